@@ -1,0 +1,243 @@
+/**
+ * asyncio's error classes (exceptions.py), as real `Error` subclasses.
+ *
+ * Each class carries a `Symbol.for("@aio/core.<Name>")` brand on its
+ * prototype, and `instanceof` on the class itself checks that brand, so an
+ * error made by one installed copy of `@aio/core` is recognised by another
+ * (two copies in one `node_modules` otherwise break `instanceof`).
+ */
+
+type Ctor = abstract new (...args: never[]) => unknown;
+
+function hasBrand(value: unknown, brand: symbol): boolean {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[brand] === true
+  );
+}
+
+/**
+ * Brands an error class for use across installed copies of a package: sets
+ * `name` on the prototype, installs a `Symbol.for(key)` brand, and makes
+ * `instanceof cls` check that brand (subclasses keep the ordinary
+ * prototype-chain check). Returns a guard that checks the brand. The @aio
+ * packages use it for their own errors (`QueueEmpty`, `BrokenExecutorError`).
+ *
+ * @param cls - the error class.
+ * @param name - the class name, e.g. "QueueEmpty".
+ * @param key - the global brand key; default `@aio/core.<name>`.
+ * @returns a type guard equivalent to a cross-copy `instanceof`.
+ * @example
+ * ```ts
+ * import { brandError } from "@aio/core";
+ * export class QueueEmpty extends Error {}
+ * export const isQueueEmpty = brandError(QueueEmpty, "QueueEmpty", "@aio/sync.QueueEmpty");
+ * ```
+ */
+export function brandError<T>(
+  cls: abstract new (...args: never[]) => T,
+  name: string,
+  key: string = `@aio/core.${name}`,
+): (value: unknown) => value is T {
+  const sym = Symbol.for(key);
+  Object.defineProperty(cls.prototype, sym, { value: true });
+  Object.defineProperty(cls.prototype, "name", {
+    value: name,
+    writable: true,
+    configurable: true,
+  });
+  Object.defineProperty(cls, Symbol.hasInstance, {
+    value(this: Ctor, value: unknown): boolean {
+      return this === cls ? hasBrand(value, sym) : Function.prototype[Symbol.hasInstance].call(this, value);
+    },
+  });
+  return (value: unknown): value is T => hasBrand(value, sym);
+}
+
+/**
+ * The operation was cancelled: thrown into a task's code at the `await` it is
+ * suspended on when the task is cancelled (asyncio `CancelledError`).
+ *
+ * @example
+ * ```ts
+ * import { CancelledError, isCancelledError } from "@aio/core";
+ * const err = new CancelledError("shutting down");
+ * console.log(err.message, isCancelledError(err)); // "shutting down" true
+ * ```
+ */
+export class CancelledError extends Error {}
+const isCancelledErrorBrand = brandError(CancelledError, "CancelledError");
+
+/**
+ * An operation was attempted on an object in the wrong state, e.g. reading the
+ * result of a Future that is not done (asyncio `InvalidStateError`).
+ *
+ * @example
+ * ```ts
+ * import { InvalidStateError } from "@aio/core";
+ * throw new InvalidStateError("Result is not set.");
+ * ```
+ */
+export class InvalidStateError extends Error {}
+const isInvalidStateErrorBrand = brandError(InvalidStateError, "InvalidStateError");
+
+/**
+ * A deadline passed: raised by `waitFor` and `timeout` (asyncio `TimeoutError`).
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError, isTimeoutError } from "@aio/core";
+ * console.log(isTimeoutError(new TimeoutError())); // true
+ * ```
+ */
+export class TimeoutError extends Error {}
+const isTimeoutErrorBrand = brandError(TimeoutError, "TimeoutError");
+
+/**
+ * What Python raises as `RuntimeError` in asyncio: a closed or already running
+ * loop, a nested `run()`, no running loop.
+ *
+ * @example
+ * ```ts
+ * import { RuntimeError } from "@aio/core";
+ * throw new RuntimeError("Event loop is closed");
+ * ```
+ */
+export class RuntimeError extends Error {}
+const isRuntimeErrorBrand = brandError(RuntimeError, "RuntimeError");
+
+/**
+ * What asyncio raises as `ValueError`: a value of the right type but out of
+ * range (a BoundedSemaphore released too many times, an extra `taskDone()`).
+ * It is a `RangeError`, so generic code catching range errors catches it too.
+ *
+ * @example
+ * ```ts
+ * import { ValueError } from "@aio/core";
+ * const err = new ValueError("BoundedSemaphore released too many times");
+ * console.log(err instanceof RangeError); // true
+ * ```
+ */
+export class ValueError extends RangeError {}
+const isValueErrorBrand = brandError(ValueError, "ValueError");
+
+/**
+ * Several errors raised together, e.g. by the tasks of a `taskGroup`
+ * (Python's `ExceptionGroup`). `exceptions` holds them in the order they
+ * occurred; it is the same array as `AggregateError.errors`.
+ *
+ * @example
+ * ```ts
+ * import { ExceptionGroup } from "@aio/core";
+ * const group = new ExceptionGroup("unhandled errors in a TaskGroup", [new Error("a"), new Error("b")]);
+ * console.log(group.exceptions.length); // 2
+ * ```
+ */
+export class ExceptionGroup extends AggregateError {
+  /** The collected errors, in the order they occurred. */
+  readonly exceptions: unknown[];
+
+  /**
+   * @param message - what failed, e.g. "unhandled errors in a TaskGroup".
+   * @param exceptions - the errors (at least one).
+   * @throws {TypeError} when `exceptions` is not an array.
+   */
+  constructor(message: string, exceptions: readonly unknown[]) {
+    if (!Array.isArray(exceptions)) {
+      throw new TypeError(`ExceptionGroup exceptions must be an array, received ${typeof exceptions}`);
+    }
+    const list = [...exceptions];
+    super(list, `${message} (${list.length} sub-exception${list.length === 1 ? "" : "s"})`);
+    this.exceptions = list;
+  }
+}
+const isExceptionGroupBrand = brandError(ExceptionGroup, "ExceptionGroup");
+
+/**
+ * True when `value` is a {@link CancelledError} from any copy of `@aio/core`.
+ * @example
+ * ```ts
+ * import { isCancelledError } from "@aio/core";
+ * try { await work(); } catch (e) { if (isCancelledError(e)) throw e; }
+ * ```
+ */
+export const isCancelledError: (value: unknown) => value is CancelledError = isCancelledErrorBrand;
+/**
+ * True when `value` is an {@link InvalidStateError} from any copy of `@aio/core`.
+ * @example
+ * ```ts
+ * import { isInvalidStateError } from "@aio/core";
+ * console.log(isInvalidStateError(new Error())); // false
+ * ```
+ */
+export const isInvalidStateError: (value: unknown) => value is InvalidStateError = isInvalidStateErrorBrand;
+/**
+ * True when `value` is a {@link TimeoutError} from any copy of `@aio/core`.
+ * @example
+ * ```ts
+ * import { isTimeoutError } from "@aio/core";
+ * console.log(isTimeoutError(new Error())); // false
+ * ```
+ */
+export const isTimeoutError: (value: unknown) => value is TimeoutError = isTimeoutErrorBrand;
+/**
+ * True when `value` is a {@link RuntimeError} from any copy of `@aio/core`.
+ * @example
+ * ```ts
+ * import { isRuntimeError } from "@aio/core";
+ * console.log(isRuntimeError(new Error())); // false
+ * ```
+ */
+export const isRuntimeError: (value: unknown) => value is RuntimeError = isRuntimeErrorBrand;
+/**
+ * True when `value` is a {@link ValueError} from any copy of `@aio/core`.
+ * @example
+ * ```ts
+ * import { isValueError } from "@aio/core";
+ * console.log(isValueError(new RangeError())); // false
+ * ```
+ */
+export const isValueError: (value: unknown) => value is ValueError = isValueErrorBrand;
+/**
+ * True when `value` is an {@link ExceptionGroup} from any copy of `@aio/core`.
+ * @example
+ * ```ts
+ * import { isExceptionGroup } from "@aio/core";
+ * console.log(isExceptionGroup(new AggregateError([]))); // false
+ * ```
+ */
+export const isExceptionGroup: (value: unknown) => value is ExceptionGroup = isExceptionGroupBrand;
+
+/**
+ * Describes a received value for an argument error message, in the one style
+ * every @aio package uses: `-1`, `NaN`, `"abc"`, `function f`, `null`,
+ * `an instance of Map`.
+ *
+ * @param value - the value an argument received.
+ * @returns a short description.
+ * @example
+ * ```ts
+ * import { describeValue } from "@aio/core";
+ * throw new RangeError(`Semaphore value must be an integer >= 0, received ${describeValue(-1)}`);
+ * ```
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case "function":
+      return `function ${value.name || "(anonymous)"}`;
+    case "object": {
+      const name = (value as object).constructor?.name;
+      return name && name !== "Object" ? `an instance of ${name}` : "an object";
+    }
+    case "bigint":
+      return `${value}n`;
+    case "symbol":
+      return value.toString();
+    default:
+      return String(value);
+  }
+}

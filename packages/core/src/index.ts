@@ -1,0 +1,45 @@
+/**
+ * The tiny shared contract of @aio: the interfaces every package programs
+ * against, asyncio's error classes, and the running-loop context. No
+ * scheduling logic lives here.
+ *
+ * @packageDocumentation
+ */
+export {
+  brandError,
+  describeValue,
+  CancelledError,
+  ExceptionGroup,
+  InvalidStateError,
+  isCancelledError,
+  isExceptionGroup,
+  isInvalidStateError,
+  isRuntimeError,
+  isTimeoutError,
+  isValueError,
+  RuntimeError,
+  TimeoutError,
+  ValueError,
+} from "./errors.js";
+export type {
+  EventLoop,
+  ExceptionContext,
+  ExceptionHandler,
+  Executor,
+  FutureLike,
+  Handle,
+  Instrument,
+  TaskFactory,
+  TaskLike,
+  TaskOptions,
+  TimerHandle,
+} from "./interfaces.js";
+export {
+  _currentTask,
+  _getRunningLoop,
+  addInstrument,
+  getRunningLoop,
+  getRuntime,
+  type Runtime,
+  removeInstrument,
+} from "./runtime.js";

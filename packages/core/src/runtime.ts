@@ -1,0 +1,172 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { RuntimeError } from "./errors.js";
+import type { EventLoop, Executor, Instrument, TaskLike } from "./interfaces.js";
+
+/**
+ * The process-wide state of @aio: which loop is running a callback right now,
+ * which task's code is running, and the registered instruments.
+ *
+ * It lives on `globalThis` under `Symbol.for("@aio/core.runtime.v1")`, so two
+ * installed copies of `@aio/core` (or an ESM and a CommonJS consumer) share one
+ * running-loop state. Loop and task implementations read and write it; user
+ * code reads it through {@link getRunningLoop} and `currentTask()`.
+ *
+ * How "current" is decided:
+ * - while a loop runs a callback synchronously, `loop` is that loop and `task`
+ *   the task whose step that callback runs (or null);
+ * - otherwise (task code resumed by a promise job), the task is the store of
+ *   `taskContext`, an `AsyncLocalStorage` entered when each task starts, and
+ *   the loop is that task's loop.
+ *
+ * @example
+ * ```ts
+ * import { getRuntime } from "@aio/core";
+ * console.log(getRuntime().loop); // null outside a loop callback
+ * ```
+ */
+export interface Runtime {
+  /** The loop running a callback synchronously right now, or null. */
+  loop: EventLoop | null;
+  /** The task whose step runs synchronously inside that callback, or null. */
+  task: TaskLike<unknown> | null;
+  /** Carries the current task through promise continuations. */
+  readonly taskContext: AsyncLocalStorage<TaskLike<unknown>>;
+  /** Registered instruments (see {@link addInstrument}). */
+  readonly instruments: Instrument[];
+  /**
+   * Makes the default executor a loop creates lazily for
+   * `runInExecutor(null, …)`; set by `@aio/executors` when it is imported.
+   */
+  defaultExecutorFactory: (() => Executor) | null;
+  /** The version of `@aio/core` that created this state. */
+  readonly version: number;
+}
+
+const RUNTIME_KEY = Symbol.for("@aio/core.runtime.v1");
+
+type Global = typeof globalThis & { [RUNTIME_KEY]?: Runtime };
+
+const runtime: Runtime = ((globalThis as Global)[RUNTIME_KEY] ??= {
+  loop: null,
+  task: null,
+  taskContext: new AsyncLocalStorage<TaskLike<unknown>>(),
+  instruments: [],
+  defaultExecutorFactory: null,
+  version: 1,
+});
+
+/**
+ * The shared runtime state, for implementers of loops, tasks and instruments.
+ * Application code wants {@link getRunningLoop} instead.
+ *
+ * @returns the one process-wide {@link Runtime} object.
+ * @example
+ * ```ts
+ * import { getRuntime } from "@aio/core";
+ * const rt = getRuntime();
+ * console.log(rt.instruments.length); // 0 unless a debug tool is active
+ * ```
+ */
+export function getRuntime(): Runtime {
+  return runtime;
+}
+
+/**
+ * The loop whose code is running now, or `null` (asyncio `_get_running_loop`).
+ *
+ * @returns the running loop or null.
+ * @example
+ * ```ts
+ * import { _getRunningLoop } from "@aio/core";
+ * if (_getRunningLoop() === null) console.log("not inside run()");
+ * ```
+ */
+export function _getRunningLoop(): EventLoop | null {
+  const loop = runtime.loop;
+  if (loop !== null) return loop;
+  const task = runtime.taskContext.getStore();
+  if (task === undefined) return null;
+  const taskLoop = task.getLoop();
+  return taskLoop.isClosed() ? null : taskLoop;
+}
+
+/**
+ * The loop whose code is running now (asyncio `get_running_loop`). Inside
+ * `run()` — in the main function, its tasks, and callbacks the loop runs —
+ * that is the loop `run()` created.
+ *
+ * @returns the running loop.
+ * @throws {RuntimeError} `no running event loop` outside a loop.
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { getRunningLoop } from "@aio/core";
+ * await run(async () => {
+ *   console.log(getRunningLoop().time());
+ * });
+ * ```
+ */
+export function getRunningLoop(): EventLoop {
+  const loop = _getRunningLoop();
+  if (loop === null) throw new RuntimeError("no running event loop");
+  return loop;
+}
+
+/**
+ * The task whose code is running now, or `null` (the plumbing behind
+ * `currentTask()` of `@aio/futures`).
+ *
+ * @returns the current task or null.
+ * @example
+ * ```ts
+ * import { _currentTask } from "@aio/core";
+ * console.log(_currentTask()); // null outside a task
+ * ```
+ */
+export function _currentTask(): TaskLike<unknown> | null {
+  if (runtime.loop !== null) return runtime.task;
+  const task = runtime.taskContext.getStore();
+  if (task === undefined || task.done() || task.getLoop().isClosed()) return null;
+  return task;
+}
+
+/**
+ * Registers a debug instrument; its hooks are called by loops and tasks from
+ * now on. Registering the same instrument twice has no effect.
+ *
+ * @param instrument - the hooks to call.
+ * @returns a function that removes the instrument again.
+ * @example
+ * ```ts
+ * import { addInstrument } from "@aio/core";
+ * const remove = addInstrument({ taskCreated: (t) => console.log("created", t.getName()) });
+ * remove();
+ * ```
+ */
+export function addInstrument(instrument: Instrument): () => void {
+  if (typeof instrument !== "object" || instrument === null) {
+    throw new TypeError(`instrument must be an object, received ${instrument === null ? "null" : typeof instrument}`);
+  }
+  if (!runtime.instruments.includes(instrument)) runtime.instruments.push(instrument);
+  return () => removeInstrument(instrument);
+}
+
+/**
+ * Removes an instrument registered with {@link addInstrument}.
+ *
+ * @param instrument - the instrument to remove.
+ * @returns true when it was registered.
+ * @example
+ * ```ts
+ * import { addInstrument, removeInstrument } from "@aio/core";
+ * const hooks = {};
+ * addInstrument(hooks);
+ * console.log(removeInstrument(hooks)); // true
+ * ```
+ */
+export function removeInstrument(instrument: Instrument): boolean {
+  const i = runtime.instruments.indexOf(instrument);
+  if (i === -1) return false;
+  runtime.instruments.splice(i, 1);
+  return true;
+}

@@ -1,0 +1,162 @@
+import { type CancelledError, type EventLoop, getRunningLoop } from "@aio/core";
+import { type AwaitableOrFn, ensureFuture } from "./ensure-future.js";
+import { Future, internals } from "./future.js";
+
+/** Options of {@link gather}. */
+export interface GatherOptions {
+  /** Put errors (and `CancelledError`s of cancelled children) in the results instead of failing. */
+  returnExceptions?: boolean;
+}
+
+/**
+ * The Future `gather()` returns (asyncio `_GatheringFuture`): cancelling it
+ * cancels every child that is not done yet.
+ */
+export class GatheringFuture<T> extends Future<T> {
+  /** @internal */ readonly _children: Future<unknown>[];
+  /** @internal */ _cancelRequested = false;
+
+  /** @internal Made by gather(). */
+  constructor(children: Future<unknown>[], loop: EventLoop) {
+    super({ loop });
+    this._children = children;
+  }
+
+  /**
+   * Cancels every child that is not done; the gather then fails with
+   * `CancelledError`, whatever `returnExceptions` says.
+   * @param msg - the message for the children's `CancelledError`.
+   * @returns true when at least one child was cancelled.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { gather, sleep } from "@aio/futures";
+   * await run(async () => {
+   *   const g = gather(() => sleep(1000), () => sleep(1000));
+   *   await sleep(0);
+   *   g.cancel();
+   *   await g.catch((e) => console.log(e.name)); // CancelledError
+   * });
+   * ```
+   */
+  override cancel(msg?: string): boolean {
+    if (this.done()) return false;
+    let ret = false;
+    for (const child of this._children) {
+      if (child.cancel(msg)) ret = true;
+    }
+    if (ret) this._cancelRequested = true;
+    return ret;
+  }
+
+  override toString(): string {
+    return `<GatheringFuture ${this._reprInfo().join(" ")}>`;
+  }
+}
+
+function isOptions(value: unknown): value is GatherOptions {
+  if (typeof value !== "object" || value === null) return false;
+  if (typeof (value as { then?: unknown }).then === "function") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+type Results<A extends readonly unknown[]> = { -readonly [K in keyof A]: A[K] extends AwaitableOrFn<infer R> ? Awaited<R> : never };
+
+/**
+ * Runs awaitables concurrently and collects their results in argument order
+ * (asyncio `gather`). Functions run in new tasks; thenables are wrapped in
+ * tasks; Futures are used as they are.
+ *
+ * Without `returnExceptions` the first error fails the gather at once while
+ * the other children keep running (asyncio's behaviour — use `taskGroup` to
+ * cancel them). With it, errors take their place in the results. Cancelling
+ * the returned future cancels the children.
+ *
+ * The last argument is taken as options only when it is a plain object.
+ *
+ * @param args - awaitables or functions, optionally followed by `{ returnExceptions }`.
+ * @returns a cancellable Future of the results array.
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { gather, sleep } from "@aio/futures";
+ * await run(async () => {
+ *   const [a, b] = await gather(() => sleep(20, "a"), () => sleep(10, "b"));
+ *   console.log(a, b); // "a" "b"
+ *   const mixed = await gather(async () => 1, async () => { throw new Error("x"); }, { returnExceptions: true });
+ *   console.log(mixed); // [1, Error: x]
+ * });
+ * ```
+ */
+export function gather<const A extends readonly AwaitableOrFn<unknown>[]>(
+  ...args: [...A] | [...A, GatherOptions]
+): GatheringFuture<Results<A>> {
+  let aws = args as unknown[];
+  let returnExceptions = false;
+  if (aws.length > 0 && isOptions(aws[aws.length - 1])) {
+    const opts = aws[aws.length - 1] as GatherOptions;
+    aws = aws.slice(0, -1);
+    returnExceptions = Boolean(opts.returnExceptions);
+  }
+  if (aws.length === 0) {
+    const loop = getRunningLoop();
+    const outer = new GatheringFuture<Results<A>>([], loop);
+    outer.setResult([] as unknown as Results<A>);
+    return outer;
+  }
+  let loop: EventLoop | undefined;
+  const argToFut = new Map<unknown, Future<unknown>>();
+  const children: Future<unknown>[] = [];
+  for (const aw of aws) {
+    let fut = argToFut.get(aw);
+    if (fut === undefined) {
+      fut = ensureFuture(aw as AwaitableOrFn<unknown>, loop);
+      loop ??= fut.getLoop();
+      argToFut.set(aw, fut);
+    }
+    children.push(fut);
+  }
+  const unique = [...new Set(children)];
+  const outer = new GatheringFuture<Results<A>>(unique, loop!);
+  const nfuts = unique.length;
+  let nfinished = 0;
+
+  const onChildDone = (fut: Future<unknown>): void => {
+    nfinished++;
+    if (outer.done()) {
+      // Mark the child's exception retrieved: the gather already failed.
+      if (!fut.cancelled()) fut.exception();
+      return;
+    }
+    if (!returnExceptions) {
+      if (fut.cancelled()) {
+        // A child was cancelled (not through the gather): the gather fails with CancelledError.
+        internals.fail(outer as Future<unknown>, internals.rejection(fut));
+        return;
+      }
+      const exc = fut.exception();
+      if (exc !== undefined || internals.hasException(fut)) {
+        outer.setException(exc);
+        return;
+      }
+    }
+    if (nfinished === nfuts) {
+      const results: unknown[] = [];
+      for (const child of children) {
+        if (child.cancelled()) results.push(internals.rejection(child) as CancelledError);
+        else if (internals.hasException(child)) results.push(child.exception());
+        else results.push(child.result());
+      }
+      if (outer._cancelRequested) {
+        // Cancelling the gather propagates whatever returnExceptions says (bpo-32684).
+        const cancelled = children.find((c) => c.cancelled());
+        internals.fail(outer as Future<unknown>, cancelled ? internals.rejection(cancelled) : results);
+      } else {
+        outer.setResult(results as unknown as Results<A>);
+      }
+    }
+  };
+  for (const fut of unique) fut.addDoneCallback(onChildDone);
+  return outer;
+}

@@ -1,0 +1,33 @@
+/**
+ * asyncio's Future and Task for TypeScript — with real cancellation that
+ * lands at the `await` a task is suspended on — and the structured helpers:
+ * `sleep`, `gather`, `wait`, `waitFor`, `asCompleted`, `shield`, `timeout`,
+ * `timeoutAt` and `taskGroup`.
+ *
+ * @packageDocumentation
+ */
+export { AsCompleted, type AsCompletedOptions, asCompleted } from "./as-completed.js";
+export { type AwaitableOrFn, ensureFuture } from "./ensure-future.js";
+export { Future, isFuture } from "./future.js";
+export { GatheringFuture, type GatherOptions, gather } from "./gather.js";
+export { _onLoopClose } from "./loop-close.js";
+export { shield } from "./shield.js";
+export { sleep } from "./sleep.js";
+export {
+  allTasks,
+  createTask,
+  currentTask,
+  eagerTaskFactory,
+  Task,
+  type TaskConstructorOptions,
+} from "./task.js";
+export { TaskGroup, taskGroup } from "./task-group.js";
+export { Timeout, timeout, timeoutAt, waitFor } from "./timeouts.js";
+export {
+  ALL_COMPLETED,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  type ReturnWhen,
+  type WaitOptions,
+  wait,
+} from "./wait.js";

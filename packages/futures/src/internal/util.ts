@@ -1,0 +1,26 @@
+import { describeValue as describe } from "@aio/core";
+
+export { describe };
+
+/** A short Python-repr-like rendering for toString(): `1`, `'abc'`, `Error('boom')`. */
+export function formatValue(value: unknown, isException: boolean): string {
+  if (isException && value instanceof Error) {
+    return `${value.name}(${value.message ? `'${value.message}'` : ""})`;
+  }
+  if (typeof value === "string") return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+  if (value === undefined) return "undefined";
+  if (value === null || typeof value !== "object") return String(value);
+  if (Array.isArray(value)) return `Array(${value.length})`;
+  return `<${(value as object).constructor?.name ?? "Object"}>`;
+}
+
+/** Validates a duration or deadline argument: a number that is not NaN. */
+export function checkMs(fn: string, arg: string, value: unknown, allowNull: boolean): void {
+  if (value === null && allowNull) return;
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `${fn} ${arg} must be a number of milliseconds${allowNull ? " or null" : ""}, received ${describe(value)}`,
+    );
+  }
+  if (Number.isNaN(value)) throw new RangeError(`${fn} ${arg} must not be NaN`);
+}

@@ -1,0 +1,255 @@
+import {
+  type EventLoop,
+  ExceptionGroup,
+  isCancelledError,
+  RuntimeError,
+  type TaskOptions,
+} from "@aio/core";
+import { Future } from "./future.js";
+import { currentTask, type Task } from "./task.js";
+
+/**
+ * A group of tasks that live no longer than the `taskGroup(fn)` call that
+ * made them (asyncio `TaskGroup`, structured concurrency).
+ *
+ * - The call returns once the body and every task of the group are done.
+ * - The first task failing (with anything but `CancelledError`) cancels the
+ *   other tasks and the body; all such errors are thrown together as an
+ *   `ExceptionGroup`.
+ * - A cancellation of the parent task cancels the group's tasks and
+ *   propagates.
+ * - `tg.cancel()` stops the group without an error (asyncio 3.15): the tasks
+ *   and the body are cancelled and `taskGroup()` resolves to `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { taskGroup, sleep } from "@aio/futures";
+ * await run(async () => {
+ *   const [a, b] = await taskGroup(async (tg) => {
+ *     const t1 = tg.createTask(() => sleep(10, "a"));
+ *     const t2 = tg.createTask(() => sleep(20, "b"));
+ *     return [t1, t2];
+ *   }).then((tasks) => tasks.map((t) => t.result()));
+ *   console.log(a, b); // "a" "b"
+ * });
+ * ```
+ */
+export class TaskGroup {
+  #entered = false;
+  #exiting = false;
+  #aborting = false;
+  #loop: EventLoop | null = null;
+  #parentTask: Task<unknown> | null = null;
+  #parentCancelRequested = false;
+  #tasks = new Set<Task<unknown>>();
+  #errors: unknown[] = [];
+  #onCompletedFut: Future<boolean> | null = null;
+
+  /**
+   * Starts `fn` in a new task that belongs to the group.
+   * @param fn - the task's function.
+   * @param options - `name`, `eagerStart`.
+   * @returns the Task.
+   * @throws {RuntimeError} when the group is not entered, finished, or shutting down.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { taskGroup } from "@aio/futures";
+   * await run(() => taskGroup(async (tg) => { tg.createTask(async () => console.log("child")); }));
+   * ```
+   */
+  createTask<T>(fn: () => T | PromiseLike<T>, options?: TaskOptions): Task<Awaited<T>> {
+    if (!this.#entered) throw new RuntimeError(`TaskGroup ${this.toString()} has not been entered`);
+    if (this.#exiting && this.#tasks.size === 0) {
+      throw new RuntimeError(`TaskGroup ${this.toString()} is finished`);
+    }
+    if (this.#aborting) throw new RuntimeError(`TaskGroup ${this.toString()} is shutting down`);
+    const task = this.#loop!.createTask(fn, options) as Task<Awaited<T>>;
+    if (task.done()) {
+      this.#onTaskDone(task as Task<unknown>);
+    } else {
+      this.#tasks.add(task as Task<unknown>);
+      task.addDoneCallback(this.#onTaskDone as (t: Task<Awaited<T>>) => void);
+    }
+    return task;
+  }
+
+  /**
+   * Stops the group without an error (asyncio 3.15 `TaskGroup.cancel`): its
+   * tasks and the body are cancelled, and `taskGroup()` resolves to
+   * `undefined` once they are done.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { taskGroup, sleep } from "@aio/futures";
+   * await run(() => taskGroup(async (tg) => {
+   *   tg.createTask(() => sleep(1000));
+   *   tg.createTask(async () => { await sleep(10); tg.cancel(); });
+   *   await sleep(1000);
+   * }));
+   * ```
+   */
+  cancel(): void {
+    if (!this.#entered || this.#parentTask === null) return;
+    if (!this.#aborting) this.#abort();
+    if (!this.#parentCancelRequested && !this.#exiting) {
+      this.#parentCancelRequested = true;
+      this.#parentTask.cancel();
+    }
+  }
+
+  /** @internal asyncio `TaskGroup.__aenter__`. */
+  _enter(): void {
+    if (this.#entered) throw new RuntimeError("TaskGroup has already been entered");
+    const parent = currentTask();
+    if (parent === null) throw new RuntimeError("TaskGroup cannot determine the parent task");
+    this.#parentTask = parent;
+    this.#loop = parent.getLoop();
+    this.#entered = true;
+  }
+
+  /** @internal asyncio `TaskGroup.__aexit__`; throws what the group raises. */
+  async _exit(failed: boolean, exc: unknown): Promise<void> {
+    this.#exiting = true;
+    let propagateCancellation: unknown = failed && isCancelledError(exc) ? exc : undefined;
+    let hasPropagate = propagateCancellation !== undefined;
+    if (failed && !this.#aborting) {
+      // The body failed or was cancelled: cancel the group's tasks.
+      this.#abort();
+    }
+    while (this.#tasks.size > 0) {
+      if (this.#onCompletedFut === null) this.#onCompletedFut = new Future<boolean>({ loop: this.#loop! });
+      try {
+        await this.#onCompletedFut;
+      } catch (err) {
+        if (!isCancelledError(err)) throw err;
+        if (!this.#aborting) {
+          // The parent task is being cancelled from outside while we wait.
+          propagateCancellation = err;
+          hasPropagate = true;
+          this.#abort();
+        }
+      }
+      this.#onCompletedFut = null;
+    }
+    const parent = this.#parentTask!;
+    if (this.#parentCancelRequested) {
+      // We cancelled the parent ourselves; take that request back.
+      if (parent.uncancel() === 0) {
+        propagateCancellation = undefined;
+        hasPropagate = false;
+      }
+    }
+    if (hasPropagate && this.#errors.length === 0) throw propagateCancellation;
+    if (failed && !isCancelledError(exc)) this.#errors.push(exc);
+    if (this.#errors.length > 0) {
+      // Keep the parent's cancel count stable if it is being cancelled from outside.
+      if (parent.cancelling() > 0) {
+        parent.uncancel();
+        parent.cancel();
+      }
+      const errors = this.#errors;
+      this.#errors = [];
+      throw new ExceptionGroup("unhandled errors in a TaskGroup", errors);
+    }
+  }
+
+  #abort(): void {
+    this.#aborting = true;
+    for (const t of this.#tasks) if (!t.done()) t.cancel();
+  }
+
+  #onTaskDone = (task: Task<unknown>): void => {
+    this.#tasks.delete(task);
+    if (this.#onCompletedFut !== null && this.#tasks.size === 0 && !this.#onCompletedFut.done()) {
+      this.#onCompletedFut.setResult(true);
+    }
+    if (task.cancelled()) return;
+    const exc = task.exception();
+    if (exc === undefined) return;
+    this.#errors.push(exc);
+    const parent = this.#parentTask!;
+    if (parent.done()) {
+      this.#loop!.callExceptionHandler({
+        message: `Task ${task.toString()} has errored out but its parent task ${parent.toString()} is already completed`,
+        exception: exc,
+        task,
+      });
+      return;
+    }
+    if (!this.#aborting && !this.#parentCancelRequested) {
+      // Abort the body too: cancel the parent task; _exit() takes the request back.
+      this.#abort();
+      this.#parentCancelRequested = true;
+      parent.cancel();
+    }
+  };
+
+  /**
+   * asyncio's repr: `<TaskGroup tasks=2 errors=1 cancelling entered>`.
+   * @returns the description.
+   * @example
+   * ```ts
+   * import { TaskGroup } from "@aio/futures";
+   * console.log(String(new TaskGroup())); // "<TaskGroup>"
+   * ```
+   */
+  toString(): string {
+    const info: string[] = [];
+    if (this.#tasks.size > 0) info.push(`tasks=${this.#tasks.size}`);
+    if (this.#errors.length > 0) info.push(`errors=${this.#errors.length}`);
+    if (this.#aborting) info.push("cancelling");
+    else if (this.#entered) info.push("entered");
+    return `<TaskGroup${info.length ? ` ${info.join(" ")}` : ""}>`;
+  }
+
+  /** Node's `util.inspect` hook: the asyncio repr. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+/**
+ * Runs `fn` with a fresh {@link TaskGroup} and waits for every task it
+ * started (asyncio `async with TaskGroup() as tg`). Resolves to `fn`'s
+ * result; when tasks fail, rejects with an `ExceptionGroup` of their errors.
+ *
+ * @param fn - the body; receives the group.
+ * @returns the body's result (undefined when stopped with `tg.cancel()`).
+ * @throws {ExceptionGroup} `unhandled errors in a TaskGroup` when tasks or the body failed.
+ * @throws {RuntimeError} `TaskGroup cannot determine the parent task` outside a task.
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { taskGroup, sleep } from "@aio/futures";
+ * import { isExceptionGroup } from "@aio/core";
+ * await run(async () => {
+ *   try {
+ *     await taskGroup(async (tg) => {
+ *       tg.createTask(() => sleep(1000)); // cancelled when the other one fails
+ *       tg.createTask(async () => { await sleep(10); throw new Error("boom"); });
+ *     });
+ *   } catch (e) {
+ *     if (isExceptionGroup(e)) console.log(e.exceptions.map((x) => (x as Error).message)); // ["boom"]
+ *   }
+ * });
+ * ```
+ */
+export async function taskGroup<T>(fn: (tg: TaskGroup) => T | PromiseLike<T>): Promise<Awaited<T>> {
+  if (typeof fn !== "function") {
+    throw new TypeError(`taskGroup() fn must be a function, received ${typeof fn}`);
+  }
+  const tg = new TaskGroup();
+  tg._enter();
+  let result: Awaited<T>;
+  try {
+    result = await fn(tg);
+  } catch (err) {
+    await tg._exit(true, err);
+    // _exit() swallowed the body's cancellation (tg.cancel()): no result.
+    return undefined as Awaited<T>;
+  }
+  await tg._exit(false, undefined);
+  return result;
+}

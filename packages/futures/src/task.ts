@@ -1,0 +1,477 @@
+import {
+  _currentTask,
+  CancelledError,
+  type EventLoop,
+  getRunningLoop,
+  getRuntime,
+  isCancelledError,
+  RuntimeError,
+  type TaskLike,
+  type TaskOptions,
+} from "@aio/core";
+import { Future, internals, kTaskBrand, stepStarted } from "./future.js";
+import { kStepEnded, type StepAwareLoop } from "./internal/protocol.js";
+import type { TaskInternals } from "./internal/task-state.js";
+import { describe } from "./internal/util.js";
+
+const rt = getRuntime();
+
+let taskCounter = 0;
+
+/**
+ * Pending tasks of each loop. The loop keeps them alive (strong references)
+ * until they finish, so a task nobody references still runs to completion —
+ * asyncio's "keep a reference to your background task" pitfall cannot happen.
+ */
+const pendingTasks = new WeakMap<EventLoop, Set<Task<unknown>>>();
+
+function tasksOf(loop: EventLoop): Set<Task<unknown>> {
+  let set = pendingTasks.get(loop);
+  if (set === undefined) pendingTasks.set(loop, (set = new Set()));
+  return set;
+}
+
+function startTask(task: Task<unknown>): void {
+  task._start();
+}
+
+/**
+ * Calls the task's function inside the task's context. A foreign thenable it
+ * returns (e.g. a Future from a non-async function) is adopted here too, so
+ * its `then()` runs in the task's context and counts as the task's await.
+ */
+function callInTask(fn: () => unknown): unknown {
+  const result = fn();
+  return isThenable(result) && !(result instanceof Promise) ? Promise.resolve(result) : result;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+/** Options of the Task constructor. */
+export interface TaskConstructorOptions extends TaskOptions {
+  /** The loop to run on; default: the running loop. */
+  loop?: EventLoop;
+}
+
+/**
+ * An asyncio Task: runs an `async` function on the loop, as a Future of its
+ * result, with real cancellation.
+ *
+ * Invariant (asyncio tasks.py): while the task is not done, it is either
+ * scheduled to run a step, running a step, or suspended on exactly one
+ * awaitable — `_futWaiter`, when that is an @aio Future, else a foreign
+ * promise. `cancel()` cancels `_futWaiter` (the `await` then throws
+ * `CancelledError`) or, when there is none, records the request
+ * (`_mustCancel`) and delivers it at the next @aio await. `task.signal` is
+ * aborted synchronously in `cancel()` either way, so foreign APIs (`fetch`)
+ * can stop at once.
+ *
+ * A task's awaits are found with `AsyncLocalStorage`: awaits inside plain
+ * `async` helpers called by the task belong to the task.
+ *
+ * @typeParam T - the result type.
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { createTask, sleep } from "@aio/futures";
+ * await run(async () => {
+ *   const task = createTask(async () => {
+ *     try { await sleep(10_000); } finally { console.log("cleanup runs"); }
+ *   });
+ *   await sleep(10);
+ *   task.cancel("enough");
+ *   await task.catch((e) => console.log(e.name, e.message)); // CancelledError enough
+ * });
+ * ```
+ */
+export class Task<T> extends Future<T> implements TaskInternals {
+  #fn: (() => unknown) | null;
+  #name: string;
+  #numCancelsRequested = 0;
+  #controller: AbortController | null = null;
+  #abortReason: CancelledError | null = null;
+  #stack: string | undefined = undefined;
+  /** @internal asyncio `_fut_waiter`. */
+  _futWaiter: Future<unknown> | null = null;
+  /** @internal asyncio `_must_cancel`. */
+  _mustCancel = false;
+  /** @internal asyncio `_cancel_message`. */
+  _cancelMessage: string | undefined = undefined;
+
+  /**
+   * Prefer `createTask(fn)`; the constructor is for task factories.
+   * @param fn - the function to run; its returned promise is the task's result.
+   * @param options - `name`, `eagerStart`, `loop`.
+   * @throws {TypeError} when `fn` is not a function.
+   * @throws {RuntimeError} when the loop is closed, or no loop is given and none runs.
+   */
+  constructor(fn: () => T | PromiseLike<T>, options?: TaskConstructorOptions) {
+    if (typeof fn !== "function") {
+      throw new TypeError(`createTask() fn must be a function, received ${describe(fn)}`);
+    }
+    const loop = options?.loop ?? getRunningLoop();
+    if (loop.isClosed()) throw new RuntimeError("Event loop is closed");
+    super({ loop });
+    this.#fn = fn;
+    const name = options?.name;
+    this.#name = name === undefined ? `Task-${++taskCounter}` : String(name);
+    tasksOf(loop).add(this as Task<unknown>);
+    if (loop.getDebug()) this.#stack = new Error().stack;
+    if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskCreated?.(this);
+    if (options?.eagerStart === true) this._start();
+    else loop.callSoon(startTask, this as Task<unknown>);
+  }
+
+  /** @internal The first step: run the function (asyncio `Task.__step` with nothing sent). */
+  _start(): void {
+    const fn = this.#fn;
+    if (fn === null || this.done()) return;
+    this.#fn = null;
+    if (this._mustCancel) {
+      // Cancelled before its first step: the function never runs.
+      this._mustCancel = false;
+      internals.cancelFuture(this as Task<unknown>, this._cancelMessage);
+      return;
+    }
+    if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStep?.(this);
+    const prevTask = rt.task;
+    rt.task = this;
+    let result: unknown;
+    try {
+      result = rt.taskContext.run(this, callInTask, fn);
+    } catch (err) {
+      rt.task = prevTask;
+      this.#onRejected(err);
+      return;
+    }
+    rt.task = prevTask;
+    if (isThenable(result)) {
+      // The step goes on in promise jobs until the function awaits an @aio
+      // awaitable or settles; the loop waits for that before its next callback.
+      stepStarted(this);
+      (result as Promise<unknown>).then(
+        (value) => this.#onFulfilled(value),
+        (err) => this.#onRejected(err),
+      );
+    } else {
+      this.#onFulfilled(result);
+    }
+  }
+
+  #onFulfilled(value: unknown): void {
+    (this.getLoop() as StepAwareLoop)[kStepEnded]?.(this);
+    if (this.done()) return;
+    if (this._mustCancel) {
+      // Cancelled right before the function returned (asyncio does the same).
+      this._mustCancel = false;
+      internals.cancelFuture(this as Task<unknown>, this._cancelMessage);
+    } else {
+      internals.finish(this as Task<unknown>, value);
+    }
+  }
+
+  #onRejected(err: unknown): void {
+    (this.getLoop() as StepAwareLoop)[kStepEnded]?.(this);
+    if (this.done()) return;
+    if (isCancelledError(err)) {
+      this._mustCancel = false;
+      internals.cancelFuture(this as Task<unknown>, (err as Error).message || undefined, err);
+    } else {
+      internals.fail(this as Task<unknown>, err);
+    }
+  }
+
+  /** @internal A future this task awaits woke it up: a step begins. */
+  _wakeup(future: Future<unknown>): void {
+    if (this._futWaiter === future) this._futWaiter = null;
+    if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStep?.(this);
+    stepStarted(this);
+  }
+
+  /** @internal */
+  _makeCancelledError(): CancelledError {
+    const msg = this._cancelMessage;
+    return msg === undefined ? new CancelledError() : new CancelledError(msg);
+  }
+
+  /** @internal */
+  override _onDone(): void {
+    this.#fn = null;
+    this._futWaiter = null;
+    pendingTasks.get(this.getLoop())?.delete(this as Task<unknown>);
+    if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskDone?.(this);
+  }
+
+  /**
+   * Requests cancellation (asyncio `Task.cancel`): the task's `signal` aborts
+   * at once, and `CancelledError(msg)` is thrown into the task's code at the
+   * @aio `await` it is suspended on (or its next one). The task may catch it,
+   * clean up and re-throw, or suppress it.
+   * @param msg - the message of the `CancelledError`.
+   * @returns false when the task is already done.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { createTask, sleep } from "@aio/futures";
+   * await run(async () => {
+   *   const t = createTask(() => sleep(1000));
+   *   await sleep(0);
+   *   console.log(t.cancel(), t.cancelling()); // true 1
+   * });
+   * ```
+   */
+  override cancel(msg?: string): boolean {
+    if (this.done()) return false;
+    this.#numCancelsRequested++;
+    const reason = msg === undefined ? new CancelledError() : new CancelledError(msg);
+    if (this.#controller !== null) this.#controller.abort(reason);
+    else if (this.#abortReason === null) this.#abortReason = reason;
+    const waiter = this._futWaiter;
+    if (waiter !== null && waiter.cancel(msg)) {
+      // The waiter's cancellation wakes this task with CancelledError.
+      return true;
+    }
+    this._mustCancel = true;
+    this._cancelMessage = msg;
+    return true;
+  }
+
+  /**
+   * How many cancellation requests are pending (asyncio 3.11 `cancelling()`).
+   * @returns the count.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { currentTask } from "@aio/futures";
+   * await run(async () => { console.log(currentTask()!.cancelling()); }); // 0
+   * ```
+   */
+  cancelling(): number {
+    return this.#numCancelsRequested;
+  }
+
+  /**
+   * Decrements the pending cancellation requests (asyncio 3.11
+   * `uncancel()`); when they reach zero, a cancellation not yet delivered is
+   * withdrawn.
+   * @returns the remaining count.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { currentTask } from "@aio/futures";
+   * await run(async () => { const t = currentTask()!; t.cancel(); console.log(t.uncancel()); }); // 0
+   * ```
+   */
+  uncancel(): number {
+    if (this.#numCancelsRequested > 0) {
+      this.#numCancelsRequested--;
+      if (this.#numCancelsRequested === 0) this._mustCancel = false;
+    }
+    return this.#numCancelsRequested;
+  }
+
+  /**
+   * Aborted, with the `CancelledError` as reason, the moment the task is
+   * cancelled. Pass it to foreign APIs (`fetch(url, { signal: task.signal })`)
+   * so they stop too. It stays aborted after `uncancel()`.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { currentTask } from "@aio/futures";
+   * await run(async () => {
+   *   const res = await fetch("http://127.0.0.1:8080/", { signal: currentTask()!.signal }).catch(() => null);
+   * });
+   * ```
+   */
+  get signal(): AbortSignal {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.#abortReason !== null) this.#controller.abort(this.#abortReason);
+      this.#abortReason = null;
+    }
+    return this.#controller.signal;
+  }
+
+  /**
+   * The task's name.
+   * @returns the name (default `Task-N`).
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { createTask } from "@aio/futures";
+   * await run(async () => { console.log(createTask(async () => {}, { name: "w" }).getName()); }); // "w"
+   * ```
+   */
+  getName(): string {
+    return this.#name;
+  }
+
+  /**
+   * Renames the task.
+   * @param name - the new name (converted to a string).
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { currentTask } from "@aio/futures";
+   * await run(async () => { currentTask()!.setName("main"); });
+   * ```
+   */
+  setName(name: string): void {
+    this.#name = String(name);
+  }
+
+  /**
+   * Tasks cannot be given a result from outside.
+   * @throws {RuntimeError} always.
+   * @example
+   * ```ts
+   * // task.setResult(1) throws RuntimeError("Task does not support setResult()")
+   * ```
+   */
+  override setResult(_value: T): never {
+    throw new RuntimeError("Task does not support setResult()");
+  }
+
+  /**
+   * Tasks cannot be given an exception from outside.
+   * @throws {RuntimeError} always.
+   * @example
+   * ```ts
+   * // task.setException(e) throws RuntimeError("Task does not support setException()")
+   * ```
+   */
+  override setException(_exception: unknown): never {
+    throw new RuntimeError("Task does not support setException()");
+  }
+
+  /**
+   * The stack where the task was created, as lines, when the loop was in
+   * debug mode at that moment; otherwise empty. (A suspended native `async`
+   * function exposes no frames, so asyncio's per-await frames are not
+   * available.)
+   * @returns stack lines.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { currentTask } from "@aio/futures";
+   * await run(async () => { console.log(currentTask()!.getStack()); }, { debug: true });
+   * ```
+   */
+  getStack(): string[] {
+    if (this.#stack === undefined) return [];
+    return this.#stack
+      .split("\n")
+      .slice(1)
+      .map((line) => line.trim());
+  }
+
+  /** @internal */
+  override _reprInfo(): string[] {
+    const info = super._reprInfo();
+    if (!this.done() && this._mustCancel) info[0] = "cancelling";
+    info.splice(1, 0, `name='${this.#name}'`);
+    if (this._futWaiter !== null) info.push(`wait_for=${this._futWaiter.toString()}`);
+    return info;
+  }
+}
+
+Object.defineProperty(Task.prototype, kTaskBrand, { value: true });
+
+/**
+ * Runs `fn` in a new Task on the running loop (asyncio `create_task`). The
+ * first step is scheduled with `callSoon`, unless `eagerStart` is set or the
+ * loop's task factory says otherwise.
+ *
+ * @param fn - the function to run (usually `async`).
+ * @param options - `name` (default `Task-N`), `eagerStart`.
+ * @returns the Task.
+ * @throws {TypeError} when `fn` is not a function.
+ * @throws {RuntimeError} `no running event loop` outside a loop; `Event loop is closed`.
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { createTask, sleep } from "@aio/futures";
+ * await run(async () => {
+ *   const t = createTask(async () => { await sleep(5); return "done"; }, { name: "worker" });
+ *   console.log(await t); // "done"
+ * });
+ * ```
+ */
+export function createTask<T>(fn: () => T | PromiseLike<T>, options?: TaskOptions): Task<Awaited<T>> {
+  if (typeof fn !== "function") {
+    throw new TypeError(`createTask() fn must be a function, received ${describe(fn)}`);
+  }
+  return getRunningLoop().createTask(fn, options) as Task<Awaited<T>>;
+}
+
+/**
+ * The task whose code is running now (asyncio `current_task`).
+ * @param loop - only return a task of this loop.
+ * @returns the task or null.
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { currentTask } from "@aio/futures";
+ * await run(async () => { console.log(currentTask()?.getName()); }); // "Task-1"
+ * ```
+ */
+export function currentTask(loop?: EventLoop): Task<unknown> | null {
+  const task = _currentTask();
+  if (task === null || (loop !== undefined && task.getLoop() !== loop)) return null;
+  return task as Task<unknown>;
+}
+
+/**
+ * The pending tasks of a loop (asyncio `all_tasks`).
+ * @param loop - default: the running loop.
+ * @returns a new Set of the tasks not yet done.
+ * @throws {RuntimeError} `no running event loop` when no loop is given and none runs.
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { allTasks } from "@aio/futures";
+ * await run(async () => { console.log(allTasks().size); }); // 1 (main)
+ * ```
+ */
+export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
+  const set = pendingTasks.get(loop ?? getRunningLoop());
+  const out = new Set<Task<unknown>>();
+  if (set !== undefined) for (const t of set) if (!t.done()) out.add(t);
+  return out;
+}
+
+/**
+ * A task factory that starts tasks eagerly (asyncio 3.12
+ * `eager_task_factory`): the first step runs synchronously inside
+ * `createTask`, and a task that finishes without suspending is never
+ * scheduled. Install with `loop.setTaskFactory(eagerTaskFactory)`.
+ *
+ * @param loop - the loop.
+ * @param fn - the task's function.
+ * @param options - task options.
+ * @returns the Task.
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { eagerTaskFactory, createTask } from "@aio/futures";
+ * import { getRunningLoop } from "@aio/core";
+ * await run(async () => {
+ *   getRunningLoop().setTaskFactory(eagerTaskFactory);
+ *   const t = createTask(() => 42);
+ *   console.log(t.done()); // true: it ran inside createTask
+ * });
+ * ```
+ */
+export function eagerTaskFactory<T>(
+  loop: EventLoop,
+  fn: () => T | PromiseLike<T>,
+  options?: TaskOptions,
+): TaskLike<Awaited<T>> {
+  return new Task(fn, { ...options, loop, eagerStart: true }) as Task<Awaited<T>>;
+}

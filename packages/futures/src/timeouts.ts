@@ -1,0 +1,305 @@
+import {
+  type EventLoop,
+  getRunningLoop,
+  type Handle,
+  isCancelledError,
+  RuntimeError,
+  TimeoutError,
+} from "@aio/core";
+import { type AwaitableOrFn, ensureFuture } from "./ensure-future.js";
+import type { Future } from "./future.js";
+import { checkMs } from "./internal/util.js";
+import { currentTask, type Task } from "./task.js";
+
+const CREATED = "created";
+const ENTERED = "active";
+const EXPIRING = "expiring";
+const EXPIRED = "expired";
+const EXITED = "finished";
+type TimeoutState = typeof CREATED | typeof ENTERED | typeof EXPIRING | typeof EXPIRED | typeof EXITED;
+
+/**
+ * A deadline on the code inside `timeout()`/`timeoutAt()` (asyncio
+ * `Timeout`). When it passes, the current task is cancelled; the
+ * `CancelledError` that comes out of the body is turned into `TimeoutError`
+ * — unless the task was also cancelled from elsewhere, in which case the
+ * cancellation propagates (asyncio counts requests with
+ * `cancelling()`/`uncancel()`, so nested timeouts and outer cancellations are
+ * told apart).
+ *
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { timeout, sleep } from "@aio/futures";
+ * await run(async () => {
+ *   await timeout(50, async (t) => {
+ *     t.reschedule(t.when()! + 50); // need more time
+ *     await sleep(80);
+ *   });
+ * });
+ * ```
+ */
+export class Timeout {
+  #state: TimeoutState = CREATED;
+  #when: number | null;
+  #handle: Handle | null = null;
+  #task: Task<unknown> | null = null;
+  #loop: EventLoop | null = null;
+  #cancelling = 0;
+
+  /**
+   * Prefer `timeout()`/`timeoutAt()`, which enter and exit it for you.
+   * @param when - the loop time (ms) of the deadline, or null for none.
+   */
+  constructor(when: number | null) {
+    checkMs("Timeout", "when", when, true);
+    this.#when = when;
+  }
+
+  /**
+   * The deadline in loop time (ms), or null.
+   * @returns the deadline.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { timeout } from "@aio/futures";
+   * await run(() => timeout(null, async (t) => console.log(t.when()))); // null
+   * ```
+   */
+  when(): number | null {
+    return this.#when;
+  }
+
+  /**
+   * Moves the deadline (loop time, ms); null removes it.
+   * @param when - the new deadline or null.
+   * @throws {RuntimeError} when the timeout is not active.
+   * @throws {RangeError} when `when` is NaN.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { timeout } from "@aio/futures";
+   * import { getRunningLoop } from "@aio/core";
+   * await run(() => timeout(10, async (t) => t.reschedule(getRunningLoop().time() + 1000)));
+   * ```
+   */
+  reschedule(when: number | null): void {
+    checkMs("Timeout.reschedule()", "when", when, true);
+    if (this.#state !== ENTERED) {
+      if (this.#state === CREATED) throw new RuntimeError("Timeout has not been entered");
+      throw new RuntimeError(`Cannot change state of ${this.#state} Timeout`);
+    }
+    this.#when = when;
+    this.#handle?.cancel();
+    this.#handle = null;
+    if (when !== null) {
+      const loop = this.#loop!;
+      if (when <= loop.time()) this.#handle = loop.callSoon(this.#onTimeout);
+      else this.#handle = loop.callAt(when, this.#onTimeout);
+    }
+  }
+
+  /**
+   * True once the deadline passed (the body was cancelled for it).
+   * @returns whether it expired.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { timeout, sleep } from "@aio/futures";
+   * await run(async () => {
+   *   let handle;
+   *   await timeout(10, async (t) => { handle = t; await sleep(50); }).catch(() => {});
+   *   console.log(handle.expired()); // true
+   * });
+   * ```
+   */
+  expired(): boolean {
+    return this.#state === EXPIRING || this.#state === EXPIRED;
+  }
+
+  /** @internal asyncio `Timeout.__aenter__`. */
+  _enter(): void {
+    if (this.#state !== CREATED) throw new RuntimeError("Timeout has already been entered");
+    const task = currentTask();
+    if (task === null) throw new RuntimeError("Timeout should be used inside a task");
+    this.#state = ENTERED;
+    this.#task = task;
+    this.#loop = task.getLoop();
+    this.#cancelling = task.cancelling();
+    this.reschedule(this.#when);
+  }
+
+  /**
+   * @internal asyncio `Timeout.__aexit__`: returns the TimeoutError to throw
+   * instead of the body's error, or undefined.
+   */
+  _exit(failed: boolean, error: unknown): TimeoutError | undefined {
+    this.#handle?.cancel();
+    this.#handle = null;
+    if (this.#state === EXPIRING) {
+      this.#state = EXPIRED;
+      if (this.#task!.uncancel() <= this.#cancelling && failed && isCancelledError(error)) {
+        // No other cancellation is pending: this one was ours.
+        const err = new TimeoutError();
+        (err as Error & { cause?: unknown }).cause = error;
+        return err;
+      }
+    } else if (this.#state === ENTERED) {
+      this.#state = EXITED;
+    }
+    return undefined;
+  }
+
+  #onTimeout = (): void => {
+    this.#task!.cancel();
+    this.#state = EXPIRING;
+    this.#handle = null;
+  };
+
+  /**
+   * asyncio's repr: `<Timeout [active] when=123.4>`.
+   * @returns the description.
+   * @example
+   * ```ts
+   * import { Timeout } from "@aio/futures";
+   * console.log(String(new Timeout(null))); // "<Timeout [created]>"
+   * ```
+   */
+  toString(): string {
+    const when = this.#state === ENTERED && this.#when !== null ? ` when=${this.#when.toFixed(3)}` : "";
+    return `<Timeout [${this.#state}]${when}>`;
+  }
+
+  /** Node's `util.inspect` hook: the asyncio repr. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+async function runWithin<T>(t: Timeout, fn: (t: Timeout) => T | PromiseLike<T>): Promise<Awaited<T>> {
+  if (typeof fn !== "function") {
+    throw new TypeError(`timeout() fn must be a function, received ${typeof fn}`);
+  }
+  t._enter();
+  let result: Awaited<T>;
+  try {
+    result = await fn(t);
+  } catch (err) {
+    throw t._exit(true, err) ?? err;
+  }
+  t._exit(false, undefined);
+  return result;
+}
+
+/**
+ * Runs `fn` in the current task with a deadline `ms` from now (asyncio
+ * `timeout`). When it passes, the body is cancelled at its current await and
+ * `TimeoutError` is thrown from here; `null` means no deadline (it can be set
+ * later with `t.reschedule()`). Nested timeouts work: each one only converts
+ * its own cancellation.
+ *
+ * @param ms - milliseconds, or null.
+ * @param fn - the body; receives the {@link Timeout}.
+ * @returns the body's result.
+ * @throws {TimeoutError} when the deadline passed.
+ * @throws {RuntimeError} `Timeout should be used inside a task`.
+ * @throws {RangeError} when `ms` is NaN.
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { timeout, sleep } from "@aio/futures";
+ * import { isTimeoutError } from "@aio/core";
+ * await run(async () => {
+ *   try {
+ *     await timeout(10, () => sleep(1000));
+ *   } catch (e) {
+ *     console.log(isTimeoutError(e)); // true
+ *   }
+ * });
+ * ```
+ */
+export function timeout<T>(ms: number | null, fn: (t: Timeout) => T | PromiseLike<T>): Promise<Awaited<T>> {
+  checkMs("timeout()", "ms", ms, true);
+  const when = ms === null ? null : getRunningLoop().time() + ms;
+  return runWithin(new Timeout(when), fn);
+}
+
+/**
+ * Like {@link timeout} with an absolute deadline in loop time (ms; see
+ * `loop.time()`) (asyncio `timeout_at`).
+ *
+ * @param when - the deadline, or null.
+ * @param fn - the body.
+ * @returns the body's result.
+ * @throws {TimeoutError} when the deadline passed.
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { timeoutAt, sleep } from "@aio/futures";
+ * import { getRunningLoop } from "@aio/core";
+ * await run(() => timeoutAt(getRunningLoop().time() + 100, () => sleep(10)));
+ * ```
+ */
+export function timeoutAt<T>(when: number | null, fn: (t: Timeout) => T | PromiseLike<T>): Promise<Awaited<T>> {
+  checkMs("timeoutAt()", "when", when, true);
+  return runWithin(new Timeout(when), fn);
+}
+
+/** Cancels `fut` and waits until it is done, whatever happens to us meanwhile (asyncio `_cancel_and_wait`). */
+async function cancelAndWait(fut: Future<unknown>): Promise<void> {
+  const loop = fut.getLoop();
+  const waiter = loop.createFuture<void>();
+  const cb = () => {
+    if (!waiter.done()) waiter.setResult(undefined);
+  };
+  fut.addDoneCallback(cb);
+  try {
+    fut.cancel();
+    await waiter;
+  } finally {
+    fut.removeDoneCallback(cb);
+  }
+}
+
+/**
+ * Waits for `aw` with a deadline of `ms` (asyncio `wait_for`). On timeout the
+ * inner work is cancelled, `waitFor` waits for it to finish cancelling, then
+ * throws `TimeoutError`. A cancellation of the waiting task itself is never
+ * swallowed, even if the inner work completes at the same moment (CPython
+ * gh-86296). `null` waits without a deadline.
+ *
+ * @param aw - a Future, a thenable, or a function (run in a new task).
+ * @param ms - milliseconds, or null.
+ * @returns `aw`'s result.
+ * @throws {TimeoutError} when the deadline passed.
+ * @throws {RangeError} when `ms` is NaN.
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { waitFor, sleep } from "@aio/futures";
+ * await run(async () => {
+ *   console.log(await waitFor(() => sleep(10, "fast"), 1000)); // "fast"
+ *   await waitFor(() => sleep(1000), 10).catch((e) => console.log(e.name)); // TimeoutError
+ * });
+ * ```
+ */
+export async function waitFor<T>(aw: AwaitableOrFn<T>, ms: number | null): Promise<Awaited<T>> {
+  checkMs("waitFor()", "ms", ms, true);
+  if (ms !== null && ms <= 0) {
+    const fut = ensureFuture(aw);
+    if (fut.done()) return fut.result();
+    await cancelAndWait(fut as Future<unknown>);
+    try {
+      return fut.result();
+    } catch (err) {
+      if (isCancelledError(err)) {
+        const timeoutErr = new TimeoutError();
+        (timeoutErr as Error & { cause?: unknown }).cause = err;
+        throw timeoutErr;
+      }
+      throw err;
+    }
+  }
+  const fut = ensureFuture(aw);
+  return timeout(ms, () => fut);
+}

@@ -1,0 +1,1020 @@
+import { performance } from "node:perf_hooks";
+import {
+  _getRunningLoop,
+  type EventLoop,
+  type ExceptionContext,
+  type ExceptionHandler,
+  type Executor,
+  type FutureLike,
+  getRuntime,
+  RuntimeError,
+  type TaskFactory,
+  type TaskLike,
+  type TaskOptions,
+  ValueError,
+} from "@aio/core";
+import { _onLoopClose, Future, isFuture, Task } from "@aio/futures";
+import { Handle, type HandleOwner, TimerHandle } from "./handle.js";
+import { TimerHeap } from "./internal/timer-heap.js";
+import { describeValue as describe } from "@aio/core";
+
+const rt = getRuntime();
+
+/**
+ * How long (ms) the loop runs iterations back to back before it yields to the
+ * host so Node can poll I/O and run its own timers. A loop iteration costs no
+ * host macrotask while work is ready, which keeps chained callbacks fast; this
+ * budget bounds the I/O latency a busy loop adds (plus the duration of the
+ * callback running when the budget runs out).
+ */
+export const HOST_YIELD_BUDGET_MS = 4;
+
+/**
+ * Lazy deletion of cancelled timers (asyncio base_events.py): cancelled
+ * timers stay in the heap until they reach the top, unless there are more
+ * than this many scheduled and more than half of them are cancelled, then the
+ * heap is rebuilt without them.
+ */
+const MIN_SCHEDULED_TIMER_HANDLES = 100;
+const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
+
+/** setTimeout's largest delay; longer waits re-arm when it fires. */
+const MAX_HOST_DELAY_MS = 2 ** 31 - 1;
+
+const kStepStarted = Symbol.for("@aio/loop.stepStarted");
+const kStepEnded = Symbol.for("@aio/loop.stepEnded");
+
+/** Options of {@link newEventLoop} and the loop constructor. */
+export interface EventLoopOptions {
+  /** Start in debug mode (default: `AIO_DEBUG=1` in the environment). */
+  debug?: boolean;
+  /** @internal Virtual time (see `@aio/loop/testing`). */
+  virtualTime?: boolean;
+}
+
+function checkCallback(method: string, cb: unknown): void {
+  if (typeof cb !== "function") {
+    throw new TypeError(`${method}() callback must be a function, received ${describe(cb)}`);
+  }
+}
+
+function checkTime(method: string, arg: string, value: unknown): void {
+  if (typeof value !== "number") {
+    throw new TypeError(`${method}() ${arg} must be a number of milliseconds, received ${describe(value)}`);
+  }
+  if (Number.isNaN(value)) throw new RangeError(`${method}() ${arg} must not be NaN`);
+}
+
+function formatContext(context: ExceptionContext): string {
+  const lines = [context.message];
+  for (const [key, value] of Object.entries(context)) {
+    if (key === "message" || key === "exception") continue;
+    lines.push(`${key}: ${String(value)}`);
+  }
+  const exc = context.exception;
+  if (exc !== undefined) {
+    lines.push(exc instanceof Error && exc.stack ? exc.stack : `exception: ${String(exc)}`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * The event loop (asyncio `BaseEventLoop`), driven by Node's own event loop.
+ *
+ * Scheduling: `callSoon` appends to a FIFO ready queue; timers live in a
+ * heap ordered by deadline, FIFO among equal deadlines. One loop iteration
+ * moves the due timers to the ready queue and runs exactly the callbacks that
+ * were ready when it began. Iterations run back to back while work is ready,
+ * for at most {@link HOST_YIELD_BUDGET_MS}, then the loop yields to Node
+ * (`setImmediate`) so sockets and host timers are never starved. When nothing
+ * is ready the loop holds one host timer, for its earliest deadline — never
+ * one per `callLater` — and when it is not running it holds nothing at all,
+ * so it never keeps the process alive by itself.
+ *
+ * Tasks: when a callback resumes a task, the task's step continues in promise
+ * jobs after the callback returns; the loop waits for that step to reach its
+ * next @aio `await` (or to finish) before it runs the next callback, so steps
+ * and callbacks interleave exactly as in asyncio. A step blocked on a foreign
+ * promise releases the loop at the next host turn.
+ *
+ * @example
+ * ```ts
+ * import { newEventLoop } from "@aio/loop";
+ * const loop = newEventLoop();
+ * loop.callSoon(() => console.log("first"));
+ * loop.callLater(10, () => { console.log("second"); loop.stop(); });
+ * await loop.runForever();
+ * loop.close();
+ * ```
+ */
+export class BaseEventLoop implements EventLoop, HandleOwner {
+  #ready: Handle[] = [];
+  #batch: Handle[] = [];
+  #batchIndex = 0;
+  #iterating = false;
+  #timers = new TimerHeap();
+  #timerSeq = 0;
+  #cancelledTimers = 0;
+
+  #running = false;
+  #stopping = false;
+  #closed = false;
+  #debug: boolean;
+  /** In debug mode, callbacks (and task steps) taking longer than this (ms) are reported. */
+  slowCallbackDuration = 100;
+  #exceptionHandler: ExceptionHandler | null = null;
+  #taskFactory: TaskFactory | null = null;
+  #defaultExecutor: Executor | null = null;
+  #asyncgens = new Set<AsyncGenerator<unknown, unknown, unknown>>();
+
+  #inBatch = false;
+  #suspended = false;
+  #inflight = new Set<TaskLike<unknown>>();
+  #stepStart = 0;
+  #resumeQueued = false;
+  #immediate: ReturnType<typeof setImmediate> | null = null;
+  #hostTimer: ReturnType<typeof setTimeout> | null = null;
+  #hostTimerWhen = Number.POSITIVE_INFINITY;
+  #stopResolve: (() => void) | null = null;
+
+  #virtual: boolean;
+  #virtualNow = 0;
+
+  /**
+   * Prefer {@link newEventLoop} or `run()`.
+   * @param options - `debug`.
+   */
+  constructor(options?: EventLoopOptions) {
+    this.#debug = options?.debug ?? process.env.AIO_DEBUG === "1";
+    this.#virtual = options?.virtualTime === true;
+  }
+
+  // ----- time ---------------------------------------------------------------
+
+  /**
+   * The loop's monotonic clock in milliseconds (asyncio `loop.time()`, but ms).
+   * @returns the current loop time.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * console.log(newEventLoop().time() >= 0); // true
+   * ```
+   */
+  time(): number {
+    return this.#virtual ? this.#virtualNow : performance.now();
+  }
+
+  /** @internal Virtual time: moves the clock (never backwards). */
+  _advanceClock(to: number): void {
+    if (to > this.#virtualNow) this.#virtualNow = to;
+  }
+
+  // ----- scheduling ---------------------------------------------------------
+
+  /**
+   * Schedules `cb(...args)` for the next loop iteration; callbacks run in the
+   * order they were scheduled.
+   * @param cb - the callback.
+   * @param args - its arguments.
+   * @returns a Handle that can cancel it.
+   * @throws {TypeError} when `cb` is not a function.
+   * @throws {RuntimeError} `Event loop is closed`.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { getRunningLoop } from "@aio/core";
+   * await run(() => { getRunningLoop().callSoon((who) => console.log("hello", who), "world"); });
+   * ```
+   */
+  callSoon<A extends unknown[]>(cb: (...args: A) => unknown, ...args: A): Handle {
+    if (this.#closed) throw new RuntimeError("Event loop is closed");
+    if (typeof cb !== "function") checkCallback("callSoon", cb);
+    const handle = new Handle(cb as (...args: any[]) => unknown, args.length === 0 ? null : args);
+    this.#ready.push(handle);
+    if (this.#immediate === null && this.#running && !this.#inBatch) this.#ensureImmediate();
+    return handle;
+  }
+
+  /**
+   * Schedules `cb(...args)` to run after `delay` ms. A negative delay runs it
+   * as soon as possible; `Infinity` never.
+   * @param delay - milliseconds.
+   * @param cb - the callback.
+   * @param args - its arguments.
+   * @returns a TimerHandle.
+   * @throws {TypeError} when `delay` is not a number or `cb` not a function.
+   * @throws {RangeError} when `delay` is NaN.
+   * @throws {RuntimeError} `Event loop is closed`.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { getRunningLoop } from "@aio/core";
+   * import { sleep } from "@aio/futures";
+   * await run(async () => { getRunningLoop().callLater(5, () => console.log("5 ms later")); await sleep(10); });
+   * ```
+   */
+  callLater<A extends unknown[]>(delay: number, cb: (...args: A) => unknown, ...args: A): TimerHandle {
+    checkTime("callLater", "delay", delay);
+    return this.#schedule(this.time() + delay, cb, args, "callLater");
+  }
+
+  /**
+   * Schedules `cb(...args)` to run at loop time `when` (see {@link BaseEventLoop.time}).
+   * @param when - an absolute loop time in ms.
+   * @param cb - the callback.
+   * @param args - its arguments.
+   * @returns a TimerHandle.
+   * @throws {TypeError} when `when` is not a number or `cb` not a function.
+   * @throws {RangeError} when `when` is NaN.
+   * @throws {RuntimeError} `Event loop is closed`.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { getRunningLoop } from "@aio/core";
+   * await run(() => { const l = getRunningLoop(); l.callAt(l.time(), () => console.log("now")); });
+   * ```
+   */
+  callAt<A extends unknown[]>(when: number, cb: (...args: A) => unknown, ...args: A): TimerHandle {
+    checkTime("callAt", "when", when);
+    return this.#schedule(when, cb, args, "callAt");
+  }
+
+  #schedule(when: number, cb: unknown, args: unknown[], method: string): TimerHandle {
+    if (this.#closed) throw new RuntimeError("Event loop is closed");
+    if (typeof cb !== "function") checkCallback(method, cb);
+    const handle = new TimerHandle(
+      when,
+      this.#timerSeq++,
+      cb as (...args: any[]) => unknown,
+      args.length === 0 ? null : args,
+      this,
+    );
+    this.#timers.push(handle);
+    if (this.#running && !this.#inBatch && !this.#suspended && this.#immediate === null) {
+      this.#scheduleHost();
+    }
+    return handle;
+  }
+
+  /** @internal A scheduled timer was cancelled. */
+  _timerCancelled(_handle: TimerHandle): void {
+    this.#cancelledTimers++;
+  }
+
+  // ----- futures and tasks ------------------------------------------------
+
+  /**
+   * Makes a Future bound to this loop (asyncio `loop.create_future`).
+   * @returns a pending Future.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { getRunningLoop } from "@aio/core";
+   * await run(async () => {
+   *   const fut = getRunningLoop().createFuture<number>();
+   *   getRunningLoop().callSoon(() => fut.setResult(1));
+   *   console.log(await fut); // 1
+   * });
+   * ```
+   */
+  createFuture<T>(): Future<T> {
+    return new Future<T>({ loop: this });
+  }
+
+  /**
+   * Runs `fn` in a new Task on this loop, through the task factory if one is set.
+   * @param fn - the function (usually `async`).
+   * @param options - `name`, `eagerStart`.
+   * @returns the Task.
+   * @throws {TypeError} when `fn` is not a function.
+   * @throws {RuntimeError} `Event loop is closed`.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { getRunningLoop } from "@aio/core";
+   * await run(async () => { console.log(await getRunningLoop().createTask(async () => 2)); }); // 2
+   * ```
+   */
+  createTask<T>(fn: () => T | PromiseLike<T>, options?: TaskOptions): Task<Awaited<T>> {
+    if (this.#closed) throw new RuntimeError("Event loop is closed");
+    if (this.#taskFactory !== null) return this.#taskFactory(this, fn, options) as Task<Awaited<T>>;
+    return new Task(fn as () => Awaited<T>, { ...options, loop: this });
+  }
+
+  /**
+   * Sets the factory `createTask` uses (asyncio `set_task_factory`); `null`
+   * restores plain tasks. `eagerTaskFactory` from `@aio/futures` starts tasks eagerly.
+   * @param factory - the factory or null.
+   * @throws {TypeError} when `factory` is neither a function nor null.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { getRunningLoop } from "@aio/core";
+   * import { eagerTaskFactory } from "@aio/futures";
+   * await run(() => { getRunningLoop().setTaskFactory(eagerTaskFactory); });
+   * ```
+   */
+  setTaskFactory(factory: TaskFactory | null): void {
+    if (factory !== null && typeof factory !== "function") {
+      throw new TypeError(`setTaskFactory() factory must be a function or null, received ${describe(factory)}`);
+    }
+    this.#taskFactory = factory;
+  }
+
+  /**
+   * The factory set by {@link BaseEventLoop.setTaskFactory}.
+   * @returns the factory or null.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * console.log(newEventLoop().getTaskFactory()); // null
+   * ```
+   */
+  getTaskFactory(): TaskFactory | null {
+    return this.#taskFactory;
+  }
+
+  /** @internal A callback of this loop resumed `task`: wait for its step to end. */
+  [kStepStarted](task: TaskLike<unknown>): void {
+    if (this.#inBatch) this.#inflight.add(task);
+  }
+
+  /** @internal `task` reached its next await or finished. */
+  [kStepEnded](task: TaskLike<unknown>): void {
+    if (this.#inflight.delete(task) && this.#inflight.size === 0 && this.#suspended && !this.#resumeQueued) {
+      this.#resumeQueued = true;
+      rt.taskContext.run(undefined as never, queueMicrotask, this.#resume);
+    }
+  }
+
+  // ----- running ------------------------------------------------------------
+
+  /**
+   * Runs the loop until `fnOrAwaitable` completes (asyncio
+   * `run_until_complete`). A function runs in a new task; a Future of this
+   * loop is awaited; any other thenable is wrapped in a task.
+   * @param fnOrAwaitable - the work.
+   * @returns its result (rejects with its error).
+   * @throws {RuntimeError} closed loop, already running, another loop running,
+   *   or `Event loop stopped before Future completed.`
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * const loop = newEventLoop();
+   * console.log(await loop.runUntilComplete(async () => 42)); // 42
+   * loop.close();
+   * ```
+   */
+  async runUntilComplete<T>(fnOrAwaitable: (() => T | PromiseLike<T>) | PromiseLike<T>): Promise<Awaited<T>> {
+    this.#checkCanRun();
+    let future: FutureLike<Awaited<T>>;
+    let newTask = false;
+    if (isFuture(fnOrAwaitable)) {
+      if (fnOrAwaitable.getLoop() !== this) {
+        throw new ValueError("The future belongs to a different loop than the one specified as the loop argument");
+      }
+      future = fnOrAwaitable as FutureLike<Awaited<T>>;
+    } else if (typeof fnOrAwaitable === "function") {
+      future = this.createTask(fnOrAwaitable);
+      newTask = true;
+    } else if (
+      typeof fnOrAwaitable === "object" &&
+      fnOrAwaitable !== null &&
+      typeof (fnOrAwaitable as PromiseLike<T>).then === "function"
+    ) {
+      const awaitable = fnOrAwaitable;
+      future = this.createTask(() => awaitable);
+      newTask = true;
+    } else {
+      throw new TypeError(
+        `runUntilComplete() expects a function or an awaitable, received ${describe(fnOrAwaitable)}`,
+      );
+    }
+    const stop = () => this.stop();
+    future.addDoneCallback(stop);
+    try {
+      await this.runForever();
+    } catch (err) {
+      if (newTask && future.done() && !future.cancelled()) future.exception();
+      throw err;
+    } finally {
+      future.removeDoneCallback(stop);
+    }
+    if (!future.done()) throw new RuntimeError("Event loop stopped before Future completed.");
+    return future.result();
+  }
+
+  #checkCanRun(): void {
+    if (this.#closed) throw new RuntimeError("Event loop is closed");
+    if (this.#running) throw new RuntimeError("This event loop is already running");
+    const other = _getRunningLoop();
+    if (other !== null && other !== this) {
+      throw new RuntimeError("Cannot run the event loop while another loop is running");
+    }
+  }
+
+  /**
+   * Runs the loop until {@link BaseEventLoop.stop} is called (asyncio `run_forever`).
+   * @returns a Promise that resolves once the loop has stopped.
+   * @throws {RuntimeError} `Event loop is closed`, `This event loop is already running`.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * const loop = newEventLoop();
+   * loop.callLater(10, () => loop.stop());
+   * await loop.runForever();
+   * loop.close();
+   * ```
+   */
+  async runForever(): Promise<void> {
+    this.#checkCanRun();
+    this.#running = true;
+    const stopped = new Promise<void>((resolve) => {
+      this.#stopResolve = resolve;
+    });
+    this.#ensureImmediate();
+    await stopped;
+  }
+
+  /**
+   * Stops the loop once the current iteration is done (asyncio `stop`):
+   * callbacks already scheduled for it still run, newer ones wait for the
+   * next `runForever`.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * const loop = newEventLoop();
+   * loop.callSoon(() => loop.stop());
+   * await loop.runForever();
+   * ```
+   */
+  stop(): void {
+    this.#stopping = true;
+    if (this.#running && !this.#inBatch && !this.#suspended) this.#ensureImmediate();
+  }
+
+  /**
+   * True while `runForever`/`runUntilComplete` is active.
+   * @returns whether the loop runs.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * console.log(newEventLoop().isRunning()); // false
+   * ```
+   */
+  isRunning(): boolean {
+    return this.#running;
+  }
+
+  /**
+   * True once closed.
+   * @returns whether {@link BaseEventLoop.close} was called.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * const loop = newEventLoop(); loop.close(); console.log(loop.isClosed()); // true
+   * ```
+   */
+  isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Closes the loop (asyncio `close`): pending callbacks are dropped, tasks
+   * still pending and exceptions never retrieved are reported through the
+   * exception handler, and the default executor is shut down without waiting.
+   * Idempotent.
+   * @throws {RuntimeError} `Cannot close a running event loop`.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * newEventLoop().close();
+   * ```
+   */
+  close(): void {
+    if (this.#running) throw new RuntimeError("Cannot close a running event loop");
+    if (this.#closed) return;
+    _onLoopClose(this);
+    this.#closed = true;
+    this.#ready.length = 0;
+    this.#batch.length = 0;
+    this.#batchIndex = 0;
+    this.#iterating = false;
+    for (const t of this.#timers.clear()) t._scheduled = false;
+    this.#cancelledTimers = 0;
+    this.#clearHost();
+    const executor = this.#defaultExecutor;
+    this.#defaultExecutor = null;
+    if (executor !== null) void executor.shutdown({ wait: false });
+  }
+
+  // ----- the driver ---------------------------------------------------------
+
+  #resume = (): void => {
+    this.#resumeQueued = false;
+    if (!this.#suspended || this.#inflight.size !== 0) return;
+    this.#suspended = false;
+    this.#reportSlowStep();
+    this.#runBatch();
+  };
+
+  #onImmediate = (): void => {
+    this.#immediate = null;
+    if (this.#suspended) {
+      // The host got a turn, so every promise job has run: the steps still in
+      // flight are blocked on foreign promises. They no longer hold the loop.
+      this.#suspended = false;
+      this.#reportSlowStep();
+      this.#inflight.clear();
+    }
+    if (this.#virtual && !this.#iterating && this.#ready.length === 0 && !this.#stopping) {
+      this.#advanceToNextTimer();
+    }
+    this.#runBatch();
+  };
+
+  #onHostTimer = (): void => {
+    this.#hostTimer = null;
+    this.#hostTimerWhen = Number.POSITIVE_INFINITY;
+    if (!this.#inBatch && !this.#suspended) this.#runBatch();
+  };
+
+  #ensureImmediate(): void {
+    if (this.#immediate === null) {
+      this.#immediate = rt.taskContext.run(undefined as never, setImmediate, this.#onImmediate);
+    }
+  }
+
+  #clearHost(): void {
+    if (this.#immediate !== null) {
+      clearImmediate(this.#immediate);
+      this.#immediate = null;
+    }
+    if (this.#hostTimer !== null) {
+      clearTimeout(this.#hostTimer);
+      this.#hostTimer = null;
+      this.#hostTimerWhen = Number.POSITIVE_INFINITY;
+    }
+  }
+
+  /** Runs loop iterations until idle, stopped, suspended on a step, or out of budget. */
+  #runBatch(): void {
+    if (!this.#running) return;
+    const prevLoop = rt.loop;
+    const prevTask = rt.task;
+    rt.loop = this;
+    rt.task = null;
+    this.#inBatch = true;
+    const deadline = performance.now() + HOST_YIELD_BUDGET_MS;
+    const slow = this.#debug || rt.instruments.length !== 0;
+    let suspended = false;
+    try {
+      for (;;) {
+        if (!this.#iterating) {
+          if (!this.#startIteration()) break;
+        }
+        const batch = this.#batch;
+        while (this.#batchIndex < batch.length) {
+          const handle = batch[this.#batchIndex++]!;
+          if (handle._cancelled) continue;
+          if (slow) this.#runHandleInstrumented(handle);
+          else this.#runHandle(handle);
+          if (this.#inflight.size !== 0) {
+            suspended = true;
+            return;
+          }
+        }
+        batch.length = 0;
+        this.#batchIndex = 0;
+        this.#iterating = false;
+        if (this.#stopping) {
+          this.#finishStop();
+          return;
+        }
+        if (performance.now() >= deadline) break;
+      }
+    } finally {
+      this.#inBatch = false;
+      rt.loop = prevLoop;
+      rt.task = prevTask;
+      if (suspended) {
+        this.#suspended = true;
+        if (this.#debug) this.#stepStart = performance.now();
+        this.#ensureImmediate();
+      }
+    }
+    this.#scheduleHost();
+  }
+
+  /** Begins an iteration: due timers join the ready queue; returns false when idle. */
+  #startIteration(): boolean {
+    const timers = this.#timers;
+    if (
+      this.#cancelledTimers > MIN_SCHEDULED_TIMER_HANDLES &&
+      this.#cancelledTimers / timers.size > MIN_CANCELLED_TIMER_HANDLES_FRACTION
+    ) {
+      timers.filter((t) => {
+        if (t._cancelled) t._scheduled = false;
+        return !t._cancelled;
+      });
+      this.#cancelledTimers = 0;
+    }
+    if (timers.size !== 0) {
+      const now = this.time();
+      for (;;) {
+        const top = timers.peek();
+        if (top === undefined) break;
+        if (top._cancelled) {
+          timers.pop();
+          top._scheduled = false;
+          this.#cancelledTimers--;
+          continue;
+        }
+        if (top._when > now) break;
+        timers.pop();
+        top._scheduled = false;
+        this.#ready.push(top);
+      }
+    }
+    if (this.#ready.length === 0 && !this.#stopping) return false;
+    const batch = this.#ready;
+    this.#ready = this.#batch;
+    this.#batch = batch;
+    this.#batchIndex = 0;
+    this.#iterating = true;
+    return true;
+  }
+
+  #runHandle(handle: Handle): void {
+    const cb = handle._callback!;
+    const args = handle._args;
+    try {
+      if (args === null) cb();
+      else if (args.length === 1) cb(args[0]);
+      else if (args.length === 2) cb(args[0], args[1]);
+      else cb(...args);
+    } catch (err) {
+      this.callExceptionHandler({ message: `Exception in callback ${handle.toString()}`, exception: err, handle });
+    }
+  }
+
+  #runHandleInstrumented(handle: Handle): void {
+    const instruments = rt.instruments;
+    for (const i of instruments) i.callbackStart?.(this, handle);
+    const t0 = performance.now();
+    const repr = this.#debug ? handle.toString() : "";
+    this.#runHandle(handle);
+    const dt = performance.now() - t0;
+    if (this.#debug && dt >= this.slowCallbackDuration) {
+      console.warn(`Executing ${repr} took ${dt.toFixed(3)} ms`);
+    }
+    for (const i of instruments) i.callbackEnd?.(this, handle, dt);
+  }
+
+  #reportSlowStep(): void {
+    if (!this.#debug) return;
+    const dt = performance.now() - this.#stepStart;
+    if (dt >= this.slowCallbackDuration) {
+      const names = [...this.#inflight].map((t) => t.toString()).join(", ");
+      console.warn(`Executing step of ${names || "a task"} took ${dt.toFixed(3)} ms`);
+    }
+  }
+
+  #finishStop(): void {
+    this.#stopping = false;
+    this.#running = false;
+    this.#clearHost();
+    const resolve = this.#stopResolve;
+    this.#stopResolve = null;
+    resolve?.();
+  }
+
+  /** After a batch: arrange the next host turn (work ready), host timer (timers only), or nothing (idle). */
+  #scheduleHost(): void {
+    if (!this.#running) return;
+    if (this.#ready.length !== 0 || this.#stopping || this.#iterating) {
+      this.#ensureImmediate();
+      return;
+    }
+    const timers = this.#timers;
+    let top = timers.peek();
+    while (top?._cancelled) {
+      timers.pop();
+      top._scheduled = false;
+      this.#cancelledTimers--;
+      top = timers.peek();
+    }
+    if (top === undefined || top._when === Number.POSITIVE_INFINITY) {
+      if (this.#hostTimer !== null) {
+        clearTimeout(this.#hostTimer);
+        this.#hostTimer = null;
+        this.#hostTimerWhen = Number.POSITIVE_INFINITY;
+      }
+      return;
+    }
+    if (this.#virtual) {
+      this.#ensureImmediate();
+      return;
+    }
+    const when = top._when;
+    if (this.#hostTimer !== null && this.#hostTimerWhen === when) return;
+    if (this.#hostTimer !== null) clearTimeout(this.#hostTimer);
+    const delay = Math.min(Math.max(Math.ceil(when - performance.now()), 1), MAX_HOST_DELAY_MS);
+    this.#hostTimerWhen = when;
+    this.#hostTimer = rt.taskContext.run(undefined as never, setTimeout, this.#onHostTimer, delay);
+  }
+
+  #advanceToNextTimer(): void {
+    const timers = this.#timers;
+    let top = timers.peek();
+    while (top?._cancelled) {
+      timers.pop();
+      top._scheduled = false;
+      this.#cancelledTimers--;
+      top = timers.peek();
+    }
+    if (top !== undefined && top._when !== Number.POSITIVE_INFINITY) this._advanceClock(top._when);
+  }
+
+  // ----- errors -------------------------------------------------------------
+
+  /**
+   * Sets the handler for errors the loop cannot give to anyone (asyncio
+   * `set_exception_handler`); `null` restores the default (log to stderr).
+   * @param handler - `(loop, context) => void`, or null.
+   * @throws {TypeError} when `handler` is neither a function nor null.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { getRunningLoop } from "@aio/core";
+   * await run(() => {
+   *   getRunningLoop().setExceptionHandler((_loop, ctx) => console.log("caught:", ctx.message));
+   *   getRunningLoop().callSoon(() => { throw new Error("boom"); });
+   * });
+   * ```
+   */
+  setExceptionHandler(handler: ExceptionHandler | null): void {
+    if (handler !== null && typeof handler !== "function") {
+      throw new TypeError(
+        `setExceptionHandler() handler must be a function or null, received ${describe(handler)}`,
+      );
+    }
+    this.#exceptionHandler = handler;
+  }
+
+  /**
+   * The handler set by {@link BaseEventLoop.setExceptionHandler}.
+   * @returns the handler or null.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * console.log(newEventLoop().getExceptionHandler()); // null
+   * ```
+   */
+  getExceptionHandler(): ExceptionHandler | null {
+    return this.#exceptionHandler;
+  }
+
+  /**
+   * Calls the exception handler with `context` (asyncio
+   * `call_exception_handler`). An error thrown by the handler is logged by
+   * the default handler; it never propagates.
+   * @param context - `{ message, exception?, handle?, future?, task? }`.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * newEventLoop().callExceptionHandler({ message: "something odd", exception: new Error("x") });
+   * ```
+   */
+  callExceptionHandler(context: ExceptionContext): void {
+    const handler = this.#exceptionHandler;
+    if (handler === null) {
+      this.defaultExceptionHandler(context);
+      return;
+    }
+    try {
+      handler(this, context);
+    } catch (err) {
+      this.defaultExceptionHandler({
+        message: "Unhandled error in exception handler",
+        exception: err,
+        context: context.message,
+      });
+    }
+  }
+
+  /**
+   * The default exception handler: logs the message, the other context
+   * fields and the error's stack to stderr.
+   * @param context - the context.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * newEventLoop().defaultExceptionHandler({ message: "Exception in callback f()", exception: new Error("x") });
+   * ```
+   */
+  defaultExceptionHandler(context: ExceptionContext): void {
+    try {
+      console.error(formatContext(context));
+    } catch {
+      // stderr is gone; nothing more can be done.
+    }
+  }
+
+  // ----- debug --------------------------------------------------------------
+
+  /**
+   * Whether debug mode is on.
+   * @returns the debug flag.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * console.log(newEventLoop({ debug: true }).getDebug()); // true
+   * ```
+   */
+  getDebug(): boolean {
+    return this.#debug;
+  }
+
+  /**
+   * Switches debug mode: slow callbacks and task steps (over
+   * `slowCallbackDuration` ms) are reported, tasks record where they were created.
+   * @param enabled - on or off.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * const loop = newEventLoop(); loop.setDebug(true); loop.slowCallbackDuration = 50;
+   * ```
+   */
+  setDebug(enabled: boolean): void {
+    this.#debug = Boolean(enabled);
+  }
+
+  // ----- executors and async generators ----------------------------------
+
+  /**
+   * Runs `fn(...args)` in an executor and returns a Future of its result
+   * (asyncio `run_in_executor`). Cancelling the future cancels the job if the
+   * executor's job object supports `cancel()`.
+   * @param executor - an Executor, or null for the default one.
+   * @param fn - the function.
+   * @param args - its arguments.
+   * @returns a Future of the result.
+   * @throws {RuntimeError} `Event loop is closed`, or no default executor is set.
+   * @throws {TypeError} when `fn` is not a function.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { getRunningLoop, type Executor } from "@aio/core";
+   * const inline: Executor = { submit: async (fn, ...a) => fn(...a), shutdown: async () => {} };
+   * await run(async () => { console.log(await getRunningLoop().runInExecutor(inline, (x: number) => x * 2, 21)); });
+   * ```
+   */
+  runInExecutor<A extends unknown[], R>(
+    executor: Executor | null,
+    fn: (...args: A) => R | PromiseLike<R>,
+    ...args: A
+  ): Future<Awaited<R>> {
+    if (this.#closed) throw new RuntimeError("Event loop is closed");
+    if (typeof fn !== "function") {
+      throw new TypeError(`runInExecutor() fn must be a function, received ${describe(fn)}`);
+    }
+    let ex = executor ?? this.#defaultExecutor;
+    if (ex === null && rt.defaultExecutorFactory !== null) {
+      ex = this.#defaultExecutor = rt.defaultExecutorFactory();
+    }
+    if (ex === null) {
+      throw new RuntimeError(
+        "runInExecutor(null, …) needs a default executor: import @aio/executors (it provides one) or call loop.setDefaultExecutor()",
+      );
+    }
+    const future = this.createFuture<Awaited<R>>();
+    const job = ex.submit(fn, ...args) as PromiseLike<Awaited<R>> & { cancel?: () => unknown };
+    future.addDoneCallback((f) => {
+      if (f.cancelled() && typeof job.cancel === "function") job.cancel();
+    });
+    job.then(
+      (value) => {
+        if (!future.done() && !this.#closed) future.setResult(value);
+      },
+      (err) => {
+        if (!future.done() && !this.#closed) future.setException(err);
+      },
+    );
+    return future;
+  }
+
+  /**
+   * Sets the executor `runInExecutor(null, …)` uses.
+   * @param executor - the executor, or null.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * newEventLoop().setDefaultExecutor(null);
+   * ```
+   */
+  setDefaultExecutor(executor: Executor | null): void {
+    if (executor !== null && (typeof executor !== "object" || typeof executor.submit !== "function")) {
+      throw new TypeError(`setDefaultExecutor() executor must be an Executor or null, received ${describe(executor)}`);
+    }
+    this.#defaultExecutor = executor;
+  }
+
+  /**
+   * Shuts the default executor down and waits for its jobs (asyncio
+   * `shutdown_default_executor`); `run()` calls it on exit.
+   * @returns resolves when it is shut down.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * await newEventLoop().shutdownDefaultExecutor();
+   * ```
+   */
+  async shutdownDefaultExecutor(): Promise<void> {
+    const executor = this.#defaultExecutor;
+    this.#defaultExecutor = null;
+    if (executor !== null) await executor.shutdown({ wait: true });
+  }
+
+  /**
+   * Registers an async generator to be closed by {@link BaseEventLoop.shutdownAsyncgens}
+   * (asyncio's firstiter hook; JavaScript has no global hook, so @aio's own
+   * async iterators register themselves and user code may too).
+   * @param gen - the generator.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * async function* ticks() { yield 1; }
+   * newEventLoop().trackAsyncgen(ticks());
+   * ```
+   */
+  trackAsyncgen(gen: AsyncGenerator<unknown, unknown, unknown>): void {
+    this.#asyncgens.add(gen);
+  }
+
+  /**
+   * Closes the tracked async generators (asyncio `shutdown_asyncgens`): each
+   * gets `return()`, so its `finally` blocks run. Errors go to the exception handler.
+   * @returns resolves when all are closed.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * await newEventLoop().shutdownAsyncgens();
+   * ```
+   */
+  async shutdownAsyncgens(): Promise<void> {
+    const gens = [...this.#asyncgens];
+    this.#asyncgens.clear();
+    const results = await Promise.allSettled(gens.map((g) => g.return(undefined)));
+    results.forEach((r, i) => {
+      if (r.status === "rejected") {
+        this.callExceptionHandler({
+          message: "an error occurred during closing of asynchronous generator",
+          exception: r.reason,
+          asyncgen: gens[i],
+        });
+      }
+    });
+  }
+
+  // ----- description ------------------------------------------------------
+
+  /**
+   * asyncio's repr: `<BaseEventLoop running=false closed=false debug=false>`.
+   * @returns the description.
+   * @example
+   * ```ts
+   * import { newEventLoop } from "@aio/loop";
+   * console.log(String(newEventLoop()));
+   * ```
+   */
+  toString(): string {
+    return `<${this.constructor.name} running=${this.#running} closed=${this.#closed} debug=${this.#debug}>`;
+  }
+
+  /** The tag `Object.prototype.toString` reports. */
+  get [Symbol.toStringTag](): string {
+    return this.constructor.name;
+  }
+
+  /** Node's `util.inspect` hook: the asyncio repr. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+/**
+ * Makes a new event loop (asyncio `new_event_loop`). Most programs use
+ * `run()` instead, which makes, runs and closes one.
+ * @param options - `debug`.
+ * @returns the loop (not running).
+ * @example
+ * ```ts
+ * import { newEventLoop } from "@aio/loop";
+ * const loop = newEventLoop();
+ * try { await loop.runUntilComplete(async () => console.log("hi")); } finally { loop.close(); }
+ * ```
+ */
+export function newEventLoop(options?: { debug?: boolean }): BaseEventLoop {
+  return new BaseEventLoop(options?.debug === undefined ? {} : { debug: options.debug });
+}

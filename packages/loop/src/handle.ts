@@ -1,0 +1,169 @@
+import type { Handle as HandleLike, TimerHandle as TimerHandleLike } from "@aio/core";
+
+/** The parts of the loop a handle talks to when it is cancelled. */
+export interface HandleOwner {
+  /** @internal A scheduled timer was cancelled (lazy deletion bookkeeping). */
+  _timerCancelled(handle: TimerHandle): void;
+}
+
+function callbackName(cb: unknown): string {
+  return typeof cb === "function" ? cb.name || "<anonymous>" : String(cb);
+}
+
+/**
+ * A callback scheduled with `callSoon` (asyncio `events.Handle`).
+ *
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { getRunningLoop } from "@aio/core";
+ * await run(() => {
+ *   const h = getRunningLoop().callSoon(() => console.log("not printed"));
+ *   h.cancel();
+ *   console.log(String(h)); // "<Handle cancelled>"
+ * });
+ * ```
+ */
+export class Handle implements HandleLike {
+  /** @internal */ _callback: ((...args: any[]) => unknown) | null;
+  /** @internal */ _args: unknown[] | null;
+  /** @internal */ _cancelled = false;
+  /** @internal The callback's name, kept for reprs after cancel. */ _repr: string | null = null;
+
+  /** @internal Made by the loop. */
+  constructor(callback: (...args: any[]) => unknown, args: unknown[] | null) {
+    this._callback = callback;
+    this._args = args;
+  }
+
+  /**
+   * Cancels the callback: it will not run. Idempotent.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { getRunningLoop } from "@aio/core";
+   * await run(() => { getRunningLoop().callSoon(() => {}).cancel(); });
+   * ```
+   */
+  cancel(): void {
+    if (this._cancelled) return;
+    this._cancelled = true;
+    this._callback = null;
+    this._args = null;
+  }
+
+  /**
+   * True once cancelled.
+   * @returns whether {@link Handle.cancel} was called.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { getRunningLoop } from "@aio/core";
+   * await run(() => { const h = getRunningLoop().callSoon(() => {}); h.cancel(); console.log(h.cancelled()); });
+   * ```
+   */
+  cancelled(): boolean {
+    return this._cancelled;
+  }
+
+  /**
+   * asyncio's repr: `<Handle cb()>` or `<Handle cancelled>`.
+   * @returns the description.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { getRunningLoop } from "@aio/core";
+   * await run(() => { console.log(String(getRunningLoop().callSoon(function tick() {}))); }); // <Handle tick()>
+   * ```
+   */
+  toString(): string {
+    return `<${this.constructor.name} ${this._info().join(" ")}>`;
+  }
+
+  /** @internal */
+  _info(): string[] {
+    if (this._cancelled) return ["cancelled"];
+    return [`${callbackName(this._callback)}()`];
+  }
+
+  /** The tag `Object.prototype.toString` reports. */
+  get [Symbol.toStringTag](): string {
+    return this.constructor.name;
+  }
+
+  /** Node's `util.inspect` hook: the asyncio repr. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+/**
+ * A callback scheduled for a time with `callLater`/`callAt` (asyncio
+ * `events.TimerHandle`).
+ *
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { getRunningLoop } from "@aio/core";
+ * await run(() => {
+ *   const loop = getRunningLoop();
+ *   const t = loop.callLater(100, () => {});
+ *   console.log(t.when() >= loop.time()); // true
+ *   t.cancel();
+ * });
+ * ```
+ */
+export class TimerHandle extends Handle implements TimerHandleLike {
+  /** @internal */ readonly _when: number;
+  /** @internal Insertion order: FIFO among equal deadlines. */ readonly _seq: number;
+  /** @internal Still in the loop's heap. */ _scheduled = true;
+  /** @internal */ _owner: HandleOwner | null;
+
+  /** @internal Made by the loop. */
+  constructor(
+    when: number,
+    seq: number,
+    callback: (...args: any[]) => unknown,
+    args: unknown[] | null,
+    owner: HandleOwner,
+  ) {
+    super(callback, args);
+    this._when = when;
+    this._seq = seq;
+    this._owner = owner;
+  }
+
+  /**
+   * The loop time (ms) at which the callback is scheduled.
+   * @returns the deadline.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { getRunningLoop } from "@aio/core";
+   * await run(() => { const l = getRunningLoop(); console.log(l.callAt(l.time() + 5, () => {}).when()); });
+   * ```
+   */
+  when(): number {
+    return this._when;
+  }
+
+  /**
+   * Cancels the timer. Idempotent.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { getRunningLoop } from "@aio/core";
+   * await run(() => { getRunningLoop().callLater(1000, () => {}).cancel(); });
+   * ```
+   */
+  override cancel(): void {
+    if (this._cancelled) return;
+    super.cancel();
+    if (this._scheduled) this._owner?._timerCancelled(this);
+  }
+
+  /** @internal */
+  override _info(): string[] {
+    return [`when=${this._when.toFixed(3)}`, ...super._info()];
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * asyncio's event loop for TypeScript: `run()`, `Runner`, `newEventLoop()`
+ * and the loop itself (`callSoon`, `callLater`, `callAt`, `runUntilComplete`,
+ * exception handling, debug mode). The virtual-time loop for tests is in
+ * `@aio/loop/testing`.
+ *
+ * @packageDocumentation
+ */
+export { BaseEventLoop, type EventLoopOptions, HOST_YIELD_BUDGET_MS, newEventLoop } from "./event-loop.js";
+export { Handle, TimerHandle } from "./handle.js";
+export {
+  isKeyboardInterrupt,
+  KeyboardInterrupt,
+  type RunnerOptions,
+  type RunOptions,
+  Runner,
+  run,
+} from "./runner.js";

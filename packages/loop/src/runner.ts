@@ -1,0 +1,249 @@
+import {
+  _getRunningLoop,
+  brandError,
+  describeValue,
+  type EventLoop,
+  isCancelledError,
+  RuntimeError,
+} from "@aio/core";
+import { allTasks, gather, type Task } from "@aio/futures";
+import { BaseEventLoop } from "./event-loop.js";
+
+/**
+ * Thrown by `run()`/`Runner.run()` when the main task was cancelled because
+ * the process received SIGINT (Ctrl-C) — Python's `KeyboardInterrupt`.
+ *
+ * @example
+ * ```ts
+ * import { run, isKeyboardInterrupt } from "@aio/loop";
+ * await run(main).catch((e) => { if (isKeyboardInterrupt(e)) process.exitCode = 130; else throw e; });
+ * ```
+ */
+export class KeyboardInterrupt extends Error {}
+/**
+ * True when `value` is a {@link KeyboardInterrupt} (from any copy of `@aio/loop`).
+ * @example
+ * ```ts
+ * import { isKeyboardInterrupt } from "@aio/loop";
+ * console.log(isKeyboardInterrupt(new Error())); // false
+ * ```
+ */
+export const isKeyboardInterrupt = brandError(KeyboardInterrupt, "KeyboardInterrupt", "@aio/loop.KeyboardInterrupt");
+
+/** Options of {@link Runner}. */
+export interface RunnerOptions {
+  /** Run the loop in debug mode. */
+  debug?: boolean;
+  /** Makes the loop; default `new BaseEventLoop()`. */
+  loopFactory?: () => EventLoop;
+}
+
+/** Options of {@link Runner.run}. */
+export interface RunOptions {
+  /** The main task's name. */
+  name?: string;
+}
+
+const CREATED = 0;
+const INITIALIZED = 1;
+const CLOSED = 2;
+
+/**
+ * Runs several top-level functions on one loop (asyncio 3.11 `Runner`); the
+ * loop is made on first use and closed by {@link Runner.close} — or by
+ * `await using`.
+ *
+ * @example
+ * ```ts
+ * import { Runner } from "@aio/loop";
+ * import { sleep } from "@aio/futures";
+ * await using runner = new Runner();
+ * await runner.run(() => sleep(10));
+ * console.log(await runner.run(async () => "same loop"));
+ * ```
+ */
+export class Runner {
+  #state: typeof CREATED | typeof INITIALIZED | typeof CLOSED = CREATED;
+  #debug: boolean | undefined;
+  #loopFactory: (() => EventLoop) | undefined;
+  #loop: EventLoop | null = null;
+  #interruptCount = 0;
+
+  /**
+   * @param options - `debug`, `loopFactory`.
+   */
+  constructor(options?: RunnerOptions) {
+    this.#debug = options?.debug;
+    this.#loopFactory = options?.loopFactory;
+  }
+
+  /**
+   * Runs `fn` in a new task on the runner's loop and resolves to its result.
+   * While it runs, the first SIGINT cancels that task (it rejects with
+   * {@link KeyboardInterrupt} if the cancellation propagates) and a second
+   * one exits the process.
+   * @param fn - the main function.
+   * @param options - `name` of the task.
+   * @returns the function's result.
+   * @throws {TypeError} when `fn` is not a function.
+   * @throws {RuntimeError} `Runner.run() cannot be called from a running event loop`; `Runner is closed`.
+   * @example
+   * ```ts
+   * import { Runner } from "@aio/loop";
+   * const runner = new Runner();
+   * try { console.log(await runner.run(async () => 1)); } finally { await runner.close(); }
+   * ```
+   */
+  async run<T>(fn: () => T | PromiseLike<T>, options?: RunOptions): Promise<Awaited<T>> {
+    if (typeof fn !== "function") {
+      throw new TypeError(`Runner.run() fn must be a function, received ${describeValue(fn)}`);
+    }
+    if (_getRunningLoop() !== null) {
+      throw new RuntimeError("Runner.run() cannot be called from a running event loop");
+    }
+    const loop = this.#lazyInit();
+    const task = loop.createTask(fn, options?.name === undefined ? {} : { name: options.name }) as Task<Awaited<T>>;
+    this.#interruptCount = 0;
+    const onSigint = () => this.#onSigint(task, onSigint);
+    const installSigint = process.listenerCount("SIGINT") === 0;
+    if (installSigint) process.on("SIGINT", onSigint);
+    try {
+      return await loop.runUntilComplete(task);
+    } catch (err) {
+      if (isCancelledError(err) && this.#interruptCount > 0 && task.uncancel() === 0) {
+        const interrupt = new KeyboardInterrupt("interrupted by SIGINT");
+        (interrupt as Error & { cause?: unknown }).cause = err;
+        throw interrupt;
+      }
+      throw err;
+    } finally {
+      if (installSigint) process.off("SIGINT", onSigint);
+    }
+  }
+
+  #onSigint(task: Task<unknown>, listener: () => void): void {
+    this.#interruptCount++;
+    if (this.#interruptCount === 1 && !task.done()) {
+      task.cancel();
+      return;
+    }
+    // Second Ctrl-C: give the signal its default meaning and exit.
+    process.off("SIGINT", listener);
+    process.kill(process.pid, "SIGINT");
+  }
+
+  /**
+   * The runner's loop (made on first call).
+   * @returns the loop.
+   * @throws {RuntimeError} `Runner is closed`.
+   * @example
+   * ```ts
+   * import { Runner } from "@aio/loop";
+   * const runner = new Runner();
+   * console.log(runner.getLoop().isClosed()); // false
+   * await runner.close();
+   * ```
+   */
+  getLoop(): EventLoop {
+    return this.#lazyInit();
+  }
+
+  /**
+   * Cancels the tasks still pending and waits for them, closes async
+   * generators, shuts the default executor down and closes the loop.
+   * Idempotent.
+   * @returns resolves once closed.
+   * @example
+   * ```ts
+   * import { Runner } from "@aio/loop";
+   * const runner = new Runner();
+   * await runner.run(async () => {});
+   * await runner.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.#state !== INITIALIZED) {
+      this.#state = CLOSED;
+      return;
+    }
+    const loop = this.#loop!;
+    try {
+      await cancelAllTasks(loop);
+      await loop.runUntilComplete(() => loop.shutdownAsyncgens());
+      await loop.runUntilComplete(() => loop.shutdownDefaultExecutor());
+    } finally {
+      loop.close();
+      this.#loop = null;
+      this.#state = CLOSED;
+    }
+  }
+
+  /** `await using runner = new Runner()` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #lazyInit(): EventLoop {
+    if (this.#state === CLOSED) throw new RuntimeError("Runner is closed");
+    if (this.#state === INITIALIZED) return this.#loop!;
+    const loop = this.#loopFactory ? this.#loopFactory() : new BaseEventLoop();
+    if (this.#debug !== undefined) loop.setDebug(this.#debug);
+    this.#loop = loop;
+    this.#state = INITIALIZED;
+    return loop;
+  }
+}
+
+/** asyncio runners._cancel_all_tasks: cancel what is left and wait for it to finish. */
+async function cancelAllTasks(loop: EventLoop): Promise<void> {
+  const toCancel = allTasks(loop);
+  if (toCancel.size === 0) return;
+  for (const task of toCancel) task.cancel();
+  await loop.runUntilComplete(() => gather(...toCancel, { returnExceptions: true }));
+  for (const task of toCancel) {
+    if (task.cancelled()) continue;
+    const exc = task.exception();
+    if (exc !== undefined) {
+      loop.callExceptionHandler({ message: "unhandled exception during run() shutdown", exception: exc, task });
+    }
+  }
+}
+
+/**
+ * Runs `main` in a task on a fresh event loop and resolves to its result
+ * (asyncio `run`). At the end, tasks still pending are cancelled (their
+ * `finally` blocks run) and awaited, async generators and the default
+ * executor are shut down, and the loop is closed. Every call gets its own
+ * loop.
+ *
+ * @param main - the main function.
+ * @param options - `debug`: run in debug mode.
+ * @returns `main`'s result (rejects with its error).
+ * @throws {RuntimeError} `run() cannot be called from a running event loop` —
+ *   inside a task, `await` the function or use `createTask` instead.
+ * @throws {TypeError} when `main` is not a function.
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { sleep, gather } from "@aio/futures";
+ * const result = await run(async () => {
+ *   const [a, b] = await gather(() => sleep(10, 1), () => sleep(20, 2));
+ *   return a + b;
+ * });
+ * console.log(result); // 3
+ * ```
+ */
+export async function run<T>(main: () => T | PromiseLike<T>, options?: { debug?: boolean }): Promise<Awaited<T>> {
+  if (_getRunningLoop() !== null) {
+    throw new RuntimeError("run() cannot be called from a running event loop");
+  }
+  if (typeof main !== "function") {
+    throw new TypeError(`run() main must be a function, received ${describeValue(main)}`);
+  }
+  const runner = new Runner(options?.debug === undefined ? {} : { debug: options.debug });
+  try {
+    return await runner.run(main);
+  } finally {
+    await runner.close();
+  }
+}
