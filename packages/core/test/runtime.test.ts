@@ -1,0 +1,146 @@
+import {
+  _currentTask,
+  _getRunningLoop,
+  addInstrument,
+  getRunningLoop,
+  getRuntime,
+  type Instrument,
+  RuntimeError,
+  removeInstrument,
+} from "@aio/core";
+import { createTask, sleep } from "@aio/futures";
+import { newEventLoop, run } from "@aio/loop";
+import { describe, expect, test } from "vitest";
+
+describe("getRunningLoop", () => {
+  test("getRunningLoop() outside a loop throws RuntimeError('no running event loop')", () => {
+    expect(() => getRunningLoop()).toThrow(new RuntimeError("no running event loop"));
+    let caught: unknown;
+    try {
+      getRunningLoop();
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(RuntimeError);
+  });
+
+  test("getRunningLoop() returns the loop in main, in tasks, in callbacks and after awaits", async () => {
+    const seen: boolean[] = [];
+    let outer: unknown;
+    await run(async () => {
+      const loop = getRunningLoop();
+      outer = loop;
+      seen.push(getRunningLoop() === loop);
+      await sleep(0);
+      seen.push(getRunningLoop() === loop);
+      await createTask(async () => {
+        seen.push(getRunningLoop() === loop);
+        await Promise.resolve();
+        seen.push(getRunningLoop() === loop);
+      });
+      const done = loop.createFuture<void>();
+      loop.callSoon(() => {
+        seen.push(getRunningLoop() === loop);
+        done.setResult();
+      });
+      await done;
+    });
+    expect(seen).toEqual([true, true, true, true, true]);
+    expect(outer).toBeDefined();
+    expect(_getRunningLoop()).toBeNull();
+  });
+
+  test("getRunningLoop() throws again once the loop is closed", async () => {
+    const loop = newEventLoop();
+    await loop.runUntilComplete(async () => {
+      expect(getRunningLoop()).toBe(loop);
+    });
+    loop.close();
+    expect(() => getRunningLoop()).toThrow("no running event loop");
+  });
+});
+
+describe("_getRunningLoop", () => {
+  test("_getRunningLoop() returns null outside a loop", () => {
+    expect(_getRunningLoop()).toBeNull();
+  });
+});
+
+describe("_currentTask", () => {
+  test("_currentTask() is null outside a task and the task inside it", async () => {
+    expect(_currentTask()).toBeNull();
+    const seen: unknown[] = [];
+    const same = await run(async () => {
+      const t = createTask(async () => {
+        seen.push(_currentTask());
+        await sleep(0);
+        seen.push(_currentTask());
+      });
+      await t;
+      return seen.map((s) => s === t);
+    });
+    expect(same).toEqual([true, true]);
+    expect(_currentTask()).toBeNull();
+  });
+});
+
+describe("getRuntime", () => {
+  test("getRuntime() is the one object stored under Symbol.for('@aio/core.runtime.v1')", () => {
+    const rt = getRuntime();
+    expect((globalThis as Record<symbol, unknown>)[Symbol.for("@aio/core.runtime.v1")]).toBe(rt);
+    expect(getRuntime()).toBe(rt);
+    expect(rt.version).toBe(1);
+    expect(rt.loop).toBeNull();
+    expect(rt.task).toBeNull();
+  });
+});
+
+describe("addInstrument", () => {
+  test("addInstrument() registers once and its remover unregisters", () => {
+    const hooks: Instrument = {};
+    const before = getRuntime().instruments.length;
+    const remove = addInstrument(hooks);
+    addInstrument(hooks);
+    expect(getRuntime().instruments.length).toBe(before + 1);
+    remove();
+    expect(getRuntime().instruments.length).toBe(before);
+    expect(removeInstrument(hooks)).toBe(false);
+  });
+
+  test("addInstrument() rejects a non-object with a TypeError", () => {
+    expect(() => addInstrument(null as never)).toThrow(
+      new TypeError("instrument must be an object, received null"),
+    );
+    expect(() => addInstrument(5 as never)).toThrow(
+      new TypeError("instrument must be an object, received number"),
+    );
+  });
+
+  test("addInstrument() hooks see each callback a running loop runs", async () => {
+    const events: string[] = [];
+    const hooks: Instrument = {
+      callbackStart: () => events.push("start"),
+      callbackEnd: () => events.push("end"),
+    };
+    const remove = addInstrument(hooks);
+    try {
+      const loop = newEventLoop();
+      loop.callSoon(() => events.push("cb"));
+      loop.callSoon(() => loop.stop());
+      await loop.runForever();
+      loop.close();
+    } finally {
+      remove();
+    }
+    expect(events).toEqual(["start", "cb", "end", "start", "end"]);
+  });
+});
+
+describe("removeInstrument", () => {
+  test("removeInstrument() returns whether the instrument was registered", () => {
+    const hooks: Instrument = {};
+    expect(removeInstrument(hooks)).toBe(false);
+    addInstrument(hooks);
+    expect(removeInstrument(hooks)).toBe(true);
+  });
+});
