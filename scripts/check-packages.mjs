@@ -1,0 +1,255 @@
+#!/usr/bin/env node
+// Packaging check: what a user gets from `npm install @aio/<pkg>`.
+//
+// For every package in packages/ (build first: `pnpm check:packages` does):
+//   1. `pnpm pack` it (workspace:^ ranges become real versions, `files` applies);
+//   2. publint on the tarball (warnings count as failures);
+//   3. @arethetypeswrong/cli on the tarball, profile "esm-only" (see below);
+//   4. a scratch project OUTSIDE the workspace (in os.tmpdir()) installs the
+//      tarball plus the tarballs of its @aio/* dependencies (they are not on
+//      the registry) with npm, and checks that
+//        - ESM `import` of every entry point works,
+//        - CJS `require()` of every entry point works (Node >= 20.19
+//          `require(esm)`) and returns the very same objects as the ESM import
+//          (same error classes, same running-loop state: one module instance),
+//        - only one copy of each @aio package is installed,
+//        - the types resolve: `tsc --noEmit` on a .mts and a .cts file that
+//          import every entry point, with `module: nodenext`.
+//
+// Why attw's "esm-only" profile: the packages are ESM-only on purpose
+// (docs/design/). CommonJS users load them through require(esm), which Node
+// supports from 20.19 (our engines floor) and TypeScript models under
+// `module: nodenext`. attw's default profile would report every entry point
+// as "cjs-resolves-to-esm" for node16-cjs and "no-resolution" of subpaths for
+// the obsolete node10 resolver, which are exactly the choices we made;
+// "esm-only" skips those two resolution modes and still checks node16-esm and
+// bundler resolution. The CJS side is checked for real in step 4 instead
+// (require() at runtime and a .cts file under tsc).
+//
+// Usage: node scripts/check-packages.mjs [package...]   Exit code 1 on any failure.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (pkg, file) => join(root, "node_modules", pkg, file);
+const PNPM = bin("pnpm", "bin/pnpm.cjs");
+const PUBLINT = bin("publint", "src/cli.js");
+const ATTW = bin("@arethetypeswrong/cli", "dist/index.js");
+const TSC = bin("typescript", "bin/tsc");
+const npmCli = process.env.npm_execpath?.includes("npm-cli") ? process.env.npm_execpath : null;
+
+const [major, minor] = process.versions.node.split(".").map(Number);
+const canRequireEsm = major > 20 || (major === 20 && minor >= 19);
+
+/** Every workspace package, by name. */
+const packages = new Map();
+for (const dir of readdirSync(join(root, "packages")).sort()) {
+  const file = join(root, "packages", dir, "package.json");
+  if (!existsSync(file)) continue;
+  const manifest = JSON.parse(readFileSync(file, "utf8"));
+  packages.set(manifest.name, { dir: join(root, "packages", dir), manifest });
+}
+const wanted = process.argv.slice(2);
+const selected = [...packages.keys()].filter(
+  (n) => wanted.length === 0 || wanted.some((w) => n === w || n === `@aio/${w}`),
+);
+
+const work = mkdtempSync(join(tmpdir(), "aio-check-packages-"));
+const tarballDir = join(work, "tarballs");
+mkdirSync(tarballDir);
+
+/** Runs a command; returns { ok, output } with stdout and stderr merged. */
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, {
+    encoding: "utf8",
+    env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", ...opts.env },
+    cwd: opts.cwd ?? root,
+    timeout: opts.timeout ?? 180_000,
+  });
+  const output = `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? `\n${r.error.message}` : ""}`;
+  return { ok: r.status === 0, output: output.replace(/^\n+|\s+$/g, "") };
+}
+
+const indent = (text) =>
+  text
+    .split("\n")
+    .map((l) => `      ${l}`)
+    .join("\n");
+
+/** Packs every package once; returns name -> tarball path. */
+function packAll() {
+  const tarballs = new Map();
+  for (const [name, { dir }] of packages) {
+    const before = new Set(readdirSync(tarballDir));
+    const r = sh(process.execPath, [PNPM, "pack", "--pack-destination", tarballDir], { cwd: dir });
+    const made = readdirSync(tarballDir).filter((f) => !before.has(f) && f.endsWith(".tgz"));
+    if (!r.ok || made.length !== 1) throw new Error(`pnpm pack failed for ${name}:\n${r.output}`);
+    tarballs.set(name, join(tarballDir, made[0]));
+  }
+  return tarballs;
+}
+
+/** The package and its @aio/* dependencies, transitively. */
+function closure(name, seen = new Set()) {
+  if (seen.has(name)) return seen;
+  seen.add(name);
+  const deps = packages.get(name)?.manifest.dependencies ?? {};
+  for (const dep of Object.keys(deps)) if (dep.startsWith("@aio/")) closure(dep, seen);
+  return seen;
+}
+
+/** The importable entry points: "@aio/loop", "@aio/loop/testing", … */
+function entryPoints(name, manifest) {
+  const exp = manifest.exports ?? { ".": manifest.main };
+  return Object.entries(typeof exp === "string" ? { ".": exp } : exp)
+    .filter(([key, value]) => value !== null && !key.includes("*") && key !== "./package.json")
+    .map(([key]) => (key === "." ? name : `${name}/${key.slice(2)}`));
+}
+
+function scratchFiles(name, entries) {
+  const files = {};
+  files["package.json"] = `${JSON.stringify({ name: "aio-scratch", private: true, version: "0.0.0" }, null, 2)}\n`;
+  // ESM import and CJS require() must give the same module instance.
+  files["esm-and-cjs.mjs"] = `import { createRequire } from "node:module";
+import assert from "node:assert/strict";
+const require = createRequire(import.meta.url);
+for (const spec of ${JSON.stringify(entries)}) {
+  const esm = await import(spec);
+  const cjs = require(spec);
+  const names = Object.keys(esm).filter((k) => k !== "default");
+  assert.ok(names.length > 0, spec + " exports nothing");
+  for (const k of names) {
+    assert.ok(k in cjs, spec + ": require() lacks export " + k);
+    assert.equal(cjs[k], esm[k], spec + ": require() and import give different " + k);
+  }
+  console.log("      " + spec + ": import and require() agree on " + names.length + " exports");
+}
+// One copy of @aio/core: the package's own view of it is the top-level one.
+const core = await import("@aio/core");
+const coreFromPkg = createRequire(require.resolve(${JSON.stringify(name)}))("@aio/core");
+assert.equal(coreFromPkg, require("@aio/core"), "a second copy of @aio/core is installed");
+for (const cls of ["CancelledError", "InvalidStateError", "TimeoutError", "RuntimeError"]) {
+  assert.equal(typeof core[cls], "function", "@aio/core lacks " + cls);
+  assert.equal(require("@aio/core")[cls], core[cls], cls + " differs between require() and import");
+}
+`;
+  // A plain CommonJS consumer.
+  files["consumer.cjs"] = `const assert = require("node:assert/strict");
+${entries.map((e, i) => `const m${i} = require(${JSON.stringify(e)});\nassert.ok(Object.keys(m${i}).length > 0, ${JSON.stringify(`${e} exports nothing under require()`)});`).join("\n")}
+const { CancelledError } = require("@aio/core");
+const e = new CancelledError("x");
+assert.ok(e instanceof Error && e.name === "CancelledError", "CancelledError from require() is broken");
+`;
+  files["types.mts"] = `${entries.map((e, i) => `import * as m${i} from ${JSON.stringify(e)};`).join("\n")}
+import { CancelledError } from "@aio/core";
+export const all = [${entries.map((_, i) => `m${i}`).join(", ")}] as const;
+export const err: Error = new CancelledError("x");
+`;
+  files["types.cts"] = `${entries.map((e, i) => `import m${i} = require(${JSON.stringify(e)});`).join("\n")}
+import core = require("@aio/core");
+export const all = [${entries.map((_, i) => `m${i}`).join(", ")}] as const;
+export const err: Error = new core.CancelledError("x");
+`;
+  files["tsconfig.json"] = `${JSON.stringify(
+    {
+      compilerOptions: {
+        target: "ES2022",
+        lib: ["ES2023", "ESNext.Disposable"],
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: ["node"],
+        typeRoots: [join(root, "node_modules", "@types")],
+      },
+      files: ["types.mts", "types.cts"],
+    },
+    null,
+    2,
+  )}\n`;
+  return files;
+}
+
+function checkPackage(name, tarballs) {
+  const { manifest } = packages.get(name);
+  const problems = [];
+  const step = (label, r) => {
+    console.log(`    ${r.ok ? "ok  " : "FAIL"} ${label}`);
+    if (!r.ok) {
+      console.log(indent(r.output));
+      problems.push(label);
+    }
+  };
+  const tgz = tarballs.get(name);
+
+  step("publint", sh(process.execPath, [PUBLINT, "run", tgz, "--strict"]));
+  step(
+    "attw (profile esm-only)",
+    sh(process.execPath, [ATTW, tgz, "--profile", "esm-only", "--format", "ascii", "--no-emoji"]),
+  );
+
+  const project = join(work, `scratch-${name.replace(/[@/]/g, "_")}`);
+  mkdirSync(project);
+  const entries = entryPoints(name, manifest);
+  for (const [file, text] of Object.entries(scratchFiles(name, entries))) {
+    writeFileSync(join(project, file), text);
+  }
+  const deps = [...closure(name)].map((n) => tarballs.get(n));
+  const npm = npmCli ? [process.execPath, [npmCli]] : ["npm", []];
+  const install = sh(
+    npm[0],
+    [
+      ...npm[1],
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--no-package-lock",
+      "--ignore-scripts",
+      "--offline",
+      ...deps,
+    ],
+    { cwd: project, env: { npm_config_workspaces: "false" }, shell: process.platform === "win32" },
+  );
+  step(`npm install ${[...closure(name)].join(" ")} (tarballs, outside the workspace)`, install);
+  if (!install.ok) return problems;
+
+  const nested = readdirSync(join(project, "node_modules", "@aio")).flatMap((d) =>
+    existsSync(join(project, "node_modules", "@aio", d, "node_modules", "@aio"))
+      ? [`@aio/${d} has a nested @aio copy`]
+      : [],
+  );
+  step("one copy of each @aio package", { ok: nested.length === 0, output: nested.join("\n") });
+  if (canRequireEsm) {
+    const r = sh(process.execPath, ["--no-warnings", "esm-and-cjs.mjs"], { cwd: project });
+    step("ESM import and CJS require() return the same module", r);
+    if (r.ok && r.output) console.log(r.output);
+    step("plain CommonJS consumer", sh(process.execPath, ["--no-warnings", "consumer.cjs"], { cwd: project }));
+  } else {
+    console.log(`    skip require(esm) checks: Node ${process.version} < 20.19`);
+  }
+  step("types resolve (tsc, module nodenext, .mts and .cts)", sh(process.execPath, [TSC, "-p", "."], { cwd: project }));
+  return problems;
+}
+
+let failed = 0;
+try {
+  console.log(`packing ${packages.size} packages into ${tarballDir}`);
+  const tarballs = packAll();
+  for (const name of selected) {
+    console.log(`\n${name} (${tarballs.get(name).split(/[\\/]/).pop()})`);
+    const problems = checkPackage(name, tarballs);
+    if (problems.length > 0) failed += 1;
+    console.log(problems.length === 0 ? `  ✓ ${name}` : `  ✗ ${name}: ${problems.join("; ")}`);
+  }
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  failed += 1;
+} finally {
+  if (!process.env.AIO_KEEP_SCRATCH) rmSync(work, { recursive: true, force: true });
+}
+console.log(`\ncheck:packages: ${selected.length - failed} of ${selected.length} packages passed`);
+process.exit(failed > 0 ? 1 : 0);
