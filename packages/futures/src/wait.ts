@@ -31,7 +31,9 @@ export function toFutures(
   }
   let loop: EventLoop | undefined;
   const set = new Set<Future<unknown>>();
-  for (const aw of aws) {
+  // Deduplicate the arguments first (asyncio iterates `set(fs)`): the same
+  // function passed twice runs once, like the same coroutine object.
+  for (const aw of new Set(aws)) {
     const fut = ensureFuture(aw, loop);
     loop ??= fut.getLoop();
     set.add(fut);
