@@ -1,0 +1,447 @@
+#!/usr/bin/env node
+// The event loop benchmark (issue 2, "Performance"): @aio/loop against the
+// host's own scheduling and against Python's asyncio, side by side in one run.
+//
+//   node bench/loop.bench.mjs            full run, prints a markdown report
+//   node bench/loop.bench.mjs --quick    a tenth of the work (smoke run)
+//   node bench/loop.bench.mjs --record   also writes this Node major's section of bench/results/loop.md
+//
+// Every measurement runs in its own child process (same `node`, this file with
+// `--case <name>`), so JIT state, heap growth and peak RSS of one case never
+// pollute another. Needs the built packages (`pnpm build`). Never asserts.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const QUICK = argv.includes("--quick");
+const SCALE = QUICK ? 10 : 1;
+
+const FANOUT_N = 1_000_000 / SCALE;
+const CHAIN_N = 200_000 / SCALE;
+const TIMERS_N = 100_000 / SCALE;
+const FUTURES_N = 1_000_000 / SCALE;
+const FUTURES_BATCH = 10_000;
+const REPS = 3;
+
+// ----- measurement helpers (child side) ------------------------------------
+
+/** Runs `once()` (async, returns elapsed ms) once to warm up, then REPS times; returns the median ms. */
+async function median(once) {
+  await once();
+  const times = [];
+  for (let i = 0; i < REPS; i++) {
+    globalThis.gc?.();
+    times.push(await once());
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
+}
+
+/** Integer delays 0–50 ms from a fixed seed, the same in every child (and in Python). */
+function delays(n) {
+  let s = 42;
+  const out = new Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    out[i] = (s >>> 8) % 51;
+  }
+  return out;
+}
+
+const cases = {
+  // (a) fan-out ---------------------------------------------------------------
+  async "fanout-aio"() {
+    const { newEventLoop } = await import("@aio/loop");
+    const loop = newEventLoop();
+    let count = 0;
+    const inc = () => {
+      count++;
+    };
+    const ms = await median(async () => {
+      const t0 = performance.now();
+      for (let i = 0; i < FANOUT_N; i++) loop.callSoon(inc);
+      loop.callSoon(() => loop.stop());
+      await loop.runForever();
+      return performance.now() - t0;
+    });
+    loop.close();
+    return { n: FANOUT_N, ms, check: count };
+  },
+  async "fanout-array"() {
+    let count = 0;
+    const inc = () => {
+      count++;
+    };
+    const ms = await median(
+      () =>
+        new Promise((resolve) => {
+          const t0 = performance.now();
+          const queue = [];
+          for (let i = 0; i < FANOUT_N; i++) queue.push(inc);
+          setImmediate(() => {
+            for (let i = 0; i < queue.length; i++) queue[i]();
+            resolve(performance.now() - t0);
+          });
+        }),
+    );
+    return { n: FANOUT_N, ms, check: count };
+  },
+  async "fanout-setImmediate"() {
+    let count = 0;
+    const inc = () => {
+      count++;
+    };
+    const ms = await median(
+      () =>
+        new Promise((resolve) => {
+          const t0 = performance.now();
+          for (let i = 0; i < FANOUT_N; i++) setImmediate(inc);
+          setImmediate(() => resolve(performance.now() - t0));
+        }),
+    );
+    return { n: FANOUT_N, ms, check: count };
+  },
+
+  // (b) chain -----------------------------------------------------------------
+  async "chain-aio"() {
+    const { newEventLoop } = await import("@aio/loop");
+    const loop = newEventLoop();
+    const ms = await median(async () => {
+      let left = CHAIN_N;
+      const cb = () => {
+        if (--left > 0) loop.callSoon(cb);
+        else loop.stop();
+      };
+      const t0 = performance.now();
+      loop.callSoon(cb);
+      await loop.runForever();
+      return performance.now() - t0;
+    });
+    loop.close();
+    return { n: CHAIN_N, ms };
+  },
+  async "chain-setImmediate"() {
+    const ms = await median(
+      () =>
+        new Promise((resolve) => {
+          let left = CHAIN_N;
+          const t0 = performance.now();
+          const cb = () => {
+            if (--left > 0) setImmediate(cb);
+            else resolve(performance.now() - t0);
+          };
+          setImmediate(cb);
+        }),
+    );
+    return { n: CHAIN_N, ms };
+  },
+  async "chain-queueMicrotask"() {
+    const ms = await median(
+      () =>
+        new Promise((resolve) => {
+          let left = CHAIN_N;
+          const t0 = performance.now();
+          const cb = () => {
+            if (--left > 0) queueMicrotask(cb);
+            else resolve(performance.now() - t0);
+          };
+          queueMicrotask(cb);
+        }),
+    );
+    return { n: CHAIN_N, ms };
+  },
+
+  // (c) timers: one measurement per process, so peak RSS is this case's own ----
+  async "timers-aio"() {
+    const { newEventLoop } = await import("@aio/loop");
+    const ds = delays(TIMERS_N);
+    const loop = newEventLoop();
+    globalThis.gc?.();
+    const rssBefore = process.memoryUsage.rss();
+    let left = TIMERS_N;
+    const cb = () => {
+      if (--left === 0) loop.stop();
+    };
+    let t0 = 0;
+    loop.callSoon(() => {
+      t0 = performance.now();
+      for (let i = 0; i < TIMERS_N; i++) loop.callLater(ds[i], cb);
+    });
+    await loop.runForever();
+    const ms = performance.now() - t0;
+    loop.close();
+    return { n: TIMERS_N, ms, rssBefore, peakRss: process.resourceUsage().maxRSS * 1024 };
+  },
+  async "timers-setTimeout"() {
+    const ds = delays(TIMERS_N);
+    globalThis.gc?.();
+    const rssBefore = process.memoryUsage.rss();
+    let left = TIMERS_N;
+    let t0 = 0;
+    const ms = await new Promise((resolve) => {
+      const cb = () => {
+        if (--left === 0) resolve(performance.now() - t0);
+      };
+      setImmediate(() => {
+        t0 = performance.now();
+        for (let i = 0; i < TIMERS_N; i++) setTimeout(cb, ds[i]);
+      });
+    });
+    return { n: TIMERS_N, ms, rssBefore, peakRss: process.resourceUsage().maxRSS * 1024 };
+  },
+
+  // (d) Future create → setResult → done callback ------------------------------
+  async "futures-aio"() {
+    const { newEventLoop } = await import("@aio/loop");
+    const loop = newEventLoop();
+    const ms = await median(async () => {
+      let done = 0;
+      let made = 0;
+      const onDone = () => {
+        if (++done === FUTURES_N) loop.stop();
+      };
+      const driver = () => {
+        const end = Math.min(made + FUTURES_BATCH, FUTURES_N);
+        for (; made < end; made++) {
+          const fut = loop.createFuture();
+          fut.addDoneCallback(onDone);
+          fut.setResult(made);
+        }
+        if (made < FUTURES_N) loop.callSoon(driver);
+      };
+      const t0 = performance.now();
+      loop.callSoon(driver);
+      await loop.runForever();
+      return performance.now() - t0;
+    });
+    loop.close();
+    return { n: FUTURES_N, ms };
+  },
+  async "futures-promise"() {
+    const ms = await median(
+      () =>
+        new Promise((resolve) => {
+          let done = 0;
+          let made = 0;
+          const t0 = performance.now();
+          const onDone = () => {
+            if (++done === FUTURES_N) resolve(performance.now() - t0);
+          };
+          const driver = () => {
+            const end = Math.min(made + FUTURES_BATCH, FUTURES_N);
+            for (; made < end; made++) {
+              let settle;
+              const p = new Promise((r) => {
+                settle = r;
+              });
+              p.then(onDone);
+              settle(made);
+            }
+            if (made < FUTURES_N) setImmediate(driver);
+          };
+          setImmediate(driver);
+        }),
+    );
+    return { n: FUTURES_N, ms };
+  },
+};
+
+// ----- parent side ---------------------------------------------------------
+
+function runCase(name) {
+  const args = ["--expose-gc", fileURLToPath(import.meta.url), "--case", name];
+  if (QUICK) args.push("--quick");
+  const r = spawnSync(process.execPath, args, { cwd: here, encoding: "utf8", timeout: 300_000 });
+  const line = r.stdout?.trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(line);
+  } catch {
+    return {
+      error: (r.stderr || r.error?.message || `exit ${r.status}`)
+        .trim()
+        .split("\n")
+        .slice(0, 3)
+        .join(" "),
+    };
+  }
+}
+
+function runPython() {
+  const args = [join(here, "python", "loop.py")];
+  if (QUICK) args.push("--quick");
+  const r = spawnSync("python3", args, { cwd: here, encoding: "utf8", timeout: 300_000 });
+  if (r.error || r.status !== 0) {
+    return { error: (r.error?.message || r.stderr || `exit ${r.status}`).trim().split("\n").pop() };
+  }
+  try {
+    return JSON.parse(r.stdout.trim().split("\n").pop());
+  } catch {
+    return { error: "python3 printed no JSON" };
+  }
+}
+
+const rate = (r) => (r && !r.error ? r.n / (r.ms / 1000) : Number.NaN);
+
+function fmtRate(ops) {
+  if (!Number.isFinite(ops)) return "n/a";
+  if (ops >= 1e6) return `${(ops / 1e6).toFixed(2)}M/s`;
+  if (ops >= 1e3) return `${(ops / 1e3).toFixed(1)}k/s`;
+  return `${ops.toFixed(0)}/s`;
+}
+const fmtMs = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(ms < 100 ? 1 : 0)} ms` : "n/a");
+const fmtX = (x) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×` : "n/a");
+const fmtMiB = (b) => (Number.isFinite(b) ? `${(b / 2 ** 20).toFixed(1)} MiB` : "n/a");
+const yes = (ok) => (ok === undefined ? "n/a" : ok ? "✅ met" : "❌ missed");
+
+function rateTable(ours, peers) {
+  const ro = rate(ours.result);
+  const lines = [
+    "| implementation | time | rate | @aio rate ÷ this rate |",
+    "|---|---:|---:|---:|",
+  ];
+  for (const row of [ours, ...peers]) {
+    const r = row.result;
+    const note = r?.error ? ` (failed: ${r.error})` : "";
+    lines.push(
+      `| ${row.label}${note} | ${fmtMs(r?.ms)} | ${fmtRate(rate(r))} | ${row === ours ? "—" : fmtX(ro / rate(r))} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function recordSection(markdown) {
+  const file = join(here, "results", "loop.md");
+  const major = process.versions.node.split(".")[0];
+  const start = `<!-- node${major}:start -->`;
+  const end = `<!-- node${major}:end -->`;
+  const block = `${start}\n${markdown}\n${end}`;
+  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Event loop benchmark (issue 2)\n";
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i !== -1 && j > i) text = text.slice(0, i) + block + text.slice(j + end.length);
+  else text = `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, text);
+}
+
+async function main() {
+  const caseIndex = argv.indexOf("--case");
+  if (caseIndex !== -1) {
+    const name = argv[caseIndex + 1];
+    const fn = cases[name];
+    if (!fn) throw new Error(`unknown case ${name}`);
+    console.log(JSON.stringify(await fn()));
+    return;
+  }
+
+  const res = {};
+  for (const name of Object.keys(cases)) {
+    process.stderr.write(`loop: ${name}…\n`);
+    res[name] = runCase(name);
+  }
+  process.stderr.write("loop: python3 asyncio…\n");
+  const py = runPython();
+  const pyRow = (key, label) => ({ label, result: py.error ? { error: py.error } : py[key] });
+  const pyName = py.error ? "Python asyncio" : `Python ${py.python} asyncio`;
+
+  const out = [];
+  out.push(
+    `### Node ${process.version} — ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString().slice(0, 10)}${QUICK ? " (quick run: a tenth of the work)" : ""}`,
+  );
+  out.push("");
+  out.push(`#### (a) fan-out: ${FANOUT_N.toLocaleString("en")} callbacks scheduled, then run`);
+  out.push("");
+  out.push(
+    rateTable({ label: "@aio/loop `callSoon` + `runForever`", result: res["fanout-aio"] }, [
+      {
+        label: "plain array of callbacks drained in one `setImmediate`",
+        result: res["fanout-array"],
+      },
+      { label: "host `setImmediate`", result: res["fanout-setImmediate"] },
+      pyRow("fanout", `${pyName} \`call_soon\``),
+    ]),
+  );
+  out.push("");
+  out.push(`#### (b) chain: ${CHAIN_N.toLocaleString("en")} callbacks, each scheduling the next`);
+  out.push("");
+  out.push(
+    rateTable({ label: "@aio/loop `callSoon`", result: res["chain-aio"] }, [
+      { label: "host `setImmediate` chain", result: res["chain-setImmediate"] },
+      { label: "host `queueMicrotask` chain", result: res["chain-queueMicrotask"] },
+      pyRow("chain", `${pyName} \`call_soon\``),
+    ]),
+  );
+  out.push("");
+  out.push(
+    `#### (c) ${TIMERS_N.toLocaleString("en")} timers, random integer delays 0–50 ms (same seed), each measured in its own process`,
+  );
+  out.push("");
+  out.push(
+    "| implementation | wall time until the last fired | RSS before | peak RSS | peak − before |",
+  );
+  out.push("|---|---:|---:|---:|---:|");
+  const timerRows = [
+    ["@aio/loop `callLater`", res["timers-aio"]],
+    ["host `setTimeout`", res["timers-setTimeout"]],
+    [`${pyName} \`call_later\``, py.error ? { error: py.error } : py.timers],
+  ];
+  for (const [label, r] of timerRows) {
+    const note = r?.error ? ` (failed: ${r.error})` : "";
+    out.push(
+      `| ${label}${note} | ${fmtMs(r?.ms)} | ${fmtMiB(r?.rssBefore)} | ${fmtMiB(r?.peakRss)} | ${fmtMiB(r?.peakRss - r?.rssBefore)} |`,
+    );
+  }
+  out.push("");
+  out.push(
+    `#### (d) ${FUTURES_N.toLocaleString("en")} × Future create → done callback → setResult (batches of ${FUTURES_BATCH.toLocaleString("en")} per loop iteration)`,
+  );
+  out.push("");
+  out.push(
+    rateTable(
+      { label: "@aio/futures `Future` (`loop.createFuture`)", result: res["futures-aio"] },
+      [
+        { label: "host `Promise` (new → then → resolve)", result: res["futures-promise"] },
+        pyRow("futures", `${pyName} \`create_future\``),
+      ],
+    ),
+  );
+
+  const ra = rate(res["fanout-aio"]);
+  const aVsPy = ra / rate(py.fanout);
+  const aVsArray = rate(res["fanout-array"]) / ra;
+  const bVsPy = rate(res["chain-aio"]) / rate(py.chain);
+  const ta = res["timers-aio"];
+  const th = res["timers-setTimeout"];
+  const cRss = (ta?.peakRss - ta?.rssBefore) / (th?.peakRss - th?.rssBefore);
+  const dVsPy = rate(res["futures-aio"]) / rate(py.futures);
+  const ok = (x, pred) => (Number.isFinite(x) ? pred(x) : undefined);
+  out.push("");
+  out.push("#### Targets (issue 2; they are set for Node 24)");
+  out.push("");
+  out.push("| target | measured | status |");
+  out.push("|---|---:|---|");
+  out.push(
+    `| (a) fan-out ≥ 10× Python asyncio | ${fmtX(aVsPy)} | ${yes(ok(aVsPy, (x) => x >= 10))} |`,
+  );
+  out.push(
+    `| (a) fan-out within 2× of the plain array (array rate ÷ @aio rate ≤ 2) | ${fmtX(aVsArray)} | ${yes(ok(aVsArray, (x) => x <= 2))} |`,
+  );
+  out.push(
+    `| (b) chain ≥ 10× Python asyncio | ${fmtX(bVsPy)} | ${yes(ok(bVsPy, (x) => x >= 10))} |`,
+  );
+  out.push(
+    `| (c) RSS growth of ${TIMERS_N.toLocaleString("en")} pending timers ≤ 2× host \`setTimeout\`'s (@aio ÷ host) | ${fmtX(cRss)} | ${yes(ok(cRss, (x) => x <= 2))} |`,
+  );
+  out.push(
+    `| (d) Future round ≥ 10× Python asyncio | ${fmtX(dVsPy)} | ${yes(ok(dVsPy, (x) => x >= 10))} |`,
+  );
+  const markdown = out.join("\n");
+  console.log(markdown);
+  if (argv.includes("--record")) recordSection(markdown);
+}
+
+await main();
