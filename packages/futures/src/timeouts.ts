@@ -166,7 +166,9 @@ export class Timeout {
    * ```
    */
   toString(): string {
-    const when = this.#state === ENTERED && this.#when !== null ? ` when=${this.#when.toFixed(3)}` : "";
+    // asyncio shows `when=None` for an active timeout without a deadline.
+    const when =
+      this.#state === ENTERED ? ` when=${this.#when === null ? "null" : this.#when.toFixed(3)}` : "";
     return `<Timeout [${this.#state}]${when}>`;
   }
 
