@@ -1,0 +1,552 @@
+#!/usr/bin/env node
+// The tasks benchmark (issue 3, "Performance"): @aio/futures tasks against
+// plain async functions + Promise.all (the native limit), Effection 4 and
+// Python's asyncio, side by side in one run; plus the AsyncLocalStorage cost.
+//
+//   node bench/tasks.bench.mjs            full run, prints a markdown report
+//   node bench/tasks.bench.mjs --quick    a tenth of the work (smoke run)
+//   node bench/tasks.bench.mjs --record   also writes this Node major's section of bench/results/tasks.md
+//
+// Every measurement runs in its own child process (same `node`, this file with
+// `--case <name>`, `--expose-gc`). That matters here: on Node 20 the first
+// `AsyncLocalStorage.run()` switches on promise hooks for the whole process,
+// so a native peer measured after an @aio task would pay @aio's price.
+// Needs the built packages (`pnpm build`). Never asserts.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const QUICK = argv.includes("--quick");
+const SCALE = QUICK ? 10 : 1;
+
+const SPAWN_N = 100_000 / SCALE;
+const PINGPONG_N = 200_000 / SCALE;
+const AWAIT_DONE_N = 1_000_000 / SCALE;
+const PENDING_N = 100_000 / SCALE;
+// Effection 4 is two orders of magnitude slower: fewer operations, same rate.
+const EFFECTION_SPAWN_N = 10_000 / SCALE;
+const EFFECTION_PINGPONG_N = 50_000 / SCALE;
+const EFFECTION_PENDING_N = 10_000 / SCALE;
+const REPS = 3;
+
+// ----- measurement helpers (child side) ------------------------------------
+
+/** Runs `once()` (async, returns elapsed ms) once to warm up, then REPS times; returns the median ms. */
+async function median(once) {
+  await once();
+  const times = [];
+  for (let i = 0; i < REPS; i++) {
+    globalThis.gc?.();
+    times.push(await once());
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
+}
+
+function deferred() {
+  let resolve;
+  const promise = new Promise((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Heap growth per item: `make(n)` creates n pending things and returns `release()` (async). */
+async function heapPerItem(n, make) {
+  const gc = globalThis.gc;
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const release = await make(n);
+  gc();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  await release();
+  return { n, bytesPerItem: (after - before) / n };
+}
+
+const cases = {
+  // (a) spawn + gather ---------------------------------------------------------
+  async "spawn-aio"() {
+    const { run } = await import("@aio/loop");
+    const { createTask, gather, sleep } = await import("@aio/futures");
+    const child = async () => {
+      await sleep(0);
+      return 1;
+    };
+    const ms = await median(() =>
+      run(async () => {
+        const t0 = performance.now();
+        const tasks = new Array(SPAWN_N);
+        for (let i = 0; i < SPAWN_N; i++) tasks[i] = createTask(child);
+        await gather(...tasks);
+        return performance.now() - t0;
+      }),
+    );
+    return { n: SPAWN_N, ms };
+  },
+  async "spawn-native-immediate"() {
+    const child = async () => {
+      await new Promise((r) => setImmediate(r));
+      return 1;
+    };
+    const ms = await median(async () => {
+      const t0 = performance.now();
+      const all = new Array(SPAWN_N);
+      for (let i = 0; i < SPAWN_N; i++) all[i] = child();
+      await Promise.all(all);
+      return performance.now() - t0;
+    });
+    return { n: SPAWN_N, ms };
+  },
+  async "spawn-native-resolved"() {
+    const child = async () => {
+      await null;
+      return 1;
+    };
+    const ms = await median(async () => {
+      const t0 = performance.now();
+      const all = new Array(SPAWN_N);
+      for (let i = 0; i < SPAWN_N; i++) all[i] = child();
+      await Promise.all(all);
+      return performance.now() - t0;
+    });
+    return { n: SPAWN_N, ms };
+  },
+  async "spawn-effection"() {
+    const { run, spawn, sleep } = await import("effection");
+    const N = EFFECTION_SPAWN_N;
+    const ms = await median(() =>
+      run(function* () {
+        const t0 = performance.now();
+        const tasks = [];
+        for (let i = 0; i < N; i++) {
+          tasks.push(
+            yield* spawn(function* () {
+              yield* sleep(0);
+              return 1;
+            }),
+          );
+        }
+        for (const t of tasks) yield* t;
+        return performance.now() - t0;
+      }),
+    );
+    return { n: N, ms };
+  },
+
+  // (b) ping-pong ----------------------------------------------------------------
+  async "pingpong-aio"() {
+    const { run } = await import("@aio/loop");
+    const { getRunningLoop } = await import("@aio/core");
+    const { createTask, gather } = await import("@aio/futures");
+    const ms = await median(() =>
+      run(async () => {
+        const loop = getRunningLoop();
+        const box = { req: loop.createFuture(), reply: null };
+        const t0 = performance.now();
+        const ping = createTask(async () => {
+          for (let i = 0; i < PINGPONG_N; i++) {
+            const reply = loop.createFuture();
+            box.reply = reply;
+            box.req.setResult(i);
+            await reply;
+          }
+        });
+        const pong = createTask(async () => {
+          for (let i = 0; i < PINGPONG_N; i++) {
+            const v = await box.req;
+            box.req = loop.createFuture();
+            box.reply.setResult(v);
+          }
+        });
+        await gather(ping, pong);
+        return performance.now() - t0;
+      }),
+    );
+    return { n: PINGPONG_N, ms };
+  },
+  async "pingpong-promise"() {
+    const ms = await median(async () => {
+      const box = { req: deferred(), reply: null };
+      const t0 = performance.now();
+      const ping = (async () => {
+        for (let i = 0; i < PINGPONG_N; i++) {
+          const reply = deferred();
+          box.reply = reply;
+          box.req.resolve(i);
+          await reply.promise;
+        }
+      })();
+      const pong = (async () => {
+        for (let i = 0; i < PINGPONG_N; i++) {
+          const v = await box.req.promise;
+          box.req = deferred();
+          box.reply.resolve(v);
+        }
+      })();
+      await Promise.all([ping, pong]);
+      return performance.now() - t0;
+    });
+    return { n: PINGPONG_N, ms };
+  },
+  async "pingpong-effection"() {
+    const { run, spawn, withResolvers } = await import("effection");
+    const N = EFFECTION_PINGPONG_N;
+    const ms = await median(() =>
+      run(function* () {
+        const box = { req: withResolvers(), reply: null };
+        const t0 = performance.now();
+        const ping = yield* spawn(function* () {
+          for (let i = 0; i < N; i++) {
+            const reply = withResolvers();
+            box.reply = reply;
+            box.req.resolve(i);
+            yield* reply.operation;
+          }
+        });
+        const pong = yield* spawn(function* () {
+          for (let i = 0; i < N; i++) {
+            const v = yield* box.req.operation;
+            box.req = withResolvers();
+            box.reply.resolve(v);
+          }
+        });
+        yield* ping;
+        yield* pong;
+        return performance.now() - t0;
+      }),
+    );
+    return { n: N, ms };
+  },
+
+  // (c) awaiting something already done ---------------------------------------------
+  async "await-done-aio"() {
+    const { run } = await import("@aio/loop");
+    const { getRunningLoop } = await import("@aio/core");
+    let total = 0;
+    const ms = await median(() =>
+      run(async () => {
+        const fut = getRunningLoop().createFuture();
+        fut.setResult(1);
+        const t0 = performance.now();
+        for (let i = 0; i < AWAIT_DONE_N; i++) total += await fut;
+        return performance.now() - t0;
+      }),
+    );
+    return { n: AWAIT_DONE_N, ms, check: total };
+  },
+  async "await-done-promise"() {
+    let total = 0;
+    const ms = await median(async () => {
+      const p = Promise.resolve(1);
+      const t0 = performance.now();
+      for (let i = 0; i < AWAIT_DONE_N; i++) total += await p;
+      return performance.now() - t0;
+    });
+    return { n: AWAIT_DONE_N, ms, check: total };
+  },
+
+  // (d) heap per pending task ------------------------------------------------------
+  async "pending-aio"() {
+    const { run } = await import("@aio/loop");
+    const { getRunningLoop } = await import("@aio/core");
+    const { createTask, gather, sleep } = await import("@aio/futures");
+    return run(async () => {
+      const fut = getRunningLoop().createFuture();
+      const blocked = async () => {
+        await fut;
+      };
+      return heapPerItem(PENDING_N, async (n) => {
+        const tasks = new Array(n);
+        for (let i = 0; i < n; i++) tasks[i] = createTask(blocked);
+        await sleep(0);
+        await sleep(0);
+        return async () => {
+          fut.setResult(undefined);
+          await gather(...tasks);
+        };
+      });
+    });
+  },
+  async "pending-native"() {
+    const { promise, resolve } = deferred();
+    const blocked = async () => {
+      await promise;
+    };
+    return heapPerItem(PENDING_N, async (n) => {
+      const all = new Array(n);
+      for (let i = 0; i < n; i++) all[i] = blocked();
+      await new Promise((r) => setImmediate(r));
+      return async () => {
+        resolve();
+        await Promise.all(all);
+      };
+    });
+  },
+  async "pending-effection"() {
+    const { run, spawn, withResolvers } = await import("effection");
+    let result;
+    await run(function* () {
+      const gate = withResolvers();
+      const N = EFFECTION_PENDING_N;
+      globalThis.gc();
+      globalThis.gc();
+      const before = process.memoryUsage().heapUsed;
+      const tasks = [];
+      for (let i = 0; i < N; i++) {
+        tasks.push(
+          yield* spawn(function* () {
+            yield* gate.operation;
+          }),
+        );
+      }
+      yield* spawn(function* () {});
+      globalThis.gc();
+      globalThis.gc();
+      result = { n: N, bytesPerItem: (process.memoryUsage().heapUsed - before) / N };
+      gate.resolve();
+      for (const t of tasks) yield* t;
+    });
+    return result;
+  },
+};
+
+// The AsyncLocalStorage cost: the native workloads again, inside `AsyncLocalStorage.run()`.
+for (const base of ["spawn-native-immediate", "pingpong-promise", "await-done-promise"]) {
+  cases[`${base}+als`] = async () => {
+    const { AsyncLocalStorage } = await import("node:async_hooks");
+    const als = new AsyncLocalStorage();
+    return als.run({ task: "any" }, cases[base]);
+  };
+}
+
+// ----- parent side ---------------------------------------------------------
+
+function runCase(name) {
+  const args = ["--expose-gc", fileURLToPath(import.meta.url), "--case", name];
+  if (QUICK) args.push("--quick");
+  const r = spawnSync(process.execPath, args, { cwd: here, encoding: "utf8", timeout: 300_000 });
+  const line = r.stdout?.trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(line);
+  } catch {
+    return {
+      error: (r.stderr || r.error?.message || `exit ${r.status}`)
+        .trim()
+        .split("\n")
+        .slice(0, 3)
+        .join(" "),
+    };
+  }
+}
+
+function runPython() {
+  const args = [join(here, "python", "tasks.py")];
+  if (QUICK) args.push("--quick");
+  const r = spawnSync("python3", args, { cwd: here, encoding: "utf8", timeout: 300_000 });
+  if (r.error || r.status !== 0) {
+    return { error: (r.error?.message || r.stderr || `exit ${r.status}`).trim().split("\n").pop() };
+  }
+  try {
+    return JSON.parse(r.stdout.trim().split("\n").pop());
+  } catch {
+    return { error: "python3 printed no JSON" };
+  }
+}
+
+const rate = (r) => (r && !r.error ? r.n / (r.ms / 1000) : Number.NaN);
+
+function fmtRate(ops) {
+  if (!Number.isFinite(ops)) return "n/a";
+  if (ops >= 1e6) return `${(ops / 1e6).toFixed(2)}M/s`;
+  if (ops >= 1e3) return `${(ops / 1e3).toFixed(1)}k/s`;
+  return `${ops.toFixed(0)}/s`;
+}
+const fmtMs = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(ms < 100 ? 1 : 0)} ms` : "n/a");
+const fmtX = (x) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×` : "n/a");
+const fmtBytes = (b) => (Number.isFinite(b) ? `${b.toFixed(0)} B` : "n/a");
+const yes = (ok) => (ok === undefined ? "n/a" : ok ? "✅ met" : "❌ missed");
+const n = (x) => x.toLocaleString("en");
+
+function rateTable(ours, peers) {
+  const ro = rate(ours.result);
+  const lines = [
+    "| implementation | ops | time | rate | @aio rate ÷ this rate |",
+    "|---|---:|---:|---:|---:|",
+  ];
+  for (const row of [ours, ...peers]) {
+    const r = row.result;
+    const note = r?.error ? ` (failed: ${r.error})` : "";
+    lines.push(
+      `| ${row.label}${note} | ${r?.n ? n(r.n) : "n/a"} | ${fmtMs(r?.ms)} | ${fmtRate(rate(r))} | ${row === ours ? "—" : fmtX(ro / rate(r))} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function recordSection(markdown) {
+  const file = join(here, "results", "tasks.md");
+  const major = process.versions.node.split(".")[0];
+  const start = `<!-- node${major}:start -->`;
+  const end = `<!-- node${major}:end -->`;
+  const block = `${start}\n${markdown}\n${end}`;
+  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Tasks benchmark (issue 3)\n";
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i !== -1 && j > i) text = text.slice(0, i) + block + text.slice(j + end.length);
+  else text = `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, text);
+}
+
+async function main() {
+  const caseIndex = argv.indexOf("--case");
+  if (caseIndex !== -1) {
+    const name = argv[caseIndex + 1];
+    const fn = cases[name];
+    if (!fn) throw new Error(`unknown case ${name}`);
+    console.log(JSON.stringify(await fn()));
+    return;
+  }
+
+  const res = {};
+  for (const name of Object.keys(cases)) {
+    process.stderr.write(`tasks: ${name}…\n`);
+    res[name] = runCase(name);
+  }
+  process.stderr.write("tasks: python3 asyncio…\n");
+  const py = runPython();
+  const pyRow = (key, label) => ({ label, result: py.error ? { error: py.error } : py[key] });
+  const pyName = py.error ? "Python asyncio" : `Python ${py.python} asyncio`;
+
+  const out = [];
+  out.push(
+    `### Node ${process.version} — ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString().slice(0, 10)}${QUICK ? " (quick run: a tenth of the work)" : ""}`,
+  );
+  out.push("");
+  out.push(
+    `#### (a) spawn ${n(SPAWN_N)} tasks that each \`await sleep(0)\` once, then gather them`,
+  );
+  out.push("");
+  out.push(
+    rateTable({ label: "@aio `createTask` + `sleep(0)` + `gather`", result: res["spawn-aio"] }, [
+      {
+        label:
+          "native limit: async fn awaiting `new Promise(r => setImmediate(r))` + `Promise.all`",
+        result: res["spawn-native-immediate"],
+      },
+      {
+        label: "async fn awaiting `null` (a microtask only) + `Promise.all`",
+        result: res["spawn-native-resolved"],
+      },
+      { label: "Effection 4 `spawn` + `sleep(0)`", result: res["spawn-effection"] },
+      pyRow("spawn", `${pyName} \`create_task\` + \`sleep(0)\` + \`gather\``),
+    ]),
+  );
+  out.push("");
+  out.push(
+    "`sleep(0)` yields one loop iteration, letting every other ready task run; the host's equivalent is a macrotask (`setImmediate`), so that is the native limit the target compares with. `await null` is shown for scale: it yields to nothing but the microtask queue.",
+  );
+  out.push("");
+  out.push(`#### (b) two tasks ping-ponging through Futures (round trips)`);
+  out.push("");
+  out.push(
+    rateTable(
+      { label: "@aio `Future`s between two `createTask` tasks", result: res["pingpong-aio"] },
+      [
+        { label: "native promises between two async functions", result: res["pingpong-promise"] },
+        {
+          label: "Effection 4 `withResolvers` between two `spawn`s",
+          result: res["pingpong-effection"],
+        },
+        pyRow("pingpong", `${pyName} futures between two tasks`),
+      ],
+    ),
+  );
+  out.push("");
+  out.push(`#### (c) ${n(AWAIT_DONE_N)} awaits of an already-done Future inside one task`);
+  out.push("");
+  out.push(
+    rateTable(
+      { label: "@aio: `await fut` (done `Future`) in a task", result: res["await-done-aio"] },
+      [
+        {
+          label: "`await p` (resolved native promise) in an async function",
+          result: res["await-done-promise"],
+        },
+        pyRow("awaitDone", `${pyName}: \`await fut\` (done) in a task`),
+      ],
+    ),
+  );
+  out.push("");
+  out.push("#### (d) memory per pending task (tasks blocked on one Future; heap after `gc()`)");
+  out.push("");
+  out.push("| implementation | tasks | bytes per pending task |");
+  out.push("|---|---:|---:|");
+  const memRows = [
+    ["@aio `createTask`, blocked on `await fut`", res["pending-aio"]],
+    ["native async function blocked on a pending promise", res["pending-native"]],
+    ["Effection 4 `spawn`, blocked on `withResolvers().operation`", res["pending-effection"]],
+  ];
+  for (const [label, r] of memRows) {
+    const note = r?.error ? ` (failed: ${r.error})` : "";
+    out.push(`| ${label}${note} | ${r?.n ? n(r.n) : "n/a"} | ${fmtBytes(r?.bytesPerItem)} |`);
+  }
+  out.push(
+    `| ${pyName} task blocked on a future (tracemalloc) | ${py.pending ? n(py.pending.n) : "n/a"} | ${fmtBytes(py.pending?.bytesPerTask)} |`,
+  );
+  out.push("");
+  out.push(
+    "#### AsyncLocalStorage cost (native workloads, without and inside `AsyncLocalStorage.run()`)",
+  );
+  out.push("");
+  out.push("| workload | no ALS | inside `als.run()` | slowdown |");
+  out.push("|---|---:|---:|---:|");
+  for (const [label, base] of [
+    ["(a) spawn + `setImmediate` + `Promise.all`", "spawn-native-immediate"],
+    ["(b) promise ping-pong", "pingpong-promise"],
+    ["(c) `await` a resolved promise", "await-done-promise"],
+  ]) {
+    const plain = rate(res[base]);
+    const als = rate(res[`${base}+als`]);
+    out.push(`| ${label} | ${fmtRate(plain)} | ${fmtRate(als)} | ${fmtX(plain / als)} |`);
+  }
+  out.push("");
+  out.push(
+    "Node 20 implements AsyncLocalStorage with async_hooks promise hooks, which every promise in the process pays for once any `run()` happened; Node 24 uses AsyncContextFrame, which costs almost nothing. @aio tasks need it to attribute awaits to tasks.",
+  );
+
+  const ra = rate(res["spawn-aio"]);
+  const aVsNative = rate(res["spawn-native-immediate"]) / ra;
+  const aVsPy = ra / rate(py.spawn);
+  const bVsPy = rate(res["pingpong-aio"]) / rate(py.pingpong);
+  const cVsNative = rate(res["await-done-promise"]) / rate(res["await-done-aio"]);
+  const d = res["pending-aio"]?.bytesPerItem;
+  const ok = (x, pred) => (Number.isFinite(x) ? pred(x) : undefined);
+  out.push("");
+  out.push("#### Targets (issue 3; they are set for Node 24)");
+  out.push("");
+  out.push("| target | measured | status |");
+  out.push("|---|---:|---|");
+  out.push(
+    `| (a) spawn within 2× of the native limit (native rate ÷ @aio rate ≤ 2) | ${fmtX(aVsNative)} | ${yes(ok(aVsNative, (x) => x <= 2))} |`,
+  );
+  out.push(`| (a) spawn ≥ 6× Python asyncio | ${fmtX(aVsPy)} | ${yes(ok(aVsPy, (x) => x >= 6))} |`);
+  out.push(
+    `| (b) ping-pong ≥ 5× Python asyncio | ${fmtX(bVsPy)} | ${yes(ok(bVsPy, (x) => x >= 5))} |`,
+  );
+  out.push(
+    `| (c) await a done Future within 2× of a resolved promise (promise rate ÷ @aio rate ≤ 2) | ${fmtX(cVsNative)} | ${yes(ok(cVsNative, (x) => x <= 2))} |`,
+  );
+  out.push(`| (d) ≤ 1 KiB per pending task | ${fmtBytes(d)} | ${yes(ok(d, (x) => x <= 1024))} |`);
+  const markdown = out.join("\n");
+  console.log(markdown);
+  if (argv.includes("--record")) recordSection(markdown);
+}
+
+await main();
