@@ -15,9 +15,18 @@ import { describe, formatValue } from "./internal/util.js";
 const PENDING = 0;
 const FINISHED = 1;
 const CANCELLED = 2;
-type State = typeof PENDING | typeof FINISHED | typeof CANCELLED;
+const FAILED = 3;
+type State = typeof PENDING | typeof FINISHED | typeof CANCELLED | typeof FAILED;
 
 const rt = getRuntime();
+
+/** Resolvers captured by `capture` (no closure allocated per `then()`). */
+let capturedResolve: (value: unknown) => void = () => {};
+let capturedReject: (reason: unknown) => void = () => {};
+function capture(resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
 
 /** A done callback, or the internal record of one `await`/`then()`. */
 type Callback = ((future: any) => void) | Waiter;
@@ -173,10 +182,8 @@ const kFuture = Symbol.for("@aio/futures.Future");
 export class Future<T> implements FutureLike<T> {
   #loop: StepAwareLoop;
   #state: State = PENDING;
+  /** The result, the exception, or (cancelled) the message and then the CancelledError. */
   #result: unknown = undefined;
-  #hasException = false;
-  #cancelMessage: string | undefined = undefined;
-  #cancelledExc: CancelledError | undefined = undefined;
   /** The first callback is kept inline; more go in an array (most futures have one). */
   #cb0: Callback | null = null;
   #cbs: Callback[] | null = null;
@@ -200,7 +207,7 @@ export class Future<T> implements FutureLike<T> {
         fut.#retrieved();
         return fut.#state === CANCELLED ? fut.#makeCancelledError() : fut.#result;
       },
-      hasException: (fut) => fut.#state === CANCELLED || fut.#hasException,
+      hasException: (fut) => fut.#state >= CANCELLED,
       completeOnAwait: (fut, value) => {
         fut.#completeOnAwait = true;
         fut.#result = value;
@@ -273,7 +280,7 @@ export class Future<T> implements FutureLike<T> {
   result(): T {
     if (this.#state === CANCELLED) throw this.#makeCancelledError();
     if (this.#state === PENDING) throw new InvalidStateError("Result is not set.");
-    if (this.#hasException) {
+    if (this.#state === FAILED) {
       this.#retrieved();
       throw this.#result;
     }
@@ -296,7 +303,7 @@ export class Future<T> implements FutureLike<T> {
   exception(): unknown {
     if (this.#state === CANCELLED) throw this.#makeCancelledError();
     if (this.#state === PENDING) throw new InvalidStateError("Exception is not set.");
-    if (!this.#hasException) return undefined;
+    if (this.#state !== FAILED) return undefined;
     this.#retrieved();
     return this.#result;
   }
@@ -358,9 +365,7 @@ export class Future<T> implements FutureLike<T> {
 
   #cancel(msg: string | undefined, exc: CancelledError | undefined): boolean {
     if (this.#state !== PENDING) return false;
-    this.#cancelMessage = msg;
-    this.#cancelledExc = exc;
-    this.#finish(CANCELLED, undefined, false);
+    this.#finish(CANCELLED, exc ?? msg, false);
     return true;
   }
 
@@ -462,7 +467,7 @@ export class Future<T> implements FutureLike<T> {
         const err = new RuntimeError(
           `Task ${task.toString()} got Future ${this.toString()} attached to a different loop`,
         );
-        stepEnded(task);
+        stepEnded(task, false);
         return Promise.reject(err).then(onFulfilled, onRejected);
       }
       if (this.#state === PENDING) {
@@ -472,26 +477,30 @@ export class Future<T> implements FutureLike<T> {
           // asyncio Task.__step: a pending cancellation cancels what the task awaits.
           if (this.cancel(task._cancelMessage)) task._mustCancel = false;
         }
-        const p = new Promise<R1 | R2>((resolve, reject) => {
-          this.#addCallback(
-            new Waiter(this as Future<unknown>, onFulfilled as never, onRejected, resolve as never, reject, task),
-          );
-        });
-        stepEnded(task);
+        const p = this.#register(onFulfilled, onRejected, task);
+        stepEnded(task, false);
         return p;
       }
     } else if (this.#state === PENDING) {
-      return new Promise<R1 | R2>((resolve, reject) => {
-        this.#addCallback(
-          new Waiter(this as Future<unknown>, onFulfilled as never, onRejected, resolve as never, reject, null),
-        );
-      });
+      return this.#register(onFulfilled, onRejected, null);
     }
     // Already done: awaiting a done future does not yield to the loop (asyncio).
-    if (this.#state === FINISHED && !this.#hasException) {
+    if (this.#state === FINISHED) {
       return Promise.resolve(this.#result as T).then(onFulfilled, onRejected);
     }
     return Promise.reject(internals.rejection(this as Future<unknown>)).then(onFulfilled, onRejected);
+  }
+
+  #register<R1, R2>(
+    onFulfilled: ((value: T) => R1 | PromiseLike<R1>) | null | undefined,
+    onRejected: ((reason: any) => R2 | PromiseLike<R2>) | null | undefined,
+    task: TaskInternals | null,
+  ): Promise<R1 | R2> {
+    const p = new Promise<R1 | R2>(capture as never);
+    this.#addCallback(
+      new Waiter(this as Future<unknown>, onFulfilled as never, onRejected, capturedResolve, capturedReject, task),
+    );
+    return p;
   }
 
   /**
@@ -542,10 +551,8 @@ export class Future<T> implements FutureLike<T> {
   /** @internal The words inside the repr; Task adds its own. */
   _reprInfo(): string[] {
     const info = [this.#stateName()];
-    if (this.#state === FINISHED) {
-      if (this.#hasException) info.push(`exception=${formatValue(this.#result, true)}`);
-      else info.push(`result=${formatValue(this.#result, false)}`);
-    }
+    if (this.#state === FAILED) info.push(`exception=${formatValue(this.#result, true)}`);
+    else if (this.#state === FINISHED) info.push(`result=${formatValue(this.#result, false)}`);
     const n = (this.#cb0 !== null ? 1 : 0) + (this.#cbs?.length ?? 0);
     if (n > 0 && this.#state === PENDING) info.push(`cb=[${n}]`);
     return info;
@@ -567,20 +574,21 @@ export class Future<T> implements FutureLike<T> {
   }
 
   #stateName(): string {
-    return this.#state === PENDING ? "pending" : this.#state === FINISHED ? "finished" : "cancelled";
+    return this.#state === PENDING ? "pending" : this.#state === CANCELLED ? "cancelled" : "finished";
   }
 
   #makeCancelledError(): CancelledError {
-    if (this.#cancelledExc !== undefined) return this.#cancelledExc;
-    const err = this.#cancelMessage === undefined ? new CancelledError() : new CancelledError(this.#cancelMessage);
-    this.#cancelledExc = err;
+    // #result holds the message until the error is made, then the error (asyncio keeps one instance).
+    const held = this.#result;
+    if (held instanceof CancelledError) return held;
+    const err = held === undefined ? new CancelledError() : new CancelledError(held as string);
+    this.#result = err;
     return err;
   }
 
   #finish(state: State, value: unknown, isException: boolean): void {
-    this.#state = state;
+    this.#state = isException ? FAILED : state;
     this.#result = value;
-    this.#hasException = isException;
     if (isException) this.#trackException(value);
     this._onDone();
     const loop = this.#loop;
@@ -661,9 +669,14 @@ function awaitingTask(): TaskInternals | null {
   return task === undefined || task.done() ? null : task;
 }
 
-function stepEnded(task: TaskInternals): void {
+/**
+ * Tells the task's loop that its step is over. `sync` when called from a
+ * promise job with nothing left to run after us (an `await`'s then-job, a
+ * task's settlement): the loop may resume right here instead of a microtask.
+ */
+export function stepEnded(task: TaskInternals, sync: boolean): void {
   const loop = task.getLoop() as StepAwareLoop;
-  loop[kStepEnded]?.(task);
+  loop[kStepEnded]?.(task, sync);
 }
 
 /** @internal Used by Task to mark the start of a step on its loop. */

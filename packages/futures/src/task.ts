@@ -9,8 +9,7 @@ import {
   type TaskLike,
   type TaskOptions,
 } from "@aio/core";
-import { Future, internals, kTaskBrand, stepStarted } from "./future.js";
-import { kStepEnded, type StepAwareLoop } from "./internal/protocol.js";
+import { Future, internals, kTaskBrand, stepEnded, stepStarted } from "./future.js";
 import type { TaskInternals } from "./internal/task-state.js";
 import { describe } from "./internal/util.js";
 
@@ -92,10 +91,11 @@ export interface TaskConstructorOptions extends TaskOptions {
  */
 export class Task<T> extends Future<T> implements TaskInternals {
   #fn: (() => unknown) | null;
-  #name: string;
+  /** The name, or the N of the default name `Task-N` (made into a string on demand). */
+  #name: string | number;
   #numCancelsRequested = 0;
-  #controller: AbortController | null = null;
-  #abortReason: CancelledError | null = null;
+  /** The AbortController behind `signal` once read; before that, the reason it will abort with. */
+  #abort: AbortController | CancelledError | null = null;
   #stack: string | undefined = undefined;
   /** @internal asyncio `_fut_waiter`. */
   _futWaiter: Future<unknown> | null = null;
@@ -120,7 +120,7 @@ export class Task<T> extends Future<T> implements TaskInternals {
     super({ loop });
     this.#fn = fn;
     const name = options?.name;
-    this.#name = name === undefined ? `Task-${++taskCounter}` : String(name);
+    this.#name = name === undefined ? ++taskCounter : String(name);
     tasksOf(loop).add(this as Task<unknown>);
     if (loop.getDebug()) this.#stack = new Error().stack;
     if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskCreated?.(this);
@@ -165,26 +165,28 @@ export class Task<T> extends Future<T> implements TaskInternals {
   }
 
   #onFulfilled(value: unknown): void {
-    (this.getLoop() as StepAwareLoop)[kStepEnded]?.(this);
-    if (this.done()) return;
-    if (this._mustCancel) {
-      // Cancelled right before the function returned (asyncio does the same).
-      this._mustCancel = false;
-      internals.cancelFuture(this as Task<unknown>, this._cancelMessage);
-    } else {
-      internals.finish(this as Task<unknown>, value);
+    if (!this.done()) {
+      if (this._mustCancel) {
+        // Cancelled right before the function returned (asyncio does the same).
+        this._mustCancel = false;
+        internals.cancelFuture(this as Task<unknown>, this._cancelMessage);
+      } else {
+        internals.finish(this as Task<unknown>, value);
+      }
     }
+    stepEnded(this, true);
   }
 
   #onRejected(err: unknown): void {
-    (this.getLoop() as StepAwareLoop)[kStepEnded]?.(this);
-    if (this.done()) return;
-    if (isCancelledError(err)) {
-      this._mustCancel = false;
-      internals.cancelFuture(this as Task<unknown>, (err as Error).message || undefined, err);
-    } else {
-      internals.fail(this as Task<unknown>, err);
+    if (!this.done()) {
+      if (isCancelledError(err)) {
+        this._mustCancel = false;
+        internals.cancelFuture(this as Task<unknown>, (err as Error).message || undefined, err);
+      } else {
+        internals.fail(this as Task<unknown>, err);
+      }
     }
+    stepEnded(this, true);
   }
 
   /** @internal A future this task awaits woke it up: a step begins. */
@@ -229,9 +231,9 @@ export class Task<T> extends Future<T> implements TaskInternals {
   override cancel(msg?: string): boolean {
     if (this.done()) return false;
     this.#numCancelsRequested++;
-    const reason = msg === undefined ? new CancelledError() : new CancelledError(msg);
-    if (this.#controller !== null) this.#controller.abort(reason);
-    else if (this.#abortReason === null) this.#abortReason = reason;
+    const abort = this.#abort;
+    if (abort instanceof AbortController) abort.abort(msg === undefined ? new CancelledError() : new CancelledError(msg));
+    else if (abort === null) this.#abort = msg === undefined ? new CancelledError() : new CancelledError(msg);
     const waiter = this._futWaiter;
     if (waiter !== null && waiter.cancel(msg)) {
       // The waiter's cancellation wakes this task with CancelledError.
@@ -290,12 +292,13 @@ export class Task<T> extends Future<T> implements TaskInternals {
    * ```
    */
   get signal(): AbortSignal {
-    if (this.#controller === null) {
-      this.#controller = new AbortController();
-      if (this.#abortReason !== null) this.#controller.abort(this.#abortReason);
-      this.#abortReason = null;
+    let abort = this.#abort;
+    if (!(abort instanceof AbortController)) {
+      const controller = new AbortController();
+      if (abort !== null) controller.abort(abort);
+      this.#abort = abort = controller;
     }
-    return this.#controller.signal;
+    return abort.signal;
   }
 
   /**
@@ -309,7 +312,8 @@ export class Task<T> extends Future<T> implements TaskInternals {
    * ```
    */
   getName(): string {
-    return this.#name;
+    const name = this.#name;
+    return typeof name === "number" ? `Task-${name}` : name;
   }
 
   /**
@@ -375,7 +379,7 @@ export class Task<T> extends Future<T> implements TaskInternals {
   override _reprInfo(): string[] {
     const info = super._reprInfo();
     if (!this.done() && this._mustCancel) info[0] = "cancelling";
-    info.splice(1, 0, `name='${this.#name}'`);
+    info.splice(1, 0, `name='${this.getName()}'`);
     if (this._futWaiter !== null) info.push(`wait_for=${this._futWaiter.toString()}`);
     return info;
   }

@@ -131,6 +131,10 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
   #suspended = false;
   #inflight = new Set<TaskLike<unknown>>();
   #stepStart = 0;
+  /** Debug mode: the tasks whose steps the loop waits for, to name them in reports. */
+  #stepTasks: TaskLike<unknown>[] = [];
+  /** When the current host turn's budget runs out (resumed batches share it). */
+  #turnDeadline = 0;
   #resumeQueued = false;
   #immediate: ReturnType<typeof setImmediate> | null = null;
   #hostTimer: ReturnType<typeof setTimeout> | null = null;
@@ -339,11 +343,19 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
     if (this.#inBatch) this.#inflight.add(task);
   }
 
-  /** @internal `task` reached its next await or finished. */
-  [kStepEnded](task: TaskLike<unknown>): void {
-    if (this.#inflight.delete(task) && this.#inflight.size === 0 && this.#suspended && !this.#resumeQueued) {
+  /**
+   * @internal `task` reached its next await or finished. With `sync` the
+   * caller is a promise job that does nothing after this call, so the loop
+   * resumes right away; otherwise it resumes in a microtask, after the
+   * caller's synchronous code.
+   */
+  [kStepEnded](task: TaskLike<unknown>, sync: boolean): void {
+    if (!this.#inflight.delete(task) || this.#inflight.size !== 0 || !this.#suspended) return;
+    if (sync && !this.#inBatch) {
+      this.#resume();
+    } else if (!this.#resumeQueued) {
       this.#resumeQueued = true;
-      rt.taskContext.run(undefined as never, queueMicrotask, this.#resume);
+      queueMicrotask(this.#resume);
     }
   }
 
@@ -520,6 +532,7 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
 
   #onImmediate = (): void => {
     this.#immediate = null;
+    this.#turnDeadline = performance.now() + HOST_YIELD_BUDGET_MS;
     if (this.#suspended) {
       // The host got a turn, so every promise job has run: the steps still in
       // flight are blocked on foreign promises. They no longer hold the loop.
@@ -536,6 +549,7 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
   #onHostTimer = (): void => {
     this.#hostTimer = null;
     this.#hostTimerWhen = Number.POSITIVE_INFINITY;
+    this.#turnDeadline = performance.now() + HOST_YIELD_BUDGET_MS;
     if (!this.#inBatch && !this.#suspended) this.#runBatch();
   };
 
@@ -565,7 +579,7 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
     rt.loop = this;
     rt.task = null;
     this.#inBatch = true;
-    const deadline = performance.now() + HOST_YIELD_BUDGET_MS;
+    const deadline = this.#turnDeadline;
     const slow = this.#debug || rt.instruments.length !== 0;
     let suspended = false;
     try {
@@ -599,7 +613,10 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
       rt.task = prevTask;
       if (suspended) {
         this.#suspended = true;
-        if (this.#debug) this.#stepStart = performance.now();
+        if (this.#debug) {
+          this.#stepStart = performance.now();
+          this.#stepTasks = [...this.#inflight];
+        }
         this.#ensureImmediate();
       }
     }
@@ -674,8 +691,10 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
   #reportSlowStep(): void {
     if (!this.#debug) return;
     const dt = performance.now() - this.#stepStart;
+    const tasks = this.#stepTasks;
+    this.#stepTasks = [];
     if (dt >= this.slowCallbackDuration) {
-      const names = [...this.#inflight].map((t) => t.toString()).join(", ");
+      const names = tasks.map((t) => t.toString()).join(", ");
       console.warn(`Executing step of ${names || "a task"} took ${dt.toFixed(3)} ms`);
     }
   }

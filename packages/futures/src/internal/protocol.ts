@@ -15,5 +15,5 @@ export const kStepEnded: unique symbol = Symbol.for("@aio/loop.stepEnded") as ne
 
 export interface StepAwareLoop extends EventLoop {
   [kStepStarted]?(task: TaskLike<unknown>): void;
-  [kStepEnded]?(task: TaskLike<unknown>): void;
+  [kStepEnded]?(task: TaskLike<unknown>, sync: boolean): void;
 }
