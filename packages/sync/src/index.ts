@@ -1,4 +1,28 @@
 /**
+ * asyncio's synchronisation primitives for TypeScript (locks.py, queues.py):
+ * `Lock`, `Event`, `Condition`, `Semaphore`, `BoundedSemaphore`, `Barrier`,
+ * `Queue`, `PriorityQueue`, `LifoQueue`. Fair (FIFO wake-up, no barging) and
+ * cancellation-safe: a cancelled or aborted wait never leaks a permit, loses
+ * an item or swallows a wake-up. Blocking calls accept `{ signal }`; locks and
+ * semaphores support `await using` through `hold()`.
+ *
  * @packageDocumentation
  */
-export {};
+export { Barrier } from "./barrier.js";
+export { Condition } from "./condition.js";
+export {
+  BrokenBarrierError,
+  isBrokenBarrierError,
+  isQueueEmpty,
+  isQueueFull,
+  isQueueShutDown,
+  QueueEmpty,
+  QueueFull,
+  QueueShutDown,
+} from "./errors.js";
+export { Event } from "./event.js";
+export type { Hold } from "./hold.js";
+export type { WaitOptions } from "./internal/waiting.js";
+export { Lock } from "./lock.js";
+export { LifoQueue, PriorityQueue, type PriorityQueueOptions, Queue } from "./queue.js";
+export { BoundedSemaphore, Semaphore } from "./semaphore.js";

@@ -1,0 +1,235 @@
+import { describeValue, ValueError } from "@aio/core";
+import { Condition } from "./condition.js";
+import { BrokenBarrierError } from "./errors.js";
+import { signalOf, type WaitOptions } from "./internal/waiting.js";
+
+type BarrierState = "filling" | "draining" | "resetting" | "broken";
+
+/**
+ * A barrier (asyncio 3.11 `Barrier`): `parties` tasks call `wait()`, and all
+ * of them pass once the last one arrives.
+ *
+ * State machine (asyncio locks.py): `filling` while tasks arrive; the last
+ * arrival switches to `draining` and wakes everyone; when the last task has
+ * left, back to `filling`. `reset()` moves to `resetting` (waiting tasks get
+ * {@link BrokenBarrierError}, then `filling`); `abort()` to `broken` for good
+ * (until `reset()`). `#count` is the number of tasks inside `wait()`; a task
+ * that leaves early (cancelled, aborted signal) decrements it on its way out.
+ *
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { createTask, gather } from "@aio/futures";
+ * import { Barrier } from "@aio/sync";
+ * await run(async () => {
+ *   const barrier = new Barrier(3);
+ *   const arrive = (name: string) => async () => {
+ *     const index = await barrier.wait();
+ *     console.log(name, "passed, arrival index", index);
+ *   };
+ *   await gather(createTask(arrive("a")), createTask(arrive("b")), createTask(arrive("c")));
+ * });
+ * ```
+ */
+export class Barrier {
+  readonly #cond = new Condition();
+  readonly #parties: number;
+  #state: BarrierState = "filling";
+  #count = 0;
+
+  /**
+   * @param parties - how many tasks must arrive to pass; an integer >= 1.
+   * @throws {TypeError} when `parties` is not a number.
+   * @throws {ValueError} when `parties` is not an integer >= 1 (a `RangeError`).
+   */
+  constructor(parties: number) {
+    if (typeof parties !== "number") {
+      throw new TypeError(
+        `Barrier parties must be an integer >= 1, received ${describeValue(parties)}`,
+      );
+    }
+    if (!Number.isInteger(parties) || parties < 1) {
+      throw new ValueError(
+        `Barrier parties must be an integer >= 1, received ${describeValue(parties)}`,
+      );
+    }
+    this.#parties = parties;
+  }
+
+  /**
+   * Waits until `parties` tasks are waiting, then lets them all pass.
+   * @param options - `signal`: abort the wait; the call then rejects with `signal.reason`.
+   * @returns this task's arrival index, `0` to `parties - 1`.
+   * @throws {BrokenBarrierError} when the barrier is broken, or aborted/reset while waiting.
+   * @throws {CancelledError} when the waiting task is cancelled.
+   * @throws {RuntimeError} when it has to wait but no loop is running.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { Barrier } from "@aio/sync";
+   * await run(async () => {
+   *   console.log(await new Barrier(1).wait()); // 0
+   * });
+   * ```
+   */
+  async wait(options?: WaitOptions): Promise<number> {
+    const signal = options === undefined ? undefined : signalOf("Barrier.wait()", options);
+    if (signal?.aborted) throw signal.reason;
+    const opts = signal === undefined ? undefined : { signal };
+    const cond = this.#cond;
+    await cond.acquire(opts);
+    try {
+      // Block while the barrier drains or resets (asyncio Barrier._block).
+      await cond.waitFor(() => this.#state !== "draining" && this.#state !== "resetting", opts);
+      if (this.#state === "broken") throw new BrokenBarrierError("Barrier aborted");
+      const index = this.#count;
+      this.#count++;
+      try {
+        if (index + 1 === this.#parties) {
+          // The last arrival releases everyone (asyncio Barrier._release).
+          this.#state = "draining";
+          cond.notifyAll();
+        } else {
+          // asyncio Barrier._wait: wait for the end of filling.
+          await cond.waitFor(() => this.#state !== "filling", opts);
+          const state = this.#state as BarrierState; // changed while we waited
+          if (state === "broken" || state === "resetting") {
+            throw new BrokenBarrierError("Abort or reset of barrier");
+          }
+        }
+        return index;
+      } finally {
+        this.#count--;
+        this.#exit();
+      }
+    } finally {
+      cond.release();
+    }
+  }
+
+  /** asyncio Barrier._exit: the last task out wakes the tasks waiting for the drain. */
+  #exit(): void {
+    if (this.#count === 0) {
+      if (this.#state === "resetting" || this.#state === "draining") this.#state = "filling";
+      this.#cond.notifyAll();
+    }
+  }
+
+  /**
+   * Resets the barrier to its empty state; tasks waiting in it get
+   * {@link BrokenBarrierError} (asyncio `reset`, a coroutine).
+   * @returns a Promise that resolves once done.
+   * @throws {CancelledError} when the task is cancelled while taking the barrier's lock.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { Barrier } from "@aio/sync";
+   * await run(async () => {
+   *   const barrier = new Barrier(2);
+   *   await barrier.abort();
+   *   await barrier.reset();
+   *   console.log(barrier.broken); // false
+   * });
+   * ```
+   */
+  async reset(): Promise<void> {
+    await this.#cond.acquire();
+    try {
+      if (this.#count > 0) {
+        if (this.#state !== "resetting") this.#state = "resetting";
+      } else {
+        this.#state = "filling";
+      }
+      this.#cond.notifyAll();
+    } finally {
+      this.#cond.release();
+    }
+  }
+
+  /**
+   * Breaks the barrier: current and future `wait()` calls throw
+   * {@link BrokenBarrierError} until `reset()` (asyncio `abort`, a coroutine).
+   * @returns a Promise that resolves once done.
+   * @throws {CancelledError} when the task is cancelled while taking the barrier's lock.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { Barrier } from "@aio/sync";
+   * await run(async () => {
+   *   const barrier = new Barrier(2);
+   *   await barrier.abort();
+   *   console.log(barrier.broken); // true
+   * });
+   * ```
+   */
+  async abort(): Promise<void> {
+    await this.#cond.acquire();
+    try {
+      this.#state = "broken";
+      this.#cond.notifyAll();
+    } finally {
+      this.#cond.release();
+    }
+  }
+
+  /**
+   * How many tasks must arrive to pass.
+   * @example
+   * ```ts
+   * import { Barrier } from "@aio/sync";
+   * console.log(new Barrier(3).parties); // 3
+   * ```
+   */
+  get parties(): number {
+    return this.#parties;
+  }
+
+  /**
+   * How many tasks wait in the barrier while it fills (asyncio `n_waiting`).
+   * @example
+   * ```ts
+   * import { Barrier } from "@aio/sync";
+   * console.log(new Barrier(3).nWaiting); // 0
+   * ```
+   */
+  get nWaiting(): number {
+    return this.#state === "filling" ? this.#count : 0;
+  }
+
+  /**
+   * True when the barrier is broken (after `abort()`).
+   * @example
+   * ```ts
+   * import { Barrier } from "@aio/sync";
+   * console.log(new Barrier(3).broken); // false
+   * ```
+   */
+  get broken(): boolean {
+    return this.#state === "broken";
+  }
+
+  /**
+   * asyncio's repr: `<Barrier [filling, waiters:1/3]>`, `<Barrier [broken]>`.
+   * @returns the description.
+   * @example
+   * ```ts
+   * import { Barrier } from "@aio/sync";
+   * console.log(String(new Barrier(2))); // "<Barrier [filling, waiters:0/2]>"
+   * ```
+   */
+  toString(): string {
+    let extra: string = this.#state;
+    if (!this.broken) extra += `, waiters:${this.nWaiting}/${this.#parties}`;
+    return `<Barrier [${extra}]>`;
+  }
+
+  /** The tag `Object.prototype.toString` reports. */
+  get [Symbol.toStringTag](): string {
+    return "Barrier";
+  }
+
+  /** Node's `util.inspect` hook: the asyncio repr. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,306 @@
+import { type EventLoop, type FutureLike, isCancelledError, RuntimeError } from "@aio/core";
+import { Hold } from "./hold.js";
+import { Deque } from "./internal/deque.js";
+import { loopFor, signalOf, type WaitOptions, waitOn } from "./internal/waiting.js";
+import { Lock } from "./lock.js";
+
+/**
+ * A condition variable (asyncio `Condition`): tasks holding its lock wait
+ * until another task changes the state and notifies them.
+ *
+ * Invariant (asyncio locks.py): a task in `wait()` has released the lock and
+ * listed one future in `#waiters`; `notify(n)` marks the first `n` pending
+ * futures done. Whatever ends the wait — a notification, cancellation, an
+ * aborted signal — the task re-acquires the lock before `wait()` returns or
+ * throws, and removes its future. A task that fails after it may already
+ * have been notified passes the notification on to the next waiter (a
+ * spurious wake-up, which the protocol allows), so a notification is never
+ * lost.
+ *
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { createTask, sleep } from "@aio/futures";
+ * import { Condition } from "@aio/sync";
+ * await run(async () => {
+ *   const cond = new Condition();
+ *   const items: number[] = [];
+ *   const consumer = createTask(async () => {
+ *     await using _ = await cond.hold();
+ *     await cond.waitFor(() => items.length > 0);
+ *     console.log("got", items.shift());
+ *   });
+ *   await sleep(1);
+ *   await using _ = await cond.hold();
+ *   items.push(1);
+ *   cond.notify();
+ *   _.release();
+ *   await consumer;
+ * });
+ * ```
+ */
+export class Condition {
+  readonly #lock: Lock;
+  #waiters: Deque<FutureLike<boolean>> = new Deque();
+  #loop: EventLoop | null = null;
+
+  /**
+   * @param lock - the lock to use (several conditions may share one); default a new {@link Lock}.
+   * @throws {TypeError} when `lock` is not a Lock.
+   */
+  constructor(lock?: Lock) {
+    if (lock !== undefined && !(lock instanceof Lock)) {
+      throw new TypeError(`Condition lock must be a Lock, received ${typeof lock}`);
+    }
+    this.#lock = lock ?? new Lock();
+  }
+
+  /**
+   * True while the underlying lock is held.
+   * @returns whether the lock is held.
+   * @example
+   * ```ts
+   * import { Condition } from "@aio/sync";
+   * console.log(new Condition().locked()); // false
+   * ```
+   */
+  locked(): boolean {
+    return this.#lock.locked();
+  }
+
+  /**
+   * Acquires the underlying lock (see `Lock.acquire`).
+   * @param options - `signal`: abort the wait.
+   * @returns `true` once held.
+   * @throws {CancelledError} when the waiting task is cancelled.
+   * @throws {RuntimeError} when it has to wait outside a loop.
+   * @example
+   * ```ts
+   * import { Condition } from "@aio/sync";
+   * const cond = new Condition();
+   * await cond.acquire();
+   * cond.release();
+   * ```
+   */
+  acquire(options?: WaitOptions): Promise<true> {
+    return this.#lock.acquire(options);
+  }
+
+  /**
+   * Releases the underlying lock.
+   * @throws {RuntimeError} `Lock is not acquired.`
+   * @example
+   * ```ts
+   * import { Condition } from "@aio/sync";
+   * const cond = new Condition();
+   * await cond.acquire();
+   * cond.release();
+   * ```
+   */
+  release(): void {
+    this.#lock.release();
+  }
+
+  /**
+   * Acquires the underlying lock and resolves to a {@link Hold}:
+   * `await using _ = await cond.hold()` is asyncio's `async with cond:`.
+   * @param options - `signal`: abort the wait.
+   * @returns the hold.
+   * @throws {CancelledError} when the waiting task is cancelled.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { Condition } from "@aio/sync";
+   * await run(async () => {
+   *   const cond = new Condition();
+   *   await using _ = await cond.hold();
+   *   cond.notifyAll();
+   * });
+   * ```
+   */
+  async hold(options?: WaitOptions): Promise<Hold> {
+    await this.#lock.acquire(options);
+    return new Hold(this.#lock);
+  }
+
+  /**
+   * Releases the lock, waits for a notification, then re-acquires the lock
+   * (asyncio `wait`). The lock is held again when this returns or throws —
+   * also after cancellation or an aborted signal.
+   * @param options - `signal`: abort the wait (the lock is still re-acquired
+   *   before the call rejects with `signal.reason`).
+   * @returns `true`.
+   * @throws {RuntimeError} `cannot wait on un-acquired lock`; or no running loop.
+   * @throws {CancelledError} when the waiting task is cancelled.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { createTask, sleep } from "@aio/futures";
+   * import { Condition } from "@aio/sync";
+   * await run(async () => {
+   *   const cond = new Condition();
+   *   const t = createTask(async () => {
+   *     await using _ = await cond.hold();
+   *     await cond.wait();
+   *     console.log("notified");
+   *   });
+   *   await sleep(1);
+   *   await cond.acquire();
+   *   cond.notify();
+   *   cond.release();
+   *   await t;
+   * });
+   * ```
+   */
+  async wait(options?: WaitOptions): Promise<true> {
+    const signal = options === undefined ? undefined : signalOf("Condition.wait()", options);
+    if (!this.locked()) throw new RuntimeError("cannot wait on un-acquired lock");
+    if (signal?.aborted) throw signal.reason;
+    this.#loop = loopFor(this.#loop, this, "Condition.wait()", () => this.#waiters.clear());
+    const fut = this.#loop.createFuture<boolean>();
+    this.release();
+    try {
+      let failure: { error: unknown } | null = null;
+      try {
+        this.#waiters.push(fut);
+        try {
+          await waitOn(fut, signal);
+        } finally {
+          this.#waiters.remove(fut);
+        }
+      } catch (err) {
+        failure = { error: err };
+      }
+      // CPython Condition.wait: must re-acquire the lock even if the wait is
+      // cancelled; only CancelledError is retried, so no other error can spin.
+      for (;;) {
+        try {
+          await this.#lock.acquire();
+          break;
+        } catch (err) {
+          if (!isCancelledError(err)) throw err;
+          failure = { error: err };
+        }
+      }
+      if (failure !== null) throw failure.error;
+      return true;
+    } catch (err) {
+      // CPython Condition.wait: an error raised here may come after this task
+      // was notified; notify another task instead (a spurious wake-up, which
+      // condition variables allow) so the notification is not lost.
+      this.#notify(1);
+      throw err;
+    }
+  }
+
+  /**
+   * Waits until `predicate()` is truthy (asyncio `wait_for`): checks it, and
+   * waits for a notification each time it is falsy. The lock must be held.
+   * @param predicate - the condition to wait for.
+   * @param options - `signal`: abort the wait.
+   * @returns the predicate's last (truthy) result.
+   * @throws {TypeError} when `predicate` is not a function.
+   * @throws {RuntimeError} `cannot wait on un-acquired lock`.
+   * @throws {CancelledError} when the waiting task is cancelled.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { Condition } from "@aio/sync";
+   * await run(async () => {
+   *   const cond = new Condition();
+   *   let ready = true;
+   *   await using _ = await cond.hold();
+   *   console.log(await cond.waitFor(() => ready)); // true
+   * });
+   * ```
+   */
+  async waitFor<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
+    if (typeof predicate !== "function") {
+      throw new TypeError(
+        `Condition.waitFor() predicate must be a function, received ${typeof predicate}`,
+      );
+    }
+    let result = predicate();
+    while (!result) {
+      await this.wait(options);
+      result = predicate();
+    }
+    return result;
+  }
+
+  /**
+   * Wakes up to `n` waiting tasks (asyncio `notify`). The lock must be held;
+   * the woken tasks run once they re-acquire it.
+   * @param n - how many; default 1.
+   * @throws {RuntimeError} `cannot notify on un-acquired lock`.
+   * @throws {RangeError} when `n` is not a number >= 0.
+   * @example
+   * ```ts
+   * import { Condition } from "@aio/sync";
+   * const cond = new Condition();
+   * await cond.acquire();
+   * cond.notify(2);
+   * cond.release();
+   * ```
+   */
+  notify(n = 1): void {
+    if (typeof n !== "number" || !(n >= 0)) {
+      throw new RangeError(`Condition.notify() n must be a number >= 0, received ${String(n)}`);
+    }
+    if (!this.locked()) throw new RuntimeError("cannot notify on un-acquired lock");
+    this.#notify(n);
+  }
+
+  /** CPython `Condition._notify`: wake the first `n` waiters not yet done. */
+  #notify(n: number): void {
+    let woken = 0;
+    for (const fut of this.#waiters) {
+      if (woken >= n) break;
+      if (!fut.done()) {
+        woken++;
+        fut.setResult(false);
+      }
+    }
+  }
+
+  /**
+   * Wakes every waiting task (asyncio `notify_all`). The lock must be held.
+   * @throws {RuntimeError} `cannot notify on un-acquired lock`.
+   * @example
+   * ```ts
+   * import { Condition } from "@aio/sync";
+   * const cond = new Condition();
+   * await cond.acquire();
+   * cond.notifyAll();
+   * cond.release();
+   * ```
+   */
+  notifyAll(): void {
+    this.notify(this.#waiters.length);
+  }
+
+  /**
+   * asyncio's repr: `<Condition [unlocked]>`, `<Condition [locked, waiters:1]>`.
+   * @returns the description.
+   * @example
+   * ```ts
+   * import { Condition } from "@aio/sync";
+   * console.log(String(new Condition())); // "<Condition [unlocked]>"
+   * ```
+   */
+  toString(): string {
+    let extra = this.locked() ? "locked" : "unlocked";
+    if (this.#waiters.length > 0) extra += `, waiters:${this.#waiters.length}`;
+    return `<Condition [${extra}]>`;
+  }
+
+  /** The tag `Object.prototype.toString` reports. */
+  get [Symbol.toStringTag](): string {
+    return "Condition";
+  }
+
+  /** Node's `util.inspect` hook: the asyncio repr. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * An array-backed ring buffer: O(1) push/shift at both ends, no per-item
+ * allocation, and memory close to a plain array of the items.
+ *
+ * Invariant: the items live at `buf[(head + i) & mask]` for `0 <= i < length`;
+ * every other slot holds `undefined` (so removed items can be collected);
+ * the capacity is a power of two (`mask = capacity - 1`).
+ */
+export class Deque<T> {
+  #buf: (T | undefined)[];
+  #head = 0;
+  #length = 0;
+  #mask: number;
+
+  /** Starting capacity; small so that the many primitives with few waiters stay cheap. */
+  static readonly INITIAL_CAPACITY = 8;
+
+  constructor() {
+    this.#buf = new Array<T | undefined>(Deque.INITIAL_CAPACITY).fill(undefined);
+    this.#mask = Deque.INITIAL_CAPACITY - 1;
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(item: T): void {
+    if (this.#length > this.#mask) this.#grow();
+    this.#buf[(this.#head + this.#length) & this.#mask] = item;
+    this.#length++;
+  }
+
+  unshift(item: T): void {
+    if (this.#length > this.#mask) this.#grow();
+    this.#head = (this.#head - 1) & this.#mask;
+    this.#buf[this.#head] = item;
+    this.#length++;
+  }
+
+  /** Removes and returns the first item; `undefined` when empty. */
+  shift(): T | undefined {
+    if (this.#length === 0) return undefined;
+    const head = this.#head;
+    const item = this.#buf[head];
+    this.#buf[head] = undefined;
+    this.#head = (head + 1) & this.#mask;
+    this.#length--;
+    return item;
+  }
+
+  /** Removes and returns the last item; `undefined` when empty. */
+  pop(): T | undefined {
+    if (this.#length === 0) return undefined;
+    this.#length--;
+    const i = (this.#head + this.#length) & this.#mask;
+    const item = this.#buf[i];
+    this.#buf[i] = undefined;
+    return item;
+  }
+
+  /** The first item, or `undefined`. */
+  peek(): T | undefined {
+    return this.#length === 0 ? undefined : this.#buf[this.#head];
+  }
+
+  /** The item at index `i` (0 = first); `undefined` out of range. */
+  at(i: number): T | undefined {
+    return i >= 0 && i < this.#length ? this.#buf[(this.#head + i) & this.#mask] : undefined;
+  }
+
+  /** Removes the first occurrence of `item`; returns whether it was found. */
+  remove(item: T): boolean {
+    const buf = this.#buf;
+    const mask = this.#mask;
+    const n = this.#length;
+    for (let i = 0; i < n; i++) {
+      if (buf[(this.#head + i) & mask] === item) {
+        // Close the gap by moving the later items one slot forward.
+        for (let j = i; j < n - 1; j++)
+          buf[(this.#head + j) & mask] = buf[(this.#head + j + 1) & mask];
+        buf[(this.#head + n - 1) & mask] = undefined;
+        this.#length--;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Drops every item. */
+  clear(): void {
+    this.#buf.fill(undefined);
+    this.#head = 0;
+    this.#length = 0;
+  }
+
+  /** The items, first to last, as a new array. */
+  toArray(limit = Number.POSITIVE_INFINITY): T[] {
+    const n = Math.min(this.#length, limit);
+    const out = new Array<T>(n);
+    for (let i = 0; i < n; i++) out[i] = this.#buf[(this.#head + i) & this.#mask] as T;
+    return out;
+  }
+
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = 0; i < this.#length; i++) yield this.#buf[(this.#head + i) & this.#mask] as T;
+  }
+
+  #grow(): void {
+    const old = this.#buf;
+    const cap = old.length;
+    const buf = new Array<T | undefined>(cap * 2).fill(undefined);
+    for (let i = 0; i < this.#length; i++) buf[i] = old[(this.#head + i) & this.#mask];
+    this.#buf = buf;
+    this.#head = 0;
+    this.#mask = cap * 2 - 1;
+  }
+}

@@ -1,0 +1,617 @@
+import { describeValue, type EventLoop, type FutureLike, ValueError } from "@aio/core";
+import { QueueEmpty, QueueFull, QueueShutDown } from "./errors.js";
+import { Event } from "./event.js";
+import { Deque } from "./internal/deque.js";
+import { Heap, naturalCompare } from "./internal/heap.js";
+import {
+  formatItem,
+  loopFor,
+  REPR_MAX_ITEMS,
+  RESOLVED_VOID,
+  signalOf,
+  type WaitOptions,
+  waitOn,
+} from "./internal/waiting.js";
+
+/** Where a queue keeps its items: FIFO (ring deque), LIFO (array) or priority (heap). */
+interface Store<T> {
+  readonly length: number;
+  push(item: T): void;
+  /** Removes the next item to hand out. */
+  shift(): T | undefined;
+  clear(): void;
+  toArray(limit?: number): T[];
+}
+
+class LifoStore<T> implements Store<T> {
+  readonly #items: T[] = [];
+  get length(): number {
+    return this.#items.length;
+  }
+  push(item: T): void {
+    this.#items.push(item);
+  }
+  shift(): T | undefined {
+    return this.#items.pop();
+  }
+  clear(): void {
+    this.#items.length = 0;
+  }
+  toArray(limit = Number.POSITIVE_INFINITY): T[] {
+    return this.#items.slice(0, limit);
+  }
+}
+
+const kCreateStore = Symbol("createStore");
+/** The comparator a PriorityQueue passes to its store while `super()` runs. */
+let nextCompare: ((a: never, b: never) => number) | null = null;
+
+function checkMaxsize(cls: string, maxsize: unknown): number {
+  if (typeof maxsize !== "number") {
+    throw new TypeError(
+      `${cls} maxsize must be an integer (0 or less: unbounded), received ${describeValue(maxsize)}`,
+    );
+  }
+  if (Number.isNaN(maxsize) || (Number.isFinite(maxsize) && !Number.isInteger(maxsize))) {
+    throw new RangeError(
+      `${cls} maxsize must be an integer (0 or less: unbounded), received ${describeValue(maxsize)}`,
+    );
+  }
+  return maxsize;
+}
+
+/**
+ * A FIFO queue for producer and consumer tasks (asyncio 3.13 `Queue`), with
+ * `maxsize` back-pressure, `taskDone()`/`join()` accounting, `shutdown()`,
+ * and async iteration.
+ *
+ * Invariants (asyncio queues.py, plus no barging): `#getters`/`#putters`
+ * hold the futures of tasks blocked in `get()`/`put()`, in arrival order. A
+ * wake-up pops the first pending future and counts it in
+ * `#wokenGetters`/`#wokenPutters` until its task runs: a fresh `get()` takes
+ * an item at once only when nobody waits and there are more items than woken
+ * getters (likewise `put()` with free slots), so a woken waiter is never
+ * overtaken by a newcomer. A woken waiter that finds nothing (an item taken
+ * by `getNowait()` meanwhile) waits again at the front of the line. A woken
+ * waiter that is cancelled passes its wake-up on (CPython `Queue.get`/`put`).
+ * `#unfinished` counts items put and not yet `taskDone()`; `#finished` is set
+ * exactly when it is 0.
+ *
+ * @typeParam T - the item type.
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { createTask } from "@aio/futures";
+ * import { Queue } from "@aio/sync";
+ * await run(async () => {
+ *   const queue = new Queue<number>(2);
+ *   const consumer = createTask(async () => {
+ *     for await (const n of queue) {
+ *       console.log("got", n);
+ *       queue.taskDone();
+ *     }
+ *   });
+ *   for (let i = 0; i < 5; i++) await queue.put(i);
+ *   await queue.join();
+ *   queue.shutdown();
+ *   await consumer;
+ * });
+ * ```
+ */
+export class Queue<T> implements AsyncIterable<T> {
+  readonly #maxsize: number;
+  readonly #store: Store<T>;
+  readonly #getters: Deque<FutureLike<void>> = new Deque();
+  readonly #putters: Deque<FutureLike<void>> = new Deque();
+  #wokenGetters = 0;
+  #wokenPutters = 0;
+  #unfinished = 0;
+  readonly #finished = new Event();
+  #isShutdown = false;
+  #loop: EventLoop | null = null;
+
+  /**
+   * @param maxsize - the most items the queue holds; 0 (default), a negative
+   *   number or `Infinity` mean unbounded.
+   * @throws {TypeError} when `maxsize` is not a number.
+   * @throws {RangeError} when `maxsize` is NaN or not an integer.
+   */
+  constructor(maxsize = 0) {
+    this.#maxsize = checkMaxsize(new.target?.name ?? "Queue", maxsize);
+    this.#store = this[kCreateStore]();
+    this.#finished.set();
+  }
+
+  /** @internal The storage discipline; PriorityQueue and LifoQueue override it. */
+  [kCreateStore](): Store<T> {
+    return new Deque<T>();
+  }
+
+  /**
+   * The most items the queue holds (0 or less: unbounded).
+   * @example
+   * ```ts
+   * import { Queue } from "@aio/sync";
+   * console.log(new Queue(5).maxsize); // 5
+   * ```
+   */
+  get maxsize(): number {
+    return this.#maxsize;
+  }
+
+  /**
+   * Number of items in the queue.
+   * @returns the count.
+   * @example
+   * ```ts
+   * import { Queue } from "@aio/sync";
+   * const q = new Queue<string>();
+   * q.putNowait("a");
+   * console.log(q.qsize()); // 1
+   * ```
+   */
+  qsize(): number {
+    return this.#store.length;
+  }
+
+  /**
+   * True when the queue holds no items.
+   * @returns whether it is empty.
+   * @example
+   * ```ts
+   * import { Queue } from "@aio/sync";
+   * console.log(new Queue().empty()); // true
+   * ```
+   */
+  empty(): boolean {
+    return this.#store.length === 0;
+  }
+
+  /**
+   * True when the queue holds `maxsize` items (never for an unbounded queue).
+   * @returns whether it is full.
+   * @example
+   * ```ts
+   * import { Queue } from "@aio/sync";
+   * const q = new Queue<number>(1);
+   * q.putNowait(1);
+   * console.log(q.full()); // true
+   * ```
+   */
+  full(): boolean {
+    return this.#maxsize > 0 && this.#store.length >= this.#maxsize;
+  }
+
+  #freeSlots(): number {
+    return this.#maxsize > 0 ? this.#maxsize - this.#store.length : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Puts an item, waiting for a free slot while the queue is full (asyncio `put`).
+   * Waiting producers are served in FIFO order.
+   * @param item - the item.
+   * @param options - `signal`: abort the wait; the call then rejects with `signal.reason`.
+   * @returns a Promise that resolves once the item is in the queue.
+   * @throws {QueueShutDown} when the queue is shut down (also while waiting).
+   * @throws {CancelledError} when the waiting task is cancelled (the item is not put).
+   * @throws {RuntimeError} when it has to wait but no loop is running.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { Queue } from "@aio/sync";
+   * await run(async () => {
+   *   const q = new Queue<string>(1);
+   *   await q.put("job");
+   *   console.log(q.full()); // true
+   * });
+   * ```
+   */
+  put(item: T, options?: WaitOptions): Promise<void> {
+    const signal = options === undefined ? undefined : signalOf(`${this.#name()}.put()`, options);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#isShutdown) return Promise.reject(new QueueShutDown());
+    if (this.#putters.length === 0 && this.#freeSlots() > this.#wokenPutters) {
+      this.putNowait(item);
+      return RESOLVED_VOID;
+    }
+    return this.#putSlow(item, signal);
+  }
+
+  async #putSlow(item: T, signal: AbortSignal | undefined): Promise<void> {
+    let woken = false;
+    for (;;) {
+      if (this.#isShutdown) throw new QueueShutDown();
+      if (
+        woken ? !this.full() : this.#putters.length === 0 && this.#freeSlots() > this.#wokenPutters
+      ) {
+        this.putNowait(item);
+        return;
+      }
+      this.#loop = loopFor(this.#loop, this, `${this.#name()}.put()`, () => this.#dropWaiters());
+      const putter = this.#loop.createFuture<void>();
+      // A woken putter that lost its slot keeps its place at the head of the line.
+      if (woken) this.#putters.unshift(putter);
+      else this.#putters.push(putter);
+      try {
+        await waitOn(putter, signal);
+      } catch (err) {
+        const wasWoken = putter.done() && !putter.cancelled();
+        putter.cancel();
+        this.#putters.remove(putter);
+        if (wasWoken) {
+          // CPython Queue.put: we were woken by getNowait() but cannot take
+          // the slot; wake up the next in line.
+          this.#wokenPutters--;
+          if (!this.full()) this.#wakeUpNext(this.#putters, false);
+        }
+        throw err;
+      }
+      this.#wokenPutters--;
+      woken = true;
+    }
+  }
+
+  /**
+   * Puts an item without waiting (asyncio `put_nowait`). Works anywhere,
+   * also outside a loop.
+   * @param item - the item.
+   * @throws {QueueShutDown} when the queue is shut down.
+   * @throws {QueueFull} when the queue is full.
+   * @example
+   * ```ts
+   * import { Queue } from "@aio/sync";
+   * const q = new Queue<number>();
+   * q.putNowait(1);
+   * ```
+   */
+  putNowait(item: T): void {
+    if (this.#isShutdown) throw new QueueShutDown();
+    if (this.full()) throw new QueueFull();
+    this.#store.push(item);
+    if (this.#unfinished++ === 0) this.#finished.clear();
+    this.#wakeUpNext(this.#getters, true);
+  }
+
+  /**
+   * Removes and returns the next item, waiting while the queue is empty
+   * (asyncio `get`). Waiting consumers are served in FIFO order.
+   * @param options - `signal`: abort the wait; the call then rejects with `signal.reason`.
+   * @returns the item.
+   * @throws {QueueShutDown} when the queue is shut down and empty (also while waiting).
+   * @throws {CancelledError} when the waiting task is cancelled (no item is lost).
+   * @throws {RuntimeError} when it has to wait but no loop is running.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { Queue } from "@aio/sync";
+   * await run(async () => {
+   *   const q = new Queue<string>();
+   *   setTimeout(() => q.putNowait("hello"), 5);
+   *   console.log(await q.get()); // "hello"
+   * });
+   * ```
+   */
+  get(options?: WaitOptions): Promise<T> {
+    const signal = options === undefined ? undefined : signalOf(`${this.#name()}.get()`, options);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const n = this.#store.length;
+    if (n > 0 && (this.#isShutdown || (this.#getters.length === 0 && n > this.#wokenGetters))) {
+      return Promise.resolve(this.getNowait());
+    }
+    return this.#getSlow(signal);
+  }
+
+  async #getSlow(signal: AbortSignal | undefined): Promise<T> {
+    let woken = false;
+    for (;;) {
+      const n = this.#store.length;
+      if (
+        n > 0 &&
+        (woken || this.#isShutdown || (this.#getters.length === 0 && n > this.#wokenGetters))
+      ) {
+        return this.getNowait();
+      }
+      if (this.#isShutdown) throw new QueueShutDown();
+      this.#loop = loopFor(this.#loop, this, `${this.#name()}.get()`, () => this.#dropWaiters());
+      const getter = this.#loop.createFuture<void>();
+      // A woken getter that lost its item keeps its place at the head of the line.
+      if (woken) this.#getters.unshift(getter);
+      else this.#getters.push(getter);
+      try {
+        await waitOn(getter, signal);
+      } catch (err) {
+        const wasWoken = getter.done() && !getter.cancelled();
+        getter.cancel();
+        this.#getters.remove(getter);
+        if (wasWoken) {
+          // CPython Queue.get: we were woken by putNowait() but cannot take
+          // the item; wake up the next in line.
+          this.#wokenGetters--;
+          if (!this.empty()) this.#wakeUpNext(this.#getters, true);
+        }
+        throw err;
+      }
+      this.#wokenGetters--;
+      woken = true;
+    }
+  }
+
+  /**
+   * Removes and returns the next item without waiting (asyncio `get_nowait`).
+   * Works anywhere, also outside a loop.
+   * @returns the item.
+   * @throws {QueueEmpty} when the queue is empty.
+   * @throws {QueueShutDown} when the queue is empty and shut down.
+   * @example
+   * ```ts
+   * import { Queue } from "@aio/sync";
+   * const q = new Queue<number>();
+   * q.putNowait(7);
+   * console.log(q.getNowait()); // 7
+   * ```
+   */
+  getNowait(): T {
+    if (this.#store.length === 0) {
+      if (this.#isShutdown) throw new QueueShutDown();
+      throw new QueueEmpty();
+    }
+    const item = this.#store.shift() as T;
+    this.#wakeUpNext(this.#putters, false);
+    return item;
+  }
+
+  /** CPython `Queue._wakeup_next`: wake the next waiter that isn't cancelled. */
+  #wakeUpNext(waiters: Deque<FutureLike<void>>, getters: boolean): void {
+    while (waiters.length !== 0) {
+      const waiter = waiters.shift() as FutureLike<void>;
+      if (!waiter.done()) {
+        if (getters) this.#wokenGetters++;
+        else this.#wokenPutters++;
+        waiter.setResult(undefined);
+        return;
+      }
+    }
+  }
+
+  #dropWaiters(): void {
+    this.#getters.clear();
+    this.#putters.clear();
+    this.#wokenGetters = 0;
+    this.#wokenPutters = 0;
+  }
+
+  /**
+   * Marks one item taken with `get()` as processed (asyncio `task_done`);
+   * when every item put has been processed, `join()` returns.
+   * @throws {ValueError} `taskDone() called too many times` (a `RangeError`).
+   * @example
+   * ```ts
+   * import { Queue } from "@aio/sync";
+   * const q = new Queue<number>();
+   * q.putNowait(1);
+   * q.getNowait();
+   * q.taskDone();
+   * ```
+   */
+  taskDone(): void {
+    if (this.#unfinished <= 0) throw new ValueError("taskDone() called too many times");
+    if (--this.#unfinished === 0) this.#finished.set();
+  }
+
+  /**
+   * Waits until every item put has been processed (`taskDone()` called for it).
+   * @param options - `signal`: abort the wait.
+   * @returns a Promise that resolves when no unfinished item remains.
+   * @throws {CancelledError} when the waiting task is cancelled.
+   * @throws {RuntimeError} when it has to wait but no loop is running.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { Queue } from "@aio/sync";
+   * await run(async () => {
+   *   const q = new Queue<number>();
+   *   q.putNowait(1);
+   *   setTimeout(() => { q.getNowait(); q.taskDone(); }, 5);
+   *   await q.join();
+   * });
+   * ```
+   */
+  join(options?: WaitOptions): Promise<void> {
+    if (this.#unfinished === 0 && (options?.signal === undefined || !options.signal.aborted)) {
+      return RESOLVED_VOID;
+    }
+    return this.#joinSlow(options);
+  }
+
+  async #joinSlow(options: WaitOptions | undefined): Promise<void> {
+    const signal = signalOf(`${this.#name()}.join()`, options);
+    if (signal?.aborted) throw signal.reason;
+    try {
+      await this.#finished.wait(signal === undefined ? undefined : { signal });
+    } catch (err) {
+      // Event.wait names itself in its errors; a queue names the queue.
+      if (err instanceof Error && err.message.startsWith("Event.wait()")) {
+        err.message = err.message.replace("Event.wait()", `${this.#name()}.join()`);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Shuts the queue down (asyncio 3.13 `shutdown`): `put()` and
+   * `putNowait()` throw {@link QueueShutDown} from now on, and so do `get()`
+   * and `getNowait()` once the queue is empty. Blocked `put()` calls throw
+   * at once; blocked `get()` calls throw if the queue is empty. With
+   * `immediate`, the items still queued are discarded (each counted as a
+   * `taskDone()`, which may release `join()`), so gets throw at once.
+   * Async iteration ends. Calling it again is harmless.
+   * @param immediate - discard the queued items; default false.
+   * @example
+   * ```ts
+   * import { Queue } from "@aio/sync";
+   * const q = new Queue<number>();
+   * q.putNowait(1);
+   * q.shutdown();
+   * console.log(q.getNowait()); // 1: gets drain the queue first
+   * ```
+   */
+  shutdown(immediate = false): void {
+    this.#isShutdown = true;
+    if (immediate) {
+      while (this.#store.length !== 0) {
+        this.#store.shift();
+        if (this.#unfinished > 0) this.#unfinished--;
+      }
+      // Release every task blocked in join().
+      if (this.#unfinished === 0) this.#finished.set();
+    }
+    // Every getter re-checks: it takes an item or throws QueueShutDown.
+    while (this.#getters.length !== 0) this.#wakeUpNext(this.#getters, true);
+    while (this.#putters.length !== 0) this.#wakeUpNext(this.#putters, false);
+  }
+
+  /**
+   * Async iteration: `for await (const item of queue)` gets items until the
+   * queue is shut down and drained. It does not call `taskDone()`.
+   * @returns an async iterator of the items.
+   * @throws {CancelledError} when the iterating task is cancelled while waiting.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { Queue } from "@aio/sync";
+   * await run(async () => {
+   *   const q = new Queue<number>();
+   *   q.putNowait(1);
+   *   q.putNowait(2);
+   *   q.shutdown();
+   *   for await (const n of q) console.log(n); // 1, 2
+   * });
+   * ```
+   */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) {
+      let item: T;
+      try {
+        item = await this.get();
+      } catch (err) {
+        if (err instanceof QueueShutDown) return;
+        throw err;
+      }
+      yield item;
+    }
+  }
+
+  #name(): string {
+    return this.constructor.name;
+  }
+
+  /**
+   * asyncio's str: `<Queue maxsize=2 _queue=[1] tasks=1>`, with
+   * `_getters[n]`, `_putters[n]` and `shutdown` when they apply. At most
+   * 20 items are shown.
+   * @returns the description.
+   * @example
+   * ```ts
+   * import { Queue } from "@aio/sync";
+   * const q = new Queue<number>(2);
+   * q.putNowait(1);
+   * console.log(String(q)); // "<Queue maxsize=2 _queue=[1] tasks=1>"
+   * ```
+   */
+  toString(): string {
+    let result = `maxsize=${this.#maxsize}`;
+    const n = this.#store.length;
+    if (n > 0) {
+      const items = this.#store.toArray(REPR_MAX_ITEMS).map((v) => formatItem(v));
+      if (n > REPR_MAX_ITEMS) items.push(`… ${n - REPR_MAX_ITEMS} more`);
+      result += ` _queue=[${items.join(", ")}]`;
+    }
+    if (this.#getters.length > 0) result += ` _getters[${this.#getters.length}]`;
+    if (this.#putters.length > 0) result += ` _putters[${this.#putters.length}]`;
+    if (this.#unfinished > 0) result += ` tasks=${this.#unfinished}`;
+    if (this.#isShutdown) result += " shutdown";
+    return `<${this.#name()} ${result}>`;
+  }
+
+  /** The tag `Object.prototype.toString` reports. */
+  get [Symbol.toStringTag](): string {
+    return this.#name();
+  }
+
+  /** Node's `util.inspect` hook: the asyncio repr. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+/** Options of {@link PriorityQueue}. */
+export interface PriorityQueueOptions<T> {
+  /**
+   * Orders the items: negative when `a` comes out first. Default: Python's
+   * natural order — numbers, strings, bigints by value, arrays (`[priority, data]`
+   * tuples) element by element.
+   */
+  compare?: (a: T, b: T) => number;
+}
+
+/**
+ * A queue that hands out the smallest item first (asyncio `PriorityQueue`).
+ * Put `[priority, data]` tuples, as in Python, or pass `{ compare }`.
+ *
+ * @typeParam T - the item type.
+ * @example
+ * ```ts
+ * import { PriorityQueue } from "@aio/sync";
+ * const q = new PriorityQueue<[number, string]>();
+ * q.putNowait([2, "low"]);
+ * q.putNowait([1, "high"]);
+ * console.log(q.getNowait()); // [1, "high"]
+ * ```
+ */
+export class PriorityQueue<T> extends Queue<T> {
+  /**
+   * @param maxsize - the most items the queue holds; 0 (default) means unbounded.
+   * @param options - `compare`: the ordering.
+   * @throws {TypeError} when `maxsize` is not a number or `compare` not a function.
+   * @throws {RangeError} when `maxsize` is NaN or not an integer.
+   */
+  constructor(maxsize = 0, options?: PriorityQueueOptions<T>) {
+    const compare = options?.compare;
+    if (compare !== undefined && typeof compare !== "function") {
+      throw new TypeError(
+        `PriorityQueue compare must be a function, received ${describeValue(compare)}`,
+      );
+    }
+    nextCompare = (compare ?? naturalCompare) as (a: never, b: never) => number;
+    try {
+      super(maxsize);
+    } finally {
+      nextCompare = null;
+    }
+  }
+
+  /** @internal */
+  override [kCreateStore](): Store<T> {
+    return new Heap<T>((nextCompare ?? naturalCompare) as (a: T, b: T) => number);
+  }
+}
+
+/**
+ * A queue that hands out the most recently added item first (asyncio `LifoQueue`).
+ *
+ * @typeParam T - the item type.
+ * @example
+ * ```ts
+ * import { LifoQueue } from "@aio/sync";
+ * const q = new LifoQueue<number>();
+ * q.putNowait(1);
+ * q.putNowait(2);
+ * console.log(q.getNowait()); // 2
+ * ```
+ */
+export class LifoQueue<T> extends Queue<T> {
+  /** @internal */
+  override [kCreateStore](): Store<T> {
+    return new LifoStore<T>();
+  }
+}

@@ -1,0 +1,334 @@
+import { describeValue, type EventLoop, type FutureLike, ValueError } from "@aio/core";
+import { Hold } from "./hold.js";
+import { Deque } from "./internal/deque.js";
+import { loopFor, RESOLVED_TRUE, signalOf, type WaitOptions, waitOn } from "./internal/waiting.js";
+
+function checkValue(cls: string, value: unknown): number {
+  if (typeof value !== "number") {
+    throw new TypeError(`${cls} value must be an integer >= 0, received ${describeValue(value)}`);
+  }
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ValueError(`${cls} value must be an integer >= 0, received ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/**
+ * A fair counting semaphore (asyncio `Semaphore`): at most `value` holders
+ * at a time.
+ *
+ * Invariant (asyncio locks.py, after gh-90155): `#value` counts the permits
+ * neither held nor promised. Waking a waiter takes its permit at that moment
+ * (`#value--` and the waiter's future is set), so a fresh `acquire()` cannot
+ * take a permit promised to a woken waiter (no barging), and `acquire()`
+ * succeeds at once only when a permit is free and no live waiter is listed
+ * (FIFO). A woken waiter that is cancelled before it runs gives its permit
+ * back and the next waiter is woken, so no permit is ever lost.
+ *
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { gather, sleep } from "@aio/futures";
+ * import { Semaphore } from "@aio/sync";
+ * await run(async () => {
+ *   const sem = new Semaphore(3);
+ *   let inFlight = 0;
+ *   await gather(
+ *     ...Array.from({ length: 10 }, () => () =>
+ *       sem.run(async () => {
+ *         inFlight++;
+ *         console.log("in flight:", inFlight); // never more than 3
+ *         await sleep(1);
+ *         inFlight--;
+ *       }),
+ *     ),
+ *   );
+ * });
+ * ```
+ */
+export class Semaphore {
+  #value: number;
+  #waiters: Deque<FutureLike<true>> | null = null;
+  #loop: EventLoop | null = null;
+
+  /**
+   * @param value - the initial number of permits; default 1.
+   * @throws {TypeError} when `value` is not a number.
+   * @throws {ValueError} when `value` is not an integer >= 0 (a `RangeError`).
+   */
+  constructor(value = 1) {
+    this.#value = checkValue(new.target?.name ?? "Semaphore", value);
+  }
+
+  /** @internal For BoundedSemaphore. */
+  protected get _value(): number {
+    return this.#value;
+  }
+
+  /**
+   * True when `acquire()` would wait: no free permit, or a live waiter ahead
+   * (asyncio `locked`).
+   * @returns whether an acquire would block.
+   * @example
+   * ```ts
+   * import { Semaphore } from "@aio/sync";
+   * const sem = new Semaphore(1);
+   * await sem.acquire();
+   * console.log(sem.locked()); // true
+   * ```
+   */
+  locked(): boolean {
+    if (this.#value === 0) return true;
+    const waiters = this.#waiters;
+    if (waiters === null || waiters.length === 0) return false;
+    for (const w of waiters) if (!w.cancelled()) return true;
+    return false;
+  }
+
+  /**
+   * Takes a permit, waiting in FIFO order when none is free (asyncio `acquire`).
+   * A free permit is taken without a running loop; waiting needs one.
+   * @param options - `signal`: abort the wait; the call then rejects with `signal.reason`.
+   * @returns `true` once a permit is held.
+   * @throws {CancelledError} when the waiting task is cancelled (no permit is kept).
+   * @throws {RuntimeError} when it has to wait but no loop is running, or the
+   *   semaphore is bound to a different running loop.
+   * @throws {TypeError} when `options.signal` is not an AbortSignal.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { Semaphore } from "@aio/sync";
+   * await run(async () => {
+   *   const sem = new Semaphore(2);
+   *   await sem.acquire();
+   *   try {
+   *     console.log(String(sem)); // "<Semaphore [unlocked, value:1]>"
+   *   } finally {
+   *     sem.release();
+   *   }
+   * });
+   * ```
+   */
+  acquire(options?: WaitOptions): Promise<true> {
+    const signal =
+      options === undefined ? undefined : signalOf(`${this.#name()}.acquire()`, options);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (!this.locked()) {
+      // FIFO: a free permit is taken at once only when nobody waits.
+      this.#value--;
+      return RESOLVED_TRUE;
+    }
+    return this.#acquireSlow(signal);
+  }
+
+  async #acquireSlow(signal: AbortSignal | undefined): Promise<true> {
+    this.#loop = loopFor(this.#loop, this, `${this.#name()}.acquire()`, () =>
+      this.#waiters?.clear(),
+    );
+    const waiters = (this.#waiters ??= new Deque());
+    const fut = this.#loop.createFuture<true>();
+    waiters.push(fut);
+    try {
+      try {
+        await waitOn(fut, signal);
+      } finally {
+        waiters.remove(fut);
+      }
+    } catch (err) {
+      // CPython Semaphore.acquire (gh-90155): our future was set by
+      // _wake_up_next (the permit was taken for us) but we will not return
+      // it as acquired: undo that bookkeeping so the permit is not lost.
+      if (fut.done() && !fut.cancelled()) this.#value++;
+      throw err;
+    } finally {
+      // CPython Semaphore.acquire: new waiters may have arrived and had to
+      // wait because of FIFO; wake as many as there are free permits.
+      while (this.#value > 0) {
+        if (!this.#wakeUpNext()) break;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Returns a permit and wakes the first waiter, if any (asyncio `release`).
+   * Works anywhere, also outside a loop.
+   * @throws {ValueError} from BoundedSemaphore when released too many times.
+   * @example
+   * ```ts
+   * import { Semaphore } from "@aio/sync";
+   * const sem = new Semaphore(0);
+   * sem.release();
+   * console.log(sem.locked()); // false
+   * ```
+   */
+  release(): void {
+    this.#value++;
+    this.#wakeUpNext();
+  }
+
+  /** CPython `Semaphore._wake_up_next`: hand a permit to the first waiter not yet done. */
+  #wakeUpNext(): boolean {
+    const waiters = this.#waiters;
+    if (waiters === null || waiters.length === 0) return false;
+    for (const fut of waiters) {
+      if (!fut.done()) {
+        this.#value--;
+        fut.setResult(true);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Takes a permit and resolves to a {@link Hold} that returns it when
+   * disposed: `await using _ = await sem.hold()` is asyncio's `async with sem:`.
+   * @param options - `signal`: abort the wait.
+   * @returns the hold.
+   * @throws {CancelledError} when the waiting task is cancelled.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { Semaphore } from "@aio/sync";
+   * await run(async () => {
+   *   const sem = new Semaphore(2);
+   *   await using _ = await sem.hold();
+   *   console.log(String(sem)); // "<Semaphore [unlocked, value:1]>"
+   * });
+   * ```
+   */
+  async hold(options?: WaitOptions): Promise<Hold> {
+    await this.acquire(options);
+    return new Hold(this);
+  }
+
+  /**
+   * Runs `fn` holding a permit, and returns the permit however `fn` ends:
+   * the p-limit pattern (`limit(fn)`) on a fair, cancellable semaphore.
+   * @param fn - the job.
+   * @param options - `signal`: abort the wait for a permit (a running job is not affected).
+   * @returns `fn`'s result.
+   * @throws {TypeError} when `fn` is not a function.
+   * @throws {CancelledError} when the task is cancelled while waiting.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { Semaphore } from "@aio/sync";
+   * await run(async () => {
+   *   const limit = new Semaphore(10);
+   *   const pages = await Promise.all([1, 2, 3].map((n) => limit.run(async () => n * 2)));
+   *   console.log(pages); // [2, 4, 6]
+   * });
+   * ```
+   */
+  run<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
+    if (typeof fn !== "function") {
+      return Promise.reject(
+        new TypeError(`${this.#name()}.run() fn must be a function, received ${describeValue(fn)}`),
+      );
+    }
+    if (options === undefined && !this.locked()) {
+      this.#value--;
+      return this.#runHeld(fn);
+    }
+    return this.#runSlow(fn, options);
+  }
+
+  async #runHeld<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  async #runSlow<T>(
+    fn: () => T | PromiseLike<T>,
+    options: WaitOptions | undefined,
+  ): Promise<Awaited<T>> {
+    await this.acquire(options);
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  #name(): string {
+    return this.constructor.name;
+  }
+
+  /**
+   * asyncio's repr: `<Semaphore [unlocked, value:2]>`, `<Semaphore [locked, waiters:1]>`.
+   * @returns the description.
+   * @example
+   * ```ts
+   * import { Semaphore } from "@aio/sync";
+   * console.log(String(new Semaphore(2))); // "<Semaphore [unlocked, value:2]>"
+   * ```
+   */
+  toString(): string {
+    let extra = this.locked() ? "locked" : `unlocked, value:${this.#value}`;
+    const n = this.#waiters?.length ?? 0;
+    if (n > 0) extra += `, waiters:${n}`;
+    return `<${this.#name()} [${extra}]>`;
+  }
+
+  /** The tag `Object.prototype.toString` reports. */
+  get [Symbol.toStringTag](): string {
+    return this.#name();
+  }
+
+  /** Node's `util.inspect` hook: the asyncio repr. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+/**
+ * A Semaphore that refuses to be released more often than it was acquired
+ * (asyncio `BoundedSemaphore`): a release that would raise the value above
+ * the initial one throws, catching permit-accounting bugs early.
+ *
+ * @example
+ * ```ts
+ * import { BoundedSemaphore } from "@aio/sync";
+ * const sem = new BoundedSemaphore(1);
+ * try {
+ *   sem.release();
+ * } catch (e) {
+ *   console.log((e as Error).message); // "BoundedSemaphore released too many times"
+ * }
+ * ```
+ */
+export class BoundedSemaphore extends Semaphore {
+  readonly #boundValue: number;
+
+  /**
+   * @param value - the initial (and maximum) number of permits; default 1.
+   * @throws {TypeError} when `value` is not a number.
+   * @throws {ValueError} when `value` is not an integer >= 0.
+   */
+  constructor(value = 1) {
+    super(value);
+    this.#boundValue = value;
+  }
+
+  /**
+   * Returns a permit (see `Semaphore.release`).
+   * @throws {ValueError} `BoundedSemaphore released too many times` (a `RangeError`).
+   * @example
+   * ```ts
+   * import { BoundedSemaphore } from "@aio/sync";
+   * const sem = new BoundedSemaphore(2);
+   * await sem.acquire();
+   * sem.release();
+   * ```
+   */
+  override release(): void {
+    if (this._value >= this.#boundValue)
+      throw new ValueError("BoundedSemaphore released too many times");
+    super.release();
+  }
+}
