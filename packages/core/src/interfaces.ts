@@ -282,6 +282,12 @@ export interface Instrument {
   taskCreated?(task: TaskLike<unknown>): void;
   /** A task is about to run a step. */
   taskStep?(task: TaskLike<unknown>): void;
+  /** A task's step ended: it awaits again (`awaiting` is what it awaits, if an @aio future) or it finished. */
+  taskStepEnd?(task: TaskLike<unknown>, awaiting: FutureLike<unknown> | null): void;
   /** A task finished. */
   taskDone?(task: TaskLike<unknown>): void;
+  /** A loop started running (`runForever`/`runUntilComplete`). */
+  loopStarted?(loop: EventLoop): void;
+  /** A loop stopped running. */
+  loopStopped?(loop: EventLoop): void;
 }

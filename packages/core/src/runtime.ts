@@ -33,6 +33,8 @@ export interface Runtime {
   readonly taskContext: AsyncLocalStorage<TaskLike<unknown>>;
   /** Registered instruments (see {@link addInstrument}). */
   readonly instruments: Instrument[];
+  /** The loops running right now (for introspection tools such as `@aio/debug`). */
+  readonly runningLoops: Set<EventLoop>;
   /**
    * Makes the default executor a loop creates lazily for
    * `runInExecutor(null, …)`; set by `@aio/executors` when it is imported.
@@ -51,6 +53,7 @@ const runtime: Runtime = ((globalThis as Global)[RUNTIME_KEY] ??= {
   task: null,
   taskContext: new AsyncLocalStorage<TaskLike<unknown>>(),
   instruments: [],
+  runningLoops: new Set<EventLoop>(),
   defaultExecutorFactory: null,
   version: 1,
 });

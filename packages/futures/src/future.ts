@@ -154,6 +154,13 @@ export let internals: FutureInternals;
 const kFuture = Symbol.for("@aio/futures.Future");
 
 /**
+ * A future that stands for other futures (a gather, a task group's exit, a
+ * shield, a wait) lists them under this key, so tools can draw the await
+ * graph (asyncio 3.14's `future_add_to_awaited_by`).
+ */
+export const kAwaits: unique symbol = Symbol.for("@aio/futures.awaits") as never;
+
+/**
  * An asyncio Future: a placeholder for a result that arrives later, bound to
  * one event loop.
  *
@@ -675,6 +682,7 @@ function awaitingTask(): TaskInternals | null {
  * task's settlement): the loop may resume right here instead of a microtask.
  */
 export function stepEnded(task: TaskInternals, sync: boolean): void {
+  if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStepEnd?.(task, task._futWaiter);
   const loop = task.getLoop() as StepAwareLoop;
   loop[kStepEnded]?.(task, sync);
 }

@@ -1,6 +1,6 @@
 import { type CancelledError, type EventLoop, getRunningLoop } from "@aio/core";
 import { type AwaitableOrFn, ensureFuture } from "./ensure-future.js";
-import { Future, internals } from "./future.js";
+import { Future, internals, kAwaits } from "./future.js";
 
 /** Options of {@link gather}. */
 export interface GatherOptions {
@@ -47,6 +47,11 @@ export class GatheringFuture<T> extends Future<T> {
     }
     if (ret) this._cancelRequested = true;
     return ret;
+  }
+
+  /** The children, for await-graph tools (see `kAwaits`). */
+  get [kAwaits](): readonly Future<unknown>[] {
+    return this._children;
   }
 
   override toString(): string {

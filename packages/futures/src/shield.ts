@@ -1,5 +1,5 @@
 import { type AwaitableOrFn, ensureFuture } from "./ensure-future.js";
-import { Future, internals } from "./future.js";
+import { Future, internals, kAwaits } from "./future.js";
 
 /**
  * Protects an awaitable from cancellation (asyncio `shield`): cancelling the
@@ -23,6 +23,7 @@ export function shield<T>(aw: AwaitableOrFn<T>): Future<Awaited<T>> {
   const inner = ensureFuture(aw);
   if (inner.done()) return inner;
   const outer = new Future<Awaited<T>>({ loop: inner.getLoop() });
+  Object.defineProperty(outer, kAwaits, { value: [inner] });
   const onInnerDone = (f: Future<Awaited<T>>) => {
     if (outer.cancelled()) {
       if (!f.cancelled()) f.exception(); // mark retrieved, like asyncio

@@ -5,7 +5,7 @@ import {
   RuntimeError,
   type TaskOptions,
 } from "@aio/core";
-import { Future } from "./future.js";
+import { Future, kAwaits } from "./future.js";
 import { currentTask, type Task } from "./task.js";
 
 /**
@@ -119,7 +119,11 @@ export class TaskGroup {
       this.#abort();
     }
     while (this.#tasks.size > 0) {
-      if (this.#onCompletedFut === null) this.#onCompletedFut = new Future<boolean>({ loop: this.#loop! });
+      if (this.#onCompletedFut === null) {
+        this.#onCompletedFut = new Future<boolean>({ loop: this.#loop! });
+        const tasks = this.#tasks;
+        Object.defineProperty(this.#onCompletedFut, kAwaits, { get: () => [...tasks] });
+      }
       try {
         await this.#onCompletedFut;
       } catch (err) {

@@ -1,6 +1,6 @@
 import { describeValue, type EventLoop, getRunningLoop, ValueError } from "@aio/core";
 import { type AwaitableOrFn, ensureFuture } from "./ensure-future.js";
-import { type Future, internals } from "./future.js";
+import { type Future, internals, kAwaits } from "./future.js";
 import { checkMs } from "./internal/util.js";
 
 /** `wait()` returns when any future finishes or is cancelled. */
@@ -92,6 +92,7 @@ export async function wait<T>(
     return split();
   }
   const waiter = loop.createFuture<void>();
+  Object.defineProperty(waiter, kAwaits, { value: futures });
   let counter = futures.filter((f) => !f.done()).length;
   const onDone = (f: Future<unknown>) => {
     counter--;

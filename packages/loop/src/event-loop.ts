@@ -441,6 +441,8 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
   async runForever(): Promise<void> {
     this.#checkCanRun();
     this.#running = true;
+    rt.runningLoops.add(this);
+    if (rt.instruments.length !== 0) for (const i of rt.instruments) i.loopStarted?.(this);
     const stopped = new Promise<void>((resolve) => {
       this.#stopResolve = resolve;
     });
@@ -702,6 +704,8 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
   #finishStop(): void {
     this.#stopping = false;
     this.#running = false;
+    rt.runningLoops.delete(this);
+    if (rt.instruments.length !== 0) for (const i of rt.instruments) i.loopStopped?.(this);
     this.#clearHost();
     const resolve = this.#stopResolve;
     this.#stopResolve = null;
