@@ -27,8 +27,16 @@
 // (require() at runtime and a .cts file under tsc).
 //
 // Usage: node scripts/check-packages.mjs [package...]   Exit code 1 on any failure.
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -111,7 +119,8 @@ function entryPoints(name, manifest) {
 
 function scratchFiles(name, entries) {
   const files = {};
-  files["package.json"] = `${JSON.stringify({ name: "aio-scratch", private: true, version: "0.0.0" }, null, 2)}\n`;
+  files["package.json"] =
+    `${JSON.stringify({ name: "aio-scratch", private: true, version: "0.0.0" }, null, 2)}\n`;
   // ESM import and CJS require() must give the same module instance.
   files["esm-and-cjs.mjs"] = `import { createRequire } from "node:module";
 import assert from "node:assert/strict";
@@ -143,12 +152,14 @@ const { CancelledError } = require("@aio/core");
 const e = new CancelledError("x");
 assert.ok(e instanceof Error && e.name === "CancelledError", "CancelledError from require() is broken");
 `;
-  files["types.mts"] = `${entries.map((e, i) => `import * as m${i} from ${JSON.stringify(e)};`).join("\n")}
+  files["types.mts"] =
+    `${entries.map((e, i) => `import * as m${i} from ${JSON.stringify(e)};`).join("\n")}
 import { CancelledError } from "@aio/core";
 export const all = [${entries.map((_, i) => `m${i}`).join(", ")}] as const;
 export const err: Error = new CancelledError("x");
 `;
-  files["types.cts"] = `${entries.map((e, i) => `import m${i} = require(${JSON.stringify(e)});`).join("\n")}
+  files["types.cts"] =
+    `${entries.map((e, i) => `import m${i} = require(${JSON.stringify(e)});`).join("\n")}
 import core = require("@aio/core");
 export const all = [${entries.map((_, i) => `m${i}`).join(", ")}] as const;
 export const err: Error = new core.CancelledError("x");
@@ -227,11 +238,17 @@ function checkPackage(name, tarballs) {
     const r = sh(process.execPath, ["--no-warnings", "esm-and-cjs.mjs"], { cwd: project });
     step("ESM import and CJS require() return the same module", r);
     if (r.ok && r.output) console.log(r.output);
-    step("plain CommonJS consumer", sh(process.execPath, ["--no-warnings", "consumer.cjs"], { cwd: project }));
+    step(
+      "plain CommonJS consumer",
+      sh(process.execPath, ["--no-warnings", "consumer.cjs"], { cwd: project }),
+    );
   } else {
     console.log(`    skip require(esm) checks: Node ${process.version} < 20.19`);
   }
-  step("types resolve (tsc, module nodenext, .mts and .cts)", sh(process.execPath, [TSC, "-p", "."], { cwd: project }));
+  step(
+    "types resolve (tsc, module nodenext, .mts and .cts)",
+    sh(process.execPath, [TSC, "-p", "."], { cwd: project }),
+  );
   return problems;
 }
 
