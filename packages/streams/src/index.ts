@@ -1,4 +1,43 @@
 /**
+ * asyncio's streams for TypeScript (streams.py, subprocess.py): TCP, TLS and
+ * Unix-socket connections as `StreamReader`/`StreamWriter` pairs with
+ * backpressure, servers that run each connection in its own task, and child
+ * processes with piped stdio.
+ *
  * @packageDocumentation
  */
-export {};
+export { type OpenConnectionOptions, openConnection, openUnixConnection } from "./connection.js";
+export {
+  IncompleteReadError,
+  isIncompleteReadError,
+  isLimitOverrunError,
+  LimitOverrunError,
+} from "./errors.js";
+export type { SslOption } from "./internal/ssl.js";
+export {
+  type ClientConnectedCallback,
+  Server,
+  ServerSocket,
+  type StartServerOptions,
+  startServer,
+  startUnixServer,
+} from "./server.js";
+export {
+  DEFAULT_LIMIT,
+  type ReadTransport,
+  type Separator,
+  StreamReader,
+  type StreamReaderOptions,
+} from "./stream-reader.js";
+export { SSL_HANDSHAKE_TIMEOUT, type StartTlsOptions, StreamWriter } from "./stream-writer.js";
+export {
+  createSubprocessExec,
+  createSubprocessShell,
+  DEVNULL,
+  INHERIT,
+  PIPE,
+  Process,
+  STDOUT,
+  type StdioOption,
+  type SubprocessOptions,
+} from "./subprocess.js";

@@ -1,0 +1,197 @@
+import type { Socket } from "node:net";
+import type { Readable, Writable } from "node:stream";
+import type { SecureContext, TLSSocket } from "node:tls";
+import type { EventLoop, FutureLike } from "@aio/core";
+import type { StreamReader } from "../stream-reader.js";
+
+/** The error `drain()` raises when the connection was lost without one (asyncio `ConnectionResetError('Connection lost')`). */
+export function connectionLost(): Error {
+  return Object.assign(new Error("Connection lost"), { code: "ECONNRESET" });
+}
+
+/** What kind of stream a protocol drives; decides the extra info it reports. */
+export type StreamKind = "tcp" | "unix" | "pipe";
+
+/**
+ * The glue between one Node stream and a StreamReader/StreamWriter pair
+ * (asyncio `StreamReaderProtocol` plus `FlowControlMixin`): feeds the reader
+ * from `'data'`/`'end'`, records the connection's error, and wakes drain and
+ * close waiters.
+ *
+ * Invariant: once `lost` is set (the stream emitted `'close'`) every drain
+ * waiter has been woken and no new one is created; close waiters settle with
+ * `lostError` when there was one.
+ */
+export class StreamProtocol {
+  readonly loop: EventLoop;
+  stream: Readable | Writable;
+  readonly reader: StreamReader | null;
+  readonly kind: StreamKind;
+  readonly serverSide: boolean;
+  /** The Unix socket path, for extra info. */
+  path: string | null = null;
+  secureContext: SecureContext | null = null;
+  tls = false;
+  lost = false;
+  lostError: unknown = undefined;
+  hasLostError = false;
+  closing = false;
+  eofWritten = false;
+  readonly drainWaiters = new Set<FutureLike<void>>();
+  readonly closeWaiters = new Set<FutureLike<void>>();
+  readonly #readable: boolean;
+  readonly #writable: boolean;
+  #closeHook: (() => void) | null = null;
+
+  constructor(
+    loop: EventLoop,
+    stream: Readable | Writable,
+    reader: StreamReader | null,
+    options: { kind: StreamKind; serverSide?: boolean; readable: boolean; writable: boolean },
+  ) {
+    this.loop = loop;
+    this.stream = stream;
+    this.reader = reader;
+    this.kind = options.kind;
+    this.serverSide = options.serverSide === true;
+    this.#readable = options.readable && reader !== null;
+    this.#writable = options.writable;
+    this.attach(stream);
+  }
+
+  /** Called once when the stream closes (the server's connection accounting). */
+  onClose(hook: () => void): void {
+    this.#closeHook = hook;
+  }
+
+  #onData = (chunk: Buffer): void => {
+    const reader = this.reader!;
+    if (reader.atEof() || this.closing) return;
+    reader.feedData(chunk);
+  };
+
+  #onEnd = (): void => {
+    this.reader?.feedEof();
+  };
+
+  #onError = (err: unknown): void => {
+    if (!this.hasLostError) {
+      this.hasLostError = true;
+      this.lostError = err;
+    }
+    if (this.reader !== null && this.#readable) this.reader.setException(err);
+    this.#wakeDrainWaiters();
+  };
+
+  #onDrain = (): void => {
+    this.#wakeDrainWaiters();
+  };
+
+  #onClose = (): void => {
+    this.lost = true;
+    const reader = this.reader;
+    if (reader !== null && this.#readable && !this.hasLostError && !reader.atEof()) {
+      try {
+        reader.feedEof();
+      } catch {
+        // already at EOF
+      }
+    }
+    this.#wakeDrainWaiters();
+    for (const w of this.closeWaiters) {
+      if (w.done()) continue;
+      try {
+        if (this.hasLostError) w.setException(this.lostError);
+        else w.setResult(undefined);
+      } catch {
+        // the waiter's loop is closed
+      }
+    }
+    this.closeWaiters.clear();
+    const hook = this.#closeHook;
+    this.#closeHook = null;
+    hook?.();
+  };
+
+  #wakeDrainWaiters(): void {
+    for (const w of this.drainWaiters) {
+      if (!w.done()) {
+        try {
+          w.setResult(undefined);
+        } catch {
+          // the waiter's loop is closed
+        }
+      }
+    }
+    this.drainWaiters.clear();
+  }
+
+  /** Starts listening to `stream`'s events. */
+  attach(stream: Readable | Writable): void {
+    this.stream = stream;
+    stream.on("error", this.#onError);
+    stream.on("close", this.#onClose);
+    if (this.#writable) stream.on("drain", this.#onDrain);
+    if (this.#readable) {
+      const readable = stream as Readable;
+      readable.on("end", this.#onEnd);
+      readable.on("data", this.#onData);
+      this.reader!._replaceTransport({
+        pauseReading: () => readable.pause(),
+        resumeReading: () => readable.resume(),
+      });
+    }
+  }
+
+  /** Stops listening (before `startTls()` wraps the socket). */
+  detach(): void {
+    const stream = this.stream;
+    stream.off("error", this.#onError);
+    stream.off("close", this.#onClose);
+    stream.off("drain", this.#onDrain);
+    stream.off("end", this.#onEnd);
+    stream.off("data", this.#onData);
+    if (this.#readable) (stream as Readable).pause();
+  }
+
+  /** True when the writable side can buffer no more before draining. */
+  needsDrain(): boolean {
+    return (this.stream as Writable).writableNeedDrain === true;
+  }
+
+  /** asyncio `get_extra_info`. */
+  extraInfo(name: string): unknown {
+    const stream = this.stream;
+    switch (name) {
+      case "socket":
+        return this.kind === "pipe" ? undefined : stream;
+      case "peername": {
+        if (this.kind === "unix") return this.serverSide ? "" : (this.path ?? "");
+        if (this.kind !== "tcp") return undefined;
+        const s = stream as Socket;
+        return s.remoteAddress === undefined ? undefined : [s.remoteAddress, s.remotePort];
+      }
+      case "sockname": {
+        if (this.kind === "unix") return this.serverSide ? (this.path ?? "") : "";
+        if (this.kind !== "tcp") return undefined;
+        const s = stream as Socket;
+        return s.localAddress === undefined ? undefined : [s.localAddress, s.localPort];
+      }
+      case "peercert": {
+        if (!this.tls) return undefined;
+        const cert = (stream as TLSSocket).getPeerCertificate();
+        return cert === null || Object.keys(cert).length === 0 ? undefined : cert;
+      }
+      case "cipher":
+        return this.tls ? (stream as TLSSocket).getCipher() : undefined;
+      case "sslcontext":
+        return this.tls ? (this.secureContext ?? undefined) : undefined;
+      case "sslobject":
+        return this.tls ? stream : undefined;
+      case "pipe":
+        return this.kind === "pipe" ? stream : undefined;
+      default:
+        return undefined;
+    }
+  }
+}

@@ -1,0 +1,541 @@
+import type { Socket } from "node:net";
+import { type Duplex, Writable } from "node:stream";
+import * as tls from "node:tls";
+import {
+  describeValue,
+  type FutureLike,
+  getRunningLoop,
+  getRuntime,
+  RuntimeError,
+  TimeoutError,
+} from "@aio/core";
+import { connectionLost, StreamProtocol } from "./internal/protocol.js";
+import { resolveSsl, type SslOption } from "./internal/ssl.js";
+import type { StreamReader } from "./stream-reader.js";
+
+const rt = getRuntime();
+
+/** asyncio's `SSL_HANDSHAKE_TIMEOUT`: 60 s, in ms. */
+export const SSL_HANDSHAKE_TIMEOUT = 60_000;
+
+/** Options of {@link StreamWriter.startTls}. */
+export interface StartTlsOptions {
+  /** The name to verify the server's certificate against (client side); default: the host connected to. */
+  serverHostname?: string;
+  /** Milliseconds to wait for the handshake (default 60 000). */
+  sslHandshakeTimeout?: number;
+}
+
+function toBuffer(method: string, data: unknown): Uint8Array | string {
+  if (data instanceof Uint8Array || typeof data === "string") return data;
+  throw new TypeError(
+    `${method} data must be a Uint8Array or a string, received ${describeValue(data)}`,
+  );
+}
+
+let makeWriter: (protocol: StreamProtocol, host: string | null) => StreamWriter;
+
+/** @internal Wraps a protocol in a writer (the connection functions use it). */
+export function _makeWriter(protocol: StreamProtocol, host: string | null = null): StreamWriter {
+  return makeWriter(protocol, host);
+}
+
+/**
+ * The writing half of a stream connection (asyncio `StreamWriter`). Writes
+ * are buffered by the transport; `await writer.drain()` applies backpressure.
+ *
+ * Invariant: after `close()` or `writeEof()` nothing more can be written
+ * (`write()` throws `RuntimeError`); after the connection is lost (`'close'`
+ * from the transport) writes are discarded as in asyncio and `drain()`
+ * raises the connection's error, so `write(); await drain()` loops notice.
+ *
+ * `transport` is the Node stream underneath (`net.Socket`, `tls.TLSSocket`,
+ * or a child's stdin `Writable`).
+ *
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { openConnection } from "@aio/streams";
+ * await run(async () => {
+ *   const [reader, writer] = await openConnection("127.0.0.1", 8888);
+ *   writer.write("ping\n");
+ *   await writer.drain();
+ *   console.log(String(await reader.readline()));
+ *   writer.close();
+ *   await writer.waitClosed();
+ * });
+ * ```
+ */
+export class StreamWriter implements AsyncDisposable {
+  #p: StreamProtocol;
+  #host: string | null;
+
+  private constructor(protocol: StreamProtocol, host: string | null) {
+    this.#p = protocol;
+    this.#host = host;
+  }
+
+  static {
+    makeWriter = (protocol, host) => new StreamWriter(protocol, host);
+  }
+
+  /**
+   * The Node stream underneath: a `net.Socket`, a `tls.TLSSocket` (after
+   * `startTls()`, the new one), or a `Writable`.
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [, writer] = await openConnection("127.0.0.1", 8888);
+   * (writer.transport as import("node:net").Socket).setNoDelay(true);
+   * ```
+   */
+  get transport(): Writable | Duplex {
+    return this.#p.stream as Writable;
+  }
+
+  /**
+   * The reader of the same connection, or null.
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [reader, writer] = await openConnection("127.0.0.1", 8888);
+   * console.log(writer.reader === reader); // true
+   * ```
+   */
+  get reader(): StreamReader | null {
+    return this.#p.reader;
+  }
+
+  #checkWritable(method: string): void {
+    if (this.#p.closing) throw new RuntimeError(`Cannot call ${method} after close()`);
+    if (this.#p.eofWritten) throw new RuntimeError(`Cannot call ${method} after writeEof()`);
+  }
+
+  /**
+   * Writes bytes (a string is encoded as UTF-8). Never blocks; follow with
+   * `await writer.drain()` to respect backpressure. After the connection is
+   * lost the bytes are discarded and `drain()` reports the error (asyncio).
+   * @param data - the bytes.
+   * @throws {TypeError} when `data` is neither a Uint8Array nor a string.
+   * @throws {RuntimeError} after `close()` or `writeEof()`.
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [, writer] = await openConnection("127.0.0.1", 8888);
+   * writer.write(new Uint8Array([1, 2, 3]));
+   * await writer.drain();
+   * ```
+   */
+  write(data: Uint8Array | string): void {
+    const chunk = toBuffer("write()", data);
+    this.#checkWritable("write()");
+    if (this.#p.lost || chunk.length === 0) return;
+    (this.#p.stream as Writable).write(chunk);
+  }
+
+  /**
+   * Writes several chunks (asyncio `writelines`).
+   * @param data - an iterable of chunks.
+   * @throws {TypeError} when a chunk is neither a Uint8Array nor a string.
+   * @throws {RuntimeError} after `close()` or `writeEof()`.
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [, writer] = await openConnection("127.0.0.1", 8888);
+   * writer.writelines(["a\n", "b\n"]);
+   * ```
+   */
+  writelines(data: Iterable<Uint8Array | string>): void {
+    const chunks = Array.from(data, (d) => toBuffer("writelines()", d));
+    this.#checkWritable("writelines()");
+    if (this.#p.lost) return;
+    const stream = this.#p.stream as Writable;
+    const many = chunks.length > 1 && typeof stream.cork === "function";
+    if (many) stream.cork();
+    for (const c of chunks) if (c.length !== 0) stream.write(c);
+    if (many) stream.uncork();
+  }
+
+  /**
+   * Waits until the transport's write buffer is below its high-water mark
+   * (asyncio `drain`). Returns at once when it already is.
+   * @returns when it is appropriate to write again.
+   * @throws the connection's error (e.g. `ECONNRESET`, `EPIPE`) when it was lost,
+   *   or an `Error("Connection lost")` with code `ECONNRESET` when it closed.
+   * @throws {CancelledError} when the task is cancelled while waiting; the
+   *   writer stays usable.
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [, writer] = await openConnection("127.0.0.1", 8888);
+   * for (let i = 0; i < 1000; i++) { writer.write(Buffer.alloc(65536)); await writer.drain(); }
+   * ```
+   */
+  async drain(): Promise<void> {
+    const p = this.#p;
+    const reader = p.reader;
+    if (reader !== null) {
+      const exc = reader.exception();
+      if (exc !== undefined) throw exc;
+    }
+    if (p.lost) throw p.hasLostError ? p.lostError : connectionLost();
+    if (!p.needsDrain()) return;
+    const waiter = p.loop.createFuture<void>();
+    p.drainWaiters.add(waiter);
+    try {
+      await waiter;
+    } finally {
+      // A cancelled drain() removes its waiter (asyncio FlowControlMixin._drain_helper).
+      p.drainWaiters.delete(waiter);
+    }
+    if (p.hasLostError) throw p.lostError;
+    if (p.lost) throw connectionLost();
+  }
+
+  /**
+   * True when `writeEof()` is supported: plain TCP, Unix sockets and pipes;
+   * not TLS (as in asyncio).
+   * @returns whether half-closing is supported.
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [, writer] = await openConnection("127.0.0.1", 8888);
+   * console.log(writer.canWriteEof()); // true
+   * ```
+   */
+  canWriteEof(): boolean {
+    return !this.#p.tls;
+  }
+
+  /**
+   * Half-closes: sends EOF after the buffered data; the reading side stays open.
+   * @throws {RuntimeError} on TLS connections, and after `close()`.
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [reader, writer] = await openConnection("127.0.0.1", 8888);
+   * writer.write("request");
+   * writer.writeEof();
+   * const response = await reader.read();
+   * ```
+   */
+  writeEof(): void {
+    if (this.#p.tls) throw new RuntimeError("writeEof() is not supported on TLS connections");
+    if (this.#p.closing) throw new RuntimeError("Cannot call writeEof() after close()");
+    if (this.#p.eofWritten) return;
+    this.#p.eofWritten = true;
+    if (!this.#p.lost) (this.#p.stream as Writable).end();
+  }
+
+  /**
+   * Closes the connection: buffered data is flushed, then the transport is
+   * closed (not half-closed). Idempotent. Use {@link StreamWriter.waitClosed}
+   * to wait for it.
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [, writer] = await openConnection("127.0.0.1", 8888);
+   * writer.close();
+   * await writer.waitClosed();
+   * ```
+   */
+  close(): void {
+    const p = this.#p;
+    if (p.closing) return;
+    p.closing = true;
+    const stream = p.stream as Writable & { destroySoon?: () => void };
+    if (p.lost || stream.destroyed) return;
+    if (p.kind === "pipe") {
+      if (!stream.writableEnded) stream.end();
+      return;
+    }
+    if (stream.writableFinished) {
+      stream.destroy();
+      return;
+    }
+    stream.once("finish", () => stream.destroy());
+    if (!stream.writableEnded) stream.end();
+  }
+
+  /**
+   * Drops the connection at once, discarding buffered data (asyncio `transport.abort()`).
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [, writer] = await openConnection("127.0.0.1", 8888);
+   * writer.abort();
+   * ```
+   */
+  abort(): void {
+    this.#p.closing = true;
+    const stream = this.#p.stream as Writable & { resetAndDestroy?: () => void };
+    if (typeof stream.resetAndDestroy === "function" && this.#p.kind !== "pipe")
+      stream.resetAndDestroy();
+    else stream.destroy();
+  }
+
+  /**
+   * True once `close()` was called or the connection was lost.
+   * @returns whether the writer is closing or closed.
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [, writer] = await openConnection("127.0.0.1", 8888);
+   * writer.close();
+   * console.log(writer.isClosing()); // true
+   * ```
+   */
+  isClosing(): boolean {
+    return this.#p.closing || this.#p.lost;
+  }
+
+  /**
+   * Waits until the connection is closed (asyncio `wait_closed`).
+   * @returns when the transport has closed.
+   * @throws the connection's error when it was lost with one (as asyncio).
+   * @throws {CancelledError} when the task is cancelled while waiting.
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [, writer] = await openConnection("127.0.0.1", 8888);
+   * writer.close();
+   * await writer.waitClosed();
+   * ```
+   */
+  async waitClosed(): Promise<void> {
+    const p = this.#p;
+    if (p.lost) {
+      if (p.hasLostError) throw p.lostError;
+      return;
+    }
+    const waiter = p.loop.createFuture<void>();
+    p.closeWaiters.add(waiter);
+    try {
+      await waiter;
+    } finally {
+      p.closeWaiters.delete(waiter);
+    }
+  }
+
+  /**
+   * Transport information (asyncio `get_extra_info`): `'peername'` and
+   * `'sockname'` (`[host, port]`, or a path for Unix sockets), `'socket'`
+   * (the Node socket), `'peercert'` (the peer's certificate, TLS),
+   * `'cipher'`, `'sslcontext'` (the `tls.SecureContext`), `'sslobject'`
+   * (the TLSSocket), `'pipe'` (subprocess pipes).
+   * @param name - the key.
+   * @param defaultValue - returned when the key is unknown or not available.
+   * @returns the value.
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [, writer] = await openConnection("127.0.0.1", 8888);
+   * const [host, port] = writer.getExtraInfo("peername") as [string, number];
+   * ```
+   */
+  getExtraInfo<T = unknown>(name: string, defaultValue?: T): T | undefined {
+    const value = this.#p.extraInfo(name);
+    return value === undefined ? defaultValue : (value as T);
+  }
+
+  /**
+   * Upgrades the connection to TLS (asyncio `start_tls`): waits for pending
+   * writes, then runs the handshake on the same socket — as the client for a
+   * connection made with `openConnection`, as the server for a connection a
+   * `Server` accepted. The reader and writer keep working, now encrypted.
+   * @param ssl - client: `true` or `tls.ConnectionOptions`/`SecureContext`; server: `tls.TlsOptions` (key, cert)/`SecureContext`.
+   * @param options - `serverHostname`, `sslHandshakeTimeout` (ms).
+   * @returns when the handshake is done.
+   * @throws {RuntimeError} when already TLS, or closing.
+   * @throws {TimeoutError} when the handshake takes longer than `sslHandshakeTimeout`.
+   * @throws the handshake's error (e.g. code `DEPTH_ZERO_SELF_SIGNED_CERT`); the connection is then closed.
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [reader, writer] = await openConnection("mail.example.com", 587);
+   * writer.write("STARTTLS\r\n");
+   * await reader.readline();
+   * await writer.startTls(true);
+   * ```
+   */
+  async startTls(ssl: SslOption, options?: StartTlsOptions): Promise<void> {
+    const p = this.#p;
+    if (p.tls) throw new RuntimeError("startTls(): the connection already uses TLS");
+    if (p.kind === "pipe") throw new RuntimeError("startTls() needs a socket connection");
+    if (p.closing || p.lost) throw new RuntimeError("startTls(): the writer is closing");
+    await this.drain();
+    const raw = p.stream as Socket;
+    const { context, options: sslOptions } = resolveSsl(ssl, p.serverSide ? "server" : "client");
+    p.detach();
+    const servername = options?.serverHostname ?? this.#host ?? undefined;
+    const socket: tls.TLSSocket = rt.taskContext.exit(() =>
+      p.serverSide
+        ? new tls.TLSSocket(raw, { ...sslOptions, secureContext: context, isServer: true })
+        : tls.connect({
+            ...sslOptions,
+            secureContext: context,
+            socket: raw,
+            ...(servername !== undefined && !/^[\d.:]+$/.test(servername) ? { servername } : {}),
+          }),
+    );
+    p.tls = true;
+    p.secureContext = context;
+    await handshake(
+      p,
+      socket,
+      p.serverSide ? "secure" : "secureConnect",
+      options?.sslHandshakeTimeout,
+    );
+  }
+
+  /**
+   * A Web `WritableStream` writing through this writer, with backpressure
+   * (each write awaits `drain()`); closing the stream closes the writer.
+   * @returns the stream.
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [, writer] = await openConnection("127.0.0.1", 8888);
+   * await new Response("hello").body!.pipeTo(writer.toWritableStream());
+   * ```
+   */
+  toWritableStream(): WritableStream<Uint8Array> {
+    return new WritableStream<Uint8Array>({
+      write: async (chunk) => {
+        this.write(chunk);
+        await this.drain();
+      },
+      close: async () => {
+        this.close();
+        await this.waitClosed();
+      },
+      abort: () => {
+        this.abort();
+      },
+    });
+  }
+
+  /**
+   * A writer over a Web `WritableStream` (or any Node `Writable` via
+   * `Writable.toWeb`); `drain()` follows the stream's backpressure.
+   * @param stream - the destination.
+   * @returns the writer.
+   * @throws {TypeError} when `stream` is not a WritableStream.
+   * @throws {RuntimeError} `no running event loop` outside a loop.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { StreamWriter } from "@aio/streams";
+   * await run(async () => {
+   *   const chunks: Uint8Array[] = [];
+   *   const writer = StreamWriter.fromWritableStream(new WritableStream({ write: (c) => { chunks.push(c); } }));
+   *   writer.write("hi");
+   *   writer.close();
+   *   await writer.waitClosed();
+   * });
+   * ```
+   */
+  static fromWritableStream(stream: WritableStream<Uint8Array>): StreamWriter {
+    if (!(stream instanceof WritableStream)) {
+      throw new TypeError(
+        `fromWritableStream() stream must be a WritableStream, received ${describeValue(stream)}`,
+      );
+    }
+    return fromWritable(Writable.fromWeb(stream as never));
+  }
+
+  /**
+   * `await using writer = …` closes the writer and waits for it (errors of a lost connection are ignored).
+   * @returns when closed.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    try {
+      await this.waitClosed();
+    } catch {
+      // the connection's error was already reported to reads and drain()
+    }
+  }
+
+  /**
+   * asyncio's repr shape: `<StreamWriter transport=<Socket 127.0.0.1:5000> reader=<StreamReader>>`.
+   * @returns the description.
+   * @example
+   * ```ts
+   * import { openConnection } from "@aio/streams";
+   * const [, writer] = await openConnection("127.0.0.1", 8888);
+   * console.log(String(writer));
+   * ```
+   */
+  toString(): string {
+    const p = this.#p;
+    const info = ["StreamWriter"];
+    const peer = p.extraInfo("peername");
+    const name = p.tls ? "TLSSocket" : p.kind === "pipe" ? "Pipe" : "Socket";
+    const state = p.lost ? " closed" : p.closing ? " closing" : "";
+    info.push(
+      `transport=<${name}${Array.isArray(peer) ? ` ${peer[0]}:${peer[1]}` : typeof peer === "string" && peer ? ` ${peer}` : ""}${state}>`,
+    );
+    if (p.reader !== null) info.push(`reader=${p.reader.toString()}`);
+    return `<${info.join(" ")}>`;
+  }
+
+  /** @returns `"StreamWriter"`. */
+  get [Symbol.toStringTag](): string {
+    return "StreamWriter";
+  }
+
+  /** @returns the same as {@link StreamWriter.toString}. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+/** @internal A writer over a Node Writable (subprocess stdin, Web adapters). */
+export function fromWritable(stream: Writable): StreamWriter {
+  const protocol = new StreamProtocol(getRunningLoop(), stream, null, {
+    kind: "pipe",
+    readable: false,
+    writable: true,
+  });
+  return _makeWriter(protocol);
+}
+
+/**
+ * Waits for a TLS handshake on `socket` (already created), then attaches the
+ * protocol to it. On failure or timeout the socket is destroyed.
+ * @internal
+ */
+export async function handshake(
+  p: StreamProtocol,
+  socket: tls.TLSSocket,
+  event: "secure" | "secureConnect",
+  timeoutMs: number | undefined,
+): Promise<void> {
+  const fut: FutureLike<void> = p.loop.createFuture<void>();
+  const ms = timeoutMs ?? SSL_HANDSHAKE_TIMEOUT;
+  const onOk = (): void => {
+    if (!fut.done()) fut.setResult(undefined);
+  };
+  const onErr = (err: unknown): void => {
+    if (!fut.done()) fut.setException(err);
+  };
+  socket.once(event, onOk);
+  socket.once("error", onErr);
+  const timer = p.loop.callLater(ms, () => {
+    if (!fut.done()) fut.setException(new TimeoutError(`TLS handshake took longer than ${ms} ms`));
+  });
+  try {
+    await fut;
+  } catch (err) {
+    socket.destroy();
+    p.attach(socket);
+    p.lost = true;
+    throw err;
+  } finally {
+    timer.cancel();
+    socket.off(event, onOk);
+    socket.off("error", onErr);
+  }
+  p.attach(socket);
+}
