@@ -1,4 +1,30 @@
 /**
+ * asyncio's executors for TypeScript: {@link ThreadPoolExecutor}
+ * (`worker_threads`), {@link ProcessPoolExecutor} (child processes),
+ * {@link toThread}, and the default executor behind
+ * `loop.runInExecutor(null, …)`.
+ *
+ * Importing this package registers a factory in `@aio/core`'s runtime, so
+ * every loop can lazily create its default `ThreadPoolExecutor` — that is
+ * this module's one side effect.
+ *
  * @packageDocumentation
  */
-export {};
+import { getRuntime } from "@aio/core";
+import { ThreadPoolExecutor } from "./thread-pool.js";
+
+export {
+  BrokenExecutorError,
+  ExecutorFullError,
+  isBrokenExecutorError,
+  isExecutorFullError,
+} from "./errors.js";
+export { moduleFunction } from "./module-function.js";
+export { type CancelRunning, PoolExecutor, type PoolExecutorOptions } from "./pool-executor.js";
+export { ProcessPoolExecutor, type ProcessPoolExecutorOptions } from "./process-pool.js";
+export { ThreadPoolExecutor, type ThreadPoolExecutorOptions } from "./thread-pool.js";
+export { toThread } from "./to-thread.js";
+export { jobSignal, transfer } from "./transfer.js";
+
+// The loop's default executor (asyncio creates a ThreadPoolExecutor lazily too).
+getRuntime().defaultExecutorFactory ??= () => new ThreadPoolExecutor();

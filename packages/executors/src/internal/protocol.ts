@@ -1,0 +1,46 @@
+/**
+ * The wire protocol between a pool and its workers. Both sides send arrays of
+ * messages (a batch per host turn); each message is a tuple whose first
+ * element is one of these tags. `worker-main.ts` is shipped to the worker as
+ * source and cannot import this file, so it repeats the numbers as literals.
+ */
+
+/** main → worker: `[INIT, initializer | null, initargs]`, always the first message. */
+export const M_INIT = 0;
+/** main → worker: `[JOB, id, fnKey, fnSpec | null, args, abortable]`; `fnSpec` only the first time a worker sees `fnKey`. */
+export const M_JOB = 1;
+/** main → worker: `[CANCEL, id, abort]`: skip the job if it has not started; if it runs and `abort`, abort its signal. */
+export const M_CANCEL = 2;
+
+/** worker → main: `[INIT_OK]`. */
+export const R_INIT_OK = 0;
+/** worker → main: `[INIT_ERR, error]`. */
+export const R_INIT_ERR = 1;
+/** worker → main: `[OK, id, value]`. */
+export const R_OK = 2;
+/** worker → main: `[ERR, id, error]`. */
+export const R_ERR = 3;
+/** worker → main: `[SKIPPED, id]`: the job was cancelled before it started. */
+export const R_SKIPPED = 4;
+
+/** How a function crosses the boundary: its source, or a module URL and export name. */
+export type FnSpec = { src: string } | { mod: string; name: string };
+
+/** An error as it crosses the boundary (Errors lose their class in a structured clone). */
+export interface SerializedError {
+  /** False when something other than an Error was thrown; then `value` holds it. */
+  isError: boolean;
+  name: string;
+  message: string;
+  stack: string | undefined;
+  /** Own enumerable properties that could be cloned (e.g. `code`). */
+  props: Record<string, unknown> | undefined;
+  cause: SerializedError | undefined;
+  value: unknown;
+}
+
+/** The brand of a {@link transfer} marker; a registered symbol, so both sides agree. */
+export const TRANSFER_BRAND = "@aio/executors.transfer";
+
+/** The global slot where a worker publishes the running job's context for `jobSignal()`. */
+export const WORKER_SLOT = "@aio/executors.worker";

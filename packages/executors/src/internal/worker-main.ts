@@ -1,0 +1,276 @@
+import type { TransferListItem } from "node:worker_threads";
+/**
+ * The code that runs inside every worker thread and child process.
+ *
+ * It is shipped as source — `(${workerMain})("thread")` evaluated by
+ * `new Worker(code, { eval: true })` or `node -e` — so the pool needs no
+ * separate entry file and works the same from `src` (tests) and `dist`
+ * (users, bundlers). That is also why this function must stay
+ * self-contained: no imports, no references to module-level names; it
+ * reaches Node through `require` (eval'd code is CommonJS) and repeats the
+ * protocol tags of `protocol.ts` as literals.
+ *
+ * The worker runs one job at a time, in arrival order. Jobs queued behind the
+ * running one can be cancelled (skipped) until they start. A running job
+ * whose `abortable` flag is set gets its `jobSignal()` aborted on cancel.
+ */
+export function workerMain(kind: "thread" | "process"): void {
+  const { AsyncLocalStorage } = require("node:async_hooks") as typeof import("node:async_hooks");
+  const { pathToFileURL } = require("node:url") as typeof import("node:url");
+
+  type Msg = unknown[];
+  interface Current {
+    id: number;
+    controller: AbortController;
+  }
+
+  const TRANSFER = Symbol.for("@aio/executors.transfer");
+  const als = new AsyncLocalStorage<{ signal: AbortSignal }>();
+  // `jobSignal()` of @aio/executors, imported by a module function, reads this slot.
+  (globalThis as Record<symbol, unknown>)[Symbol.for("@aio/executors.worker")] = {
+    signal: () => als.getStore()?.signal,
+  };
+
+  let send: (batch: Msg[], transfer: TransferListItem[]) => void;
+  if (kind === "thread") {
+    const { parentPort } = require("node:worker_threads") as typeof import("node:worker_threads");
+    send = (batch, transfer) => parentPort!.postMessage(batch, transfer as never);
+    parentPort!.on("message", receive);
+  } else {
+    send = (batch) => {
+      process.send!(batch);
+    };
+    process.on("message", receive as (m: unknown) => void);
+    // The pool is gone (it exited, or shut us down): leave with it, never orphaned.
+    process.on("disconnect", () => process.exit(0));
+  }
+
+  const queue: Msg[] = [];
+  const skipped = new Set<number>();
+  const fns = new Map<number, Function>();
+  const specs = new Map<number, { src?: string; mod?: string; name?: string }>();
+  let current: Current | null = null;
+  let draining = false;
+  let outbox: Msg[] = [];
+  let outTransfer: TransferListItem[] = [];
+  let outSince = 0;
+  // Replies of short jobs are batched, but never held longer than this (ms).
+  const MAX_REPLY_DELAY = 1;
+
+  function receive(batch: Msg[]): void {
+    for (const m of batch) {
+      if (m[0] === 2) {
+        const id = m[1] as number;
+        if (current !== null && current.id === id) {
+          if (m[2] === true) current.controller.abort(makeAbortError());
+        } else {
+          skipped.add(id);
+        }
+      } else {
+        queue.push(m);
+      }
+    }
+    if (!draining) void drain();
+  }
+
+  function makeAbortError(): Error {
+    const err = new Error("The job was cancelled");
+    err.name = "AbortError";
+    return err;
+  }
+
+  function reply(m: Msg, transfer?: TransferListItem[]): void {
+    if (outbox.length === 0) outSince = performance.now();
+    outbox.push(m);
+    if (transfer !== undefined) outTransfer.push(...transfer);
+  }
+
+  function flush(): void {
+    if (outbox.length === 0) return;
+    const batch = outbox;
+    const transfer = outTransfer;
+    outbox = [];
+    outTransfer = [];
+    send(batch, transfer);
+  }
+
+  function transfer<T>(value: T, list?: TransferListItem[]): T {
+    return { [TRANSFER]: true, value, list: list ?? collectBuffers(value) } as never;
+  }
+
+  function collectBuffers(value: unknown): TransferListItem[] {
+    if (value instanceof ArrayBuffer) return [value];
+    if (ArrayBuffer.isView(value)) return [value.buffer as ArrayBuffer];
+    return [];
+  }
+
+  // esbuild (tsx, vitest) may wrap named functions in `__name(fn, "name")`.
+  function __name<T>(target: T, value: string): T {
+    try {
+      Object.defineProperty(target, "name", { value, configurable: true });
+    } catch {}
+    return target;
+  }
+
+  function compile(src: string): Function {
+    const header = "jobSignal, transfer, __name";
+    const jobSignal = (): AbortSignal => als.getStore()?.signal ?? new AbortController().signal;
+    let made: unknown;
+    try {
+      made = new Function(header, `return (${src}\n);`)(jobSignal, transfer, __name);
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+      // A method shorthand (`sum(a) { … }`) is not an expression on its own.
+      made = new Function(header, `const o = {${src}\n}; return o[Object.keys(o)[0]];`)(
+        jobSignal,
+        transfer,
+        __name,
+      );
+    }
+    if (typeof made !== "function") throw new TypeError("the shipped source is not a function");
+    return made as Function;
+  }
+
+  async function resolveFn(spec: { src?: string; mod?: string; name?: string }): Promise<Function> {
+    if (spec.src !== undefined) return compile(spec.src);
+    const url = /^[a-z][a-z0-9+.-]+:/i.test(spec.mod!) ? spec.mod! : pathToFileURL(spec.mod!).href;
+    const mod = (await import(url)) as Record<string, unknown>;
+    const fn = mod[spec.name!];
+    if (typeof fn !== "function") {
+      const names = Object.keys(mod).join(", ") || "none";
+      throw new TypeError(
+        fn === undefined
+          ? `module ${url} has no export "${spec.name}" (its exports: ${names})`
+          : `export "${spec.name}" of module ${url} is not a function, received ${typeof fn}`,
+      );
+    }
+    return fn;
+  }
+
+  function serialize(err: unknown, closureCheck: boolean): unknown {
+    if (!(err instanceof Error)) {
+      let value: unknown = err;
+      try {
+        structuredClone(err);
+      } catch {
+        value = String(err);
+      }
+      return {
+        isError: false,
+        name: "",
+        message: "",
+        stack: undefined,
+        props: undefined,
+        cause: undefined,
+        value,
+      };
+    }
+    let message = err.message;
+    let name = err.name;
+    const missing =
+      closureCheck && err instanceof ReferenceError ? /^(\S+) is not defined$/.exec(message) : null;
+    if (missing !== null) {
+      name = "ReferenceError";
+      message =
+        `the job function uses "${missing[1]}", which is not defined in the worker: ` +
+        `closures do not cross threads — pass "${missing[1]}" as an argument, or use moduleFunction()`;
+    }
+    let props: Record<string, unknown> | undefined;
+    for (const key of Object.keys(err)) {
+      if (key === "cause") continue;
+      try {
+        const v = structuredClone((err as unknown as Record<string, unknown>)[key]);
+        (props ??= {})[key] = v;
+      } catch {}
+    }
+    const cause =
+      "cause" in err && err.cause !== undefined ? serialize(err.cause, false) : undefined;
+    return { isError: true, name, message, stack: err.stack, props, cause, value: undefined };
+  }
+
+  async function drain(): Promise<void> {
+    draining = true;
+    try {
+      while (queue.length > 0) {
+        const m = queue.shift()!;
+        if (m[0] === 0) {
+          await runInit(m);
+        } else {
+          await runJob(m);
+        }
+        if (queue.length === 0 || performance.now() - outSince >= MAX_REPLY_DELAY) flush();
+      }
+    } finally {
+      draining = false;
+      flush();
+    }
+  }
+
+  async function runInit(m: Msg): Promise<void> {
+    try {
+      if (m[1] !== null) {
+        const fn = await resolveFn(m[1] as never);
+        await fn(...(m[2] as unknown[]));
+      }
+      reply([0]);
+    } catch (err) {
+      reply([1, serialize(err, (m[1] as { src?: string }).src !== undefined)]);
+    }
+  }
+
+  async function runJob(m: Msg): Promise<void> {
+    const id = m[1] as number;
+    if (skipped.delete(id)) {
+      reply([4, id]);
+      return;
+    }
+    const key = m[2] as number;
+    if (m[3] !== null) specs.set(key, m[3] as never);
+    const spec = specs.get(key)!;
+    const controller = new AbortController();
+    current = { id, controller };
+    try {
+      let f = fns.get(key);
+      if (f === undefined) {
+        f = await resolveFn(spec);
+        fns.set(key, f);
+      }
+      const fn = f;
+      const store = { signal: controller.signal };
+      let value: unknown;
+      if (m[6] === true) {
+        // A chunk of `map()`: one call per argument list, results in order.
+        const results: unknown[] = [];
+        for (const args of m[4] as unknown[][]) {
+          let v = als.run(store, () => fn(...args));
+          if (v !== null && typeof (v as PromiseLike<unknown>)?.then === "function") {
+            flush();
+            v = await v;
+          }
+          results.push(v);
+        }
+        value = results;
+      } else {
+        value = als.run(store, () => fn(...(m[4] as unknown[])));
+        if (value !== null && typeof (value as PromiseLike<unknown>)?.then === "function") {
+          flush(); // the job waits: let finished replies go now
+          value = await value;
+        }
+      }
+      const marked = value as {
+        [TRANSFER]?: boolean;
+        value: unknown;
+        list: TransferListItem[];
+      } | null;
+      if (marked !== null && typeof marked === "object" && marked[TRANSFER] === true) {
+        reply([2, id, marked.value], marked.list);
+      } else {
+        reply([2, id, value]);
+      }
+    } catch (err) {
+      reply([3, id, serialize(err, spec.src !== undefined)]);
+    } finally {
+      current = null;
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import { spawn } from "node:child_process";
+import { workerMain } from "./internal/worker-main.js";
+import {
+  PoolExecutor,
+  type PoolExecutorOptions,
+  type WorkerChannel,
+  type WorkerEvents,
+} from "./pool-executor.js";
+
+/**
+ * Options of {@link ProcessPoolExecutor}.
+ *
+ * @example
+ * ```ts
+ * import type { ProcessPoolExecutorOptions } from "@aio/executors";
+ * const opts: ProcessPoolExecutorOptions = { maxWorkers: 2, execArgv: ["--max-old-space-size=256"] };
+ * ```
+ */
+export interface ProcessPoolExecutorOptions extends PoolExecutorOptions {
+  /** Node options of each child; default `process.execArgv` (so loaders such as tsx carry over). */
+  execArgv?: readonly string[];
+  /** Environment of each child; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+const PROCESS_SOURCE = `(${workerMain.toString()})("process");`;
+// A child asked to exit that has not gone after this long (ms) is killed.
+const CLOSE_KILL_DELAY = 5_000;
+
+/**
+ * A pool of child processes (`concurrent.futures.ProcessPoolExecutor`): like
+ * {@link ThreadPoolExecutor}, with each worker in its own Node process — own
+ * heap, own crash domain, killable with signals. Messages go over an IPC
+ * channel with Node's `advanced` serialization (structured clone; buffers are
+ * copied, not transferred). Slower to start and to talk to than threads: use
+ * it for isolation, for code that must not share the process, or for work
+ * that calls `process.exit`/`process.chdir`.
+ *
+ * A child whose parent dies exits with it (it watches its IPC channel).
+ *
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { ProcessPoolExecutor } from "@aio/executors";
+ * await run(async () => {
+ *   await using pool = new ProcessPoolExecutor({ maxWorkers: 2 });
+ *   const sum = (n: number) => { let s = 0; for (let i = 0; i < n; i++) s += i; return s; };
+ *   console.log(await pool.submit(sum, 1_000_000)); // 499999500000
+ * });
+ * ```
+ */
+export class ProcessPoolExecutor extends PoolExecutor {
+  readonly #execArgv: string[];
+  readonly #env: NodeJS.ProcessEnv | undefined;
+  /** @internal */
+  protected readonly _canTransfer = false;
+  /** @internal */
+  protected readonly _workerNoun = "worker process";
+
+  /**
+   * @param options - see {@link ProcessPoolExecutorOptions}.
+   * @throws {ValueError} when `maxWorkers` is not an integer >= 1.
+   * @throws {RangeError} for other out-of-range options.
+   * @throws {TypeError} for options of the wrong type, or an initializer that cannot be shipped.
+   */
+  constructor(options: ProcessPoolExecutorOptions = {}) {
+    super("ProcessPoolExecutor", options);
+    this.#execArgv = [...(options.execArgv ?? process.execArgv)];
+    this.#env = options.env;
+  }
+
+  /** @internal */
+  protected _spawn(events: WorkerEvents): WorkerChannel {
+    const child = spawn(process.execPath, [...this.#execArgv, "-e", PROCESS_SOURCE], {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      serialization: "advanced",
+      ...(this.#env === undefined ? {} : { env: this.#env }),
+    });
+    let exited = false;
+    child.on("message", (batch: unknown[]) => events.message(batch));
+    child.on("error", (err) => events.error(err));
+    child.on("exit", (code, signal) => {
+      exited = true;
+      events.exit(code, signal);
+    });
+    // An IPC channel whose other end vanished can emit errors; the exit event reports the death.
+    child.channel?.on?.("error", () => {});
+    const channel = child.channel as unknown as { ref(): void; unref(): void } | null | undefined;
+    return {
+      id: child.pid ?? -1,
+      send: (batch) => {
+        if (child.connected) child.send(batch);
+      },
+      terminate: () => {
+        if (!exited) child.kill("SIGKILL");
+      },
+      close: () => {
+        if (exited) return;
+        if (child.connected) child.disconnect();
+        const timer = setTimeout(() => {
+          if (!exited) child.kill("SIGKILL");
+        }, CLOSE_KILL_DELAY);
+        timer.unref();
+        child.once("exit", () => clearTimeout(timer));
+      },
+      ref: () => {
+        child.ref();
+        channel?.ref();
+      },
+      unref: () => {
+        child.unref();
+        channel?.unref();
+      },
+    };
+  }
+}
