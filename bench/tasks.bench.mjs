@@ -32,20 +32,23 @@ const PENDING_N = 100_000 / SCALE;
 const EFFECTION_SPAWN_N = 10_000 / SCALE;
 const EFFECTION_PINGPONG_N = 50_000 / SCALE;
 const EFFECTION_PENDING_N = 10_000 / SCALE;
-const REPS = 3;
+const REPS = 5;
 
 // ----- measurement helpers (child side) ------------------------------------
 
-/** Runs `once()` (async, returns elapsed ms) once to warm up, then REPS times; returns the median ms. */
-async function median(once) {
+/**
+ * Runs `once()` (async, returns elapsed ms) once to warm up, then REPS times
+ * after a `gc()`; returns the best (lowest) ms. Other work on the machine only
+ * ever adds time, so the best run is the least disturbed one.
+ */
+async function best(once) {
   await once();
-  const times = [];
+  let min = Number.POSITIVE_INFINITY;
   for (let i = 0; i < REPS; i++) {
     globalThis.gc?.();
-    times.push(await once());
+    min = Math.min(min, await once());
   }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1];
+  return min;
 }
 
 function deferred() {
@@ -79,7 +82,7 @@ const cases = {
       await sleep(0);
       return 1;
     };
-    const ms = await median(() =>
+    const ms = await best(() =>
       run(async () => {
         const t0 = performance.now();
         const tasks = new Array(SPAWN_N);
@@ -95,7 +98,7 @@ const cases = {
       await new Promise((r) => setImmediate(r));
       return 1;
     };
-    const ms = await median(async () => {
+    const ms = await best(async () => {
       const t0 = performance.now();
       const all = new Array(SPAWN_N);
       for (let i = 0; i < SPAWN_N; i++) all[i] = child();
@@ -109,7 +112,7 @@ const cases = {
       await null;
       return 1;
     };
-    const ms = await median(async () => {
+    const ms = await best(async () => {
       const t0 = performance.now();
       const all = new Array(SPAWN_N);
       for (let i = 0; i < SPAWN_N; i++) all[i] = child();
@@ -121,7 +124,7 @@ const cases = {
   async "spawn-effection"() {
     const { run, spawn, sleep } = await import("effection");
     const N = EFFECTION_SPAWN_N;
-    const ms = await median(() =>
+    const ms = await best(() =>
       run(function* () {
         const t0 = performance.now();
         const tasks = [];
@@ -145,7 +148,7 @@ const cases = {
     const { run } = await import("@aio/loop");
     const { getRunningLoop } = await import("@aio/core");
     const { createTask, gather } = await import("@aio/futures");
-    const ms = await median(() =>
+    const ms = await best(() =>
       run(async () => {
         const loop = getRunningLoop();
         const box = { req: loop.createFuture(), reply: null };
@@ -172,7 +175,7 @@ const cases = {
     return { n: PINGPONG_N, ms };
   },
   async "pingpong-promise"() {
-    const ms = await median(async () => {
+    const ms = await best(async () => {
       const box = { req: deferred(), reply: null };
       const t0 = performance.now();
       const ping = (async () => {
@@ -198,7 +201,7 @@ const cases = {
   async "pingpong-effection"() {
     const { run, spawn, withResolvers } = await import("effection");
     const N = EFFECTION_PINGPONG_N;
-    const ms = await median(() =>
+    const ms = await best(() =>
       run(function* () {
         const box = { req: withResolvers(), reply: null };
         const t0 = performance.now();
@@ -230,7 +233,7 @@ const cases = {
     const { run } = await import("@aio/loop");
     const { getRunningLoop } = await import("@aio/core");
     let total = 0;
-    const ms = await median(() =>
+    const ms = await best(() =>
       run(async () => {
         const fut = getRunningLoop().createFuture();
         fut.setResult(1);
@@ -243,7 +246,7 @@ const cases = {
   },
   async "await-done-promise"() {
     let total = 0;
-    const ms = await median(async () => {
+    const ms = await best(async () => {
       const p = Promise.resolve(1);
       const t0 = performance.now();
       for (let i = 0; i < AWAIT_DONE_N; i++) total += await p;
