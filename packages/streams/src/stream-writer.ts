@@ -390,7 +390,9 @@ export class StreamWriter implements AsyncDisposable {
 
   /**
    * A Web `WritableStream` writing through this writer, with backpressure
-   * (each write awaits `drain()`); closing the stream closes the writer.
+   * (each write awaits `drain()`). Closing the stream half-closes the
+   * connection (`writeEof()`, so its reader keeps working); on TLS, where
+   * there is no half-close, it closes the writer. Aborting it aborts the transport.
    * @returns the stream.
    * @example
    * ```ts
@@ -406,8 +408,16 @@ export class StreamWriter implements AsyncDisposable {
         await this.drain();
       },
       close: async () => {
-        this.close();
-        await this.waitClosed();
+        // Closing the Web stream ends the writing side only (half-close), so
+        // the reader of the same connection keeps working; TLS has no
+        // half-close, so there the connection closes.
+        if (this.canWriteEof()) {
+          this.writeEof();
+          await this.drain();
+        } else {
+          this.close();
+          await this.waitClosed();
+        }
       },
       abort: () => {
         this.abort();
