@@ -758,3 +758,129 @@ describe("BaseEventLoop.toString", () => {
     expect(String(makeVirtualLoop())).toMatch(/^<VirtualTimeLoop running=false closed=false /);
   });
 });
+
+describe("BaseEventLoop (driven from outside its callbacks)", () => {
+  test("BaseEventLoop.callSoon() from a host timer wakes an idle running loop", async () => {
+    const loop = makeLoop();
+    const log: string[] = [];
+    const far = loop.callLater(60_000, () => log.push("far"));
+    setTimeout(
+      () =>
+        loop.callSoon(() => {
+          log.push("woken");
+          loop.stop();
+        }),
+      1,
+    );
+    await loop.runForever();
+    far.cancel();
+    expect(log).toEqual(["woken"]);
+  });
+
+  test("BaseEventLoop.callLater() from a host timer re-arms an idle loop for the earlier deadline", async () => {
+    const loop = makeLoop();
+    const log: string[] = [];
+    const far = loop.callLater(60_000, () => log.push("far"));
+    setTimeout(
+      () =>
+        loop.callLater(1, () => {
+          log.push("near");
+          loop.stop();
+        }),
+      1,
+    );
+    await loop.runForever();
+    far.cancel();
+    expect(log).toEqual(["near"]);
+  });
+
+  test("BaseEventLoop.stop() from a host timer stops an idle running loop", async () => {
+    const loop = makeLoop();
+    const far = loop.callLater(60_000, () => {});
+    setTimeout(() => loop.stop(), 1);
+    await loop.runForever();
+    far.cancel();
+    expect(loop.isRunning()).toBe(false);
+  });
+
+  test("BaseEventLoop.stop() from task code (not a callback) stops the loop", async () => {
+    const loop = makeLoop();
+    const log: string[] = [];
+    loop.createTask(async () => {
+      await sleep(0);
+      log.push("stopping");
+      loop.stop();
+      await sleep(0);
+      log.push("resumed");
+    });
+    await loop.runForever();
+    const afterFirstRun = [...log];
+    loop.stop();
+    await loop.runForever();
+    expect([afterFirstRun, log]).toEqual([["stopping"], ["stopping", "resumed"]]);
+  });
+
+  test("BaseEventLoop.callSoon(): a self-rescheduling chain does not starve a host setTimeout", async () => {
+    const loop = makeLoop();
+    const events: string[] = [];
+    let hostFired = false;
+    let hops = 0;
+    const chain = () => {
+      hops++;
+      if (hostFired || hops >= 5_000_000) {
+        events.push("chain ended");
+        loop.stop();
+      } else {
+        loop.callSoon(chain);
+      }
+    };
+    loop.callSoon(() => {
+      setTimeout(() => {
+        hostFired = true;
+        events.push("host setTimeout");
+      }, 5);
+      loop.callSoon(chain);
+    });
+    await loop.runForever();
+    expect(events).toEqual(["host setTimeout", "chain ended"]);
+    expect(hops).toBeLessThan(5_000_000);
+  });
+
+  test("BaseEventLoop.callLater() on a real clock never fires a timer before its deadline", async () => {
+    const loop = makeLoop();
+    const early: string[] = [];
+    let fired = 0;
+    for (let i = 0; i < 20; i++) {
+      const delay = (i % 7) + 0.3 * (i % 3);
+      const h = loop.callLater(delay, () => {
+        fired++;
+        if (loop.time() < h.when()) early.push(`${delay}: ${loop.time()} < ${h.when()}`);
+      });
+    }
+    loop.callLater(10, () => loop.stop());
+    await loop.runForever();
+    expect({ fired, early }).toEqual({ fired: 20, early: [] });
+  });
+
+  test("BaseEventLoop.runUntilComplete() can run again after a run that rejected", async () => {
+    const loop = makeLoop();
+    await expect(
+      loop.runUntilComplete(async () => {
+        throw new Error("first");
+      }),
+    ).rejects.toThrow("first");
+    await expect(loop.runUntilComplete(async () => "second")).resolves.toBe("second");
+  });
+
+  test("BaseEventLoop.setExceptionHandler(): a callback throwing a non-Error passes it through as is", async () => {
+    const loop = makeLoop();
+    const seen: unknown[] = [];
+    loop.setExceptionHandler((_l, ctx) => seen.push(ctx.exception));
+    loop.callLater(0, () => {
+      throw 42;
+    });
+    loop.callLater(1, () => loop.stop());
+    await loop.runForever();
+    expect(seen).toEqual([42]);
+  });
+});

@@ -81,7 +81,7 @@ function runFixture(name: string) {
 }
 
 describe("BaseEventLoop.callLater", () => {
-  test("BaseEventLoop.callLater(): 100k pending timers hold ONE host timer, and none once stopped", () => {
+  test("BaseEventLoop.callLater(): 100k pending timers hold ONE host timer, none once stopped, none for Infinity", () => {
     // In a child process: the test runner's own timers would blur the count here.
     const child = runFixture("timer-count.mjs");
     expect({ status: child.status, stderr: child.stderr }).toEqual({ status: 0, stderr: "" });
@@ -91,6 +91,9 @@ describe("BaseEventLoop.callLater", () => {
       whileRunning: 1,
       afterStop: 0,
       closed: 0,
+      infinityOnly: 0,
+      beyondRange: 1,
+      warnings: [],
     });
   });
 });
