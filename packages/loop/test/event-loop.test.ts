@@ -884,3 +884,59 @@ describe("BaseEventLoop (driven from outside its callbacks)", () => {
     expect(seen).toEqual([42]);
   });
 });
+
+describe("BaseEventLoop (tasks and callbacks)", () => {
+  test("BaseEventLoop runs a resumed task's step in its place among the callbacks (as asyncio)", async () => {
+    // Same program and output as asyncio (checked with CPython 3.11).
+    const loop = makeLoop();
+    const log: string[] = [];
+    await loop.runUntilComplete(async () => {
+      const fut = loop.createFuture<number>();
+      const t = createTask(async () => {
+        log.push("task waiting");
+        const v = await fut;
+        log.push(`task got ${v}`);
+        await Promise.resolve();
+        log.push("task after microtask");
+        await sleep(0);
+        log.push("task after sleep0");
+      });
+      await sleep(0);
+      loop.callSoon(() => log.push("a"));
+      fut.setResult(1);
+      loop.callSoon(() => log.push("b"));
+      await t;
+    });
+    expect(log).toEqual([
+      "task waiting",
+      "a",
+      "task got 1",
+      "task after microtask",
+      "b",
+      "task after sleep0",
+    ]);
+  });
+
+  test("BaseEventLoop.runUntilComplete() of an already finished Future of the loop returns its result", async () => {
+    const loop = makeLoop();
+    const fut = loop.createFuture<string>();
+    fut.setResult("early");
+    await expect(loop.runUntilComplete(fut)).resolves.toBe("early");
+  });
+
+  test("BaseEventLoop.runUntilComplete(): an exception it rejected with is not reported as never retrieved", async () => {
+    const loop = makeLoop();
+    const contexts: unknown[] = [];
+    loop.setExceptionHandler((_l, ctx) => contexts.push(ctx.message));
+    const fut = loop.createFuture<void>();
+    loop.callSoon(() => fut.setException(new Error("seen by runUntilComplete")));
+    await expect(loop.runUntilComplete(fut)).rejects.toThrow("seen by runUntilComplete");
+    await expect(
+      loop.runUntilComplete(async () => {
+        throw new Error("from a task");
+      }),
+    ).rejects.toThrow("from a task");
+    loop.close();
+    expect(contexts).toEqual([]);
+  });
+});
