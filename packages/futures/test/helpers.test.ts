@@ -23,7 +23,13 @@ const now = () => getRunningLoop().time();
 describe("gather()", () => {
   it("gather() returns results in argument order, not completion order", async () => {
     await runVirtual(async () => {
-      expect(await gather(() => sleep(30, "a"), () => sleep(10, "b"), () => sleep(20, "c"))).toEqual(["a", "b", "c"]);
+      expect(
+        await gather(
+          () => sleep(30, "a"),
+          () => sleep(10, "b"),
+          () => sleep(20, "c"),
+        ),
+      ).toEqual(["a", "b", "c"]);
       expect(now()).toBe(30);
     });
   });
@@ -68,7 +74,10 @@ describe("wait()", () => {
     await runVirtual(async () => {
       const fast = createTask(() => sleep(10, "fast"));
       const slow = createTask(() => sleep(1000, "slow"));
-      const [done, pending] = await wait([fast, slow], { returnWhen: FIRST_COMPLETED, timeout: 500 });
+      const [done, pending] = await wait([fast, slow], {
+        returnWhen: FIRST_COMPLETED,
+        timeout: 500,
+      });
       expect([...done]).toEqual([fast]);
       expect([...pending]).toEqual([slow]);
       const [done2, pending2] = await wait(pending, { timeout: 50 });
@@ -94,7 +103,11 @@ describe("asCompleted()", () => {
   it("asCompleted() yields awaitables in completion order (for ... of)", async () => {
     await runVirtual(async () => {
       const seen: number[] = [];
-      for (const next of asCompleted([() => sleep(30, 3), () => sleep(10, 1), () => sleep(20, 2)])) {
+      for (const next of asCompleted([
+        () => sleep(30, 3),
+        () => sleep(10, 1),
+        () => sleep(20, 2),
+      ])) {
         seen.push(await next);
       }
       expect(seen).toEqual([1, 2, 3]);

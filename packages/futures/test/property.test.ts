@@ -6,7 +6,16 @@
  * virtual-time loop.
  */
 import { getRunningLoop } from "@aio/core";
-import { allTasks, createTask, gather, sleep, type Task, taskGroup, timeout, waitFor } from "@aio/futures";
+import {
+  allTasks,
+  createTask,
+  gather,
+  sleep,
+  type Task,
+  taskGroup,
+  timeout,
+  waitFor,
+} from "@aio/futures";
 import { runVirtual } from "@aio/loop/testing";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -26,7 +35,10 @@ const { node } = fc.letrec<{ node: Node }>((tie) => ({
     { depthSize: "small", withCrossShrink: true },
     fc.record({ kind: fc.constant("sleep" as const), ms }),
     fc.record({ kind: fc.constant("fail" as const), ms }),
-    fc.record({ kind: fc.constant("group" as const), children: fc.array(tie("node"), { maxLength: 3 }) }),
+    fc.record({
+      kind: fc.constant("group" as const),
+      children: fc.array(tie("node"), { maxLength: 3 }),
+    }),
     fc.record({
       kind: fc.constant("gather" as const),
       children: fc.array(tie("node"), { maxLength: 3 }),
@@ -63,7 +75,9 @@ function exec(n: Node, ledger: Ledger): () => Promise<unknown> {
             for (const c of n.children) ledger.tasks.push(tg.createTask(exec(c, ledger)));
           });
         case "gather":
-          return await gather(...n.children.map((c) => exec(c, ledger)), { returnExceptions: n.returnExceptions });
+          return await gather(...n.children.map((c) => exec(c, ledger)), {
+            returnExceptions: n.returnExceptions,
+          });
         case "waitFor":
           return await waitFor(exec(n.child, ledger), n.ms);
         case "timeout":

@@ -3,7 +3,14 @@
  * issue's "Bad input" list. (CPython's own cases are in test/conformance/.)
  */
 import { CancelledError, getRunningLoop, isCancelledError, RuntimeError } from "@aio/core";
-import { allTasks, createTask, currentTask, eagerTaskFactory, sleep, type Task } from "@aio/futures";
+import {
+  allTasks,
+  createTask,
+  currentTask,
+  eagerTaskFactory,
+  sleep,
+  type Task,
+} from "@aio/futures";
 import { newEventLoop, run } from "@aio/loop";
 import { runVirtual, VirtualTimeLoop } from "@aio/loop/testing";
 import { describe, expect, it } from "vitest";
@@ -61,7 +68,11 @@ describe("Task cancellation (contract 3)", () => {
       release();
       await expect(t).rejects.toThrow(CancelledError);
     });
-    expect(log).toEqual(["cancel requested", "foreign done, aborted=true", "caught CancelledError late"]);
+    expect(log).toEqual([
+      "cancel requested",
+      "foreign done, aborted=true",
+      "caught CancelledError late",
+    ]);
   });
 
   it("awaits inside plain async helpers belong to the task", async () => {
@@ -216,9 +227,13 @@ describe("createTask (contract 4)", () => {
       expect(t.getName()).toMatch(/^Task-\d+$/);
       expect(String(t)).toMatch(/^<Task pending name='Task-\d+'>$/);
       await sleep(0);
-      expect(String(t)).toMatch(/^<Task pending name='Task-\d+' wait_for=<Future pending cb=\[1\]>>$/);
+      expect(String(t)).toMatch(
+        /^<Task pending name='Task-\d+' wait_for=<Future pending cb=\[1\]>>$/,
+      );
       expect(Object.prototype.toString.call(t)).toBe("[object Task]");
-      const inspect = (t as unknown as Record<symbol, () => string>)[Symbol.for("nodejs.util.inspect.custom")]!;
+      const inspect = (t as unknown as Record<symbol, () => string>)[
+        Symbol.for("nodejs.util.inspect.custom")
+      ]!;
       expect(inspect.call(t)).toBe(String(t));
       fut.setResult();
       await t;

@@ -10,7 +10,9 @@ describe("run()", () => {
   it("run() resolves to main's result and rejects with its error", async () => {
     expect(await run(async () => 7)).toBe(7);
     expect(await run(() => "sync")).toBe("sync");
-    await expect(run(async () => Promise.reject(new RangeError("boom")))).rejects.toThrow(new RangeError("boom"));
+    await expect(run(async () => Promise.reject(new RangeError("boom")))).rejects.toThrow(
+      new RangeError("boom"),
+    );
   });
 
   it("run() uses a fresh loop per call, closed when it resolves", async () => {
@@ -27,7 +29,9 @@ describe("run()", () => {
         log.push("other ran");
         return 1;
       };
-      await expect(run(other)).rejects.toThrow(new RuntimeError("run() cannot be called from a running event loop"));
+      await expect(run(other)).rejects.toThrow(
+        new RuntimeError("run() cannot be called from a running event loop"),
+      );
       expect(await other()).toBe(1);
       expect(await createTask(other)).toBe(1);
     });
@@ -66,6 +70,8 @@ describe("run()", () => {
   });
 
   it("a non-function main is a TypeError", async () => {
-    await expect(run({} as never)).rejects.toThrow(new TypeError("run() main must be a function, received an object"));
+    await expect(run({} as never)).rejects.toThrow(
+      new TypeError("run() main must be a function, received an object"),
+    );
   });
 });

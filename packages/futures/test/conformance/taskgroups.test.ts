@@ -12,8 +12,22 @@
  * group is entered by `taskGroup()` itself; the internal check is kept).
  * `except*` becomes a check of `ExceptionGroup.exceptions`.
  */
-import { CancelledError, ExceptionGroup, getRunningLoop, isExceptionGroup, RuntimeError } from "@aio/core";
-import { createTask, currentTask, eagerTaskFactory, sleep, type Task, TaskGroup, taskGroup } from "@aio/futures";
+import {
+  CancelledError,
+  ExceptionGroup,
+  getRunningLoop,
+  isExceptionGroup,
+  RuntimeError,
+} from "@aio/core";
+import {
+  createTask,
+  currentTask,
+  eagerTaskFactory,
+  sleep,
+  type Task,
+  TaskGroup,
+  taskGroup,
+} from "@aio/futures";
 import { runVirtual } from "@aio/loop/testing";
 import { describe, expect, it } from "vitest";
 
@@ -642,7 +656,9 @@ for (const [className, eager] of [
 
     it("test_taskgroup_not_entered", () => {
       const tg = new TaskGroup();
-      expect(() => tg.createTask(async () => {})).toThrow(new RuntimeError("TaskGroup <TaskGroup> has not been entered"));
+      expect(() => tg.createTask(async () => {})).toThrow(
+        new RuntimeError("TaskGroup <TaskGroup> has not been entered"),
+      );
     });
 
     it("test_taskgroup_without_parent_task", async () => {

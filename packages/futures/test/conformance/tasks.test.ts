@@ -86,7 +86,9 @@ describe("BaseTaskTests", () => {
       const t = ensureFuture(async () => "ok", loop);
       expect(t.getLoop()).toBe(loop);
       expect(await loop.runUntilComplete(t)).toBe("ok");
-      expect(() => ensureFuture(async () => "ok")).toThrow(new RuntimeError("no running event loop"));
+      expect(() => ensureFuture(async () => "ok")).toThrow(
+        new RuntimeError("no running event loop"),
+      );
       const t2 = await loop.runUntilComplete(async () => ({ t: ensureFuture(async () => "ok") }));
       expect(t2.t.getLoop()).toBe(loop);
       expect(await loop.runUntilComplete(t2.t)).toBe("ok");
@@ -196,7 +198,9 @@ describe("BaseTaskTests", () => {
     await withLoop(async (loop) => {
       const inner1 = async () => 42;
       const inner2 = async () => 1000;
-      expect(await loop.runUntilComplete(async () => (await inner1()) + (await inner2()))).toBe(1042);
+      expect(await loop.runUntilComplete(async () => (await inner1()) + (await inner2()))).toBe(
+        1042,
+      );
     });
   });
 
@@ -259,7 +263,8 @@ describe("BaseTaskTests", () => {
             structuredBlockFinished = true;
           } catch (err) {
             handle.cancel();
-            if (timedOut && task.uncancel() === 0 && isCancelledError(err)) throw new TimeoutError();
+            if (timedOut && task.uncancel() === 0 && isCancelledError(err))
+              throw new TimeoutError();
             throw err;
           } finally {
             handle.cancel();
@@ -324,7 +329,7 @@ describe("BaseTaskTests", () => {
       const err = await runVirtual(async () => {
         const task = createTask(() => sleep(10_000));
         await sleep(0);
-        task.cancel(...(args as [string?]));
+        task.cancel(...(args as unknown as [string?]));
         await wait([task]);
         task.result();
       }).catch((e: unknown) => e);
@@ -336,7 +341,7 @@ describe("BaseTaskTests", () => {
       const err = await runVirtual(async () => {
         const task = createTask(() => sleep(10_000));
         await sleep(0);
-        task.cancel(...(args as [string?]));
+        task.cancel(...(args as unknown as [string?]));
         await wait([task]);
         task.exception();
       }).catch((e: unknown) => e);
@@ -361,7 +366,7 @@ describe("BaseTaskTests", () => {
         throw new Error("cancelled", { cause: ex });
       }
     }).catch((e: unknown) => e as Error);
-    expect(err).toBeInstanceOf(Error);
+    if (!(err instanceof Error)) throw new Error("expected an error");
     expect(err.message).toBe("cancelled");
     expect(err.cause).toBeInstanceOf(CancelledError);
     expect((err.cause as Error).message).toBe("msg");
@@ -591,7 +596,9 @@ describe("BaseTaskTests", () => {
         started.push("fn");
       };
       await expect(wait([fn], { returnWhen: -1 as never })).rejects.toThrow(ValueError);
-      await expect(wait([fn], { returnWhen: -1 as never })).rejects.toThrow("Invalid returnWhen value: -1");
+      await expect(wait([fn], { returnWhen: -1 as never })).rejects.toThrow(
+        "Invalid returnWhen value: -1",
+      );
       expect(started).toEqual([]);
     });
   });
@@ -600,7 +607,9 @@ describe("BaseTaskTests", () => {
     await withLoop(async (loop) => {
       const a = loop.createTask(() => sleep(10_000));
       const b = loop.createTask(() => sleep(100));
-      const [done, pending] = await loop.runUntilComplete(() => wait([b, a], { returnWhen: FIRST_COMPLETED }));
+      const [done, pending] = await loop.runUntilComplete(() =>
+        wait([b, a], { returnWhen: FIRST_COMPLETED }),
+      );
       expect(done).toEqual(new Set([b]));
       expect(pending).toEqual(new Set([a]));
       expect(a.done()).toBe(false);
@@ -619,7 +628,9 @@ describe("BaseTaskTests", () => {
         await sleep(0);
         await sleep(0);
       });
-      const [done] = await loop.runUntilComplete(() => wait([b, a], { returnWhen: FIRST_COMPLETED }));
+      const [done] = await loop.runUntilComplete(() =>
+        wait([b, a], { returnWhen: FIRST_COMPLETED }),
+      );
       expect(done).toEqual(new Set([a, b]));
     });
   });
@@ -630,7 +641,9 @@ describe("BaseTaskTests", () => {
       const b = loop.createTask(async () => {
         throw new RangeError("err");
       });
-      const [done, pending] = await loop.runUntilComplete(() => wait([b, a], { returnWhen: FIRST_EXCEPTION }));
+      const [done, pending] = await loop.runUntilComplete(() =>
+        wait([b, a], { returnWhen: FIRST_EXCEPTION }),
+      );
       expect(done).toEqual(new Set([b]));
       expect(pending).toEqual(new Set([a]));
       expect(loop.time()).toBe(0);
@@ -646,7 +659,9 @@ describe("BaseTaskTests", () => {
         await sleep(10);
         throw new RangeError("err");
       });
-      const [done, pending] = await loop.runUntilComplete(() => wait([b, a], { returnWhen: FIRST_EXCEPTION }));
+      const [done, pending] = await loop.runUntilComplete(() =>
+        wait([b, a], { returnWhen: FIRST_EXCEPTION }),
+      );
       expect(done).toEqual(new Set([b]));
       expect(pending).toEqual(new Set([a]));
       expect(loop.time()).toBe(10);
@@ -786,12 +801,14 @@ describe("BaseTaskTests", () => {
 
     it(`test_as_completed_with_unused_timeout (${form})`, async () => {
       await runVirtual(async () => {
-        expect(await collect([() => sleep(10, "a")].map((fn) => fn), )).toEqual(["a"]);
+        expect(await collect([() => sleep(10, "a")].map((fn) => fn))).toEqual(["a"]);
         const values: string[] = [];
         if (form === "try_iterator") {
-          for (const f of asCompleted([() => sleep(10, "a")], { timeout: 1000 })) values.push(await f);
+          for (const f of asCompleted([() => sleep(10, "a")], { timeout: 1000 }))
+            values.push(await f);
         } else {
-          for await (const f of asCompleted([() => sleep(10, "a")], { timeout: 1000 })) values.push(await f);
+          for await (const f of asCompleted([() => sleep(10, "a")], { timeout: 1000 }))
+            values.push(await f);
         }
         expect(values).toEqual(["a"]);
         expect(now()).toBe(20);
@@ -827,7 +844,7 @@ describe("BaseTaskTests", () => {
         const fs = [() => sleep(50, "a"), () => sleep(50, "b")];
         const futs: PromiseLike<string>[] = [];
         if (form === "try_iterator") futs.push(...asCompleted(fs));
-        else for await (const f of asCompleted(fs)) futs.push(f);
+        else for await (const f of asCompleted(fs)) futs.push(f as unknown as PromiseLike<string>); // TS types for-await values as Awaited<T>
         expect(futs.length).toBe(2);
         const [done] = await wait(futs.map((f) => ensureFuture(f)));
         expect(new Set([...done].map((f) => f.result()))).toEqual(new Set(["a", "b"]));
@@ -913,7 +930,9 @@ describe("BaseTaskTests", () => {
       const t = loop.createTask(async () => {
         await sleep(Number.NaN);
       });
-      await expect(loop.runUntilComplete(t)).rejects.toThrow(new RangeError("sleep() ms must not be NaN"));
+      await expect(loop.runUntilComplete(t)).rejects.toThrow(
+        new RangeError("sleep() ms must not be NaN"),
+      );
     });
   });
 
@@ -971,7 +990,9 @@ describe("BaseTaskTests", () => {
   it("test_task_set_methods", async () => {
     await withLoop(async (loop) => {
       const task = loop.createTask(async () => "ko");
-      expect(() => task.setResult("ok")).toThrow(new RuntimeError("Task does not support setResult()"));
+      expect(() => task.setResult("ok")).toThrow(
+        new RuntimeError("Task does not support setResult()"),
+      );
       expect(() => task.setException(new Error())).toThrow(
         new RuntimeError("Task does not support setException()"),
       );
@@ -1223,7 +1244,9 @@ describe("BaseTaskTests", () => {
 
   it("test_shield_coroutine_use_running_loop", async () => {
     await withLoop(async (loop) => {
-      const { outer } = await loop.runUntilComplete(async () => ({ outer: shield(async () => 42) }));
+      const { outer } = await loop.runUntilComplete(async () => ({
+        outer: shield(async () => 42),
+      }));
       expect(outer.getLoop()).toBe(loop);
       expect(await loop.runUntilComplete(outer)).toBe(42);
     });
@@ -1295,7 +1318,7 @@ describe("BaseTaskTests", () => {
         };
         const qwe = createTask(test);
         await sleep(200);
-        qwe.cancel(...(args as [string?]));
+        qwe.cancel(...(args as unknown as [string?]));
         await qwe;
       }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CancelledError);
@@ -1319,7 +1342,9 @@ describe("BaseTaskTests", () => {
         new TypeError("createTask() fn must be a function, received 123"),
       );
       await loop.runUntilComplete(async () => {
-        expect(() => createTask(123 as never)).toThrow(new TypeError("createTask() fn must be a function, received 123"));
+        expect(() => createTask(123 as never)).toThrow(
+          new TypeError("createTask() fn must be a function, received 123"),
+        );
       });
     });
   });
@@ -1394,13 +1419,21 @@ describe("GatherTestsBase (FutureGatherTests, CoroutineGatherTests)", () => {
     functions: <T>(fs: Future<T>[]) => fs.map((f) => async () => await f),
   } as const;
 
-  for (const [kind, wrap] of Object.entries(wrappers)) {
+  for (const [kind, wrapper] of Object.entries(wrappers)) {
+    const wrap = wrapper as <T>(fs: Future<T>[]) => Future<T>[];
     for (const returnExceptions of [undefined, false, true]) {
       it(`test_success / test_result_exception_success (${kind}, returnExceptions=${returnExceptions})`, async () => {
         await withLoop(async (loop) => {
-          const [a, b, c] = [0, 1, 2].map(() => loop.createFuture<number>()) as [Future<number>, Future<number>, Future<number>];
+          const [a, b, c] = [0, 1, 2].map(() => loop.createFuture<number>()) as [
+            Future<number>,
+            Future<number>,
+            Future<number>,
+          ];
           const fut = await loop.runUntilComplete(async () => ({
-            g: returnExceptions === undefined ? gather(...wrap([a, b, c])) : gather(...wrap([a, b, c]), { returnExceptions }),
+            g:
+              returnExceptions === undefined
+                ? gather(...wrap([a, b, c]))
+                : gather(...wrap([a, b, c]), { returnExceptions }),
           }));
           const calls: unknown[] = [];
           fut.g.addDoneCallback((f) => calls.push(f));
@@ -1419,14 +1452,18 @@ describe("GatherTestsBase (FutureGatherTests, CoroutineGatherTests)", () => {
 
     it(`test_one_exception (${kind})`, async () => {
       await withLoop(async (loop) => {
-        const [a, b, c, d, e] = [0, 1, 2, 3, 4].map(() => loop.createFuture<number>()) as Future<number>[] as [
+        const [a, b, c, d, e] = [0, 1, 2, 3, 4].map(() =>
+          loop.createFuture<number>(),
+        ) as Future<number>[] as [
           Future<number>,
           Future<number>,
           Future<number>,
           Future<number>,
           Future<number>,
         ];
-        const fut = await loop.runUntilComplete(async () => ({ g: gather(...wrap([a, b, c, d, e])) }));
+        const fut = await loop.runUntilComplete(async () => ({
+          g: gather(...wrap([a, b, c, d, e])),
+        }));
         const exc = new RangeError("zero");
         a.setResult(1);
         b.setException(exc);
@@ -1506,7 +1543,13 @@ describe("GatherTestsBase (FutureGatherTests, CoroutineGatherTests)", () => {
   it("test_one_cancellation", async () => {
     await withLoop(async (loop) => {
       const fs = [0, 1, 2, 3, 4].map(() => loop.createFuture<number>());
-      const [a, b, c, d, e] = fs as [Future<number>, Future<number>, Future<number>, Future<number>, Future<number>];
+      const [a, b, c, d, e] = fs as [
+        Future<number>,
+        Future<number>,
+        Future<number>,
+        Future<number>,
+        Future<number>,
+      ];
       const fut = gather(...fs);
       const calls: unknown[] = [];
       fut.addDoneCallback((f) => calls.push(f));

@@ -333,7 +333,9 @@ describe("TimeoutTests", () => {
       await timeout(10, async (t) => {
         cm = t;
       });
-      expect(() => cm!.reschedule(20)).toThrow(new RuntimeError("Cannot change state of finished Timeout"));
+      expect(() => cm!.reschedule(20)).toThrow(
+        new RuntimeError("Cannot change state of finished Timeout"),
+      );
     });
   });
 
@@ -360,8 +362,12 @@ describe("TimeoutTests", () => {
 
   it("bad input: NaN and non-number deadlines", async () => {
     await runVirtual(async () => {
-      expect(() => timeout(Number.NaN, async () => {})).toThrow(new RangeError("timeout() ms must not be NaN"));
-      expect(() => timeoutAt(Number.NaN, async () => {})).toThrow(new RangeError("timeoutAt() when must not be NaN"));
+      expect(() => timeout(Number.NaN, async () => {})).toThrow(
+        new RangeError("timeout() ms must not be NaN"),
+      );
+      expect(() => timeoutAt(Number.NaN, async () => {})).toThrow(
+        new RangeError("timeoutAt() when must not be NaN"),
+      );
       expect(() => timeout("1" as never, async () => {})).toThrow(
         new TypeError('timeout() ms must be a number of milliseconds or null, received "1"'),
       );

@@ -13,7 +13,13 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { _getRunningLoop, CancelledError, type EventLoop, getRunningLoop, RuntimeError } from "@aio/core";
+import {
+  _getRunningLoop,
+  CancelledError,
+  type EventLoop,
+  getRunningLoop,
+  RuntimeError,
+} from "@aio/core";
 import { allTasks, createTask, currentTask, sleep } from "@aio/futures";
 import { isKeyboardInterrupt, newEventLoop, Runner, run } from "@aio/loop";
 import { describe, expect, it } from "vitest";
@@ -43,7 +49,9 @@ describe("RunTests", () => {
     for (const o of [1, null, "main", Promise.resolve(1)]) {
       await expect(run(o as never)).rejects.toThrow(TypeError);
     }
-    await expect(run(1 as never)).rejects.toThrow(new TypeError("run() main must be a function, received 1"));
+    await expect(run(1 as never)).rejects.toThrow(
+      new TypeError("run() main must be a function, received 1"),
+    );
   });
 
   it("test_asyncio_run_debug", async () => {
@@ -160,6 +168,7 @@ describe("RunnerTests", () => {
 
   it("test_run", async () => {
     let loop: EventLoop;
+    let closed: Runner;
     {
       await using runner = new Runner();
       expect(
@@ -171,7 +180,7 @@ describe("RunnerTests", () => {
       loop = runner.getLoop();
       // The same loop for every run() of one Runner.
       expect(await runner.run(() => getRunningLoop())).toBe(loop);
-      var closed = runner;
+      closed = runner;
     }
     expect(() => closed.getLoop()).toThrow(new RuntimeError("Runner is closed"));
     expect(loop.isClosed()).toBe(true);
@@ -226,7 +235,9 @@ describe("RunnerTests", () => {
         runner.run(async () => {
           inner = true;
         }),
-      ).rejects.toThrow(new RuntimeError("Runner.run() cannot be called from a running event loop"));
+      ).rejects.toThrow(
+        new RuntimeError("Runner.run() cannot be called from a running event loop"),
+      );
     });
     expect(inner).toBe(false);
   });
@@ -250,13 +261,22 @@ describe("RunnerTests", () => {
 });
 
 /** Runs the SIGINT fixture in a child process through tsx and interrupts it at each "ready". */
-function runInterrupted(mode: string, signals: number): Promise<{ out: string; code: number | null; signal: string | null }> {
+function runInterrupted(
+  mode: string,
+  signals: number,
+): Promise<{ out: string; code: number | null; signal: string | null }> {
   const require = createRequire(import.meta.url);
   const tsxCli = require.resolve("tsx/cli");
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [tsxCli, "--tsconfig", join(here, "fixtures", "tsconfig.json"), join(here, "fixtures", "sigint-main.ts"), mode],
+      [
+        tsxCli,
+        "--tsconfig",
+        join(here, "fixtures", "tsconfig.json"),
+        join(here, "fixtures", "sigint-main.ts"),
+        mode,
+      ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";
@@ -287,14 +307,22 @@ describe("RunnerTests (SIGINT, in a child process)", () => {
   it("test_interrupt_wait: SIGINT cancels the main task, its finally runs, run() rejects with KeyboardInterrupt", async () => {
     const { out, code } = await runInterrupted("plain", 1);
     expect(out).toBe(
-      ["ready", "main caught CancelledError", "main finally", "run rejected KeyboardInterrupt", ""].join("\n"),
+      [
+        "ready",
+        "main caught CancelledError",
+        "main finally",
+        "run rejected KeyboardInterrupt",
+        "",
+      ].join("\n"),
     );
     expect(code).toBe(130);
   });
 
   it("a second SIGINT exits even when the main task swallows the first", async () => {
     const { out, code, signal } = await runInterrupted("ignore", 2);
-    expect(out.startsWith(["ready", "main caught CancelledError", "ready-again", ""].join("\n"))).toBe(true);
+    expect(
+      out.startsWith(["ready", "main caught CancelledError", "ready-again", ""].join("\n")),
+    ).toBe(true);
     expect(out).not.toContain("result");
     expect(code === 130 || signal === "SIGINT").toBe(true);
   });
