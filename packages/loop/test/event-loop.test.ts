@@ -676,19 +676,22 @@ describe("BaseEventLoop.slowCallbackDuration", () => {
     expect(Number(/took (\S+) ms/.exec(warnings[0]!)![1])).toBeGreaterThanOrEqual(100);
   });
 
-  test("BaseEventLoop.slowCallbackDuration: a slow task step is reported", async () => {
+  test("BaseEventLoop.slowCallbackDuration: a slow task step is reported naming the task", async () => {
     const warnSpy = vi.spyOn(console, "warn").mockImplementation(() => {});
     const loop = makeLoop({ debug: true });
     await loop.runUntilComplete(async () => {
-      await createTask(async () => {
-        await sleep(0);
-        block(150);
-        await sleep(0);
-      });
+      await createTask(
+        async () => {
+          await sleep(0);
+          block(150);
+          await sleep(0);
+        },
+        { name: "hog" },
+      );
     });
     const warnings = warnSpy.mock.calls.map((args) => String(args[0]));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^Executing step of .+ took \d+\.\d{3} ms$/);
+    expect(warnings[0]).toMatch(/^Executing step of .*hog.* took \d+\.\d{3} ms$/);
   });
 
   test("BaseEventLoop.slowCallbackDuration: without debug mode nothing is reported", async () => {
