@@ -395,7 +395,9 @@ export class Future<T> implements FutureLike<T> {
    */
   addDoneCallback(cb: (future: this) => void): void {
     if (typeof cb !== "function") {
-      throw new TypeError(`addDoneCallback() callback must be a function, received ${describe(cb)}`);
+      throw new TypeError(
+        `addDoneCallback() callback must be a function, received ${describe(cb)}`,
+      );
     }
     this.#addCallback(cb);
   }
@@ -409,7 +411,7 @@ export class Future<T> implements FutureLike<T> {
       if (this.#cbs === null) this.#cbs = [];
       this.#cbs.push(cb);
     }
-    if (this.#completeOnAwait) {
+    if (this.#completeOnAwait && this.#state === PENDING) {
       // sleep(0): completes the moment something waits on it, so the waiter runs
       // in the next loop iteration — exactly one iteration later (asyncio's bare yield).
       this.#completeOnAwait = false;
@@ -470,6 +472,12 @@ export class Future<T> implements FutureLike<T> {
   ): Promise<R1 | R2> {
     const task = awaitingTask();
     if (task !== null) {
+      if ((task as unknown) === this) {
+        stepEnded(task, false);
+        return Promise.reject(
+          new RuntimeError(`Task cannot await on itself: ${task.toString()}`),
+        ).then(onFulfilled, onRejected);
+      }
       if (task.getLoop() !== this.#loop) {
         const err = new RuntimeError(
           `Task ${task.toString()} got Future ${this.toString()} attached to a different loop`,
@@ -495,7 +503,10 @@ export class Future<T> implements FutureLike<T> {
     if (this.#state === FINISHED) {
       return Promise.resolve(this.#result as T).then(onFulfilled, onRejected);
     }
-    return Promise.reject(internals.rejection(this as Future<unknown>)).then(onFulfilled, onRejected);
+    return Promise.reject(internals.rejection(this as Future<unknown>)).then(
+      onFulfilled,
+      onRejected,
+    );
   }
 
   #register<R1, R2>(
@@ -505,7 +516,14 @@ export class Future<T> implements FutureLike<T> {
   ): Promise<R1 | R2> {
     const p = new Promise<R1 | R2>(capture as never);
     this.#addCallback(
-      new Waiter(this as Future<unknown>, onFulfilled as never, onRejected, capturedResolve, capturedReject, task),
+      new Waiter(
+        this as Future<unknown>,
+        onFulfilled as never,
+        onRejected,
+        capturedResolve,
+        capturedReject,
+        task,
+      ),
     );
     return p;
   }
@@ -581,7 +599,11 @@ export class Future<T> implements FutureLike<T> {
   }
 
   #stateName(): string {
-    return this.#state === PENDING ? "pending" : this.#state === CANCELLED ? "cancelled" : "finished";
+    return this.#state === PENDING
+      ? "pending"
+      : this.#state === CANCELLED
+        ? "cancelled"
+        : "finished";
   }
 
   #makeCancelledError(): CancelledError {
@@ -594,6 +616,7 @@ export class Future<T> implements FutureLike<T> {
   }
 
   #finish(state: State, value: unknown, isException: boolean): void {
+    this.#completeOnAwait = false;
     this.#state = isException ? FAILED : state;
     this.#result = value;
     if (isException) this.#trackException(value);
@@ -634,6 +657,7 @@ export class Future<T> implements FutureLike<T> {
 }
 
 const kTaskBrand = Symbol.for("@aio/futures.Task");
+
 /** @internal Set on Task.prototype so Future can tell the two apart. */
 export { kTaskBrand };
 
@@ -651,7 +675,9 @@ Object.defineProperty(Future.prototype, kFuture, { value: true });
  * ```
  */
 export function isFuture(value: unknown): value is Future<unknown> {
-  return typeof value === "object" && value !== null && (value as { [kFuture]?: true })[kFuture] === true;
+  return (
+    typeof value === "object" && value !== null && (value as { [kFuture]?: true })[kFuture] === true
+  );
 }
 
 /**
@@ -682,7 +708,8 @@ function awaitingTask(): TaskInternals | null {
  * task's settlement): the loop may resume right here instead of a microtask.
  */
 export function stepEnded(task: TaskInternals, sync: boolean): void {
-  if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStepEnd?.(task, task._futWaiter);
+  if (rt.instruments.length !== 0)
+    for (const i of rt.instruments) i.taskStepEnd?.(task, task._futWaiter);
   const loop = task.getLoop() as StepAwareLoop;
   loop[kStepEnded]?.(task, sync);
 }

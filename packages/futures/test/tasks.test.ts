@@ -365,3 +365,47 @@ describe("Bad input", () => {
     expect(log).toEqual(["callback", "after sleep"]);
   });
 });
+describe("Task cancellation at sleep(0)", () => {
+  it("test_cancel_current_task with sleep(0): a task that cancels itself gets CancelledError at sleep(0)", async () => {
+    await runVirtual(async () => {
+      const t = createTask(async () => {
+        currentTask()!.cancel();
+        await sleep(0);
+        return "not cancelled";
+      });
+      await expect(t).rejects.toThrow(CancelledError);
+    });
+  });
+
+  it("a task cancelled while on a foreign promise gets CancelledError at its next sleep(0)", async () => {
+    await run(async () => {
+      let release!: () => void;
+      const foreign = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const t = createTask(async () => {
+        await foreign;
+        await sleep(0);
+        return "not cancelled";
+      });
+      await sleep(0);
+      t.cancel();
+      release();
+      await expect(t).rejects.toThrow(CancelledError);
+    });
+  });
+});
+
+describe("Task awaiting itself", () => {
+  it("test_task_awaits_on_itself: rejects with RuntimeError", async () => {
+    await runVirtual(async () => {
+      let self!: Promise<unknown>;
+      const t = createTask(async () => {
+        await sleep(0);
+        return await self;
+      });
+      self = t;
+      await expect(t).rejects.toThrow("Task cannot await on itself");
+    });
+  });
+});
