@@ -775,7 +775,13 @@ export abstract class PoolExecutor implements Executor {
     const jobs = slot.jobs.splice(0);
     if (jobs.length > 0) this.#running--;
     const killedFor = slot.killedFor;
-    if (!slot.ready && !slot.closing && killedFor === null && this.#broken === null) {
+    if (
+      this.#initializer !== null &&
+      !slot.ready &&
+      !slot.closing &&
+      killedFor === null &&
+      this.#broken === null
+    ) {
       // asyncio: a failing initializer breaks the pool (BrokenThreadPool).
       this.#breakPool(
         new BrokenExecutorError(

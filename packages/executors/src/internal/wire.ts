@@ -31,26 +31,25 @@ const MAX_CHECK_DEPTH = 4;
 // Arrays and objects larger than this are not scanned element by element.
 const MAX_CHECK_WIDTH = 64;
 
+/** Where in `value` a function, symbol, promise or weak collection sits (e.g. `.a[2]`), or null. */
 function findUncloneable(
   value: unknown,
-  path: string,
   depth: number,
   seen: Set<object>,
-): string | null {
+): { at: string; value: unknown } | null {
   const t = typeof value;
-  if (t === "function" || t === "symbol") return `${path} is ${describeValue(value)}`;
+  if (t === "function" || t === "symbol") return { at: "", value };
   if (t !== "object" || value === null || depth >= MAX_CHECK_DEPTH) return null;
   const obj = value as object;
   if (seen.has(obj) || ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) return null;
   seen.add(obj);
-  if (obj instanceof Promise || obj instanceof WeakMap || obj instanceof WeakSet) {
-    return `${path} is ${describeValue(obj)}`;
-  }
+  if (obj instanceof Promise || obj instanceof WeakMap || obj instanceof WeakSet)
+    return { at: "", value };
   if (Array.isArray(obj)) {
     const n = Math.min(obj.length, MAX_CHECK_WIDTH);
     for (let i = 0; i < n; i++) {
-      const found = findUncloneable(obj[i], `${path}[${i}]`, depth + 1, seen);
-      if (found !== null) return found;
+      const found = findUncloneable(obj[i], depth + 1, seen);
+      if (found !== null) return { at: `[${i}]${found.at}`, value: found.value };
     }
     return null;
   }
@@ -58,10 +57,8 @@ function findUncloneable(
     let i = 0;
     for (const [k, v] of obj) {
       if (i++ >= MAX_CHECK_WIDTH) break;
-      const found =
-        findUncloneable(k, `${path} key`, depth + 1, seen) ??
-        findUncloneable(v, `${path}.get(…)`, depth + 1, seen);
-      if (found !== null) return found;
+      const found = findUncloneable(k, depth + 1, seen) ?? findUncloneable(v, depth + 1, seen);
+      if (found !== null) return { at: `.get(…)${found.at}`, value: found.value };
     }
     return null;
   }
@@ -71,13 +68,8 @@ function findUncloneable(
   const n = Math.min(keys.length, MAX_CHECK_WIDTH);
   for (let i = 0; i < n; i++) {
     const key = keys[i]!;
-    const found = findUncloneable(
-      (obj as Record<string, unknown>)[key],
-      `${path}.${key}`,
-      depth + 1,
-      seen,
-    );
-    if (found !== null) return found;
+    const found = findUncloneable((obj as Record<string, unknown>)[key], depth + 1, seen);
+    if (found !== null) return { at: `.${key}${found.at}`, value: found.value };
   }
   return null;
 }
@@ -103,10 +95,12 @@ export function prepareArgs(
       arg = out[i] = arg.value;
       if (allowTransfer) (transfer ??= []).push(...(args[i] as TransferMarker<unknown>).list);
     }
-    const bad = findUncloneable(arg, `args[${i}]`, 0, new Set());
+    const t = typeof arg;
+    if (t !== "object" && t !== "function" && t !== "symbol") continue;
+    const bad = findUncloneable(arg, 0, new Set());
     if (bad !== null) {
       throw new TypeError(
-        `${what} arguments must be structured-cloneable to reach a worker: ${bad} (functions, symbols, promises and weak collections do not cross threads)`,
+        `${what} arguments must be structured-cloneable to reach a worker: args[${i}]${bad.at} is ${describeValue(bad.value)} (functions, symbols, promises and weak collections do not cross threads)`,
       );
     }
   }

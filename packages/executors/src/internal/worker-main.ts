@@ -7,7 +7,8 @@ import type { TransferListItem } from "node:worker_threads";
  * separate entry file and works the same from `src` (tests) and `dist`
  * (users, bundlers). That is also why this function must stay
  * self-contained: no imports, no references to module-level names; it
- * reaches Node through `require` (eval'd code is CommonJS) and repeats the
+ * reaches Node through `process.getBuiltinModule` (a bundler would rewrite
+ * `require`) and repeats the
  * protocol tags of `protocol.ts` as literals.
  *
  * The worker runs one job at a time, in arrival order. Jobs queued behind the
@@ -15,8 +16,8 @@ import type { TransferListItem } from "node:worker_threads";
  * whose `abortable` flag is set gets its `jobSignal()` aborted on cancel.
  */
 export function workerMain(kind: "thread" | "process"): void {
-  const { AsyncLocalStorage } = require("node:async_hooks") as typeof import("node:async_hooks");
-  const { pathToFileURL } = require("node:url") as typeof import("node:url");
+  const { AsyncLocalStorage } = process.getBuiltinModule("node:async_hooks");
+  const { pathToFileURL } = process.getBuiltinModule("node:url");
 
   type Msg = unknown[];
   interface Current {
@@ -31,11 +32,28 @@ export function workerMain(kind: "thread" | "process"): void {
     signal: () => als.getStore()?.signal,
   };
 
+  // Spelled through Function so no compiler rewrites it (vite turns `import()` into its own helper).
+  const importModule = new Function("url", "return import(url)") as (
+    url: string,
+  ) => Promise<unknown>;
+
   let send: (batch: Msg[], transfer: TransferListItem[]) => void;
+  // Reads the messages that arrived while a job ran, without yielding, so a
+  // cancellation of the next job is seen before it starts (threads only).
+  let poll = (): void => {};
   if (kind === "thread") {
-    const { parentPort } = require("node:worker_threads") as typeof import("node:worker_threads");
+    const { parentPort, receiveMessageOnPort } = process.getBuiltinModule("node:worker_threads");
     send = (batch, transfer) => parentPort!.postMessage(batch, transfer as never);
     parentPort!.on("message", receive);
+    poll = () => {
+      for (
+        let r = receiveMessageOnPort(parentPort!);
+        r !== undefined;
+        r = receiveMessageOnPort(parentPort!)
+      ) {
+        accept(r.message as Msg[]);
+      }
+    };
   } else {
     send = (batch) => {
       process.send!(batch);
@@ -58,6 +76,11 @@ export function workerMain(kind: "thread" | "process"): void {
   const MAX_REPLY_DELAY = 1;
 
   function receive(batch: Msg[]): void {
+    accept(batch);
+    if (!draining) void drain();
+  }
+
+  function accept(batch: Msg[]): void {
     for (const m of batch) {
       if (m[0] === 2) {
         const id = m[1] as number;
@@ -70,7 +93,6 @@ export function workerMain(kind: "thread" | "process"): void {
         queue.push(m);
       }
     }
-    if (!draining) void drain();
   }
 
   function makeAbortError(): Error {
@@ -134,7 +156,7 @@ export function workerMain(kind: "thread" | "process"): void {
   async function resolveFn(spec: { src?: string; mod?: string; name?: string }): Promise<Function> {
     if (spec.src !== undefined) return compile(spec.src);
     const url = /^[a-z][a-z0-9+.-]+:/i.test(spec.mod!) ? spec.mod! : pathToFileURL(spec.mod!).href;
-    const mod = (await import(url)) as Record<string, unknown>;
+    const mod = (await importModule(url)) as Record<string, unknown>;
     const fn = mod[spec.name!];
     if (typeof fn !== "function") {
       const names = Object.keys(mod).join(", ") || "none";
@@ -192,9 +214,11 @@ export function workerMain(kind: "thread" | "process"): void {
     draining = true;
     try {
       while (queue.length > 0) {
+        poll();
         const m = queue.shift()!;
         if (m[0] === 0) {
           await runInit(m);
+          flush(); // the pool must know the worker is initialised before any job can kill it
         } else {
           await runJob(m);
         }
