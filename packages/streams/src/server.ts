@@ -192,19 +192,16 @@ export class Server implements AsyncDisposable {
     try {
       for (const target of listen.targets) {
         const srv = rt.taskContext.exit(() =>
-          ssl === null
-            ? net.createServer({ allowHalfOpen: true, noDelay: true } as net.ServerOpts)
-            : tls.createServer({
-                ...ssl.options,
-                secureContext: ssl.context,
-                handshakeTimeout: hsTimeout ?? SSL_HANDSHAKE_TIMEOUT,
-              }),
+          // No half-close on TLS (as asyncio): a peer's EOF closes the connection.
+          net.createServer({ allowHalfOpen: ssl === null, noDelay: true } as net.ServerOpts),
         );
         server.#servers.push(srv);
         server.#openServers++;
-        srv.on(ssl === null ? "connection" : "secureConnection", (socket: net.Socket) =>
-          server.#accept(socket),
-        );
+        if (ssl === null) srv.on("connection", (socket: net.Socket) => server.#accept(socket));
+        else {
+          const ms = hsTimeout ?? SSL_HANDSHAKE_TIMEOUT;
+          srv.on("connection", (socket: net.Socket) => server.#handshake(socket, ssl.options, ms));
+        }
         srv.once("close", () => {
           server.#openServers--;
           server.#maybeWakeup();
@@ -224,6 +221,39 @@ export class Server implements AsyncDisposable {
     }
     if (options.startServing !== false) server.#serving = true;
     return server;
+  }
+
+  /**
+   * TLS: wraps an accepted socket and hands it to `#accept` once the
+   * handshake is done; a failed or slow handshake just drops the socket.
+   */
+  #handshake(raw: net.Socket, options: tls.TlsOptions, timeoutMs: number): void {
+    if (this.#closed) {
+      raw.destroy();
+      return;
+    }
+    const socket = new tls.TLSSocket(raw, {
+      ...options,
+      secureContext: this.#tls!,
+      isServer: true,
+    });
+    const timer = setTimeout(() => socket.destroy(), timeoutMs);
+    timer.unref();
+    const onError = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      raw.destroy();
+    };
+    // The raw socket must close too, or the listening server never finishes closing.
+    socket.once("close", () => raw.destroy());
+    socket.once("error", onError);
+    socket.once("end", onError);
+    socket.once("secure", () => {
+      clearTimeout(timer);
+      socket.off("error", onError);
+      socket.off("end", onError);
+      this.#accept(socket);
+    });
   }
 
   #accept(socket: net.Socket): void {
