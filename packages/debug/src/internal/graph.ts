@@ -1,0 +1,97 @@
+/**
+ * The await graph, read from the objects themselves: a Task's `_futWaiter`
+ * is the @aio Future it is suspended on, and futures that stand for other
+ * futures (gather, a task group's exit, shield, wait) list them under
+ * `Symbol.for("@aio/futures.awaits")`. Nothing here is exported to users.
+ */
+import type { FutureLike, TaskLike } from "@aio/core";
+
+/** `kAwaits` of `@aio/futures`, by its registered key (any copy of the package). */
+export const kAwaits: unique symbol = Symbol.for("@aio/futures.awaits") as never;
+const kTaskBrand = Symbol.for("@aio/futures.Task");
+
+/** The fields of an @aio Task the debug tools read (all optional: other task implementations). */
+export type InspectableTask = TaskLike<unknown> & {
+  _futWaiter?: FutureLike<unknown> | null;
+  getStack?: () => string[];
+  cancelling(): number;
+};
+
+type Awaiting = FutureLike<unknown> & { [kAwaits]?: Iterable<FutureLike<unknown>> };
+
+/** True for an @aio Task (from any copy of `@aio/futures`). */
+export function isTask(value: unknown): value is InspectableTask {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as { [kTaskBrand]?: true })[kTaskBrand] === true
+  );
+}
+
+/**
+ * The pending tasks `future` stands for: itself when it is a task, else the
+ * tasks behind its `kAwaits` list, recursively (a gather of gathers).
+ */
+export function awaitedTasks(future: FutureLike<unknown> | null | undefined): InspectableTask[] {
+  const out: InspectableTask[] = [];
+  if (future != null) expand(future as Awaiting, out, new Set());
+  return out;
+}
+
+function expand(future: Awaiting, out: InspectableTask[], seen: Set<unknown>): void {
+  if (seen.has(future)) return;
+  seen.add(future);
+  if (isTask(future)) {
+    if (!future.done()) out.push(future);
+    return;
+  }
+  let inner: Iterable<FutureLike<unknown>> | undefined;
+  try {
+    inner = future[kAwaits];
+  } catch {
+    return;
+  }
+  if (inner == null) return;
+  for (const f of inner) if (typeof f === "object" && f !== null) expand(f as Awaiting, out, seen);
+}
+
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+
+/** A small process-wide number for a task, stable for its lifetime (asyncio's task id). */
+export function taskId(task: object): number {
+  let id = ids.get(task);
+  if (id === undefined) ids.set(task, (id = nextId++));
+  return id;
+}
+
+/** Where each task was created, when the debug instruments saw it being created. */
+export const creationErrors = new WeakMap<object, Error>();
+
+/** Tasks whose first step the debug instruments saw begin. */
+export const startedTasks = new WeakSet<object>();
+
+/** Whether the debug instruments were registered (then `startedTasks` is reliable). */
+export const tracking = { active: false };
+
+const INTERNAL_FRAME =
+  /[\\/](?:@aio[\\/](?:core|loop|futures|debug)|packages[\\/](?:core|loop|futures|debug)[\\/](?:src|dist))[\\/]|\(node:|^\s*at node:|^\s*at (?:new )?Promise\b/;
+
+/** The first stack line outside @aio's own packages and Node's internals: the user's call site. */
+export function userFrame(stackLines: readonly string[]): string | null {
+  for (const raw of stackLines) {
+    const line = raw.trim();
+    if (!line.startsWith("at ")) continue;
+    if (INTERNAL_FRAME.test(line)) continue;
+    return line.slice(3);
+  }
+  return null;
+}
+
+/** Where `task` was created (`fn (file:line:col)`), or null when nobody recorded it. */
+export function creationSite(task: InspectableTask): string | null {
+  const err = creationErrors.get(task);
+  if (err !== undefined) return userFrame((err.stack ?? "").split("\n").slice(1));
+  const stack = typeof task.getStack === "function" ? task.getStack() : [];
+  return stack.length === 0 ? null : userFrame(stack);
+}
