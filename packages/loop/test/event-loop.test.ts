@@ -93,8 +93,9 @@ describe("BaseEventLoop.callSoon", () => {
   });
 
   test("BaseEventLoop.callSoon() from a callback runs in the NEXT iteration (stop() ends the current one)", async () => {
-    // Same program and output as asyncio (checked with CPython 3.11).
-    const loop = makeLoop();
+    // Same program and output as asyncio (checked with CPython 3.11). The
+    // virtual clock keeps the two timers' deadlines exact (no wall-clock drift).
+    const loop = makeVirtualLoop();
     const log: string[] = [];
     loop.callLater(0, () => log.push("later0"));
     loop.callSoon(() => log.push("c"));
@@ -115,7 +116,7 @@ describe("BaseEventLoop.callSoon", () => {
   });
 
   test("BaseEventLoop.callSoon() chains interleave by iteration, one step each", async () => {
-    const loop = makeLoop();
+    const loop = makeVirtualLoop();
     const log: string[] = [];
     const chain = (name: string, n: number) => {
       log.push(`${name}${n}`);
@@ -149,8 +150,10 @@ describe("BaseEventLoop.callLater", () => {
   test("BaseEventLoop.callLater() fires timers in deadline order", async () => {
     const loop = makeLoop();
     const log: number[] = [];
-    for (const d of [5, 1, 4, 2, 3]) loop.callLater(d, () => log.push(d));
-    loop.callLater(6, () => loop.stop());
+    // Real clock: deadlines from one reading, so a pause between the calls cannot reorder them.
+    const now = loop.time();
+    for (const d of [5, 1, 4, 2, 3]) loop.callAt(now + d, () => log.push(d));
+    loop.callAt(now + 6, () => loop.stop());
     await loop.runForever();
     expect(log).toEqual([1, 2, 3, 4, 5]);
   });
@@ -168,10 +171,11 @@ describe("BaseEventLoop.callLater", () => {
   test("BaseEventLoop.callLater() timers cancelled before their deadline never run", async () => {
     const loop = makeLoop();
     const log: number[] = [];
-    const handles = [1, 2, 3, 4].map((d) => loop.callLater(d, () => log.push(d)));
+    const now = loop.time();
+    const handles = [1, 2, 3, 4].map((d) => loop.callAt(now + d, () => log.push(d)));
     handles[1]!.cancel();
-    loop.callLater(1, () => handles[2]!.cancel());
-    loop.callLater(5, () => loop.stop());
+    loop.callAt(now + 1, () => handles[2]!.cancel());
+    loop.callAt(now + 5, () => loop.stop());
     await loop.runForever();
     expect(log).toEqual([1, 4]);
   });
@@ -192,7 +196,7 @@ describe("BaseEventLoop.callLater", () => {
   });
 
   test("BaseEventLoop.callLater() with a negative delay runs as soon as possible", async () => {
-    const loop = makeLoop();
+    const loop = makeVirtualLoop();
     const log: string[] = [];
     loop.callLater(0, () => log.push("zero"));
     loop.callLater(-100, () => log.push("negative"));
