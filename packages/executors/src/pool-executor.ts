@@ -22,7 +22,6 @@ import {
   R_INIT_ERR,
   R_INIT_OK,
   R_OK,
-  R_SKIPPED,
   type SerializedError,
 } from "./internal/protocol.js";
 import { deserializeError, prepareArgs } from "./internal/wire.js";
@@ -671,7 +670,7 @@ export abstract class PoolExecutor implements Executor {
 
   #settle(job: Job, ok: boolean, value: unknown): void {
     const fut = job.future;
-    if (fut.done() || (job.loop !== null && job.loop.isClosed())) return;
+    if (fut.done() || job.loop?.isClosed()) return;
     if (ok) fut.setResult(value);
     else fut.setException(value);
   }

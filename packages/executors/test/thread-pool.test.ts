@@ -281,7 +281,7 @@ describe("ThreadPoolExecutor initializer", () => {
     for (const e of errs) {
       expect(isBrokenExecutorError(e)).toBe(true);
       expect(e?.message).toBe("A worker initializer failed, the pool is not usable anymore");
-      expect((e?.cause as Error).message).toBe("no config");
+      expect((e!.cause as Error).message).toBe("no config");
     }
     expect(() => p.submit(() => 3)).toThrow(BrokenExecutorError);
     expect(String(p)).toMatch(/\[broken\]/);
@@ -512,7 +512,7 @@ describe("ThreadPoolExecutor failures", () => {
         (e: unknown) => e as Error,
       );
     expect(err).toBeInstanceOf(BrokenExecutorError);
-    expect((err?.cause as { code?: string }).code).toBe("ERR_WORKER_OUT_OF_MEMORY");
+    expect((err!.cause as { code?: string }).code).toBe("ERR_WORKER_OUT_OF_MEMORY");
     expect(await p.submit(() => "recovered")).toBe("recovered");
   });
 });

@@ -71,9 +71,6 @@ export function workerMain(kind: "thread" | "process"): void {
   let draining = false;
   let outbox: Msg[] = [];
   let outTransfer: TransferListItem[] = [];
-  let outSince = 0;
-  // Replies of short jobs are batched, but never held longer than this (ms).
-  const MAX_REPLY_DELAY = 1;
 
   function receive(batch: Msg[]): void {
     accept(batch);
@@ -102,7 +99,6 @@ export function workerMain(kind: "thread" | "process"): void {
   }
 
   function reply(m: Msg, transfer?: TransferListItem[]): void {
-    if (outbox.length === 0) outSince = performance.now();
     outbox.push(m);
     if (transfer !== undefined) outTransfer.push(...transfer);
   }
@@ -222,7 +218,9 @@ export function workerMain(kind: "thread" | "process"): void {
         } else {
           await runJob(m);
         }
-        if (queue.length === 0 || performance.now() - outSince >= MAX_REPLY_DELAY) flush();
+        // A reply is sent before the next job starts: if that job kills the
+        // worker, the pool must not mistake the finished job for the lost one.
+        flush();
       }
     } finally {
       draining = false;

@@ -1,0 +1,20 @@
+import * as executors from "@aio/executors";
+import { describe, expect, test } from "vitest";
+
+describe("@aio/executors exports", () => {
+  test("@aio/executors exports exactly its public names", () => {
+    expect(Object.keys(executors).sort()).toEqual([
+      "BrokenExecutorError",
+      "ExecutorFullError",
+      "PoolExecutor",
+      "ProcessPoolExecutor",
+      "ThreadPoolExecutor",
+      "isBrokenExecutorError",
+      "isExecutorFullError",
+      "jobSignal",
+      "moduleFunction",
+      "toThread",
+      "transfer",
+    ]);
+  });
+});
