@@ -1,7 +1,7 @@
 import { CancelledError, RuntimeError } from "@aio/core";
 import { BrokenExecutorError, moduleFunction, ProcessPoolExecutor, transfer } from "@aio/executors";
 import { afterEach, describe, expect, test } from "vitest";
-import { childPids, until } from "./helpers.ts";
+import { childPids, until } from "./helpers.js";
 
 const fixture = new URL("./fixtures/work.mjs", import.meta.url);
 const pools: ProcessPoolExecutor[] = [];

@@ -4,7 +4,7 @@ import { sleep } from "@aio/futures";
 import { run } from "@aio/loop";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { childPids, threadCount, until } from "./helpers.ts";
+import { childPids, threadCount, until } from "./helpers.js";
 
 describe("PoolExecutor under load", () => {
   test("10k jobs with random cancellations: every future settles, nothing is lost, no worker is left", async () => {

@@ -10,7 +10,7 @@ import {
 } from "@aio/executors";
 import { run } from "@aio/loop";
 import { afterEach, describe, expect, test } from "vitest";
-import { sharedCounters, threadCount, until } from "./helpers.ts";
+import { sharedCounters, threadCount, until } from "./helpers.js";
 
 // Injected by the worker into shipped functions (see jobSignal()).
 declare const jobSignal: () => AbortSignal;

@@ -3,7 +3,7 @@ import { ProcessPoolExecutor, ThreadPoolExecutor, toThread } from "@aio/executor
 import { createTask, gather, sleep } from "@aio/futures";
 import { run } from "@aio/loop";
 import { describe, expect, test } from "vitest";
-import { sharedCounters, threadCount, until } from "./helpers.ts";
+import { sharedCounters, threadCount, until } from "./helpers.js";
 
 const blockingSleep = (ms: number) =>
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
