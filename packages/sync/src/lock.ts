@@ -1,7 +1,15 @@
-import { type EventLoop, type FutureLike, RuntimeError } from "@aio/core";
+import { type EventLoop, RuntimeError } from "@aio/core";
 import { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
-import { loopFor, RESOLVED_TRUE, signalOf, type WaitOptions, waitOn } from "./internal/waiting.js";
+import {
+  CallbackWaiter,
+  loopFor,
+  RESOLVED_TRUE,
+  signalOf,
+  type Waiter,
+  type WaitOptions,
+  waitOn,
+} from "./internal/waiting.js";
 
 /**
  * A fair mutual-exclusion lock for tasks (asyncio `Lock`).
@@ -43,7 +51,7 @@ import { loopFor, RESOLVED_TRUE, signalOf, type WaitOptions, waitOn } from "./in
  */
 export class Lock {
   #locked = false;
-  #waiters: Deque<FutureLike<true>> | null = null;
+  #waiters: Deque<Waiter> | null = null;
   #loop: EventLoop | null = null;
 
   /**
@@ -198,12 +206,44 @@ export class Lock {
   async run<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
     if (typeof fn !== "function")
       throw new TypeError(`Lock.run() fn must be a function, received ${typeof fn}`);
-    await this.acquire(options);
+    const signal = signalOf("Lock.run()", options);
+    if (signal?.aborted) throw signal.reason;
+    if (!this.#locked && this.#noLiveWaiters()) this.#locked = true;
+    else await this.#acquireDetached(signal);
     try {
       return await fn();
     } finally {
       this.release();
     }
+  }
+
+  /**
+   * Waits for the lock through a {@link CallbackWaiter}: no loop needed and
+   * the calling task is not suspended on a future, so one task may have many
+   * `run()` calls pending. Same FIFO line and repair logic as the slow path
+   * of {@link Lock.acquire}; only an aborted signal ends the wait early.
+   */
+  async #acquireDetached(signal: AbortSignal | undefined): Promise<void> {
+    const waiters = (this.#waiters ??= new Deque());
+    const waiter = new CallbackWaiter();
+    waiters.push(waiter);
+    const onAbort = (): void => {
+      waiter.cancel();
+    };
+    signal?.addEventListener("abort", onAbort);
+    try {
+      try {
+        await waiter.promise;
+      } finally {
+        waiters.remove(waiter);
+        signal?.removeEventListener("abort", onAbort);
+      }
+    } catch {
+      // CPython Lock.acquire: pass the wake-up on if the lock is free.
+      if (!this.#locked) this.#wakeUpFirst();
+      throw signal?.reason;
+    }
+    this.#locked = true;
   }
 
   /**

@@ -1,7 +1,15 @@
-import { describeValue, type EventLoop, type FutureLike, ValueError } from "@aio/core";
+import { describeValue, type EventLoop, ValueError } from "@aio/core";
 import { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
-import { loopFor, RESOLVED_TRUE, signalOf, type WaitOptions, waitOn } from "./internal/waiting.js";
+import {
+  CallbackWaiter,
+  loopFor,
+  RESOLVED_TRUE,
+  signalOf,
+  type Waiter,
+  type WaitOptions,
+  waitOn,
+} from "./internal/waiting.js";
 
 function checkValue(cls: string, value: unknown): number {
   if (typeof value !== "number") {
@@ -48,7 +56,7 @@ function checkValue(cls: string, value: unknown): number {
  */
 export class Semaphore {
   #value: number;
-  #waiters: Deque<FutureLike<true>> | null = null;
+  #waiters: Deque<Waiter> | null = null;
   #loop: EventLoop | null = null;
 
   /**
@@ -247,11 +255,47 @@ export class Semaphore {
     fn: () => T | PromiseLike<T>,
     options: WaitOptions | undefined,
   ): Promise<Awaited<T>> {
-    await this.acquire(options);
+    const signal = signalOf(`${this.#name()}.run()`, options);
+    if (signal?.aborted) throw signal.reason;
+    if (this.locked()) await this.#acquireDetached(signal);
+    else this.#value--;
     try {
       return await fn();
     } finally {
       this.release();
+    }
+  }
+
+  /**
+   * Waits for a permit through a {@link CallbackWaiter}: no loop needed and
+   * the calling task is not suspended on a future, so one task may have any
+   * number of `run()` calls pending (the p-limit pattern). Same FIFO line and
+   * repair logic as the slow path of {@link Semaphore.acquire}; only an
+   * aborted signal ends the wait early.
+   */
+  async #acquireDetached(signal: AbortSignal | undefined): Promise<void> {
+    const waiters = (this.#waiters ??= new Deque());
+    const waiter = new CallbackWaiter();
+    waiters.push(waiter);
+    const onAbort = (): void => {
+      waiter.cancel();
+    };
+    signal?.addEventListener("abort", onAbort);
+    try {
+      try {
+        await waiter.promise;
+      } finally {
+        waiters.remove(waiter);
+        signal?.removeEventListener("abort", onAbort);
+      }
+    } catch {
+      // Only an abort rejects, and an aborted waiter was never handed a permit.
+      throw signal?.reason;
+    } finally {
+      // CPython Semaphore.acquire: wake as many waiters as there are free permits.
+      while (this.#value > 0) {
+        if (!this.#wakeUpNext()) break;
+      }
     }
   }
 

@@ -72,16 +72,22 @@ export class Deque<T> {
   remove(item: T): boolean {
     const buf = this.#buf;
     const mask = this.#mask;
+    const head = this.#head;
     const n = this.#length;
     for (let i = 0; i < n; i++) {
-      if (buf[(this.#head + i) & mask] === item) {
-        // Close the gap by moving the later items one slot forward.
-        for (let j = i; j < n - 1; j++)
-          buf[(this.#head + j) & mask] = buf[(this.#head + j + 1) & mask];
-        buf[(this.#head + n - 1) & mask] = undefined;
-        this.#length--;
-        return true;
+      if (buf[(head + i) & mask] !== item) continue;
+      if (i < n >> 1) {
+        // Closer to the front: move the earlier items one slot back.
+        for (let j = i; j > 0; j--) buf[(head + j) & mask] = buf[(head + j - 1) & mask];
+        buf[head] = undefined;
+        this.#head = (head + 1) & mask;
+      } else {
+        // Closer to the back: move the later items one slot forward.
+        for (let j = i; j < n - 1; j++) buf[(head + j) & mask] = buf[(head + j + 1) & mask];
+        buf[(head + n - 1) & mask] = undefined;
       }
+      this.#length--;
+      return true;
     }
     return false;
   }

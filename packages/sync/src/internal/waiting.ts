@@ -12,6 +12,57 @@ export interface WaitOptions {
   signal?: AbortSignal | undefined;
 }
 
+/**
+ * What a primitive keeps in its waiter list: a loop Future (a task suspended
+ * in `acquire()`/`get()`…) or a {@link CallbackWaiter}.
+ */
+export interface Waiter {
+  done(): boolean;
+  cancelled(): boolean;
+  setResult(value: true): void;
+  cancel(): boolean;
+}
+
+const kCancelled: unique symbol = Symbol("cancelled");
+
+/**
+ * A waiter that needs no loop and suspends no task: waking it resolves a
+ * native promise. `run()` uses it, so one task (or code outside any loop)
+ * may have any number of `run()` calls pending — the p-limit pattern —
+ * while they still queue in FIFO order with the task waiters.
+ */
+export class CallbackWaiter implements Waiter {
+  #state: 0 | 1 | 2 = 0;
+  #resolve!: () => void;
+  #reject!: (reason: unknown) => void;
+  /** Resolves when woken; rejects with an internal marker when cancelled. */
+  readonly promise: Promise<void> = new Promise<void>((resolve, reject) => {
+    this.#resolve = resolve;
+    this.#reject = reject;
+  });
+
+  done(): boolean {
+    return this.#state !== 0;
+  }
+
+  cancelled(): boolean {
+    return this.#state === 2;
+  }
+
+  setResult(_value: true): void {
+    if (this.#state !== 0) return;
+    this.#state = 1;
+    this.#resolve();
+  }
+
+  cancel(): boolean {
+    if (this.#state !== 0) return false;
+    this.#state = 2;
+    this.#reject(kCancelled);
+    return true;
+  }
+}
+
 /** The settled promise the fast paths return, so an uncontended call allocates nothing. */
 export const RESOLVED_TRUE: Promise<true> = Promise.resolve(true);
 /** Likewise for calls resolving to `undefined`. */

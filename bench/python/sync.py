@@ -1,0 +1,79 @@
+"""asyncio side of bench/sync.bench.mjs: the same workloads, printed as one JSON line."""
+import asyncio
+import json
+import sys
+import time
+
+SCALE = 0.1 if "--quick" in sys.argv else 1.0
+LOCK_TASKS = 100
+LOCK_OPS = round(200_000 * SCALE)
+SEM_JOBS = round(200_000 * SCALE)
+SEM_LIMIT = 10
+QUEUE_ITEMS = round(1_000_000 * SCALE)
+QUEUE_MAX = 100
+ROUNDS = 3
+
+
+def best(make):
+    asyncio.run(make())  # warm-up
+    times = []
+    for _ in range(ROUNDS):
+        t0 = time.perf_counter()
+        asyncio.run(make())
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+async def lock_bench():
+    lock = asyncio.Lock()
+    per = LOCK_OPS // LOCK_TASKS
+
+    async def worker():
+        for _ in range(per):
+            await lock.acquire()
+            lock.release()
+
+    # Hold the lock until every worker queues on it: each acquisition is then a hand-off.
+    await lock.acquire()
+    workers = [asyncio.create_task(worker()) for _ in range(LOCK_TASKS)]
+    await asyncio.sleep(0)
+    lock.release()
+    await asyncio.gather(*workers)
+
+
+async def sem_bench():
+    sem = asyncio.Semaphore(SEM_LIMIT)
+
+    async def job():
+        pass
+
+    async def limited():
+        async with sem:
+            await job()
+
+    await asyncio.gather(*(limited() for _ in range(SEM_JOBS)))
+
+
+def queue_bench(consumers):
+    async def main():
+        q = asyncio.Queue(QUEUE_MAX)
+        share = QUEUE_ITEMS // consumers
+
+        async def consumer():
+            for _ in range(share):
+                await q.get()
+
+        cs = [asyncio.create_task(consumer()) for _ in range(consumers)]
+        for i in range(QUEUE_ITEMS):
+            await q.put(i)
+        await asyncio.gather(*cs)
+
+    return main
+
+
+print(json.dumps({
+    "lock": LOCK_OPS / best(lock_bench),
+    "semaphore": SEM_JOBS / best(sem_bench),
+    "queue1": QUEUE_ITEMS / best(queue_bench(1)),
+    "queue4": QUEUE_ITEMS / best(queue_bench(4)),
+}))
