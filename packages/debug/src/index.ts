@@ -7,6 +7,18 @@
  *
  * @packageDocumentation
  */
+
+export { INSPECT_PROTOCOL, type InspectReply, inspectSocketPath } from "./inspect.js";
+export {
+  type DebugOptions,
+  type DebugReport,
+  type DebugReportKind,
+  disableDebug,
+  enableDebug,
+  isDebugEnabled,
+  printReport,
+} from "./instruments.js";
+export { type TrackedResource, type TrackResourceOptions, trackResource } from "./resources.js";
 export {
   formatTaskTree,
   printTaskTree,
