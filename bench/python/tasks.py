@@ -98,20 +98,27 @@ async def pending_bytes(n):
 
 
 def best(coro_fn, n, reps=3):
-    """One warm-up at a tenth of the size, then the lowest time of `reps` runs, each in a fresh asyncio.run()."""
+    """One warm-up at a tenth of the size, then of `reps` runs (each in a fresh
+    asyncio.run()) the one that used the least CPU time; returns (wall s, cpu s)."""
     asyncio.run(coro_fn(max(n // 10, 1)))
-    return min(asyncio.run(coro_fn(n)) for _ in range(reps))
+    runs = []
+    for _ in range(reps):
+        c0 = time.process_time()
+        wall = asyncio.run(coro_fn(n))
+        runs.append((time.process_time() - c0, wall))
+    cpu, wall = min(runs)
+    return wall, cpu
 
 
-def rate(n, dt):
-    return {"n": n, "ms": dt * 1000, "ops": n / dt}
+def rate(n, dt, cpu=None):
+    return {"n": n, "ms": dt * 1000, "cpuMs": (cpu if cpu is not None else dt) * 1000, "ops": n / (cpu or dt)}
 
 
 def main():
     out = {"python": platform.python_version()}
-    out["spawn"] = rate(SPAWN_N, best(spawn, SPAWN_N))
-    out["pingpong"] = rate(PINGPONG_N, best(pingpong, PINGPONG_N))
-    out["awaitDone"] = rate(AWAIT_DONE_N, best(await_done, AWAIT_DONE_N))
+    out["spawn"] = rate(SPAWN_N, *best(spawn, SPAWN_N))
+    out["pingpong"] = rate(PINGPONG_N, *best(pingpong, PINGPONG_N))
+    out["awaitDone"] = rate(AWAIT_DONE_N, *best(await_done, AWAIT_DONE_N))
     out["pending"] = {"n": PENDING_N, "bytesPerTask": asyncio.run(pending_bytes(PENDING_N))}
     print(json.dumps(out))
 
