@@ -731,6 +731,11 @@ export abstract class PoolExecutor implements Executor {
   #closeWorker(slot: Slot): void {
     if (slot.closing) return;
     slot.closing = true;
+    // Whoever awaits shutdown() waits for this exit: keep the process alive until it comes.
+    if (!slot.referenced) {
+      slot.referenced = true;
+      slot.channel.ref();
+    }
     if (slot.idleTimer !== null) {
       clearTimeout(slot.idleTimer);
       slot.idleTimer = null;
