@@ -85,6 +85,17 @@ describe("_currentTask", () => {
 });
 
 describe("getRuntime", () => {
+  test("getRuntime().runningLoops holds a loop exactly while it runs", async () => {
+    const loop = newEventLoop();
+    const seen: boolean[] = [getRuntime().runningLoops.has(loop)];
+    await loop.runUntilComplete(() => {
+      seen.push(getRuntime().runningLoops.has(loop));
+    });
+    seen.push(getRuntime().runningLoops.has(loop));
+    loop.close();
+    expect(seen).toEqual([false, true, false]);
+  });
+
   test("getRuntime() is the one object stored under Symbol.for('@aio/core.runtime.v1')", () => {
     const rt = getRuntime();
     expect((globalThis as Record<symbol, unknown>)[Symbol.for("@aio/core.runtime.v1")]).toBe(rt);
@@ -133,6 +144,49 @@ describe("addInstrument", () => {
       remove();
     }
     expect(events).toEqual(["start", "cb", "end", "start", "end"]);
+  });
+});
+
+describe("Instrument", () => {
+  test("Instrument hooks see a loop start and stop, and a task's creation, steps and end, in order", async () => {
+    const events: string[] = [];
+    const name = (t: { getName(): string }) => t.getName();
+    const hooks: Instrument = {
+      loopStarted: () => events.push("loop started"),
+      loopStopped: () => events.push("loop stopped"),
+      taskCreated: (t) => events.push(`created ${name(t)}`),
+      taskStep: (t) => events.push(`step ${name(t)}`),
+      taskStepEnd: (t, awaiting) =>
+        events.push(`step end ${name(t)} awaiting=${awaiting === null ? "none" : "future"}`),
+      taskDone: (t) => events.push(`done ${name(t)}`),
+    };
+    const remove = addInstrument(hooks);
+    const loop = newEventLoop();
+    try {
+      await loop.runUntilComplete(() => {
+        const t = createTask(
+          async () => {
+            await sleep(0);
+          },
+          { name: "worker" },
+        );
+        return t;
+      });
+    } finally {
+      remove();
+      loop.close();
+    }
+    const worker = events.filter((e) => e.includes("worker") || e.startsWith("loop"));
+    // The last step's end and the task's end are one moment; their mutual order is not pinned.
+    expect([...worker.slice(0, 5), [...worker.slice(5, 7)].sort(), ...worker.slice(7)]).toEqual([
+      "loop started",
+      "created worker",
+      "step worker",
+      "step end worker awaiting=future",
+      "step worker",
+      ["done worker", "step end worker awaiting=none"],
+      "loop stopped",
+    ]);
   });
 });
 
