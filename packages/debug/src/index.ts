@@ -29,3 +29,14 @@ export {
   type TaskInfo,
   type TaskSnapshot,
 } from "./task-tree.js";
+export {
+  isTracing,
+  readTrace,
+  startTrace,
+  stopTrace,
+  type Trace,
+  type TraceEvent,
+  type TraceOptions,
+  validateTrace,
+  writeTrace,
+} from "./trace.js";
