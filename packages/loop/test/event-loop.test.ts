@@ -947,3 +947,67 @@ describe("BaseEventLoop (tasks and callbacks)", () => {
     expect(contexts).toEqual([]);
   });
 });
+
+describe("BaseEventLoop (more runUntilComplete and debug cases)", () => {
+  test("BaseEventLoop.runUntilComplete() runs a plain synchronous function in a task", async () => {
+    const loop = makeLoop();
+    await expect(loop.runUntilComplete(() => 5)).resolves.toBe(5);
+    const err = new TypeError("sync failure");
+    await expect(
+      loop.runUntilComplete(() => {
+        throw err;
+      }),
+    ).rejects.toBe(err);
+  });
+
+  test("BaseEventLoop keeps running callbacks while a task awaits a foreign promise", async () => {
+    const loop = makeLoop();
+    const log: string[] = [];
+    await loop.runUntilComplete(async () => {
+      let n = 0;
+      const tick = () => {
+        log.push(`tick${++n}`);
+        if (n < 3) loop.callSoon(tick);
+      };
+      loop.callSoon(tick);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      log.push("foreign resolved");
+    });
+    expect(log).toEqual(["tick1", "tick2", "tick3", "foreign resolved"]);
+  });
+
+  test("BaseEventLoop.setExceptionHandler(): in debug mode a throwing callback still reaches the handler with its handle", async () => {
+    const loop = makeLoop({ debug: true });
+    const contexts: { message: string; exception?: unknown; handle?: unknown }[] = [];
+    loop.setExceptionHandler((_l, ctx) => contexts.push(ctx));
+    const boom = new Error("debug boom");
+    const h = loop.callSoon(function failing() {
+      throw boom;
+    });
+    loop.callSoon(() => loop.stop());
+    await loop.runForever();
+    expect(contexts).toHaveLength(1);
+    expect([contexts[0]!.exception, contexts[0]!.handle]).toEqual([boom, h]);
+    expect(contexts[0]!.message).toMatch(/^Exception in callback .*failing\(\)/);
+  });
+
+  test("BaseEventLoop.slowCallbackDuration: run(main, { debug: true }) reports a slow callback", async () => {
+    const warnSpy = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await run(
+      async () => {
+        const loop = getRunningLoop();
+        const done = loop.createFuture<void>();
+        loop.callSoon(function sluggish() {
+          block(150);
+          done.setResult();
+        });
+        await done;
+      },
+      { debug: true },
+    );
+    const warnings = warnSpy.mock.calls.map((args) => String(args[0]));
+    expect(
+      warnings.filter((w) => /^Executing <Handle sluggish\(\)> took \d+\.\d{3} ms$/.test(w)),
+    ).toHaveLength(1);
+  });
+});
