@@ -129,7 +129,7 @@ function writeResults() {
     `- Generated: ${new Date().toISOString().slice(0, 10)}`,
     `- Sections: ${files.length > 0 ? files.map((f) => `[${topicOf(f)}](results/${f})`).join(", ") : "none yet"}`,
     "",
-    "Figures are ops/s (or bytes) measured side by side in one run per Node version; ratios compare rates in the same run. Numbers from different machines or runs are not comparable.",
+    "Each topic section says how it measured. The loop and tasks suites report operations per CPU second of the measuring process (wall time alongside), measured side by side in one run per Node version; ratios compare rates from the same run. Numbers from different machines or runs are not comparable.",
   ].join("\n");
   const sections = bodies.map(demoteHeadings);
   writeFileSync(join(here, "RESULTS.md"), `${[header, ...sections].join("\n\n")}\n`);
