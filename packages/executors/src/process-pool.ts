@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { workerMain } from "./internal/worker-main.js";
+import { workerSource } from "./internal/worker-main.js";
 import {
   PoolExecutor,
   type PoolExecutorOptions,
@@ -23,7 +23,7 @@ export interface ProcessPoolExecutorOptions extends PoolExecutorOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const PROCESS_SOURCE = `(${workerMain.toString()})("process");`;
+const PROCESS_SOURCE = workerSource("process");
 // A child asked to exit that has not gone after this long (ms) is killed.
 const CLOSE_KILL_DELAY = 5_000;
 

@@ -1,5 +1,5 @@
 import { type ResourceLimits, Worker } from "node:worker_threads";
-import { workerMain } from "./internal/worker-main.js";
+import { workerSource } from "./internal/worker-main.js";
 import {
   PoolExecutor,
   type PoolExecutorOptions,
@@ -21,7 +21,7 @@ export interface ThreadPoolExecutorOptions extends PoolExecutorOptions {
   resourceLimits?: ResourceLimits;
 }
 
-const THREAD_SOURCE = `(${workerMain.toString()})("thread");`;
+const THREAD_SOURCE = workerSource("thread");
 
 /**
  * A pool of `worker_threads` (`concurrent.futures.ThreadPoolExecutor`): for

@@ -296,3 +296,15 @@ export function workerMain(kind: "thread" | "process"): void {
     }
   }
 }
+
+/**
+ * The script a worker evaluates. It defines `__name` first: compilers that
+ * keep function names (esbuild's `keepNames`, used by tsx) insert
+ * `__name(fn, "name")` calls into `workerMain` itself.
+ */
+export function workerSource(kind: "thread" | "process"): string {
+  return (
+    'var __name = (t, v) => { try { Object.defineProperty(t, "name", { value: v, configurable: true }); } catch {} return t; };\n' +
+    `(${workerMain.toString()})(${JSON.stringify(kind)});\n`
+  );
+}
