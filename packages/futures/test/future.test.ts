@@ -504,3 +504,58 @@ describe("Future exception never retrieved", () => {
     ]);
   });
 });
+
+describe("Future.then (inside tasks)", () => {
+  test("Future.then(): awaiting a done Future inside a task does not yield to the loop (as asyncio)", async () => {
+    const log = await run(async () => {
+      const out: string[] = [];
+      const loop = getRunningLoop();
+      loop.callSoon(() => out.push("x"));
+      const fut = loop.createFuture<number>();
+      fut.setResult(1);
+      await fut;
+      out.push("after");
+      await sleep(0);
+      return out;
+    });
+    expect(log).toEqual(["after", "x"]);
+  });
+
+  test("Future.then(): a task awaiting a Future that gets cancelled sees CancelledError with the message and may go on", async () => {
+    const result = await run(async () => {
+      const loop = getRunningLoop();
+      const fut = loop.createFuture<number>();
+      const t = createTask(async () => {
+        try {
+          await fut;
+          return "not cancelled";
+        } catch (err) {
+          return `caught ${(err as Error).name} '${(err as Error).message}'`;
+        }
+      });
+      await sleep(0);
+      fut.cancel("m");
+      return [await t, t.cancelled()];
+    });
+    expect(result).toEqual(["caught CancelledError 'm'", false]);
+  });
+
+  test("Future.then(): several awaiters of one Future resume in the order they started waiting", async () => {
+    const log = await run(async () => {
+      const out: string[] = [];
+      const fut = getRunningLoop().createFuture<number>();
+      const waiter = (name: string) =>
+        createTask(async () => {
+          out.push(`${name} got ${await fut}`);
+        });
+      const tasks = [waiter("a"), waiter("b"), waiter("c")];
+      const plain = fut.then((v) => out.push(`then got ${v}`));
+      await sleep(0);
+      fut.setResult(7);
+      for (const t of tasks) await t;
+      await plain;
+      return out;
+    });
+    expect(log).toEqual(["then got 7", "a got 7", "b got 7", "c got 7"]);
+  });
+});
