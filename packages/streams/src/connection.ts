@@ -2,7 +2,7 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { getRunningLoop, getRuntime, ValueError } from "@aio/core";
 import { checkHost, checkPath, checkPort, checkTimeout } from "./internal/check.js";
-import { StreamProtocol } from "./internal/protocol.js";
+import { StreamProtocol, WRITE_HIGH_WATER_MARK } from "./internal/protocol.js";
 import { resolveSsl, type SslOption } from "./internal/ssl.js";
 import { waitEvent } from "./internal/wait-event.js";
 import { checkLimit, StreamReader } from "./stream-reader.js";
@@ -135,10 +135,12 @@ export function openConnection(
     "tcp",
     host,
     (ssl) => {
-      const base: net.TcpNetConnectOpts = {
+      // `writableHighWaterMark` reaches the socket's Duplex options (not in @types/node).
+      const base: net.TcpNetConnectOpts & { writableHighWaterMark: number } = {
         host,
         port,
         noDelay: true,
+        writableHighWaterMark: WRITE_HIGH_WATER_MARK,
         allowHalfOpen: ssl === null,
         ...(local !== undefined ? { localAddress: local[0], localPort: local[1] } : {}),
       };
@@ -196,7 +198,10 @@ export function openUnixConnection(
     "unix",
     options.serverHostname ?? null,
     (ssl) => {
-      if (ssl === null) return net.connect({ path, allowHalfOpen: true });
+      if (ssl === null) {
+        const opts = { path, allowHalfOpen: true, writableHighWaterMark: WRITE_HIGH_WATER_MARK };
+        return net.connect(opts as net.IpcNetConnectOpts);
+      }
       return tls.connect({
         path,
         ...ssl.options,

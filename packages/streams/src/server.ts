@@ -11,7 +11,7 @@ import {
   RuntimeError,
 } from "@aio/core";
 import { checkPath, checkPort, checkTimeout } from "./internal/check.js";
-import { StreamProtocol } from "./internal/protocol.js";
+import { StreamProtocol, WRITE_HIGH_WATER_MARK } from "./internal/protocol.js";
 import { resolveSsl, type SslOption } from "./internal/ssl.js";
 import { waitEvent } from "./internal/wait-event.js";
 import { checkLimit, StreamReader } from "./stream-reader.js";
@@ -193,7 +193,11 @@ export class Server implements AsyncDisposable {
       for (const target of listen.targets) {
         const srv = rt.taskContext.exit(() =>
           // No half-close on TLS (as asyncio): a peer's EOF closes the connection.
-          net.createServer({ allowHalfOpen: ssl === null, noDelay: true } as net.ServerOpts),
+          net.createServer({
+            allowHalfOpen: ssl === null,
+            noDelay: true,
+            highWaterMark: WRITE_HIGH_WATER_MARK,
+          } as net.ServerOpts),
         );
         server.#servers.push(srv);
         server.#openServers++;

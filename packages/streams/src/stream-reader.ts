@@ -284,8 +284,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
     }
   }
 
-  /** asyncio `_wait_for_data`: one waiter at a time; resumes a paused transport (else readexactly(n > limit) would deadlock). */
-  async #waitForData(method: string): Promise<void> {
+  /**
+   * asyncio `_wait_for_data`, split so the callers `await` the waiter
+   * themselves (one promise less per wait): one waiter at a time; a paused
+   * transport is resumed first, else `readexactly(n > limit)` would deadlock.
+   */
+  #newWaiter(method: string): FutureLike<void> {
     if (this.#waiter !== null) {
       throw new RuntimeError(
         `${method}() called while another task is already waiting for incoming data`,
@@ -297,12 +301,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
     }
     const waiter = (this.#loop ?? getRunningLoop()).createFuture<void>();
     this.#waiter = waiter;
-    try {
-      await waiter;
-    } finally {
-      // On cancellation the buffer is untouched: nothing was taken yet.
-      if (this.#waiter === waiter) this.#waiter = null;
-    }
+    return waiter;
+  }
+
+  /** After a cancelled (or failed) wait: the buffer is untouched, only the waiter goes. */
+  #dropWaiter(waiter: FutureLike<void>): void {
+    if (this.#waiter === waiter) this.#waiter = null;
   }
 
   #throwIfFailed(): void {
@@ -333,7 +337,15 @@ export class StreamReader implements AsyncIterable<Buffer> {
       // Collect in the buffer until EOF; on an error the bytes stay buffered.
       this.#unbounded++;
       try {
-        while (!this.#eof && !this.#hasException) await this.#waitForData("read");
+        while (!this.#eof && !this.#hasException) {
+          const waiter = this.#newWaiter("read");
+          try {
+            await waiter;
+          } catch (err) {
+            this.#dropWaiter(waiter);
+            throw err;
+          }
+        }
       } finally {
         this.#unbounded--;
       }
@@ -344,7 +356,15 @@ export class StreamReader implements AsyncIterable<Buffer> {
     }
     if (this.#buffer.size === 0) {
       this.#throwIfFailed();
-      if (!this.#eof) await this.#waitForData("read");
+      if (!this.#eof) {
+        const waiter = this.#newWaiter("read");
+        try {
+          await waiter;
+        } catch (err) {
+          this.#dropWaiter(waiter);
+          throw err;
+        }
+      }
       if (this.#buffer.size === 0) this.#throwIfFailed();
     }
     const data = this.#buffer.take(n);
@@ -377,7 +397,15 @@ export class StreamReader implements AsyncIterable<Buffer> {
         this.#maybeResume();
         throw new IncompleteReadError(partial, n);
       }
-      await this.#waitForData("readexactly");
+      {
+        const waiter = this.#newWaiter("readexactly");
+        try {
+          await waiter;
+        } catch (err) {
+          this.#dropWaiter(waiter);
+          throw err;
+        }
+      }
     }
     const data = this.#buffer.take(n);
     this.#maybeResume();
@@ -439,7 +467,15 @@ export class StreamReader implements AsyncIterable<Buffer> {
         this.#maybeResume();
         throw new IncompleteReadError(partial, null);
       }
-      await this.#waitForData("readuntil");
+      {
+        const waiter = this.#newWaiter("readuntil");
+        try {
+          await waiter;
+        } catch (err) {
+          this.#dropWaiter(waiter);
+          throw err;
+        }
+      }
     }
     if (matchStart > this.#limit) {
       throw new LimitOverrunError("Separator is found, but chunk is longer than limit", matchStart);

@@ -4,6 +4,16 @@ import type { SecureContext, TLSSocket } from "node:tls";
 import type { EventLoop, FutureLike } from "@aio/core";
 import type { StreamReader } from "../stream-reader.js";
 
+/**
+ * The write buffer size (bytes) above which `drain()` blocks. Node counts a
+ * chunk as buffered until the kernel took it, so with its default (16 KiB)
+ * every 64 KiB write would block in `drain()` even when the socket accepted
+ * it at once; asyncio measures after trying to send and uses 64 KiB. 256 KiB
+ * keeps back-to-back 64 KiB writes flowing while memory per connection stays
+ * bounded.
+ */
+export const WRITE_HIGH_WATER_MARK = 256 * 1024;
+
 /** The error `drain()` raises when the connection was lost without one (asyncio `ConnectionResetError('Connection lost')`). */
 export function connectionLost(): Error {
   return Object.assign(new Error("Connection lost"), { code: "ECONNRESET" });

@@ -1,0 +1,387 @@
+#!/usr/bin/env node
+// The streams benchmark (issue 6, "Performance"): @aio/streams against raw
+// `net.Socket` (the native limit) and Python's asyncio streams, side by side
+// in one run.
+//
+//   node bench/streams.bench.mjs            full run, prints a markdown report
+//   node bench/streams.bench.mjs --quick    a tenth of the work (smoke run)
+//
+// (a) echo: 256 MiB in 64 KiB writes through a local echo server (client and
+//     server in one process, as Python's side does) — MiB/s;
+// (b) 100,000 request/response round trips of 100 bytes on one connection;
+// (c) 1,000 connections opened and closed one after the other.
+// Every case runs in its own child process (same `node`, `--case <name>`),
+// best of REPS runs after a warm-up. Needs the built packages (`pnpm build`).
+// Everything listens on 127.0.0.1 with an ephemeral port. Never asserts.
+
+import { spawnSync } from "node:child_process";
+import net from "node:net";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const QUICK = argv.includes("--quick");
+const SCALE = QUICK ? 10 : 1;
+
+const ECHO_BYTES = Math.floor((256 << 20) / SCALE / (64 << 10)) * (64 << 10);
+const CHUNK = 64 << 10;
+const RTT_N = 100_000 / SCALE;
+const MSG = 100;
+const CONN_N = 1000 / SCALE;
+const REPS = 3;
+
+async function best(once) {
+  await once(true);
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < REPS; i++) {
+    globalThis.gc?.();
+    min = Math.min(min, await once(false));
+  }
+  return min;
+}
+
+// ----- @aio/streams ------------------------------------------------------------
+
+async function aio(fn) {
+  const { run } = await import("@aio/loop");
+  return run(fn);
+}
+
+async function aioEchoServer() {
+  const { startServer } = await import("@aio/streams");
+  const server = await startServer(
+    async (reader, writer) => {
+      for (;;) {
+        const chunk = await reader.read(CHUNK);
+        if (chunk.length === 0) break;
+        writer.write(chunk);
+        await writer.drain();
+      }
+      writer.close();
+    },
+    "127.0.0.1",
+    0,
+  );
+  return { server, port: server.sockets[0].getsockname()[1] };
+}
+
+async function closeAio(server) {
+  server.close();
+  server.closeClients();
+  await server.waitClosed();
+}
+
+const cases = {
+  async "echo-aio"() {
+    return aio(async () => {
+      const { openConnection } = await import("@aio/streams");
+      const { createTask } = await import("@aio/futures");
+      const { server, port } = await aioEchoServer();
+      const payload = Buffer.alloc(CHUNK, 120);
+      const ms = await best(async (warm) => {
+        const total = warm ? ECHO_BYTES / 8 : ECHO_BYTES;
+        const [reader, writer] = await openConnection("127.0.0.1", port);
+        const t0 = performance.now();
+        const sending = createTask(async () => {
+          for (let sent = 0; sent < total; sent += CHUNK) {
+            writer.write(payload);
+            await writer.drain();
+          }
+        });
+        let received = 0;
+        while (received < total) received += (await reader.read(CHUNK)).length;
+        await sending;
+        const dt = performance.now() - t0;
+        writer.close();
+        await writer.waitClosed();
+        return dt;
+      });
+      await closeAio(server);
+      return { bytes: ECHO_BYTES, ms };
+    });
+  },
+
+  async "rtt-aio"() {
+    return aio(async () => {
+      const { openConnection, startServer } = await import("@aio/streams");
+      const server = await startServer(
+        async (reader, writer) => {
+          for (;;) {
+            const msg = await reader.read(CHUNK);
+            if (msg.length === 0) break;
+            writer.write(msg);
+          }
+          writer.close();
+        },
+        "127.0.0.1",
+        0,
+      );
+      const port = server.sockets[0].getsockname()[1];
+      const msg = Buffer.alloc(MSG, 121);
+      const [reader, writer] = await openConnection("127.0.0.1", port);
+      const ms = await best(async (warm) => {
+        const n = warm ? RTT_N / 10 : RTT_N;
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) {
+          writer.write(msg);
+          await reader.readexactly(MSG);
+        }
+        return performance.now() - t0;
+      });
+      writer.close();
+      await writer.waitClosed();
+      await closeAio(server);
+      return { n: RTT_N, ms };
+    });
+  },
+
+  async "conn-aio"() {
+    return aio(async () => {
+      const { openConnection, startServer } = await import("@aio/streams");
+      const server = await startServer((_r, w) => w.close(), "127.0.0.1", 0);
+      const port = server.sockets[0].getsockname()[1];
+      const ms = await best(async (warm) => {
+        const n = warm ? CONN_N / 10 : CONN_N;
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) {
+          const [reader, writer] = await openConnection("127.0.0.1", port);
+          await reader.read();
+          writer.close();
+          await writer.waitClosed();
+        }
+        return performance.now() - t0;
+      });
+      await closeAio(server);
+      return { n: CONN_N, ms };
+    });
+  },
+
+  // ----- raw net.Socket ----------------------------------------------------------
+
+  async "echo-net"() {
+    const server = net.createServer({ noDelay: true }, (s) => {
+      s.on("data", (d) => {
+        if (!s.write(d)) {
+          s.pause();
+          s.once("drain", () => s.resume());
+        }
+      });
+      s.on("end", () => s.end());
+      s.on("error", () => {});
+    });
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    const port = server.address().port;
+    const payload = Buffer.alloc(CHUNK, 120);
+    const ms = await best(
+      (warm) =>
+        new Promise((resolve) => {
+          const total = warm ? ECHO_BYTES / 8 : ECHO_BYTES;
+          const c = net.connect({ port, host: "127.0.0.1", noDelay: true }, () => {
+            const t0 = performance.now();
+            let sent = 0;
+            let received = 0;
+            const pump = () => {
+              while (sent < total) {
+                sent += CHUNK;
+                if (!c.write(payload)) {
+                  c.once("drain", pump);
+                  return;
+                }
+              }
+            };
+            c.on("data", (d) => {
+              received += d.length;
+              if (received >= total) {
+                const dt = performance.now() - t0;
+                c.end();
+                c.once("close", () => resolve(dt));
+              }
+            });
+            pump();
+          });
+        }),
+    );
+    server.close();
+    return { bytes: ECHO_BYTES, ms };
+  },
+
+  async "rtt-net"() {
+    const server = net.createServer({ noDelay: true }, (s) => {
+      s.on("data", (d) => s.write(d));
+      s.on("end", () => s.end());
+      s.on("error", () => {});
+    });
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    const port = server.address().port;
+    const msg = Buffer.alloc(MSG, 121);
+    const c = net.connect({ port, host: "127.0.0.1", noDelay: true });
+    await new Promise((r) => c.once("connect", r));
+    let onData = null;
+    let pending = 0;
+    c.on("data", (d) => {
+      pending += d.length;
+      if (pending >= MSG) {
+        pending -= MSG;
+        onData();
+      }
+    });
+    const ms = await best(
+      (warm) =>
+        new Promise((resolve) => {
+          const n = warm ? RTT_N / 10 : RTT_N;
+          let i = 0;
+          const t0 = performance.now();
+          onData = () => {
+            if (++i === n) resolve(performance.now() - t0);
+            else c.write(msg);
+          };
+          c.write(msg);
+        }),
+    );
+    c.end();
+    server.close();
+    return { n: RTT_N, ms };
+  },
+
+  async "conn-net"() {
+    const server = net.createServer((s) => {
+      s.on("error", () => {});
+      s.end();
+    });
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    const port = server.address().port;
+    const one = () =>
+      new Promise((resolve) => {
+        const c = net.connect({ port, host: "127.0.0.1" });
+        c.on("data", () => {});
+        c.on("end", () => c.end());
+        c.on("close", resolve);
+      });
+    const ms = await best(async (warm) => {
+      const n = warm ? CONN_N / 10 : CONN_N;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await one();
+      return performance.now() - t0;
+    });
+    server.close();
+    return { n: CONN_N, ms };
+  },
+};
+
+// ----- child side ----------------------------------------------------------------
+
+const caseArg = argv.indexOf("--case");
+if (caseArg !== -1) {
+  const name = argv[caseArg + 1];
+  const result = await cases[name]();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+// ----- parent side -----------------------------------------------------------------
+
+function runCase(name) {
+  const args = ["--expose-gc", fileURLToPath(import.meta.url), "--case", name];
+  if (QUICK) args.push("--quick");
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", cwd: here, timeout: 600_000 });
+  if (r.status !== 0)
+    return { error: (r.stderr || `exit ${r.status}`).trim().split("\n").slice(-3).join(" ") };
+  return JSON.parse(r.stdout.trim().split("\n").pop());
+}
+
+function runPython() {
+  const args = [join(here, "python", "streams.py")];
+  if (QUICK) args.push("--quick");
+  const r = spawnSync("python3", args, { encoding: "utf8", timeout: 600_000 });
+  if (r.error || r.status !== 0)
+    return { error: r.error?.message ?? r.stderr.trim().split("\n").pop() };
+  return JSON.parse(r.stdout.trim().split("\n").pop());
+}
+
+const fmtRate = (x) =>
+  x >= 1e6
+    ? `${(x / 1e6).toFixed(2)}M/s`
+    : x >= 1e3
+      ? `${(x / 1e3).toFixed(1)}k/s`
+      : `${x.toFixed(0)}/s`;
+const mib = (bytes, ms) => bytes / (1 << 20) / (ms / 1000);
+
+const results = {};
+for (const name of Object.keys(cases)) results[name] = runCase(name);
+const py = runPython();
+
+const lines = [];
+lines.push(
+  `### Node ${process.version} — ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${new Date().toISOString().slice(0, 10)}${QUICK ? " (quick)" : ""}`,
+);
+lines.push("");
+const pyName = py.error ? "Python asyncio" : `Python ${py.python} asyncio`;
+
+function table(title, unit, rows) {
+  lines.push(
+    `#### ${title}`,
+    "",
+    `| implementation | time | ${unit} | @aio ÷ this |`,
+    "|---|---:|---:|---:|",
+  );
+  const base = rows[0].value;
+  for (const r of rows) {
+    if (r.error) {
+      lines.push(`| ${r.label} | — | ${r.error} | — |`);
+      continue;
+    }
+    const ratio = r === rows[0] ? "—" : `${(base / r.value).toFixed(2)}×`;
+    lines.push(`| ${r.label} | ${r.ms.toFixed(0)} ms | ${r.text} | ${ratio} |`);
+  }
+  lines.push("");
+}
+
+const echoRow = (label, r) =>
+  r.error
+    ? { label, error: r.error }
+    : {
+        label,
+        ms: r.ms,
+        value: mib(r.bytes, r.ms),
+        text: `${mib(r.bytes, r.ms).toFixed(0)} MiB/s`,
+      };
+const rateRow = (label, r) =>
+  r.error
+    ? { label, error: r.error }
+    : { label, ms: r.ms, value: r.n / (r.ms / 1000), text: fmtRate(r.n / (r.ms / 1000)) };
+const pyRow = (label, key, kind) => (py.error ? { label, error: py.error } : kind(label, py[key]));
+
+table(
+  `(a) echo ${ECHO_BYTES >> 20} MiB in 64 KiB writes through a local echo server`,
+  "throughput",
+  [
+    echoRow(
+      "@aio/streams `openConnection` + `startServer` (`read`/`write`/`drain`)",
+      results["echo-aio"],
+    ),
+    echoRow("raw `net.Socket` (write/`'drain'` + `'data'`)", results["echo-net"]),
+    pyRow(`${pyName} streams (\`open_connection\` + \`start_server\`)`, "echo_streams", echoRow),
+    pyRow(`${pyName} low-level \`Protocol\``, "echo_protocol", echoRow),
+  ],
+);
+table(
+  `(b) ${RTT_N.toLocaleString("en")} round trips of ${MSG} bytes on one connection`,
+  "round trips/s",
+  [
+    rateRow("@aio/streams `write` + `readexactly`", results["rtt-aio"]),
+    rateRow("raw `net.Socket`", results["rtt-net"]),
+    pyRow(`${pyName} streams \`write\` + \`readexactly\``, "rtt_streams", rateRow),
+  ],
+);
+table(
+  `(c) ${CONN_N.toLocaleString("en")} connections opened and closed, one after the other`,
+  "connections/s",
+  [
+    rateRow("@aio/streams `openConnection` … `waitClosed()`", results["conn-aio"]),
+    rateRow("raw `net.connect` … `'close'`", results["conn-net"]),
+    pyRow(`${pyName} streams \`open_connection\` … \`wait_closed()\``, "conn_streams", rateRow),
+  ],
+);
+console.log(lines.join("\n"));
