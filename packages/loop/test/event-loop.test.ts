@@ -1,9 +1,9 @@
 import { inspect } from "node:util";
-import { type EventLoop, getRunningLoop, RuntimeError, ValueError } from "@aio/core";
+import { type EventLoop, getRunningLoop, getRuntime, RuntimeError, ValueError } from "@aio/core";
 import { createTask, Future, sleep } from "@aio/futures";
 import { BaseEventLoop, HOST_YIELD_BUDGET_MS, newEventLoop, run } from "@aio/loop";
 import { VirtualTimeLoop } from "@aio/loop/testing";
-import { afterEach, describe, expect, test, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, test, vi } from "vitest";
 
 /** Every loop a test makes is closed afterwards, so no test leaves a handle behind. */
 const loops: BaseEventLoop[] = [];
@@ -1010,4 +1010,9 @@ describe("BaseEventLoop (more runUntilComplete and debug cases)", () => {
       warnings.filter((w) => /^Executing <Handle sluggish\(\)> took \d+\.\d{3} ms$/.test(w)),
     ).toHaveLength(1);
   });
+});
+
+afterAll(() => {
+  // No test leaves a loop running behind it.
+  expect(getRuntime().runningLoops.size).toBe(0);
 });

@@ -1,7 +1,8 @@
 import { inspect } from "node:util";
+import { getRuntime } from "@aio/core";
 import { Handle, newEventLoop, TimerHandle } from "@aio/loop";
 import { VirtualTimeLoop } from "@aio/loop/testing";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterAll, afterEach, describe, expect, test } from "vitest";
 
 const loops: { close(): void }[] = [];
 afterEach(() => {
@@ -95,4 +96,9 @@ describe("TimerHandle", () => {
     expect(String(t)).toMatch(/^<TimerHandle when=\d+\.\d{3} wake\(\)>$/);
     t.cancel();
   });
+});
+
+afterAll(() => {
+  // No test leaves a loop running behind it.
+  expect(getRuntime().runningLoops.size).toBe(0);
 });

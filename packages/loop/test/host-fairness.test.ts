@@ -3,9 +3,10 @@ import { existsSync } from "node:fs";
 import { type AddressInfo, createConnection, createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { getRuntime } from "@aio/core";
 import { createTask, sleep } from "@aio/futures";
 import { run } from "@aio/loop";
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -56,6 +57,9 @@ describe("run", () => {
       out.push(`stopped by the flags: ${iterations < MAX_ITERATIONS}`);
       return out;
     });
+    await new Promise((resolve) => setImmediate(resolve));
+    const sockets = process.getActiveResourcesInfo().filter((r) => r.startsWith("TCP"));
+    expect(sockets).toEqual([]);
     expect([...events.slice(0, 2)].sort()).toEqual(["echo", "setTimeout"]);
     expect(events.slice(2)).toEqual([
       "storm ended",
@@ -113,4 +117,9 @@ describe("newEventLoop", () => {
       stderr: "",
     });
   });
+});
+
+afterAll(() => {
+  // No test leaves a loop running behind it.
+  expect(getRuntime().runningLoops.size).toBe(0);
 });

@@ -1,7 +1,8 @@
+import { getRuntime } from "@aio/core";
 import { type BaseEventLoop, newEventLoop } from "@aio/loop";
 import { VirtualTimeLoop } from "@aio/loop/testing";
 import fc from "fast-check";
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 
 /**
  * A random program: operations run at the start, and each scheduled callback
@@ -208,4 +209,9 @@ describe("VirtualTimeLoop", () => {
     ];
     expect(model(ops)).toEqual(["1@0", "3@0", "4@0", "2@0", "0@0", "5@0"]);
   });
+});
+
+afterAll(() => {
+  // No test leaves a loop running behind it.
+  expect(getRuntime().runningLoops.size).toBe(0);
 });

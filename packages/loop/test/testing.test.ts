@@ -1,8 +1,8 @@
-import { getRunningLoop, RuntimeError } from "@aio/core";
+import { getRunningLoop, getRuntime, RuntimeError } from "@aio/core";
 import { createTask, gather, sleep, waitFor } from "@aio/futures";
 import { BaseEventLoop } from "@aio/loop";
 import { runVirtual, VirtualTimeLoop } from "@aio/loop/testing";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterAll, afterEach, describe, expect, test } from "vitest";
 
 const loops: VirtualTimeLoop[] = [];
 function makeLoop(): VirtualTimeLoop {
@@ -179,4 +179,9 @@ describe("runVirtual", () => {
     expect(first.length).toBe(44);
     expect(second).toEqual(first);
   });
+});
+
+afterAll(() => {
+  // No test leaves a loop running behind it.
+  expect(getRuntime().runningLoops.size).toBe(0);
 });
