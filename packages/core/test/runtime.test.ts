@@ -10,7 +10,7 @@ import {
 } from "@aio/core";
 import { createTask, sleep } from "@aio/futures";
 import { newEventLoop, run } from "@aio/loop";
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 
 describe("getRunningLoop", () => {
   test("getRunningLoop() outside a loop throws RuntimeError('no running event loop')", () => {
@@ -197,4 +197,9 @@ describe("removeInstrument", () => {
     addInstrument(hooks);
     expect(removeInstrument(hooks)).toBe(true);
   });
+});
+
+afterAll(() => {
+  // No test leaves a loop running behind it.
+  expect(getRuntime().runningLoops.size).toBe(0);
 });

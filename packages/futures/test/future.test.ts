@@ -1,8 +1,14 @@
 import { inspect } from "node:util";
-import { CancelledError, getRunningLoop, InvalidStateError, RuntimeError } from "@aio/core";
+import {
+  CancelledError,
+  getRunningLoop,
+  getRuntime,
+  InvalidStateError,
+  RuntimeError,
+} from "@aio/core";
 import { createTask, Future, isFuture, sleep } from "@aio/futures";
 import { type BaseEventLoop, newEventLoop, run } from "@aio/loop";
-import { afterEach, describe, expect, test, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, test, vi } from "vitest";
 
 const loops: BaseEventLoop[] = [];
 /** A fresh loop, closed after the test. */
@@ -558,4 +564,9 @@ describe("Future.then (inside tasks)", () => {
     });
     expect(log).toEqual(["then got 7", "a got 7", "b got 7", "c got 7"]);
   });
+});
+
+afterAll(() => {
+  // No test leaves a loop running behind it.
+  expect(getRuntime().runningLoops.size).toBe(0);
 });
