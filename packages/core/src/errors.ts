@@ -21,7 +21,7 @@ function hasBrand(value: unknown, brand: symbol): boolean {
  * Brands an error class for use across installed copies of a package: sets
  * `name` on the prototype, installs a `Symbol.for(key)` brand, and makes
  * `instanceof cls` check that brand (subclasses keep the ordinary
- * prototype-chain check). Returns a guard that checks the brand. The @aio
+ * prototype-chain check). Returns a guard that checks the brand. The \@aio
  * packages use it for their own errors (`QueueEmpty`, `BrokenExecutorError`).
  *
  * @param cls - the error class.
@@ -49,7 +49,9 @@ export function brandError<T>(
   });
   Object.defineProperty(cls, Symbol.hasInstance, {
     value(this: Ctor, value: unknown): boolean {
-      return this === cls ? hasBrand(value, sym) : Function.prototype[Symbol.hasInstance].call(this, value);
+      return this === cls
+        ? hasBrand(value, sym)
+        : Function.prototype[Symbol.hasInstance].call(this, value);
     },
   });
   return (value: unknown): value is T => hasBrand(value, sym);
@@ -145,7 +147,9 @@ export class ExceptionGroup extends AggregateError {
    */
   constructor(message: string, exceptions: readonly unknown[]) {
     if (!Array.isArray(exceptions)) {
-      throw new TypeError(`ExceptionGroup exceptions must be an array, received ${typeof exceptions}`);
+      throw new TypeError(
+        `ExceptionGroup exceptions must be an array, received ${typeof exceptions}`,
+      );
     }
     const list = [...exceptions];
     super(list, `${message} (${list.length} sub-exception${list.length === 1 ? "" : "s"})`);
@@ -171,7 +175,8 @@ export const isCancelledError: (value: unknown) => value is CancelledError = isC
  * console.log(isInvalidStateError(new Error())); // false
  * ```
  */
-export const isInvalidStateError: (value: unknown) => value is InvalidStateError = isInvalidStateErrorBrand;
+export const isInvalidStateError: (value: unknown) => value is InvalidStateError =
+  isInvalidStateErrorBrand;
 /**
  * True when `value` is a {@link TimeoutError} from any copy of `@aio/core`.
  * @example
@@ -211,7 +216,7 @@ export const isExceptionGroup: (value: unknown) => value is ExceptionGroup = isE
 
 /**
  * Describes a received value for an argument error message, in the one style
- * every @aio package uses: `-1`, `NaN`, `"abc"`, `function f`, `null`,
+ * every \@aio package uses: `-1`, `NaN`, `"abc"`, `function f`, `null`,
  * `an instance of Map`.
  *
  * @param value - the value an argument received.

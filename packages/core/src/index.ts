@@ -1,5 +1,5 @@
 /**
- * The tiny shared contract of @aio: the interfaces every package programs
+ * The tiny shared contract of \@aio: the interfaces every package programs
  * against, asyncio's error classes, and the running-loop context. No
  * scheduling logic lives here.
  *
@@ -7,8 +7,8 @@
  */
 export {
   brandError,
-  describeValue,
   CancelledError,
+  describeValue,
   ExceptionGroup,
   InvalidStateError,
   isCancelledError,

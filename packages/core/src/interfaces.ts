@@ -1,5 +1,5 @@
 /**
- * The interfaces every @aio package programs against (asyncio events.py).
+ * The interfaces every \@aio package programs against (asyncio events.py).
  * Implementations live elsewhere: the loop in `@aio/loop`, futures and tasks
  * in `@aio/futures`, executors in `@aio/executors`.
  */
@@ -208,7 +208,11 @@ export interface EventLoop {
   /** Schedules `cb(...args)` for the next loop iteration, in FIFO order. */
   callSoon<A extends unknown[]>(cb: (...args: A) => unknown, ...args: A): Handle;
   /** Schedules `cb(...args)` to run after `delay` ms (negative: as soon as possible). */
-  callLater<A extends unknown[]>(delay: number, cb: (...args: A) => unknown, ...args: A): TimerHandle;
+  callLater<A extends unknown[]>(
+    delay: number,
+    cb: (...args: A) => unknown,
+    ...args: A
+  ): TimerHandle;
   /** Schedules `cb(...args)` to run at loop time `when`. */
   callAt<A extends unknown[]>(when: number, cb: (...args: A) => unknown, ...args: A): TimerHandle;
   /** The loop's monotonic clock, in milliseconds. */
@@ -222,7 +226,9 @@ export interface EventLoop {
   /** The factory set by `setTaskFactory`, or `null`. */
   getTaskFactory(): TaskFactory | null;
   /** Runs the loop until `fnOrAwaitable` completes; resolves to its result. */
-  runUntilComplete<T>(fnOrAwaitable: (() => T | PromiseLike<T>) | PromiseLike<T>): Promise<Awaited<T>>;
+  runUntilComplete<T>(
+    fnOrAwaitable: (() => T | PromiseLike<T>) | PromiseLike<T>,
+  ): Promise<Awaited<T>>;
   /** Runs the loop until `stop()` is called. */
   runForever(): Promise<void>;
   /** Stops the loop after the current iteration. */
@@ -282,7 +288,7 @@ export interface Instrument {
   taskCreated?(task: TaskLike<unknown>): void;
   /** A task is about to run a step. */
   taskStep?(task: TaskLike<unknown>): void;
-  /** A task's step ended: it awaits again (`awaiting` is what it awaits, if an @aio future) or it finished. */
+  /** A task's step ended: it awaits again (`awaiting` is what it awaits, if an \@aio future) or it finished. */
   taskStepEnd?(task: TaskLike<unknown>, awaiting: FutureLike<unknown> | null): void;
   /** A task finished. */
   taskDone?(task: TaskLike<unknown>): void;

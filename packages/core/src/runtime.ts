@@ -3,7 +3,7 @@ import { RuntimeError } from "./errors.js";
 import type { EventLoop, Executor, Instrument, TaskLike } from "./interfaces.js";
 
 /**
- * The process-wide state of @aio: which loop is running a callback right now,
+ * The process-wide state of \@aio: which loop is running a callback right now,
  * which task's code is running, and the registered instruments.
  *
  * It lives on `globalThis` under `Symbol.for("@aio/core.runtime.v1")`, so two
@@ -148,7 +148,9 @@ export function _currentTask(): TaskLike<unknown> | null {
  */
 export function addInstrument(instrument: Instrument): () => void {
   if (typeof instrument !== "object" || instrument === null) {
-    throw new TypeError(`instrument must be an object, received ${instrument === null ? "null" : typeof instrument}`);
+    throw new TypeError(
+      `instrument must be an object, received ${instrument === null ? "null" : typeof instrument}`,
+    );
   }
   if (!runtime.instruments.includes(instrument)) runtime.instruments.push(instrument);
   return () => removeInstrument(instrument);

@@ -31,7 +31,8 @@ export class AsCompleted<T> implements Iterable<PromiseLike<T>>, AsyncIterable<F
     this.#todo = new Set(futures);
     this.#remaining = futures.length;
     for (const f of futures) f.addDoneCallback(this.#onCompleted);
-    if (timeout !== null && this.#todo.size > 0) this.#timer = loop.callLater(timeout, this.#onTimeout);
+    if (timeout !== null && this.#todo.size > 0)
+      this.#timer = loop.callLater(timeout, this.#onTimeout);
   }
 
   #push(item: Future<T> | null): void {
@@ -134,7 +135,6 @@ export class AsCompleted<T> implements Iterable<PromiseLike<T>>, AsyncIterable<F
       },
     };
   }
-
 }
 
 /**
@@ -157,7 +157,10 @@ export class AsCompleted<T> implements Iterable<PromiseLike<T>>, AsyncIterable<F
  * });
  * ```
  */
-export function asCompleted<T>(aws: Iterable<AwaitableOrFn<T>>, options?: AsCompletedOptions): AsCompleted<Awaited<T>> {
+export function asCompleted<T>(
+  aws: Iterable<AwaitableOrFn<T>>,
+  options?: AsCompletedOptions,
+): AsCompleted<Awaited<T>> {
   const timeout = options?.timeout ?? null;
   checkMs("asCompleted()", "timeout", timeout, true);
   const { futures, loop } = toFutures("asCompleted()", aws);

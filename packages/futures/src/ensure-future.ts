@@ -1,5 +1,5 @@
 import { describeValue, type EventLoop, getRunningLoop, ValueError } from "@aio/core";
-import { Future, isFuture } from "./future.js";
+import { type Future, isFuture } from "./future.js";
 
 /**
  * What the combinators accept: a Future or Task, any thenable (a native
@@ -31,7 +31,9 @@ export type AwaitableOrFn<T> = PromiseLike<T> | (() => T | PromiseLike<T>);
 export function ensureFuture<T>(aw: AwaitableOrFn<T>, loop?: EventLoop): Future<Awaited<T>> {
   if (isFuture(aw)) {
     if (loop !== undefined && aw.getLoop() !== loop) {
-      throw new ValueError("The future belongs to a different loop than the one specified as the loop argument");
+      throw new ValueError(
+        "The future belongs to a different loop than the one specified as the loop argument",
+      );
     }
     return aw as Future<Awaited<T>>;
   }

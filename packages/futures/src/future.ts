@@ -664,7 +664,7 @@ export { kTaskBrand };
 Object.defineProperty(Future.prototype, kFuture, { value: true });
 
 /**
- * True when `value` is an @aio Future or Task (from any copy of `@aio/futures`).
+ * True when `value` is an \@aio Future or Task (from any copy of `@aio/futures`).
  * @param value - anything.
  * @returns whether it is a Future.
  * @example

@@ -66,7 +66,10 @@ function isOptions(value: unknown): value is GatherOptions {
   return proto === Object.prototype || proto === null;
 }
 
-type Results<A extends readonly unknown[]> = { -readonly [K in keyof A]: A[K] extends AwaitableOrFn<infer R> ? Awaited<R> : never };
+/** The results array of `gather(...aws)`: each awaitable's result type, in order. */
+export type GatherResults<A extends readonly unknown[]> = {
+  -readonly [K in keyof A]: A[K] extends AwaitableOrFn<infer R> ? Awaited<R> : never;
+};
 
 /**
  * Runs awaitables concurrently and collects their results in argument order
@@ -96,7 +99,7 @@ type Results<A extends readonly unknown[]> = { -readonly [K in keyof A]: A[K] ex
  */
 export function gather<const A extends readonly AwaitableOrFn<unknown>[]>(
   ...args: [...A] | [...A, GatherOptions]
-): GatheringFuture<Results<A>> {
+): GatheringFuture<GatherResults<A>> {
   let aws = args as unknown[];
   let returnExceptions = false;
   if (aws.length > 0 && isOptions(aws[aws.length - 1])) {
@@ -106,8 +109,8 @@ export function gather<const A extends readonly AwaitableOrFn<unknown>[]>(
   }
   if (aws.length === 0) {
     const loop = getRunningLoop();
-    const outer = new GatheringFuture<Results<A>>([], loop);
-    outer.setResult([] as unknown as Results<A>);
+    const outer = new GatheringFuture<GatherResults<A>>([], loop);
+    outer.setResult([] as unknown as GatherResults<A>);
     return outer;
   }
   let loop: EventLoop | undefined;
@@ -123,7 +126,7 @@ export function gather<const A extends readonly AwaitableOrFn<unknown>[]>(
     children.push(fut);
   }
   const unique = [...new Set(children)];
-  const outer = new GatheringFuture<Results<A>>(unique, loop!);
+  const outer = new GatheringFuture<GatherResults<A>>(unique, loop!);
   const nfuts = unique.length;
   let nfinished = 0;
 
@@ -156,9 +159,12 @@ export function gather<const A extends readonly AwaitableOrFn<unknown>[]>(
       if (outer._cancelRequested) {
         // Cancelling the gather propagates whatever returnExceptions says (bpo-32684).
         const cancelled = children.find((c) => c.cancelled());
-        internals.fail(outer as Future<unknown>, cancelled ? internals.rejection(cancelled) : results);
+        internals.fail(
+          outer as Future<unknown>,
+          cancelled ? internals.rejection(cancelled) : results,
+        );
       } else {
-        outer.setResult(results as unknown as Results<A>);
+        outer.setResult(results as unknown as GatherResults<A>);
       }
     }
   };

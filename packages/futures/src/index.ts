@@ -9,7 +9,7 @@
 export { AsCompleted, type AsCompletedOptions, asCompleted } from "./as-completed.js";
 export { type AwaitableOrFn, ensureFuture } from "./ensure-future.js";
 export { Future, isFuture, kAwaits } from "./future.js";
-export { GatheringFuture, type GatherOptions, gather } from "./gather.js";
+export { GatheringFuture, type GatherOptions, type GatherResults, gather } from "./gather.js";
 export { _onLoopClose } from "./loop-close.js";
 export { shield } from "./shield.js";
 export { sleep } from "./sleep.js";

@@ -64,10 +64,10 @@ export interface TaskConstructorOptions extends TaskOptions {
  *
  * Invariant (asyncio tasks.py): while the task is not done, it is either
  * scheduled to run a step, running a step, or suspended on exactly one
- * awaitable — `_futWaiter`, when that is an @aio Future, else a foreign
+ * awaitable — `_futWaiter`, when that is an \@aio Future, else a foreign
  * promise. `cancel()` cancels `_futWaiter` (the `await` then throws
  * `CancelledError`) or, when there is none, records the request
- * (`_mustCancel`) and delivers it at the next @aio await. `task.signal` is
+ * (`_mustCancel`) and delivers it at the next \@aio await. `task.signal` is
  * aborted synchronously in `cancel()` either way, so foreign APIs (`fetch`)
  * can stop at once.
  *
@@ -89,7 +89,7 @@ export interface TaskConstructorOptions extends TaskOptions {
  * });
  * ```
  */
-export class Task<T> extends Future<T> implements TaskInternals {
+export class Task<T> extends Future<T> {
   #fn: (() => unknown) | null;
   /** The name, or the N of the default name `Task-N` (made into a string on demand). */
   #name: string | number;
@@ -213,7 +213,7 @@ export class Task<T> extends Future<T> implements TaskInternals {
   /**
    * Requests cancellation (asyncio `Task.cancel`): the task's `signal` aborts
    * at once, and `CancelledError(msg)` is thrown into the task's code at the
-   * @aio `await` it is suspended on (or its next one). The task may catch it,
+   * \@aio `await` it is suspended on (or its next one). The task may catch it,
    * clean up and re-throw, or suppress it.
    * @param msg - the message of the `CancelledError`.
    * @returns false when the task is already done.
@@ -232,8 +232,10 @@ export class Task<T> extends Future<T> implements TaskInternals {
     if (this.done()) return false;
     this.#numCancelsRequested++;
     const abort = this.#abort;
-    if (abort instanceof AbortController) abort.abort(msg === undefined ? new CancelledError() : new CancelledError(msg));
-    else if (abort === null) this.#abort = msg === undefined ? new CancelledError() : new CancelledError(msg);
+    if (abort instanceof AbortController)
+      abort.abort(msg === undefined ? new CancelledError() : new CancelledError(msg));
+    else if (abort === null)
+      this.#abort = msg === undefined ? new CancelledError() : new CancelledError(msg);
     const waiter = this._futWaiter;
     if (waiter !== null && waiter.cancel(msg)) {
       // The waiter's cancellation wakes this task with CancelledError.
@@ -407,7 +409,10 @@ Object.defineProperty(Task.prototype, kTaskBrand, { value: true });
  * });
  * ```
  */
-export function createTask<T>(fn: () => T | PromiseLike<T>, options?: TaskOptions): Task<Awaited<T>> {
+export function createTask<T>(
+  fn: () => T | PromiseLike<T>,
+  options?: TaskOptions,
+): Task<Awaited<T>> {
   if (typeof fn !== "function") {
     throw new TypeError(`createTask() fn must be a function, received ${describe(fn)}`);
   }

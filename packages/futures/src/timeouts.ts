@@ -16,7 +16,12 @@ const ENTERED = "active";
 const EXPIRING = "expiring";
 const EXPIRED = "expired";
 const EXITED = "finished";
-type TimeoutState = typeof CREATED | typeof ENTERED | typeof EXPIRING | typeof EXPIRED | typeof EXITED;
+type TimeoutState =
+  | typeof CREATED
+  | typeof ENTERED
+  | typeof EXPIRING
+  | typeof EXPIRED
+  | typeof EXITED;
 
 /**
  * A deadline on the code inside `timeout()`/`timeoutAt()` (asyncio
@@ -168,7 +173,9 @@ export class Timeout {
   toString(): string {
     // asyncio shows `when=None` for an active timeout without a deadline.
     const when =
-      this.#state === ENTERED ? ` when=${this.#when === null ? "null" : this.#when.toFixed(3)}` : "";
+      this.#state === ENTERED
+        ? ` when=${this.#when === null ? "null" : this.#when.toFixed(3)}`
+        : "";
     return `<Timeout [${this.#state}]${when}>`;
   }
 
@@ -178,7 +185,10 @@ export class Timeout {
   }
 }
 
-async function runWithin<T>(t: Timeout, fn: (t: Timeout) => T | PromiseLike<T>): Promise<Awaited<T>> {
+async function runWithin<T>(
+  t: Timeout,
+  fn: (t: Timeout) => T | PromiseLike<T>,
+): Promise<Awaited<T>> {
   if (typeof fn !== "function") {
     throw new TypeError(`timeout() fn must be a function, received ${typeof fn}`);
   }
@@ -220,7 +230,10 @@ async function runWithin<T>(t: Timeout, fn: (t: Timeout) => T | PromiseLike<T>):
  * });
  * ```
  */
-export function timeout<T>(ms: number | null, fn: (t: Timeout) => T | PromiseLike<T>): Promise<Awaited<T>> {
+export function timeout<T>(
+  ms: number | null,
+  fn: (t: Timeout) => T | PromiseLike<T>,
+): Promise<Awaited<T>> {
   checkMs("timeout()", "ms", ms, true);
   const when = ms === null ? null : getRunningLoop().time() + ms;
   return runWithin(new Timeout(when), fn);
@@ -242,7 +255,10 @@ export function timeout<T>(ms: number | null, fn: (t: Timeout) => T | PromiseLik
  * await run(() => timeoutAt(getRunningLoop().time() + 100, () => sleep(10)));
  * ```
  */
-export function timeoutAt<T>(when: number | null, fn: (t: Timeout) => T | PromiseLike<T>): Promise<Awaited<T>> {
+export function timeoutAt<T>(
+  when: number | null,
+  fn: (t: Timeout) => T | PromiseLike<T>,
+): Promise<Awaited<T>> {
   checkMs("timeoutAt()", "when", when, true);
   return runWithin(new Timeout(when), fn);
 }

@@ -26,8 +26,14 @@ export function toFutures(
   fn: string,
   aws: Iterable<AwaitableOrFn<unknown>>,
 ): { futures: Future<unknown>[]; loop: EventLoop } {
-  if (aws === null || typeof aws !== "object" || typeof (aws as Iterable<unknown>)[Symbol.iterator] !== "function") {
-    throw new TypeError(`${fn} expects an iterable of futures, tasks or functions, received ${describeValue(aws)}`);
+  if (
+    aws === null ||
+    typeof aws !== "object" ||
+    typeof (aws as Iterable<unknown>)[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(
+      `${fn} expects an iterable of futures, tasks or functions, received ${describeValue(aws)}`,
+    );
   }
   let loop: EventLoop | undefined;
   const set = new Set<Future<unknown>>();
@@ -71,7 +77,11 @@ export async function wait<T>(
   const timeout = options?.timeout ?? null;
   const returnWhen = options?.returnWhen ?? ALL_COMPLETED;
   checkMs("wait()", "timeout", timeout, true);
-  if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
+  if (
+    returnWhen !== FIRST_COMPLETED &&
+    returnWhen !== FIRST_EXCEPTION &&
+    returnWhen !== ALL_COMPLETED
+  ) {
     throw new ValueError(`Invalid returnWhen value: ${describeValue(returnWhen)}`);
   }
   const { futures, loop } = toFutures("wait()", aws);

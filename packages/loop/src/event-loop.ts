@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import {
   _getRunningLoop,
+  describeValue as describe,
   type EventLoop,
   type ExceptionContext,
   type ExceptionHandler,
@@ -14,9 +15,8 @@ import {
   ValueError,
 } from "@aio/core";
 import { _onLoopClose, Future, isFuture, Task } from "@aio/futures";
-import { Handle, type HandleOwner, TimerHandle } from "./handle.js";
+import { Handle, TimerHandle } from "./handle.js";
 import { TimerHeap } from "./internal/timer-heap.js";
-import { describeValue as describe } from "@aio/core";
 
 const rt = getRuntime();
 
@@ -60,7 +60,9 @@ function checkCallback(method: string, cb: unknown): void {
 
 function checkTime(method: string, arg: string, value: unknown): void {
   if (typeof value !== "number") {
-    throw new TypeError(`${method}() ${arg} must be a number of milliseconds, received ${describe(value)}`);
+    throw new TypeError(
+      `${method}() ${arg} must be a number of milliseconds, received ${describe(value)}`,
+    );
   }
   if (Number.isNaN(value)) throw new RangeError(`${method}() ${arg} must not be NaN`);
 }
@@ -93,7 +95,7 @@ function formatContext(context: ExceptionContext): string {
  *
  * Tasks: when a callback resumes a task, the task's step continues in promise
  * jobs after the callback returns; the loop waits for that step to reach its
- * next @aio `await` (or to finish) before it runs the next callback, so steps
+ * next \@aio `await` (or to finish) before it runs the next callback, so steps
  * and callbacks interleave exactly as in asyncio. A step blocked on a foreign
  * promise releases the loop at the next host turn.
  *
@@ -107,7 +109,7 @@ function formatContext(context: ExceptionContext): string {
  * loop.close();
  * ```
  */
-export class BaseEventLoop implements EventLoop, HandleOwner {
+export class BaseEventLoop implements EventLoop {
   #ready: Handle[] = [];
   #batch: Handle[] = [];
   #batchIndex = 0;
@@ -217,7 +219,11 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
    * await run(async () => { getRunningLoop().callLater(5, () => console.log("5 ms later")); await sleep(10); });
    * ```
    */
-  callLater<A extends unknown[]>(delay: number, cb: (...args: A) => unknown, ...args: A): TimerHandle {
+  callLater<A extends unknown[]>(
+    delay: number,
+    cb: (...args: A) => unknown,
+    ...args: A
+  ): TimerHandle {
     checkTime("callLater", "delay", delay);
     return this.#schedule(this.time() + delay, cb, args, "callLater");
   }
@@ -320,7 +326,9 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
    */
   setTaskFactory(factory: TaskFactory | null): void {
     if (factory !== null && typeof factory !== "function") {
-      throw new TypeError(`setTaskFactory() factory must be a function or null, received ${describe(factory)}`);
+      throw new TypeError(
+        `setTaskFactory() factory must be a function or null, received ${describe(factory)}`,
+      );
     }
     this.#taskFactory = factory;
   }
@@ -377,13 +385,17 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
    * loop.close();
    * ```
    */
-  async runUntilComplete<T>(fnOrAwaitable: (() => T | PromiseLike<T>) | PromiseLike<T>): Promise<Awaited<T>> {
+  async runUntilComplete<T>(
+    fnOrAwaitable: (() => T | PromiseLike<T>) | PromiseLike<T>,
+  ): Promise<Awaited<T>> {
     this.#checkCanRun();
     let future: FutureLike<Awaited<T>>;
     let newTask = false;
     if (isFuture(fnOrAwaitable)) {
       if (fnOrAwaitable.getLoop() !== this) {
-        throw new ValueError("The future belongs to a different loop than the one specified as the loop argument");
+        throw new ValueError(
+          "The future belongs to a different loop than the one specified as the loop argument",
+        );
       }
       future = fnOrAwaitable as FutureLike<Awaited<T>>;
     } else if (typeof fnOrAwaitable === "function") {
@@ -673,7 +685,11 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
       else if (args.length === 2) cb(args[0], args[1]);
       else cb(...args);
     } catch (err) {
-      this.callExceptionHandler({ message: `Exception in callback ${handle.toString()}`, exception: err, handle });
+      this.callExceptionHandler({
+        message: `Exception in callback ${handle.toString()}`,
+        exception: err,
+        handle,
+      });
     }
   }
 
@@ -937,8 +953,13 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
    * ```
    */
   setDefaultExecutor(executor: Executor | null): void {
-    if (executor !== null && (typeof executor !== "object" || typeof executor.submit !== "function")) {
-      throw new TypeError(`setDefaultExecutor() executor must be an Executor or null, received ${describe(executor)}`);
+    if (
+      executor !== null &&
+      (typeof executor !== "object" || typeof executor.submit !== "function")
+    ) {
+      throw new TypeError(
+        `setDefaultExecutor() executor must be an Executor or null, received ${describe(executor)}`,
+      );
     }
     this.#defaultExecutor = executor;
   }
@@ -961,7 +982,7 @@ export class BaseEventLoop implements EventLoop, HandleOwner {
 
   /**
    * Registers an async generator to be closed by {@link BaseEventLoop.shutdownAsyncgens}
-   * (asyncio's firstiter hook; JavaScript has no global hook, so @aio's own
+   * (asyncio's firstiter hook; JavaScript has no global hook, so \@aio's own
    * async iterators register themselves and user code may too).
    * @param gen - the generator.
    * @example

@@ -6,13 +6,18 @@
  *
  * @packageDocumentation
  */
-export { BaseEventLoop, type EventLoopOptions, HOST_YIELD_BUDGET_MS, newEventLoop } from "./event-loop.js";
+export {
+  BaseEventLoop,
+  type EventLoopOptions,
+  HOST_YIELD_BUDGET_MS,
+  newEventLoop,
+} from "./event-loop.js";
 export { Handle, TimerHandle } from "./handle.js";
 export {
   isKeyboardInterrupt,
   KeyboardInterrupt,
+  Runner,
   type RunnerOptions,
   type RunOptions,
-  Runner,
   run,
 } from "./runner.js";

@@ -28,7 +28,11 @@ export class KeyboardInterrupt extends Error {}
  * console.log(isKeyboardInterrupt(new Error())); // false
  * ```
  */
-export const isKeyboardInterrupt = brandError(KeyboardInterrupt, "KeyboardInterrupt", "@aio/loop.KeyboardInterrupt");
+export const isKeyboardInterrupt = brandError(
+  KeyboardInterrupt,
+  "KeyboardInterrupt",
+  "@aio/loop.KeyboardInterrupt",
+);
 
 /** Options of {@link Runner}. */
 export interface RunnerOptions {
@@ -102,7 +106,10 @@ export class Runner {
       throw new RuntimeError("Runner.run() cannot be called from a running event loop");
     }
     const loop = this.#lazyInit();
-    const task = loop.createTask(fn, options?.name === undefined ? {} : { name: options.name }) as Task<Awaited<T>>;
+    const task = loop.createTask(
+      fn,
+      options?.name === undefined ? {} : { name: options.name },
+    ) as Task<Awaited<T>>;
     this.#interruptCount = 0;
     const onSigint = () => this.#onSigint(task, onSigint);
     const installSigint = process.listenerCount("SIGINT") === 0;
@@ -204,7 +211,11 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
     if (task.cancelled()) continue;
     const exc = task.exception();
     if (exc !== undefined) {
-      loop.callExceptionHandler({ message: "unhandled exception during run() shutdown", exception: exc, task });
+      loop.callExceptionHandler({
+        message: "unhandled exception during run() shutdown",
+        exception: exc,
+        task,
+      });
     }
   }
 }
@@ -233,7 +244,10 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
  * console.log(result); // 3
  * ```
  */
-export async function run<T>(main: () => T | PromiseLike<T>, options?: { debug?: boolean }): Promise<Awaited<T>> {
+export async function run<T>(
+  main: () => T | PromiseLike<T>,
+  options?: { debug?: boolean },
+): Promise<Awaited<T>> {
   if (_getRunningLoop() !== null) {
     throw new RuntimeError("run() cannot be called from a running event loop");
   }

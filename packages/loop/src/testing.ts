@@ -13,7 +13,7 @@ import { Runner } from "./runner.js";
  * An event loop whose clock is virtual (starts at 0 ms). When the loop is
  * idle at a host turn — nothing ready, no task step in flight — the clock
  * jumps to the earliest timer. Host I/O still works, but time does not wait
- * for it: use it for code whose waiting is timers and @aio primitives.
+ * for it: use it for code whose waiting is timers and \@aio primitives.
  *
  * @example
  * ```ts
@@ -76,7 +76,8 @@ export async function runVirtual<T>(
   options?: { debug?: boolean },
 ): Promise<Awaited<T>> {
   const runner = new Runner({
-    loopFactory: (): EventLoop => new VirtualTimeLoop(options?.debug === undefined ? {} : { debug: options.debug }),
+    loopFactory: (): EventLoop =>
+      new VirtualTimeLoop(options?.debug === undefined ? {} : { debug: options.debug }),
   });
   try {
     return await runner.run(main);
