@@ -964,13 +964,20 @@ describe("BaseEventLoop (more runUntilComplete and debug cases)", () => {
     const loop = makeLoop();
     const log: string[] = [];
     await loop.runUntilComplete(async () => {
+      // The foreign promise is resolved by the third callback: if the loop
+      // waited for the blocked task instead of running callbacks, it would hang.
+      let release: () => void = () => {};
+      const foreign = new Promise<void>((resolve) => {
+        release = resolve;
+      });
       let n = 0;
       const tick = () => {
         log.push(`tick${++n}`);
         if (n < 3) loop.callSoon(tick);
+        else release();
       };
       loop.callSoon(tick);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await foreign;
       log.push("foreign resolved");
     });
     expect(log).toEqual(["tick1", "tick2", "tick3", "foreign resolved"]);
