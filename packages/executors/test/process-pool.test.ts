@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CancelledError, RuntimeError } from "@aio/core";
 import { BrokenExecutorError, moduleFunction, ProcessPoolExecutor, transfer } from "@aio/executors";
 import { afterEach, describe, expect, test } from "vitest";
@@ -85,16 +88,20 @@ describe("ProcessPoolExecutor failures", () => {
 
   test("cancelRunning 'abort' kills a stuck child after the grace period, and only it", async () => {
     const p = pool({ maxWorkers: 2, cancelRunning: "abort", abortGraceMs: 30 });
-    const stuck = p.submit(() => {
+    const marker = join(mkdtempSync(join(tmpdir(), "aio-executors-")), "started");
+    const stuck = p.submit((file: string) => {
+      process.getBuiltinModule("node:fs").writeFileSync(file, "started");
       for (;;) {}
-    });
+    }, marker);
     const other = p.submit(async () => {
       await new Promise((r) => setTimeout(r, 300));
       return process.pid;
     });
-    await until(() => childPids().length === 2, "two children");
+    await until(
+      () => childPids().length === 2 && existsSync(marker),
+      "two children, one stuck in its job",
+    );
     const before = childPids();
-    await new Promise((r) => setTimeout(r, 30));
     stuck.cancel();
     const otherPid = await other;
     await expect(stuck).rejects.toBeInstanceOf(CancelledError);
