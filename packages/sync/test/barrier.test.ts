@@ -20,7 +20,14 @@ describe("Barrier", () => {
       );
       await gather(...tasks);
       // The last arrival passes at once; the others wake in arrival order.
-      expect(log).toEqual(["a arrives", "b arrives", "c arrives", "c passes #2", "a passes #0", "b passes #1"]);
+      expect(log).toEqual([
+        "a arrives",
+        "b arrives",
+        "c arrives",
+        "c passes #2",
+        "a passes #0",
+        "b passes #1",
+      ]);
     }));
 
   test("Barrier.wait({ signal }) leaves the barrier when aborted", () =>

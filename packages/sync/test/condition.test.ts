@@ -72,6 +72,8 @@ describe("Condition", () => {
       expect(() => cond.notify(-1)).toThrow(RangeError);
       cond.release();
       // @ts-expect-error not a Lock
-      expect(() => new Condition({})).toThrow(new TypeError("Condition lock must be a Lock, received object"));
+      expect(() => new Condition({})).toThrow(
+        new TypeError("Condition lock must be a Lock, received object"),
+      );
     }));
 });

@@ -173,7 +173,9 @@ describe("Lock", () => {
       ).rejects.toThrow("boom");
       expect(lock.locked()).toBe(false);
       // @ts-expect-error not a function
-      await expect(lock.run(42)).rejects.toThrow(new TypeError("Lock.run() fn must be a function, received number"));
+      await expect(lock.run(42)).rejects.toThrow(
+        new TypeError("Lock.run() fn must be a function, received number"),
+      );
     }));
 
   test("Lock.run({ signal }) aborted while waiting gives up its place", () =>

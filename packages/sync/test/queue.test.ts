@@ -9,7 +9,9 @@ import { aio } from "./helpers.js";
 describe("Queue", () => {
   test("Queue rejects a bad maxsize with named errors", () => {
     expect(() => new Queue(Number.NaN)).toThrow(RangeError);
-    expect(() => new Queue(Number.NaN)).toThrow("Queue maxsize must be an integer (0 or less: unbounded), received NaN");
+    expect(() => new Queue(Number.NaN)).toThrow(
+      "Queue maxsize must be an integer (0 or less: unbounded), received NaN",
+    );
     // @ts-expect-error wrong type
     expect(() => new Queue("2")).toThrow(TypeError);
     expect(() => new LifoQueue(0.5)).toThrow("LifoQueue maxsize must be an integer");

@@ -11,11 +11,19 @@ describe("Semaphore", () => {
     expect(() => new Semaphore(-1)).toThrow(ValueError);
     expect(() => new Semaphore(-1)).toThrow(RangeError);
     expect(() => new Semaphore(-1)).toThrow("Semaphore value must be an integer >= 0, received -1");
-    expect(() => new Semaphore(1.5)).toThrow("Semaphore value must be an integer >= 0, received 1.5");
-    expect(() => new Semaphore(Number.NaN)).toThrow("Semaphore value must be an integer >= 0, received NaN");
+    expect(() => new Semaphore(1.5)).toThrow(
+      "Semaphore value must be an integer >= 0, received 1.5",
+    );
+    expect(() => new Semaphore(Number.NaN)).toThrow(
+      "Semaphore value must be an integer >= 0, received NaN",
+    );
     // @ts-expect-error wrong type
-    expect(() => new Semaphore("3")).toThrow(new TypeError('Semaphore value must be an integer >= 0, received "3"'));
-    expect(() => new BoundedSemaphore(-2)).toThrow("BoundedSemaphore value must be an integer >= 0, received -2");
+    expect(() => new Semaphore("3")).toThrow(
+      new TypeError('Semaphore value must be an integer >= 0, received "3"'),
+    );
+    expect(() => new BoundedSemaphore(-2)).toThrow(
+      "BoundedSemaphore value must be an integer >= 0, received -2",
+    );
   });
 
   test("Semaphore.acquire() wakes waiters in FIFO order", () =>
@@ -108,7 +116,9 @@ describe("Semaphore", () => {
       expect(String(sem)).toBe("<Semaphore [unlocked, value:1]>");
       // @ts-expect-error not an AbortSignal
       expect(() => sem.acquire({ signal: {} })).toThrow(
-        new TypeError("Semaphore.acquire() options.signal must be an AbortSignal, received an object"),
+        new TypeError(
+          "Semaphore.acquire() options.signal must be an AbortSignal, received an object",
+        ),
       );
     }));
 
@@ -139,7 +149,9 @@ describe("Semaphore", () => {
   test("Semaphore.run() returns the permit when the job throws, and on abort while waiting", () =>
     aio(async () => {
       const sem = new Semaphore(1);
-      await expect(sem.run(() => Promise.reject(new Error("job failed")))).rejects.toThrow("job failed");
+      await expect(sem.run(() => Promise.reject(new Error("job failed")))).rejects.toThrow(
+        "job failed",
+      );
       expect(String(sem)).toBe("<Semaphore [unlocked, value:1]>");
       const hold = await sem.hold();
       const ctrl = new AbortController();

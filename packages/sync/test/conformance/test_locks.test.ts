@@ -1,11 +1,20 @@
 // CPython Lib/test/test_asyncio/test_locks.py, ported case by case (test names kept).
 import { CancelledError, getRunningLoop, RuntimeError, TimeoutError, ValueError } from "@aio/core";
 import { createTask, gather, sleep, taskGroup, timeout } from "@aio/futures";
-import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, Semaphore } from "@aio/sync";
+import {
+  Barrier,
+  BoundedSemaphore,
+  BrokenBarrierError,
+  Condition,
+  Event,
+  Lock,
+  Semaphore,
+} from "@aio/sync";
 import { describe, expect, test } from "vitest";
 import { aio } from "../helpers.js";
 
-const STR_RGX_REPR = /^<(?<class>.*?) \[(?<extras>(set|unset|locked|unlocked|filling|draining|resetting|broken)(, value:\d)?(, waiters:\d+)?(, waiters:\d+\/\d+)?)\]>$/;
+const STR_RGX_REPR =
+  /^<(?<class>.*?) \[(?<extras>(set|unset|locked|unlocked|filling|draining|resetting|broken)(, value:\d)?(, waiters:\d+)?(, waiters:\d+\/\d+)?)\]>$/;
 
 describe("LockTests", () => {
   test("test_repr", () =>
@@ -359,7 +368,9 @@ describe("ConditionTests", () => {
   test("test_wait_unacquired", () =>
     aio(async () => {
       const cond = new Condition();
-      await expect(cond.wait()).rejects.toThrow(new RuntimeError("cannot wait on un-acquired lock"));
+      await expect(cond.wait()).rejects.toThrow(
+        new RuntimeError("cannot wait on un-acquired lock"),
+      );
     }));
 
   test("test_wait_for", () =>
@@ -682,7 +693,12 @@ describe("SemaphoreTests", () => {
     aio(async () => {
       const sem = new Semaphore(0);
       const ts = [1, 2, 3, 4].map(() => createTask(() => sem.acquire()));
-      const [t1, t2, t3, t4] = ts as [(typeof ts)[0], (typeof ts)[0], (typeof ts)[0], (typeof ts)[0]];
+      const [t1, t2, t3, t4] = ts as [
+        (typeof ts)[0],
+        (typeof ts)[0],
+        (typeof ts)[0],
+        (typeof ts)[0],
+      ];
       await sleep(0);
       t1.cancel();
       t2.cancel();

@@ -77,7 +77,9 @@ describe("QueueBasicTests", () => {
 
   test("test_float_maxsize (rejected: maxsize must be an integer)", () => {
     expect(() => new Queue(1.3)).toThrow(RangeError);
-    expect(() => new Queue(1.3)).toThrow("Queue maxsize must be an integer (0 or less: unbounded), received 1.3");
+    expect(() => new Queue(1.3)).toThrow(
+      "Queue maxsize must be an integer (0 or less: unbounded), received 1.3",
+    );
   });
 });
 
