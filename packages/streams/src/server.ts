@@ -153,6 +153,8 @@ export class Server implements AsyncDisposable {
   #closed = false;
   #clients = new Map<StreamProtocol, StreamWriter>();
   #pending: net.Socket[] = [];
+  /** TLS connections still in their handshake (closed with the server). */
+  #handshaking = new Set<net.Socket>();
   #waiters: Set<FutureLike<void>> | null = new Set();
   #servingForever: FutureLike<void> | null = null;
 
@@ -241,6 +243,7 @@ export class Server implements AsyncDisposable {
       secureContext: this.#tls!,
       isServer: true,
     });
+    this.#handshaking.add(raw);
     const timer = setTimeout(() => socket.destroy(), timeoutMs);
     timer.unref();
     const onError = (): void => {
@@ -249,13 +252,17 @@ export class Server implements AsyncDisposable {
       raw.destroy();
     };
     // The raw socket must close too, or the listening server never finishes closing.
-    socket.once("close", () => raw.destroy());
+    socket.once("close", () => {
+      this.#handshaking.delete(raw);
+      raw.destroy();
+    });
     socket.once("error", onError);
     socket.once("end", onError);
     socket.once("secure", () => {
       clearTimeout(timer);
       socket.off("error", onError);
       socket.off("end", onError);
+      this.#handshaking.delete(raw);
       this.#accept(socket);
     });
   }
@@ -442,6 +449,8 @@ export class Server implements AsyncDisposable {
     for (const s of this.#servers) s.close();
     for (const socket of this.#pending) socket.destroy();
     this.#pending = [];
+    for (const socket of this.#handshaking) socket.destroy();
+    this.#handshaking.clear();
     const fut = this.#servingForever;
     if (fut !== null && !fut.done()) fut.cancel();
     this.#maybeWakeup();
