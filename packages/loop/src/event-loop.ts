@@ -686,7 +686,7 @@ export class BaseEventLoop implements EventLoop {
       else cb(...args);
     } catch (err) {
       this.callExceptionHandler({
-        message: `Exception in callback ${handle.toString()}`,
+        message: `Exception in callback ${handle._callbackRepr()}`,
         exception: err,
         handle,
       });
@@ -932,14 +932,28 @@ export class BaseEventLoop implements EventLoop {
     future.addDoneCallback((f) => {
       if (f.cancelled() && typeof job.cancel === "function") job.cancel();
     });
-    job.then(
-      (value) => {
-        if (!future.done() && !this.#closed) future.setResult(value);
-      },
-      (err) => {
-        if (!future.done() && !this.#closed) future.setException(err);
-      },
-    );
+    if (isFuture(job)) {
+      // A Future's then() inside a task would count as that task awaiting it;
+      // a done callback does not.
+      job.addDoneCallback((f) => {
+        if (future.done() || this.#closed) return;
+        if (f.cancelled()) future.cancel();
+        else {
+          const exc = f.exception();
+          if (exc !== undefined) future.setException(exc);
+          else future.setResult(f.result() as Awaited<R>);
+        }
+      });
+    } else {
+      job.then(
+        (value) => {
+          if (!future.done() && !this.#closed) future.setResult(value);
+        },
+        (err) => {
+          if (!future.done() && !this.#closed) future.setException(err);
+        },
+      );
+    }
     return future;
   }
 

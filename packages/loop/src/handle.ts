@@ -83,7 +83,12 @@ export class Handle implements HandleLike {
   /** @internal */
   _info(): string[] {
     if (this._cancelled) return ["cancelled"];
-    return [`${callbackName(this._callback)}()`];
+    return [this._callbackRepr()];
+  }
+
+  /** @internal The callback as asyncio shows it in messages: `name()`. */
+  _callbackRepr(): string {
+    return `${callbackName(this._callback)}()`;
   }
 
   /** The tag `Object.prototype.toString` reports. */
