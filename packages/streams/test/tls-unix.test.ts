@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSecureContext } from "node:tls";
+import { isTimeoutError } from "@aio/core";
+import { createTask, sleep } from "@aio/futures";
 import { run } from "@aio/loop";
 import {
   openConnection,
@@ -130,6 +132,58 @@ describe("TLS", () => {
       return [go, answer, cn];
     });
     expect(out).toEqual(["GO\n", "secure: hello\n", "localhost"]);
+  });
+});
+
+describe("TLS handshake limits", () => {
+  test("openConnection() cancelled during the TLS handshake destroys the socket", async () => {
+    const out = await run(async () => {
+      const events: string[] = [];
+      const server = await startServer(
+        async (reader, writer) => {
+          await reader.read(); // a TCP peer that never answers the ClientHello
+          events.push("server saw the client go away");
+          writer.close();
+        },
+        "127.0.0.1",
+        0,
+      );
+      const t = createTask(() =>
+        openConnection("127.0.0.1", portOf(server), { ssl: { ca: cert } }),
+      );
+      await sleep(20);
+      t.cancel();
+      events.push(
+        await t.then(
+          () => "connected?",
+          (e: Error) => e.name,
+        ),
+      );
+      await sleep(20);
+      await shutdown(server);
+      return events;
+    });
+    expect(out).toEqual(["CancelledError", "server saw the client go away"]);
+  });
+
+  test("openConnection() with sslHandshakeTimeout raises TimeoutError", async () => {
+    await run(async () => {
+      const server = await startServer(
+        async (reader, writer) => {
+          await reader.read();
+          writer.close();
+        },
+        "127.0.0.1",
+        0,
+      );
+      const err = await openConnection("127.0.0.1", portOf(server), {
+        ssl: { ca: cert },
+        sslHandshakeTimeout: 30,
+      }).catch((e: unknown) => e);
+      expect(isTimeoutError(err)).toBe(true);
+      expect((err as Error).message).toBe("TLS handshake took longer than 30 ms");
+      await shutdown(server);
+    });
   });
 });
 
