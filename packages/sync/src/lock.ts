@@ -1,4 +1,4 @@
-import { type EventLoop, RuntimeError } from "@aio/core";
+import { type EventLoop, type FutureLike, RuntimeError } from "@aio/core";
 import { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
 import {
@@ -10,6 +10,8 @@ import {
   type WaitOptions,
   waitOn,
 } from "./internal/waiting.js";
+
+const isLive = (w: Waiter): boolean => !w.cancelled();
 
 /**
  * A fair mutual-exclusion lock for tasks (asyncio `Lock`).
@@ -111,31 +113,42 @@ export class Lock {
   /** Fair scheduling: jumping the queue is allowed only when every waiter is cancelled. */
   #noLiveWaiters(): boolean {
     const waiters = this.#waiters;
-    if (waiters === null || waiters.length === 0) return true;
-    for (const w of waiters) if (!w.cancelled()) return false;
+    return waiters === null || waiters.length === 0 || waiters.find(isLive) === undefined;
+  }
+
+  #acquireSlow(signal: AbortSignal | undefined): Promise<true> {
+    let fut: FutureLike<true>;
+    try {
+      this.#loop = loopFor(this.#loop, this, "Lock.acquire()", () => this.#waiters?.clear());
+      fut = this.#loop.createFuture<true>();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    (this.#waiters ??= new Deque()).push(fut);
+    // `then` is called here, in the caller's task, so the task is suspended on
+    // `fut` and cancelling the task cancels `fut`.
+    // (Promise.resolve returns the native promise `then` gave as it is.)
+    return Promise.resolve(
+      waitOn(fut, signal).then(
+        () => this.#acquired(fut),
+        (err: unknown) => this.#acquireFailed(fut, err),
+      ),
+    );
+  }
+
+  #acquired(fut: Waiter): true {
+    this.#waiters?.remove(fut);
+    this.#locked = true;
     return true;
   }
 
-  async #acquireSlow(signal: AbortSignal | undefined): Promise<true> {
-    this.#loop = loopFor(this.#loop, this, "Lock.acquire()", () => this.#waiters?.clear());
-    const waiters = (this.#waiters ??= new Deque());
-    const fut = this.#loop.createFuture<true>();
-    waiters.push(fut);
-    try {
-      try {
-        await waitOn(fut, signal);
-      } finally {
-        waiters.remove(fut);
-      }
-    } catch (err) {
-      // CPython Lock.acquire: if the lock is not claimed (or about to be
-      // claimed by us) and a task waits, make sure the one at the head runs —
-      // we may have been woken and then cancelled before we could take it.
-      if (!this.#locked) this.#wakeUpFirst();
-      throw err;
-    }
-    this.#locked = true;
-    return true;
+  #acquireFailed(fut: Waiter, err: unknown): never {
+    this.#waiters?.remove(fut);
+    // CPython Lock.acquire: if the lock is not claimed (or about to be
+    // claimed by us) and a task waits, make sure the one at the head runs —
+    // we may have been woken and then cancelled before we could take it.
+    if (!this.#locked) this.#wakeUpFirst();
+    throw err;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { describeValue, type EventLoop, ValueError } from "@aio/core";
+import { describeValue, type EventLoop, type FutureLike, ValueError } from "@aio/core";
 import { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
 import {
@@ -10,6 +10,9 @@ import {
   type WaitOptions,
   waitOn,
 } from "./internal/waiting.js";
+
+const isLive = (w: Waiter): boolean => !w.cancelled();
+const isPending = (w: Waiter): boolean => !w.done();
 
 function checkValue(cls: string, value: unknown): number {
   if (typeof value !== "number") {
@@ -88,9 +91,7 @@ export class Semaphore {
   locked(): boolean {
     if (this.#value === 0) return true;
     const waiters = this.#waiters;
-    if (waiters === null || waiters.length === 0) return false;
-    for (const w of waiters) if (!w.cancelled()) return true;
-    return false;
+    return waiters !== null && waiters.length !== 0 && waiters.find(isLive) !== undefined;
   }
 
   /**
@@ -129,33 +130,52 @@ export class Semaphore {
     return this.#acquireSlow(signal);
   }
 
-  async #acquireSlow(signal: AbortSignal | undefined): Promise<true> {
-    this.#loop = loopFor(this.#loop, this, `${this.#name()}.acquire()`, () =>
-      this.#waiters?.clear(),
-    );
-    const waiters = (this.#waiters ??= new Deque());
-    const fut = this.#loop.createFuture<true>();
-    waiters.push(fut);
+  #acquireSlow(signal: AbortSignal | undefined): Promise<true> {
+    let fut: FutureLike<true>;
     try {
-      try {
-        await waitOn(fut, signal);
-      } finally {
-        waiters.remove(fut);
-      }
+      this.#loop = loopFor(this.#loop, this, `${this.#name()}.acquire()`, () =>
+        this.#waiters?.clear(),
+      );
+      fut = this.#loop.createFuture<true>();
     } catch (err) {
-      // CPython Semaphore.acquire (gh-90155): our future was set by
-      // _wake_up_next (the permit was taken for us) but we will not return
-      // it as acquired: undo that bookkeeping so the permit is not lost.
-      if (fut.done() && !fut.cancelled()) this.#value++;
-      throw err;
-    } finally {
-      // CPython Semaphore.acquire: new waiters may have arrived and had to
-      // wait because of FIFO; wake as many as there are free permits.
-      while (this.#value > 0) {
-        if (!this.#wakeUpNext()) break;
-      }
+      return Promise.reject(err);
     }
+    (this.#waiters ??= new Deque()).push(fut);
+    // `then` is called here, in the caller's task, so the task is suspended on
+    // `fut` and cancelling the task cancels `fut`.
+    // (Promise.resolve returns the native promise `then` gave as it is.)
+    return Promise.resolve(
+      waitOn(fut, signal).then(
+        () => this.#acquired(fut),
+        (err: unknown) => this.#acquireFailed(fut, err),
+      ),
+    );
+  }
+
+  #acquired(fut: Waiter): true {
+    this.#waiters?.remove(fut);
+    this.#wakeUpFree();
     return true;
+  }
+
+  #acquireFailed(fut: Waiter, err: unknown): never {
+    this.#waiters?.remove(fut);
+    // CPython Semaphore.acquire (gh-90155): our future was set by
+    // _wake_up_next (the permit was taken for us) but we will not return
+    // it as acquired: undo that bookkeeping so the permit is not lost.
+    if (fut.done() && !fut.cancelled()) this.#value++;
+    this.#wakeUpFree();
+    throw err;
+  }
+
+  /**
+   * CPython Semaphore.acquire's `finally`: new waiters may have arrived and
+   * had to wait because of FIFO; wake as many as there are free permits.
+   */
+  #wakeUpFree(): void {
+    while (this.#value > 0) {
+      if (!this.#wakeUpNext()) break;
+    }
   }
 
   /**
@@ -179,14 +199,12 @@ export class Semaphore {
   #wakeUpNext(): boolean {
     const waiters = this.#waiters;
     if (waiters === null || waiters.length === 0) return false;
-    for (const fut of waiters) {
-      if (!fut.done()) {
-        this.#value--;
-        fut.setResult(true);
-        return true;
-      }
-    }
-    return false;
+    const fut = waiters.find(isPending);
+    if (fut === undefined) return false;
+    this.#value--;
+    fut.setResult(true);
+    // `fut` is now done() and not cancelled().
+    return true;
   }
 
   /**
@@ -292,10 +310,7 @@ export class Semaphore {
       // Only an abort rejects, and an aborted waiter was never handed a permit.
       throw signal?.reason;
     } finally {
-      // CPython Semaphore.acquire: wake as many waiters as there are free permits.
-      while (this.#value > 0) {
-        if (!this.#wakeUpNext()) break;
-      }
+      this.#wakeUpFree();
     }
   }
 

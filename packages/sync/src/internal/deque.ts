@@ -92,6 +92,17 @@ export class Deque<T> {
     return false;
   }
 
+  /** The first item for which `pred` is true, or `undefined` (no iterator allocated). */
+  find(pred: (item: T) => boolean): T | undefined {
+    const buf = this.#buf;
+    const mask = this.#mask;
+    for (let i = 0; i < this.#length; i++) {
+      const item = buf[(this.#head + i) & mask] as T;
+      if (pred(item)) return item;
+    }
+    return undefined;
+  }
+
   /** Drops every item. */
   clear(): void {
     this.#buf.fill(undefined);
