@@ -18,7 +18,7 @@
 //
 // Usage: node scripts/check-doc-examples.mjs [--run-all] [path-filter]
 // Exit code 1 when an example fails to typecheck or to run.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -29,6 +29,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -131,7 +132,9 @@ function tsdocExamples(file) {
         : `${currentClass ?? "?"}.${decl[1]}`
       : member
         ? `${currentClass ?? "?"}.${member[1].replace(/\s+/g, "")}`
-        : `(comment at line ${start + 1})`;
+        : comment.some((l) => /@packageDocumentation|@module\b/.test(l))
+          ? "(module)"
+          : `(comment at line ${start + 1})`;
     // Only the parts of the comment that belong to an @example tag.
     let inExample = false;
     let inFence = false;
@@ -182,10 +185,19 @@ const examples = [...sources.flatMap(tsdocExamples), ...markdown.flatMap(markdow
 // Write every example as its own module.
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-const paths = { "@aio/*": ["../../packages/*/src/index.ts"] };
-for (const dir of readdirSync(join(root, "packages"))) {
-  const testing = join(root, "packages", dir, "src", "testing.ts");
-  if (existsSync(testing)) paths[`@aio/${dir}/testing`] = [`../../packages/${dir}/src/testing.ts`];
+// @aio/<pkg> and each subpath export (@aio/loop/testing, …) → the package sources.
+const paths = {};
+for (const dir of readdirSync(join(root, "packages")).sort()) {
+  const manifestFile = join(root, "packages", dir, "package.json");
+  if (!existsSync(manifestFile)) continue;
+  const { name, exports = {} } = JSON.parse(readFileSync(manifestFile, "utf8"));
+  for (const key of Object.keys(exports)) {
+    const sub = key === "." ? "index" : key.slice(2);
+    if (!/^[\w-]+$/.test(sub)) continue; // ./package.json, ./internal/*
+    const src = `packages/${dir}/src/${sub}.ts`;
+    if (existsSync(join(root, src)))
+      paths[key === "." ? name : `${name}/${sub}`] = [`../../${src}`];
+  }
 }
 writeFileSync(
   join(outDir, "package.json"),
@@ -244,29 +256,40 @@ for (const d of diagnostics) {
   failures.set(e, list);
 }
 
-// Run the runnable ones against the sources.
+// Run the runnable ones against the sources, a few at a time.
 const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
-let ran = 0;
-for (const e of examples) {
-  if (!(e.run || runAll) || failures.has(e)) continue;
-  ran += 1;
-  const r = spawnSync(process.execPath, [tsx, "--tsconfig", configPath, e.out], {
-    cwd: dirname(e.out),
-    encoding: "utf8",
-    timeout: RUN_TIME_LIMIT_MS,
-    killSignal: "SIGKILL",
-    env: { ...process.env, FORCE_COLOR: "0" },
+const runnable = examples.filter((e) => (e.run || runAll) && !failures.has(e));
+function runOne(e) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [tsx, "--tsconfig", configPath, e.out], {
+      cwd: dirname(e.out),
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, FORCE_COLOR: "0" },
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIME_LIMIT_MS);
+    child.on("error", (error) => (output += `\n${error.message}`));
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code !== 0) {
+        const why = signal
+          ? `killed (${signal}; limit ${RUN_TIME_LIMIT_MS / 1000} s)`
+          : `exit code ${code}`;
+        const tail = output.trim().split("\n").slice(-15).join("\n    ");
+        failures.set(e, [`run: ${why}${tail ? `\n    ${tail}` : ""}`]);
+      }
+      resolve();
+    });
   });
-  if (r.status !== 0) {
-    const why = r.error
-      ? r.error.message
-      : r.signal
-        ? `killed (${r.signal})`
-        : `exit code ${r.status}`;
-    const tail = `${r.stdout ?? ""}${r.stderr ?? ""}`.trim().split("\n").slice(-15).join("\n    ");
-    failures.set(e, [`run: ${why}${tail ? `\n    ${tail}` : ""}`]);
-  }
 }
+const queue = [...runnable];
+const workers = Array.from({ length: Math.min(2, availableParallelism()) }, async () => {
+  for (let e = queue.shift(); e; e = queue.shift()) await runOne(e);
+});
+await Promise.all(workers);
+const ran = runnable.length;
 
 const sorted = [...failures.entries()].sort(
   ([a], [b]) => a.rel.localeCompare(b.rel) || a.line - b.line,
