@@ -40,3 +40,4 @@ export {
   validateTrace,
   writeTrace,
 } from "./trace.js";
+export { viewerHtml, viewerUrl } from "./viewer.js";
