@@ -121,7 +121,7 @@ for (const mode of MODES) {
 
 // ----- Python asyncio, debug off and on (same workloads) --------------------
 
-const PYTHON = String.raw`
+const PYTHON = `
 import asyncio, json, sys, time
 QUICK = "--quick" in sys.argv
 SPAWN_N = 100_000 // (10 if QUICK else 1)

@@ -111,7 +111,8 @@ function checkMs(name: string, value: unknown, allowInfinity: boolean): void {
 
 /**
  * The default reporter: prints the headline and details with `console.warn`,
- * or only the details when the loop already printed the headline.
+ * or only the details when the loop prints the headline itself (they then
+ * follow the loop's line, on the next tick).
  *
  * @param report - the report.
  * @example
@@ -122,8 +123,13 @@ function checkMs(name: string, value: unknown, allowInfinity: boolean): void {
  */
 export function printReport(report: DebugReport): void {
   const details = report.details.map((d) => `  ${d}`);
-  const lines = report.printedBy === undefined ? [report.message, ...details] : details;
-  if (lines.length !== 0) console.warn(lines.join("\n"));
+  if (report.printedBy === undefined) {
+    console.warn([report.message, ...details].join("\n"));
+  } else if (details.length !== 0) {
+    // The loop prints its line when the step has ended, after the hooks ran:
+    // the details follow it.
+    process.nextTick(() => console.warn(details.join("\n")));
+  }
 }
 
 function taskDetails(task: InspectableTask): { details: string[]; createdAt: string | null } {

@@ -22,18 +22,32 @@ afterEach(() => {
     if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
 });
 
-/** Starts a fixture through tsx; resolves once it printed a line starting with "ready". */
+/**
+ * Listens on `path` and either answers garbage ("garbage") or gets killed
+ * without cleaning up ("stale"). Plain node: no tsx start-up to pay.
+ */
+const FAKE_SOCKET = `
+const net = require("node:net");
+const [path, mode] = process.argv.slice(1);
+const server = net.createServer((s) => s.end("this is not json\\n"));
+server.listen(path, () => {
+  process.stdout.write("ready\\n");
+  if (mode === "stale") process.kill(process.pid, "SIGKILL");
+});
+process.stdin.on("end", () => server.close());
+process.stdin.resume();
+`;
+
+/** Starts a fixture (through tsx, or plain node for the fake socket); resolves once it printed "ready". */
 function startFixture(
   file: string,
   args: string[] = [],
 ): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(
-    process.execPath,
-    [tsxCli, "--tsconfig", tsconfig, join(here, "fixtures", file), ...args],
-    {
-      stdio: ["pipe", "pipe", "pipe"],
-    },
-  );
+  const argv =
+    file === "fake-socket"
+      ? ["-e", FAKE_SOCKET, ...args]
+      : [tsxCli, "--tsconfig", tsconfig, join(here, "fixtures", file), ...args];
+  const child = spawn(process.execPath, argv, { stdio: ["pipe", "pipe", "pipe"] });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = "";
@@ -144,12 +158,12 @@ describe("aio-debug ps / pstree", () => {
   });
 
   test("aio-debug reports a process without debug inspection, with exit code 1", async () => {
-    const r = await runCli(["ps", String(process.pid)]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toBe(
-      `aio-debug: process ${process.pid} does not have @aio/debug inspection enabled (no socket at ${inspectSocketPath(process.pid)}); start it with enableDebug({ inspect: true }) or AIO_DEBUG=1 node --import @aio/debug/auto\n`,
-    );
+    const r = await cli(["ps", String(process.pid)]);
+    expect(r).toEqual({
+      code: 1,
+      out: "",
+      err: `aio-debug: process ${process.pid} does not have @aio/debug inspection enabled (no socket at ${inspectSocketPath(process.pid)}); start it with enableDebug({ inspect: true }) or AIO_DEBUG=1 node --import @aio/debug/auto`,
+    });
   });
 
   test("aio-debug reports an unknown PID", async () => {
@@ -158,7 +172,10 @@ describe("aio-debug ps / pstree", () => {
   });
 
   test("aio-debug removes a stale socket and says so", async () => {
-    const { child: fake } = await startFixture("fake-socket.ts", [String(process.pid), "stale"]);
+    const { child: fake } = await startFixture("fake-socket", [
+      inspectSocketPath(process.pid),
+      "stale",
+    ]);
     await exited(fake);
     const path = inspectSocketPath(process.pid);
     expect(existsSync(path)).toBe(true);
@@ -172,7 +189,10 @@ describe("aio-debug ps / pstree", () => {
   });
 
   test("aio-debug rejects a malformed reply", async () => {
-    const { child: fake } = await startFixture("fake-socket.ts", [String(process.pid), "garbage"]);
+    const { child: fake } = await startFixture("fake-socket", [
+      inspectSocketPath(process.pid),
+      "garbage",
+    ]);
     const r = await cli(["pstree", String(process.pid)]);
     expect(r).toEqual({
       code: 1,

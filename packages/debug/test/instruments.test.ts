@@ -210,7 +210,7 @@ describe("enableDebug", () => {
 });
 
 describe("printReport", () => {
-  test("printReport() prints the headline and details, or only the details when the loop printed the headline", () => {
+  test("printReport() prints the headline and details, or only the details when the loop printed the headline", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const loop = newEventLoop();
     printReport({
@@ -234,6 +234,7 @@ describe("printReport", () => {
       printedBy: "loop",
     });
     loop.close();
+    await new Promise((resolve) => process.nextTick(resolve));
     expect(warn.mock.calls).toEqual([
       ["Executing step of <Task> took 150.000 ms\n  task 'x' created at f (a.ts:1:1)"],
       ["  task 'x' created at f (a.ts:1:1)"],

@@ -1,0 +1,28 @@
+import * as debug from "@aio/debug";
+import { expect, test } from "vitest";
+
+test("@aio/debug exports exactly its public names", () => {
+  expect(Object.keys(debug).sort()).toEqual([
+    "INSPECT_PROTOCOL",
+    "disableDebug",
+    "enableDebug",
+    "formatTaskTree",
+    "inspectSocketPath",
+    "isDebugEnabled",
+    "isTracing",
+    "printReport",
+    "printTaskTree",
+    "readTrace",
+    "renderTaskTable",
+    "renderTaskTree",
+    "snapshotRunningLoops",
+    "snapshotTasks",
+    "startTrace",
+    "stopTrace",
+    "trackResource",
+    "validateTrace",
+    "viewerHtml",
+    "viewerUrl",
+    "writeTrace",
+  ]);
+});
