@@ -3,8 +3,17 @@
 // (b) 200k trivial jobs gated by a semaphore of 10; (c) producer/consumer through a
 // bounded queue (maxsize 100), 1M items, 1 and 4 consumers; plus the heap a queue of
 // 1M numbers takes compared with a plain array.
-// Run after `pnpm build`: `node bench/sync.bench.mjs [--quick]`. Benchmarks never assert.
+// Run after `pnpm build`: `node bench/sync.bench.mjs [--quick] [--record]`
+// (`--record` writes this Node major's section of bench/results/sync.md).
+// Every case runs in its own child process: on Node 20 the first
+// AsyncLocalStorage.run() turns promise hooks on for the whole process, so a
+// peer measured after an @aio case would pay our price. Rates are per CPU
+// second of the measuring process (best of ROUNDS after a warm-up), because
+// the machines this runs on are often busy; wall time is shown alongside.
+// Benchmarks never assert.
 import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
@@ -31,13 +40,18 @@ const ROUNDS = 3; // best of ROUNDS, after one warm-up round
 
 async function measure(fn) {
   await fn(); // warm-up
-  let best = Number.POSITIVE_INFINITY;
+  let bestCpu = Number.POSITIVE_INFINITY;
+  let bestWall = Number.POSITIVE_INFINITY;
   for (let i = 0; i < ROUNDS; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await fn();
-    best = Math.min(best, performance.now() - t0);
+    const wall = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    bestCpu = Math.min(bestCpu, (c.user + c.system) / 1000);
+    bestWall = Math.min(bestWall, wall);
   }
-  return best;
+  return { cpuMs: bestCpu, ms: bestWall };
 }
 
 // ----- hand-written native versions: the floor of what promises allow -----
@@ -227,7 +241,7 @@ const semCases = {
       };
       const ts = new Array(SEM_JOBS);
       for (let i = 0; i < SEM_JOBS; i++) ts[i] = createTask(one);
-      await gather(...ts);
+      for (const t of ts) await t; // (gather(...ts) would overflow the stack with 200k arguments)
     }),
   "p-limit(10)": async () => {
     const limit = pLimit(SEM_LIMIT);
@@ -277,7 +291,8 @@ function queueCases(consumers) {
       const cs = Array.from({ length: consumers }, consumer);
       for (let i = 0; i < QUEUE_ITEMS; i++) {
         q.put(i);
-        if (i % QUEUE_MAX === 0) await null; // let consumers run, as a bounded queue would
+        // No bound to wait on: let the consumers drain every QUEUE_MAX items, as a bounded queue would.
+        if (q.size >= QUEUE_MAX) await new Promise((r) => setImmediate(r));
       }
       await Promise.all(cs);
     },
@@ -295,9 +310,9 @@ function queueCases(consumers) {
 
 // ----- memory: a Queue of 1M numbers vs a plain array -----
 
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc");
 function heapOf(make) {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc");
   gc();
   gc();
   const before = process.memoryUsage().heapUsed;
@@ -305,16 +320,86 @@ function heapOf(make) {
   gc();
   gc();
   const used = process.memoryUsage().heapUsed - before;
-  if (keep === null) console.log(""); // keep it alive until measured
+  if (keep === null) console.log(""); // keeps it alive until measured
   return used;
 }
 
-// ----- Python -----
+const N_MEM = 1_000_000;
+const memoryCases = {
+  "plain array": () =>
+    heapOf(() => {
+      const a = [];
+      for (let i = 0; i < N_MEM; i++) a.push(i);
+      return a;
+    }),
+  "@aio/sync Queue": () =>
+    heapOf(() => {
+      const q = new Queue();
+      for (let i = 0; i < N_MEM; i++) q.putNowait(i);
+      return q;
+    }),
+};
+
+// ----- the cases, each run in a child process -----
+
+const groups = [
+  {
+    key: "lock",
+    title: `(a) Lock: ${LOCK_TASKS} tasks contending, ${LOCK_OPS.toLocaleString("en")} acquisitions`,
+    unit: "acquisitions",
+    ops: LOCK_OPS,
+    cases: lockCases,
+    py: "lock",
+  },
+  {
+    key: "sem",
+    title: `(b) Semaphore(${SEM_LIMIT}): ${SEM_JOBS.toLocaleString("en")} trivial jobs`,
+    unit: "jobs",
+    ops: SEM_JOBS,
+    cases: semCases,
+    py: "semaphore",
+  },
+  {
+    key: "queue1",
+    title: `(c) Queue(${QUEUE_MAX}): ${QUEUE_ITEMS.toLocaleString("en")} items, 1 consumer`,
+    unit: "items",
+    ops: QUEUE_ITEMS,
+    cases: queueCases(1),
+    py: "queue1",
+  },
+  {
+    key: "queue4",
+    title: `(c) Queue(${QUEUE_MAX}): ${QUEUE_ITEMS.toLocaleString("en")} items, 4 consumers`,
+    unit: "items",
+    ops: QUEUE_ITEMS,
+    cases: queueCases(4),
+    py: "queue4",
+  },
+];
+
+function runChild(args) {
+  const r = spawnSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), ...args, ...(QUICK ? ["--quick"] : [])],
+    {
+      encoding: "utf8",
+      timeout: 900_000,
+      maxBuffer: 1 << 24,
+    },
+  );
+  if (r.status !== 0)
+    return { error: (r.stderr || r.error?.message || "failed").trim().split("\n")[0] };
+  try {
+    return JSON.parse(r.stdout.trim().split("\n").pop());
+  } catch {
+    return { error: "bad output" };
+  }
+}
 
 function python() {
-  const r = spawnSync("python3", [join(here, "python", "sync.py"), QUICK ? "--quick" : ""], {
+  const r = spawnSync("python3", [join(here, "python", "sync.py"), ...(QUICK ? ["--quick"] : [])], {
     encoding: "utf8",
-    timeout: 600_000,
+    timeout: 900_000,
   });
   if (r.status !== 0) return null;
   try {
@@ -324,75 +409,93 @@ function python() {
   }
 }
 
-// ----- report -----
+const fmtRate = (v) =>
+  !Number.isFinite(v)
+    ? "n/a"
+    : v >= 1e6
+      ? `${(v / 1e6).toFixed(2)}M/s`
+      : `${(v / 1e3).toFixed(0)}k/s`;
+const fmtMs = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(0)} ms` : "n/a");
 
-function fmt(opsPerSec) {
-  return opsPerSec >= 1e6 ? `${(opsPerSec / 1e6).toFixed(2)}M` : `${(opsPerSec / 1e3).toFixed(0)}k`;
-}
-
-async function table(title, unit, ops, cases, pyOpsPerSec) {
-  const rows = [];
-  for (const [name, fn] of Object.entries(cases)) {
-    const ms = await measure(fn);
-    rows.push([name, (ops / ms) * 1000]);
+async function main() {
+  const caseIndex = process.argv.indexOf("--case");
+  if (caseIndex !== -1) {
+    const [groupKey, name] = process.argv[caseIndex + 1].split("::");
+    if (groupKey === "memory") {
+      console.log(JSON.stringify({ bytes: memoryCases[name]() }));
+      return;
+    }
+    const group = groups.find((g) => g.key === groupKey);
+    console.log(JSON.stringify(await measure(group.cases[name])));
+    return;
   }
-  if (pyOpsPerSec) rows.push(["Python asyncio", pyOpsPerSec]);
-  const ours = rows[0][1];
-  console.log(`\n### ${title}\n`);
-  console.log(`| implementation | ${unit}/s | @aio/sync is × faster |`);
-  console.log("|---|---:|---:|");
-  for (const [name, v] of rows) console.log(`| ${name} | ${fmt(v)} | ${(ours / v).toFixed(2)}× |`);
+
+  const out = [];
+  out.push(
+    `### Node ${process.version} — ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${os.loadavg()[0].toFixed(1)} at the start, ${new Date().toISOString().slice(0, 10)}${QUICK ? " (quick run: a tenth of the work)" : ""}`,
+  );
+  process.stderr.write("sync: python3 asyncio…\n");
+  const py = python();
+  if (py === null) out.push("", "(Python 3 not available: its rows are missing)");
+  for (const g of groups) {
+    const rows = [];
+    for (const name of Object.keys(g.cases)) {
+      process.stderr.write(`sync: ${g.key} ${name}…\n`);
+      const r = runChild(["--case", `${g.key}::${name}`]);
+      rows.push({
+        name,
+        cpuMs: r.cpuMs,
+        ms: r.ms,
+        rate: r.error ? Number.NaN : (g.ops / r.cpuMs) * 1000,
+        error: r.error,
+      });
+    }
+    if (py?.[g.py])
+      rows.push({
+        name: "Python asyncio",
+        cpuMs: py[g.py].cpu_ms,
+        ms: py[g.py].ms,
+        rate: (g.ops / py[g.py].cpu_ms) * 1000,
+      });
+    const ours = rows[0].rate;
+    out.push("", `#### ${g.title}`, "");
+    out.push(
+      `| implementation | CPU time | wall time | ${g.unit} per CPU second | @aio/sync ÷ this |`,
+    );
+    out.push("|---|---:|---:|---:|---:|");
+    for (const r of rows) {
+      const x = r === rows[0] ? "—" : `${(ours / r.rate).toFixed(2)}×`;
+      out.push(
+        `| ${r.name}${r.error ? ` (failed: ${r.error})` : ""} | ${fmtMs(r.cpuMs)} | ${fmtMs(r.ms)} | ${fmtRate(r.rate)} | ${x} |`,
+      );
+    }
+  }
+  const mem = {};
+  for (const name of Object.keys(memoryCases))
+    mem[name] = runChild(["--case", `memory::${name}`]).bytes;
+  const base = mem["plain array"];
+  out.push("", `#### Memory: ${N_MEM.toLocaleString("en")} numbers held`, "");
+  out.push("| container | heap used | ÷ plain array |", "|---|---:|---:|");
+  for (const [name, bytes] of Object.entries(mem)) {
+    out.push(`| ${name} | ${(bytes / 2 ** 20).toFixed(1)} MiB | ${(bytes / base).toFixed(2)}× |`);
+  }
+  const markdown = out.join("\n");
+  console.log(markdown);
+  if (process.argv.includes("--record")) recordSection(markdown);
 }
 
-console.log(
-  `# @aio/sync benchmark — Node ${process.version}, ${QUICK ? "quick (10%)" : "full"} run`,
-);
-const py = python();
-if (py === null) console.log("\n(Python 3 not available: its rows are missing)");
-await table(
-  `(a) Lock: ${LOCK_TASKS} tasks, ${LOCK_OPS} acquisitions`,
-  "acquisitions",
-  LOCK_OPS,
-  lockCases,
-  py?.lock,
-);
-await table(
-  `(b) Semaphore(${SEM_LIMIT}): ${SEM_JOBS} trivial jobs`,
-  "jobs",
-  SEM_JOBS,
-  semCases,
-  py?.semaphore,
-);
-await table(
-  `(c) Queue(${QUEUE_MAX}): ${QUEUE_ITEMS} items, 1 consumer`,
-  "items",
-  QUEUE_ITEMS,
-  queueCases(1),
-  py?.queue1,
-);
-await table(
-  `(c) Queue(${QUEUE_MAX}): ${QUEUE_ITEMS} items, 4 consumers`,
-  "items",
-  QUEUE_ITEMS,
-  queueCases(4),
-  py?.queue4,
-);
+function recordSection(markdown) {
+  const file = join(here, "results", "sync.md");
+  const major = process.versions.node.split(".")[0];
+  const start = `<!-- node${major}:start -->`;
+  const end = `<!-- node${major}:end -->`;
+  const block = `${start}\n${markdown}\n${end}`;
+  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Sync benchmark (issue 4)\n";
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i !== -1 && j > i) text = text.slice(0, i) + block + text.slice(j + end.length);
+  else text = `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, text);
+}
 
-const N = 1_000_000;
-const arrayBytes = heapOf(() => {
-  const a = [];
-  for (let i = 0; i < N; i++) a.push(i);
-  return a;
-});
-const queueBytes = heapOf(() => {
-  const q = new Queue();
-  for (let i = 0; i < N; i++) q.putNowait(i);
-  return q;
-});
-console.log("\n### Memory: 1M numbers held\n");
-console.log("| container | heap | ratio to array |");
-console.log("|---|---:|---:|");
-console.log(`| plain array | ${(arrayBytes / 1048576).toFixed(1)} MiB | 1.00× |`);
-console.log(
-  `| @aio/sync Queue | ${(queueBytes / 1048576).toFixed(1)} MiB | ${(queueBytes / arrayBytes).toFixed(2)}× |`,
-);
+await main();

@@ -14,14 +14,16 @@ QUEUE_MAX = 100
 ROUNDS = 3
 
 
-def best(make):
+def best(make, ops):
+    """Best of ROUNDS after a warm-up: CPU and wall milliseconds."""
     asyncio.run(make())  # warm-up
-    times = []
+    cpu, wall = [], []
     for _ in range(ROUNDS):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         asyncio.run(make())
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        cpu.append((time.process_time() - c0) * 1000)
+        wall.append((time.perf_counter() - t0) * 1000)
+    return {"cpu_ms": min(cpu), "ms": min(wall), "ops": ops}
 
 
 async def lock_bench():
@@ -72,8 +74,9 @@ def queue_bench(consumers):
 
 
 print(json.dumps({
-    "lock": LOCK_OPS / best(lock_bench),
-    "semaphore": SEM_JOBS / best(sem_bench),
-    "queue1": QUEUE_ITEMS / best(queue_bench(1)),
-    "queue4": QUEUE_ITEMS / best(queue_bench(4)),
+    "python": sys.version.split()[0],
+    "lock": best(lambda: lock_bench(), LOCK_OPS),
+    "semaphore": best(lambda: sem_bench(), SEM_JOBS),
+    "queue1": best(queue_bench(1), QUEUE_ITEMS),
+    "queue4": best(queue_bench(4), QUEUE_ITEMS),
 }))
