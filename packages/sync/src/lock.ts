@@ -201,11 +201,14 @@ export class Lock {
 
   /**
    * Runs `fn` while holding the lock and releases it however `fn` ends.
+   * The wait is not the calling task's own (any number of `run()` calls may
+   * be pending from one task, or from code outside any loop), so it is
+   * stopped by `signal` only; inside a task, `hold()` follows the task's
+   * cancellation instead.
    * @param fn - the critical section.
-   * @param options - `signal`: abort the wait for the lock.
+   * @param options - `signal`: abort the wait for the lock; the call then rejects with `signal.reason`.
    * @returns `fn`'s result.
    * @throws {TypeError} when `fn` is not a function.
-   * @throws {CancelledError} when the task is cancelled while waiting.
    * @example
    * ```ts
    * import { run } from "@aio/loop";

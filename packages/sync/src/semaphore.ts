@@ -11,6 +11,9 @@ import {
   waitOn,
 } from "./internal/waiting.js";
 
+/** Reads a semaphore's value; for BoundedSemaphore, without a public accessor. */
+let valueOf: (sem: Semaphore) => number;
+
 const isLive = (w: Waiter): boolean => !w.cancelled();
 const isPending = (w: Waiter): boolean => !w.done();
 
@@ -71,9 +74,8 @@ export class Semaphore {
     this.#value = checkValue(new.target?.name ?? "Semaphore", value);
   }
 
-  /** @internal For BoundedSemaphore. */
-  protected get _value(): number {
-    return this.#value;
+  static {
+    valueOf = (sem) => sem.#value;
   }
 
   /**
@@ -231,12 +233,15 @@ export class Semaphore {
 
   /**
    * Runs `fn` holding a permit, and returns the permit however `fn` ends:
-   * the p-limit pattern (`limit(fn)`) on a fair, cancellable semaphore.
+   * the p-limit pattern (`limit(fn)`) on a fair semaphore. The wait queues in
+   * the same FIFO line as `acquire()` but is not the calling task's own: any
+   * number of `run()` calls may be pending from one task, or from code
+   * outside any loop, and only `signal` stops the wait (inside a task,
+   * `hold()` follows the task's cancellation instead).
    * @param fn - the job.
    * @param options - `signal`: abort the wait for a permit (a running job is not affected).
    * @returns `fn`'s result.
    * @throws {TypeError} when `fn` is not a function.
-   * @throws {CancelledError} when the task is cancelled while waiting.
    * @example
    * ```ts
    * import { run } from "@aio/loop";
@@ -386,7 +391,7 @@ export class BoundedSemaphore extends Semaphore {
    * ```
    */
   override release(): void {
-    if (this._value >= this.#boundValue)
+    if (valueOf(this) >= this.#boundValue)
       throw new ValueError("BoundedSemaphore released too many times");
     super.release();
   }
