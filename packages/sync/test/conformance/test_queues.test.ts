@@ -157,7 +157,7 @@ describe("QueueGetTests", () => {
       await gather(p1, p2);
     }));
 
-  test("test_why_are_getters_waiting (gh-...)", () =>
+  test("test_why_are_getters_waiting", () =>
     aio(async () => {
       const q = new Queue<number>(1);
       const got: number[] = [];
