@@ -114,18 +114,23 @@ export function gather<const A extends readonly AwaitableOrFn<unknown>[]>(
     return outer;
   }
   let loop: EventLoop | undefined;
-  const argToFut = new Map<unknown, Future<unknown>>();
   const children: Future<unknown>[] = [];
+  // One map from argument to future: a function or promise passed twice runs
+  // once, and a Future passed twice is one child (asyncio dedupes the same way).
+  const argToFut = new Map<unknown, Future<unknown>>();
+  const unique: Future<unknown>[] = [];
   for (const aw of aws) {
     let fut = argToFut.get(aw);
     if (fut === undefined) {
       fut = ensureFuture(aw as AwaitableOrFn<unknown>, loop);
       loop ??= fut.getLoop();
       argToFut.set(aw, fut);
+      // ensureFuture returns a Future argument itself, so distinct arguments
+      // are distinct futures: no second pass to deduplicate.
+      unique.push(fut);
     }
     children.push(fut);
   }
-  const unique = [...new Set(children)];
   const outer = new GatheringFuture<GatherResults<A>>(unique, loop!);
   const nfuts = unique.length;
   let nfinished = 0;

@@ -34,14 +34,33 @@ function startTask(task: Task<unknown>): void {
   task._start();
 }
 
+/** What `callInTask` returns when the function's result is pending: its settlement is followed. */
+const PENDING_RESULT: unique symbol = Symbol("pending result");
+
 /**
- * Calls the task's function inside the task's context. A foreign thenable it
- * returns (e.g. a Future from a non-async function) is adopted here too, so
- * its `then()` runs in the task's context and counts as the task's await.
+ * Calls the task's function inside the task's context. When it returns a
+ * thenable, the task follows it with two module-level reactions registered
+ * here, inside the task's context, so they find their task with
+ * `taskContext.getStore()` — no closures per task. A foreign thenable (e.g. a
+ * Future from a non-async function) is adopted here too, so its `then()` runs
+ * in the task's context and counts as the task's await.
  */
 function callInTask(fn: () => unknown): unknown {
   const result = fn();
-  return isThenable(result) && !(result instanceof Promise) ? Promise.resolve(result) : result;
+  if (!isThenable(result)) return result;
+  (result instanceof Promise ? result : Promise.resolve(result)).then(
+    onTaskFulfilled,
+    onTaskRejected,
+  );
+  return PENDING_RESULT;
+}
+
+function onTaskFulfilled(value: unknown): void {
+  (rt.taskContext.getStore() as Task<unknown>)._settle(true, value);
+}
+
+function onTaskRejected(err: unknown): void {
+  (rt.taskContext.getStore() as Task<unknown>)._settle(false, err);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -151,17 +170,19 @@ export class Task<T> extends Future<T> {
       return;
     }
     rt.task = prevTask;
-    if (isThenable(result)) {
+    if (result === PENDING_RESULT) {
       // The step goes on in promise jobs until the function awaits an @aio
       // awaitable or settles; the loop waits for that before its next callback.
       stepStarted(this);
-      (result as Promise<unknown>).then(
-        (value) => this.#onFulfilled(value),
-        (err) => this.#onRejected(err),
-      );
     } else {
       this.#onFulfilled(result);
     }
+  }
+
+  /** @internal The function's promise settled (see `callInTask`). */
+  _settle(ok: boolean, value: unknown): void {
+    if (ok) this.#onFulfilled(value);
+    else this.#onRejected(value);
   }
 
   #onFulfilled(value: unknown): void {
