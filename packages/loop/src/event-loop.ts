@@ -42,6 +42,7 @@ const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
 const MAX_HOST_DELAY_MS = 2 ** 31 - 1;
 
 const kStepStarted = Symbol.for("@aio/loop.stepStarted");
+const RESOLVED = Promise.resolve();
 const kStepEnded = Symbol.for("@aio/loop.stepEnded");
 
 /** Options of {@link newEventLoop} and the loop constructor. */
@@ -131,7 +132,13 @@ export class BaseEventLoop implements EventLoop {
 
   #inBatch = false;
   #suspended = false;
-  #inflight = new Set<TaskLike<unknown>>();
+  /**
+   * The task steps the loop waits for: almost always one (a callback resumes
+   * one task), so the first is kept in a slot and only extras in a Set.
+   */
+  #inflight1: TaskLike<unknown> | null = null;
+  #inflightMore: Set<TaskLike<unknown>> | null = null;
+  #inflightCount = 0;
   #stepStart = 0;
   /** Debug mode: the tasks whose steps the loop waits for, to name them in reports. */
   #stepTasks: TaskLike<unknown>[] = [];
@@ -348,7 +355,11 @@ export class BaseEventLoop implements EventLoop {
 
   /** @internal A callback of this loop resumed `task`: wait for its step to end. */
   [kStepStarted](task: TaskLike<unknown>): void {
-    if (this.#inBatch) this.#inflight.add(task);
+    if (!this.#inBatch) return;
+    if (this.#inflight1 === null) this.#inflight1 = task;
+    else if (this.#inflight1 === task || this.#inflightMore?.has(task)) return;
+    else (this.#inflightMore ??= new Set()).add(task);
+    this.#inflightCount++;
   }
 
   /**
@@ -358,12 +369,16 @@ export class BaseEventLoop implements EventLoop {
    * caller's synchronous code.
    */
   [kStepEnded](task: TaskLike<unknown>, sync: boolean): void {
-    if (!this.#inflight.delete(task) || this.#inflight.size !== 0 || !this.#suspended) return;
+    if (this.#inflight1 === task) this.#inflight1 = null;
+    else if (this.#inflightMore === null || !this.#inflightMore.delete(task)) return;
+    if (--this.#inflightCount !== 0 || !this.#suspended) return;
     if (sync && !this.#inBatch) {
       this.#resume();
     } else if (!this.#resumeQueued) {
       this.#resumeQueued = true;
-      queueMicrotask(this.#resume);
+      // A promise reaction, not queueMicrotask(): Node's queueMicrotask makes
+      // an AsyncResource per call.
+      RESOLVED.then(this.#resume);
     }
   }
 
@@ -538,7 +553,7 @@ export class BaseEventLoop implements EventLoop {
 
   #resume = (): void => {
     this.#resumeQueued = false;
-    if (!this.#suspended || this.#inflight.size !== 0) return;
+    if (!this.#suspended || this.#inflightCount !== 0) return;
     this.#suspended = false;
     this.#reportSlowStep();
     this.#runBatch();
@@ -552,7 +567,9 @@ export class BaseEventLoop implements EventLoop {
       // flight are blocked on foreign promises. They no longer hold the loop.
       this.#suspended = false;
       this.#reportSlowStep();
-      this.#inflight.clear();
+      this.#inflight1 = null;
+      this.#inflightMore = null;
+      this.#inflightCount = 0;
     }
     if (this.#virtual && !this.#iterating && this.#ready.length === 0 && !this.#stopping) {
       this.#advanceToNextTimer();
@@ -607,7 +624,7 @@ export class BaseEventLoop implements EventLoop {
           if (handle._cancelled) continue;
           if (slow) this.#runHandleInstrumented(handle);
           else this.#runHandle(handle);
-          if (this.#inflight.size !== 0) {
+          if (this.#inflightCount !== 0) {
             suspended = true;
             return;
           }
@@ -629,7 +646,8 @@ export class BaseEventLoop implements EventLoop {
         this.#suspended = true;
         if (this.#debug) {
           this.#stepStart = performance.now();
-          this.#stepTasks = [...this.#inflight];
+          this.#stepTasks = [...(this.#inflightMore ?? [])];
+          if (this.#inflight1 !== null) this.#stepTasks.unshift(this.#inflight1);
         }
         this.#ensureImmediate();
       }
