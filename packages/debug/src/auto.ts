@@ -4,12 +4,20 @@
  * `aio-debug ps|pstree PID` socket. Use it without touching the program:
  * `AIO_DEBUG=1 node --import @aio/debug/auto app.js`.
  *
- * @example
- * ```ts
- * import "@aio/debug/auto";
- * ```
  * @packageDocumentation
  */
 import { enableDebug } from "./instruments.js";
 
-if (process.env.AIO_DEBUG === "1") enableDebug({ inspect: true });
+/**
+ * Whether importing `@aio/debug/auto` switched debug mode on (`AIO_DEBUG=1`
+ * was set at import time).
+ *
+ * @example
+ * ```ts
+ * import { autoEnabled } from "@aio/debug/auto";
+ * console.log(autoEnabled); // true under AIO_DEBUG=1
+ * ```
+ */
+export const autoEnabled: boolean = process.env.AIO_DEBUG === "1";
+
+if (autoEnabled) enableDebug({ inspect: true });

@@ -13,7 +13,8 @@ afterEach(() => {
 describe("@aio/debug/auto", () => {
   test("importing @aio/debug/auto with AIO_DEBUG=1 enables debug mode and the aio-debug socket", async () => {
     process.env.AIO_DEBUG = "1";
-    await import("../src/auto.js");
+    const auto = await import("../src/auto.js");
+    expect(auto.autoEnabled).toBe(true);
     expect(isDebugEnabled()).toBe(true);
     const path = inspectSocketPath(process.pid);
     for (let i = 0; i < 50 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 10));
