@@ -373,6 +373,12 @@ function runPython() {
   }
 }
 
+/** `, packages at <commit>` when run from a git checkout (the built dist may differ if it was rebuilt meanwhile). */
+function commit() {
+  const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: here, encoding: "utf8" });
+  return r.status === 0 ? `, packages at ${r.stdout.trim()}` : "";
+}
+
 const rate = (r) => (r && !r.error ? r.n / ((r.cpuMs ?? r.ms) / 1000) : Number.NaN);
 
 function fmtRate(ops) {
@@ -439,7 +445,7 @@ async function main() {
 
   const out = [];
   out.push(
-    `### Node ${process.version} — ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString().slice(0, 10)}${QUICK ? " (quick run: a tenth of the work)" : ""}`,
+    `### Node ${process.version} — ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC${commit()}${QUICK ? " (quick run: a tenth of the work)" : ""}`,
   );
   out.push("");
   out.push(
@@ -531,7 +537,7 @@ async function main() {
   }
   out.push("");
   out.push(
-    "Node 20 implements AsyncLocalStorage with async_hooks promise hooks, which every promise in the process pays for once any `run()` happened; Node 24 uses AsyncContextFrame, which costs almost nothing. @aio tasks need it to attribute awaits to tasks.",
+    "Node 20 implements AsyncLocalStorage with async_hooks promise hooks, which every promise in the process pays for once any `run()` happened; Node 24 uses AsyncContextFrame, which is far cheaper. @aio tasks need it to attribute awaits to tasks.",
   );
 
   const ra = rate(res["spawn-aio"]);
