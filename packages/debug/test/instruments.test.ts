@@ -253,6 +253,31 @@ describe("printReport", () => {
       "Executing <Handle stall()> took N ms",
     ]);
   });
+  test("with the loop's own debug mode on, a slow callback is printed once and a slow step gets only the details", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    enableDebug({ lagThreshold: Number.POSITIVE_INFINITY, pendingAtStop: false });
+    await run(
+      async () => {
+        getRunningLoop().callSoon(function stall() {
+          block(120);
+        });
+        await createTask(
+          async () => {
+            await sleep(0);
+            block(120);
+          },
+          { name: "crunch" },
+        );
+      },
+      { debug: true },
+    );
+    await new Promise((resolve) => process.nextTick(resolve));
+    const lines = warn.mock.calls.map((c) => String(c[0]).replace(/\d+\.\d{3}/, "N"));
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe("Executing <Handle stall()> took N ms");
+    expect(lines[1]).toMatch(/^Executing step of <Task .*name='crunch'.*> took N ms$/);
+    expect(lines[2]).toMatch(/^ {2}task 'crunch' created at .*instruments\.test\.ts:\d+:\d+\)?$/);
+  });
 });
 
 describe("trackResource", () => {
