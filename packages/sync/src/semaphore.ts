@@ -274,48 +274,47 @@ export class Semaphore {
     }
   }
 
+  /**
+   * `run()` when it may have to wait. The wait goes through a
+   * {@link CallbackWaiter}: no loop needed and the calling task is not
+   * suspended on a future, so one task may have any number of `run()` calls
+   * pending (the p-limit pattern). Same FIFO line and repair logic as the slow
+   * path of {@link Semaphore.acquire}; only an aborted signal ends the wait early.
+   */
   async #runSlow<T>(
     fn: () => T | PromiseLike<T>,
     options: WaitOptions | undefined,
   ): Promise<Awaited<T>> {
     const signal = signalOf(`${this.#name()}.run()`, options);
     if (signal?.aborted) throw signal.reason;
-    if (this.locked()) await this.#acquireDetached(signal);
-    else this.#value--;
+    if (this.locked()) {
+      const waiters = (this.#waiters ??= new Deque());
+      const waiter = new CallbackWaiter();
+      waiters.push(waiter);
+      const onAbort =
+        signal === undefined
+          ? null
+          : (): void => {
+              waiter.cancel();
+            };
+      if (onAbort !== null) signal!.addEventListener("abort", onAbort);
+      try {
+        await waiter.promise;
+      } catch {
+        // Only an abort rejects, and an aborted waiter was never handed a permit.
+        throw signal?.reason;
+      } finally {
+        waiters.remove(waiter);
+        if (onAbort !== null) signal!.removeEventListener("abort", onAbort);
+        this.#wakeUpFree();
+      }
+    } else {
+      this.#value--;
+    }
     try {
       return await fn();
     } finally {
       this.release();
-    }
-  }
-
-  /**
-   * Waits for a permit through a {@link CallbackWaiter}: no loop needed and
-   * the calling task is not suspended on a future, so one task may have any
-   * number of `run()` calls pending (the p-limit pattern). Same FIFO line and
-   * repair logic as the slow path of {@link Semaphore.acquire}; only an
-   * aborted signal ends the wait early.
-   */
-  async #acquireDetached(signal: AbortSignal | undefined): Promise<void> {
-    const waiters = (this.#waiters ??= new Deque());
-    const waiter = new CallbackWaiter();
-    waiters.push(waiter);
-    const onAbort = (): void => {
-      waiter.cancel();
-    };
-    signal?.addEventListener("abort", onAbort);
-    try {
-      try {
-        await waiter.promise;
-      } finally {
-        waiters.remove(waiter);
-        signal?.removeEventListener("abort", onAbort);
-      }
-    } catch {
-      // Only an abort rejects, and an aborted waiter was never handed a permit.
-      throw signal?.reason;
-    } finally {
-      this.#wakeUpFree();
     }
   }
 
