@@ -224,42 +224,40 @@ export class Lock {
       throw new TypeError(`Lock.run() fn must be a function, received ${typeof fn}`);
     const signal = signalOf("Lock.run()", options);
     if (signal?.aborted) throw signal.reason;
-    if (!this.#locked && this.#noLiveWaiters()) this.#locked = true;
-    else await this.#acquireDetached(signal);
+    if (!this.#locked && this.#noLiveWaiters()) {
+      this.#locked = true;
+    } else {
+      // Wait through a CallbackWaiter: no loop needed and the calling task is
+      // not suspended on a future, so one task may have many run() calls
+      // pending. Same FIFO line and repair logic as acquire()'s slow path.
+      const waiters = (this.#waiters ??= new Deque());
+      const waiter = new CallbackWaiter();
+      waiters.push(waiter);
+      const onAbort =
+        signal === undefined
+          ? null
+          : (): void => {
+              waiter.cancel();
+            };
+      if (onAbort !== null) signal!.addEventListener("abort", onAbort);
+      try {
+        await waiter.promise;
+      } catch {
+        // CPython Lock.acquire: pass the wake-up on if the lock is free.
+        waiters.remove(waiter);
+        if (!this.#locked) this.#wakeUpFirst();
+        throw signal?.reason;
+      } finally {
+        waiters.remove(waiter);
+        if (onAbort !== null) signal!.removeEventListener("abort", onAbort);
+      }
+      this.#locked = true;
+    }
     try {
       return await fn();
     } finally {
       this.release();
     }
-  }
-
-  /**
-   * Waits for the lock through a {@link CallbackWaiter}: no loop needed and
-   * the calling task is not suspended on a future, so one task may have many
-   * `run()` calls pending. Same FIFO line and repair logic as the slow path
-   * of {@link Lock.acquire}; only an aborted signal ends the wait early.
-   */
-  async #acquireDetached(signal: AbortSignal | undefined): Promise<void> {
-    const waiters = (this.#waiters ??= new Deque());
-    const waiter = new CallbackWaiter();
-    waiters.push(waiter);
-    const onAbort = (): void => {
-      waiter.cancel();
-    };
-    signal?.addEventListener("abort", onAbort);
-    try {
-      try {
-        await waiter.promise;
-      } finally {
-        waiters.remove(waiter);
-        signal?.removeEventListener("abort", onAbort);
-      }
-    } catch {
-      // CPython Lock.acquire: pass the wake-up on if the lock is free.
-      if (!this.#locked) this.#wakeUpFirst();
-      throw signal?.reason;
-    }
-    this.#locked = true;
   }
 
   /**
