@@ -12,7 +12,7 @@ import {
 } from "./internal/waiting.js";
 
 /** Reads a semaphore's value; for BoundedSemaphore, without a public accessor. */
-let valueOf: (sem: Semaphore) => number;
+let semaphoreValue: (sem: Semaphore) => number;
 
 const isLive = (w: Waiter): boolean => !w.cancelled();
 const isPending = (w: Waiter): boolean => !w.done();
@@ -75,7 +75,7 @@ export class Semaphore {
   }
 
   static {
-    valueOf = (sem) => sem.#value;
+    semaphoreValue = (sem) => sem.#value;
   }
 
   /**
@@ -390,7 +390,7 @@ export class BoundedSemaphore extends Semaphore {
    * ```
    */
   override release(): void {
-    if (valueOf(this) >= this.#boundValue)
+    if (semaphoreValue(this) >= this.#boundValue)
       throw new ValueError("BoundedSemaphore released too many times");
     super.release();
   }
