@@ -163,6 +163,7 @@ const isExceptionGroupBrand = brandError(ExceptionGroup, "ExceptionGroup");
  * @example
  * ```ts
  * import { isCancelledError } from "@aio/core";
+ * async function work(): Promise<void> {}
  * try { await work(); } catch (e) { if (isCancelledError(e)) throw e; }
  * ```
  */

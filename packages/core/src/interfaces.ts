@@ -184,7 +184,7 @@ export interface Executor {
   submit<A extends unknown[], R>(
     fn: (...args: A) => R | PromiseLike<R>,
     ...args: A
-  ): PromiseLike<Awaited<R>>;
+  ): PromiseLike<R | Awaited<R>>;
   /** Stops accepting work; with `wait` (default true) resolves when all work is finished. */
   shutdown(options?: { wait?: boolean; cancelFutures?: boolean }): Promise<void>;
 }

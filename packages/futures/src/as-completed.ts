@@ -16,7 +16,16 @@ export interface AsCompletedOptions {
  * asynchronously (`for await`) to get the finished futures and tasks
  * themselves (asyncio 3.13).
  */
-export class AsCompleted<T> implements Iterable<PromiseLike<T>>, AsyncIterable<Future<T>> {
+/**
+ * A finished future as `for await (… of asCompleted(…))` hands it out: read it
+ * with `result()`/`exception()`. Typed without `then`, because TypeScript
+ * types the loop variable of `for await` as the *awaited* element type, which
+ * for a Future would be its result — while at run time it is the Future
+ * itself (asyncio 3.13).
+ */
+export type CompletedFuture<T> = Omit<Future<T>, "then" | "catch" | "finally">;
+
+export class AsCompleted<T> implements Iterable<PromiseLike<T>>, AsyncIterable<CompletedFuture<T>> {
   #loop: EventLoop;
   #todo: Set<Future<T>>;
   #done: (Future<T> | null)[] = [];
@@ -124,11 +133,11 @@ export class AsCompleted<T> implements Iterable<PromiseLike<T>>, AsyncIterable<F
    * });
    * ```
    */
-  [Symbol.asyncIterator](): AsyncIterator<Future<T>> {
+  [Symbol.asyncIterator](): AsyncIterator<CompletedFuture<T>> {
     // Hand-written, not `async *`: an async generator would await the
     // yielded Future and hand out its result instead of the Future.
     return {
-      next: async (): Promise<IteratorResult<Future<T>>> => {
+      next: async (): Promise<IteratorResult<CompletedFuture<T>>> => {
         if (this.#remaining <= 0) return { done: true, value: undefined };
         this.#remaining--;
         return { done: false, value: (await this.#next()).item };

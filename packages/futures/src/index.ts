@@ -6,7 +6,12 @@
  *
  * @packageDocumentation
  */
-export { AsCompleted, type AsCompletedOptions, asCompleted } from "./as-completed.js";
+export {
+  AsCompleted,
+  type AsCompletedOptions,
+  asCompleted,
+  type CompletedFuture,
+} from "./as-completed.js";
 export { type AwaitableOrFn, ensureFuture } from "./ensure-future.js";
 export { Future, isFuture, kAwaits } from "./future.js";
 export { GatheringFuture, type GatherOptions, type GatherResults, gather } from "./gather.js";

@@ -10,7 +10,6 @@ import {
   type TaskOptions,
 } from "@aio/core";
 import { Future, internals, kTaskBrand, stepEnded, stepStarted } from "./future.js";
-import type { TaskInternals } from "./internal/task-state.js";
 import { describe } from "./internal/util.js";
 
 const rt = getRuntime();
@@ -258,7 +257,7 @@ export class Task<T> extends Future<T> {
     else if (abort === null)
       this.#abort = msg === undefined ? new CancelledError() : new CancelledError(msg);
     const waiter = this._futWaiter;
-    if (waiter !== null && waiter.cancel(msg)) {
+    if (waiter?.cancel(msg)) {
       // The waiter's cancellation wakes this task with CancelledError.
       return true;
     }

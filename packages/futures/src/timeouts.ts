@@ -110,11 +110,11 @@ export class Timeout {
    * @example
    * ```ts
    * import { run } from "@aio/loop";
-   * import { timeout, sleep } from "@aio/futures";
+   * import { timeout, sleep, type Timeout } from "@aio/futures";
    * await run(async () => {
-   *   let handle;
+   *   let handle: Timeout | undefined;
    *   await timeout(10, async (t) => { handle = t; await sleep(50); }).catch(() => {});
-   *   console.log(handle.expired()); // true
+   *   console.log(handle?.expired()); // true
    * });
    * ```
    */

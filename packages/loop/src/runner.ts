@@ -16,6 +16,8 @@ import { BaseEventLoop } from "./event-loop.js";
  * @example
  * ```ts
  * import { run, isKeyboardInterrupt } from "@aio/loop";
+ * import { sleep } from "@aio/futures";
+ * const main = () => sleep(10);
  * await run(main).catch((e) => { if (isKeyboardInterrupt(e)) process.exitCode = 130; else throw e; });
  * ```
  */

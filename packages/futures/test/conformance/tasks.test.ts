@@ -754,7 +754,7 @@ describe("BaseTaskTests", () => {
       if (form === "try_iterator") {
         for (const f of asCompleted(aws)) values.push(await f);
       } else {
-        for await (const f of asCompleted(aws)) values.push(await f);
+        for await (const f of asCompleted(aws)) values.push(f.result());
       }
       return values;
     };
@@ -808,7 +808,7 @@ describe("BaseTaskTests", () => {
             values.push(await f);
         } else {
           for await (const f of asCompleted([() => sleep(10, "a")], { timeout: 1000 }))
-            values.push(await f);
+            values.push(f.result());
         }
         expect(values).toEqual(["a"]);
         expect(now()).toBe(20);
@@ -829,11 +829,11 @@ describe("BaseTaskTests", () => {
           for (const f of iterator) collected.push(await f);
         } else {
           for await (const f of iterator) {
-            collected.push(await f);
+            collected.push(f.result());
             if (++iterations === 2) break;
           }
           expect(collected.length).toBe(2);
-          for await (const f of iterator) collected.push(await f);
+          for await (const f of iterator) collected.push(f.result());
         }
         expect(collected.sort()).toEqual([0, 1, 2, 3]);
       });
