@@ -296,4 +296,6 @@ export interface Instrument {
   loopStarted?(loop: EventLoop): void;
   /** A loop stopped running. */
   loopStopped?(loop: EventLoop): void;
+  /** A loop is closing (`close()`, before pending tasks and unretrieved errors are reported). */
+  loopClosing?(loop: EventLoop): void;
 }

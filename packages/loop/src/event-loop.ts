@@ -535,6 +535,7 @@ export class BaseEventLoop implements EventLoop {
   close(): void {
     if (this.#running) throw new RuntimeError("Cannot close a running event loop");
     if (this.#closed) return;
+    if (rt.instruments.length !== 0) for (const i of rt.instruments) i.loopClosing?.(this);
     _onLoopClose(this);
     this.#closed = true;
     this.#ready.length = 0;
@@ -612,6 +613,7 @@ export class BaseEventLoop implements EventLoop {
     this.#inBatch = true;
     const deadline = this.#turnDeadline;
     const slow = this.#debug || rt.instruments.length !== 0;
+    let clock = slow ? performance.now() : 0;
     let suspended = false;
     try {
       for (;;) {
@@ -622,7 +624,7 @@ export class BaseEventLoop implements EventLoop {
         while (this.#batchIndex < batch.length) {
           const handle = batch[this.#batchIndex++]!;
           if (handle._cancelled) continue;
-          if (slow) this.#runHandleInstrumented(handle);
+          if (slow) clock = this.#runHandleInstrumented(handle, clock);
           else this.#runHandle(handle);
           if (this.#inflightCount !== 0) {
             suspended = true;
@@ -711,17 +713,32 @@ export class BaseEventLoop implements EventLoop {
     }
   }
 
-  #runHandleInstrumented(handle: Handle): void {
+  /**
+   * Runs a handle with the instrument hooks and debug timing. `t0` is the
+   * clock read when the previous handle ended (one clock read per callback);
+   * returns the clock read after this one.
+   */
+  #runHandleInstrumented(handle: Handle, t0: number): number {
     const instruments = rt.instruments;
-    for (const i of instruments) i.callbackStart?.(this, handle);
-    const t0 = performance.now();
-    const repr = this.#debug ? handle.toString() : "";
-    this.#runHandle(handle);
-    const dt = performance.now() - t0;
-    if (this.#debug && dt >= this.slowCallbackDuration) {
-      console.warn(`Executing ${repr} took ${dt.toFixed(3)} ms`);
+    for (let k = 0; k < instruments.length; k++) {
+      const instrument = instruments[k]!;
+      if (instrument.callbackStart !== undefined) instrument.callbackStart(this, handle);
     }
-    for (const i of instruments) i.callbackEnd?.(this, handle, dt);
+    const cb = handle._callback;
+    this.#runHandle(handle);
+    const t1 = performance.now();
+    const dt = t1 - t0;
+    if (this.#debug && dt >= this.slowCallbackDuration) {
+      // The repr is built only for slow callbacks, from the callback kept
+      // before the run (a handle may cancel itself while it runs).
+      const name = typeof cb === "function" ? cb.name || "<anonymous>" : String(cb);
+      console.warn(`Executing <${handle.constructor.name} ${name}()> took ${dt.toFixed(3)} ms`);
+    }
+    for (let k = 0; k < instruments.length; k++) {
+      const instrument = instruments[k]!;
+      if (instrument.callbackEnd !== undefined) instrument.callbackEnd(this, handle, dt);
+    }
+    return t1;
   }
 
   #reportSlowStep(): void {
