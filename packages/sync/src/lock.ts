@@ -222,7 +222,7 @@ export class Lock {
   async run<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
     if (typeof fn !== "function")
       throw new TypeError(`Lock.run() fn must be a function, received ${typeof fn}`);
-    const signal = signalOf("Lock.run()", options);
+    const signal = options === undefined ? undefined : signalOf("Lock.run()", options);
     if (signal?.aborted) throw signal.reason;
     if (!this.#locked && this.#noLiveWaiters()) {
       this.#locked = true;

@@ -285,7 +285,7 @@ export class Semaphore {
     fn: () => T | PromiseLike<T>,
     options: WaitOptions | undefined,
   ): Promise<Awaited<T>> {
-    const signal = signalOf(`${this.#name()}.run()`, options);
+    const signal = options === undefined ? undefined : signalOf(`${this.#name()}.run()`, options);
     if (signal?.aborted) throw signal.reason;
     if (this.locked()) {
       const waiters = (this.#waiters ??= new Deque());

@@ -25,6 +25,13 @@ export interface Waiter {
 
 const kCancelled: unique symbol = Symbol("cancelled");
 
+let capturedResolve: () => void = () => {};
+let capturedReject: (reason: unknown) => void = () => {};
+function capture(resolve: () => void, reject: (reason: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
 /**
  * A waiter that needs no loop and suspends no task: waking it resolves a
  * native promise. `run()` uses it, so one task (or code outside any loop)
@@ -33,13 +40,17 @@ const kCancelled: unique symbol = Symbol("cancelled");
  */
 export class CallbackWaiter implements Waiter {
   #state: 0 | 1 | 2 = 0;
-  #resolve!: () => void;
-  #reject!: (reason: unknown) => void;
+  readonly #resolve: () => void;
+  readonly #reject: (reason: unknown) => void;
   /** Resolves when woken; rejects with an internal marker when cancelled. */
-  readonly promise: Promise<void> = new Promise<void>((resolve, reject) => {
-    this.#resolve = resolve;
-    this.#reject = reject;
-  });
+  readonly promise: Promise<void>;
+
+  constructor() {
+    // The executor is a shared function, so no closure is allocated per waiter.
+    this.promise = new Promise<void>(capture);
+    this.#resolve = capturedResolve;
+    this.#reject = capturedReject;
+  }
 
   done(): boolean {
     return this.#state !== 0;
