@@ -281,41 +281,47 @@ export class Semaphore {
    * pending (the p-limit pattern). Same FIFO line and repair logic as the slow
    * path of {@link Semaphore.acquire}; only an aborted signal ends the wait early.
    */
-  async #runSlow<T>(
-    fn: () => T | PromiseLike<T>,
-    options: WaitOptions | undefined,
-  ): Promise<Awaited<T>> {
-    const signal = options === undefined ? undefined : signalOf(`${this.#name()}.run()`, options);
-    if (signal?.aborted) throw signal.reason;
-    if (this.locked()) {
-      const waiters = (this.#waiters ??= new Deque());
-      const waiter = new CallbackWaiter();
-      waiters.push(waiter);
-      const onAbort =
-        signal === undefined
-          ? null
-          : (): void => {
-              waiter.cancel();
-            };
-      if (onAbort !== null) signal!.addEventListener("abort", onAbort);
-      try {
-        await waiter.promise;
-      } catch {
-        // Only an abort rejects, and an aborted waiter was never handed a permit.
-        throw signal?.reason;
-      } finally {
-        waiters.remove(waiter);
-        if (onAbort !== null) signal!.removeEventListener("abort", onAbort);
-        this.#wakeUpFree();
-      }
-    } else {
-      this.#value--;
-    }
+  #runSlow<T>(fn: () => T | PromiseLike<T>, options: WaitOptions | undefined): Promise<Awaited<T>> {
+    let signal: AbortSignal | undefined;
     try {
-      return await fn();
-    } finally {
-      this.release();
+      signal = options === undefined ? undefined : signalOf(`${this.#name()}.run()`, options);
+    } catch (err) {
+      return Promise.reject(err);
     }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (!this.locked()) {
+      this.#value--;
+      return this.#runHeld(fn);
+    }
+    const waiters = (this.#waiters ??= new Deque());
+    const waiter = new CallbackWaiter();
+    waiters.push(waiter);
+    const onAbort =
+      signal === undefined
+        ? null
+        : (): void => {
+            waiter.cancel();
+          };
+    if (onAbort !== null) signal!.addEventListener("abort", onAbort);
+    const done = (): void => {
+      waiters.remove(waiter);
+      if (onAbort !== null) signal!.removeEventListener("abort", onAbort);
+      // CPython Semaphore.acquire's finally: wake as many as there are free permits.
+      this.#wakeUpFree();
+    };
+    // `then` is registered here, in the caller's async context, so the job
+    // starts in that context when the permit arrives.
+    return waiter.promise.then(
+      () => {
+        done();
+        return this.#runHeld(fn);
+      },
+      () => {
+        // Only an abort rejects, and an aborted waiter was never handed a permit.
+        done();
+        throw signal?.reason;
+      },
+    );
   }
 
   #name(): string {

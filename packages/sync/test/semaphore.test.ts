@@ -1,7 +1,7 @@
 import { getEventListeners } from "node:events";
 import { inspect } from "node:util";
 import { CancelledError, ValueError } from "@aio/core";
-import { createTask, gather, sleep } from "@aio/futures";
+import { createTask, currentTask, gather, sleep } from "@aio/futures";
 import { BoundedSemaphore, Semaphore } from "@aio/sync";
 import { describe, expect, test } from "vitest";
 import { aio } from "./helpers.js";
@@ -166,6 +166,32 @@ describe("Semaphore", () => {
       expect(String(sem)).toBe("<Semaphore [unlocked, value:1]>");
       // @ts-expect-error not a function
       await expect(sem.run(null)).rejects.toThrow(TypeError);
+    }));
+
+  test("Semaphore.run() starts a queued job in its caller's task, whoever releases", () =>
+    aio(async () => {
+      const sem = new Semaphore(1);
+      const hold = await sem.hold();
+      const seen: string[] = [];
+      const caller = createTask(
+        () =>
+          sem.run(async () => {
+            seen.push(currentTask()?.getName() ?? "none");
+            await sleep(1);
+            seen.push(currentTask()?.getName() ?? "none");
+          }),
+        { name: "caller" },
+      );
+      await sleep(0);
+      const releaser = createTask(
+        async () => {
+          hold.release();
+          await sleep(5);
+        },
+        { name: "releaser" },
+      );
+      await gather(caller, releaser);
+      expect(seen).toEqual(["caller", "caller"]);
     }));
 
   test("Semaphore.run() gates plain code outside any loop (the p-limit pattern)", async () => {
