@@ -21,12 +21,21 @@ let taskCounter = 0;
  * until they finish, so a task nobody references still runs to completion —
  * asyncio's "keep a reference to your background task" pitfall cannot happen.
  */
-const pendingTasks = new WeakMap<EventLoop, Set<Task<unknown>>>();
+const pendingTasks = new WeakMap<EventLoop, TaskList>();
 
-function tasksOf(loop: EventLoop): Set<Task<unknown>> {
-  let set = pendingTasks.get(loop);
-  if (set === undefined) pendingTasks.set(loop, (set = new Set()));
-  return set;
+/**
+ * The pending tasks of one loop as an intrusive doubly linked list (the
+ * links live on the tasks): O(1) add and remove with no hash table to
+ * rehash as thousands of tasks come and go.
+ */
+interface TaskList {
+  head: Task<unknown> | null;
+}
+
+function tasksOf(loop: EventLoop): TaskList {
+  let list = pendingTasks.get(loop);
+  if (list === undefined) pendingTasks.set(loop, (list = { head: null }));
+  return list;
 }
 
 function startTask(task: Task<unknown>): void {
@@ -115,6 +124,10 @@ export class Task<T> extends Future<T> {
   /** The AbortController behind `signal` once read; before that, the reason it will abort with. */
   #abort: AbortController | CancelledError | null = null;
   #stack: string | undefined = undefined;
+  /** @internal Links in the loop's list of pending tasks. */
+  _list: TaskList | null = null;
+  /** @internal */ _prev: Task<unknown> | null = null;
+  /** @internal */ _next: Task<unknown> | null = null;
   /** @internal asyncio `_fut_waiter`. */
   _futWaiter: Future<unknown> | null = null;
   /** @internal asyncio `_must_cancel`. */
@@ -139,7 +152,11 @@ export class Task<T> extends Future<T> {
     this.#fn = fn;
     const name = options?.name;
     this.#name = name === undefined ? ++taskCounter : String(name);
-    tasksOf(loop).add(this as Task<unknown>);
+    const list = tasksOf(loop);
+    this._list = list;
+    this._next = list.head;
+    if (list.head !== null) list.head._prev = this as Task<unknown>;
+    list.head = this as Task<unknown>;
     if (loop.getDebug()) this.#stack = new Error().stack;
     if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskCreated?.(this);
     if (options?.eagerStart === true) this._start();
@@ -226,7 +243,13 @@ export class Task<T> extends Future<T> {
   override _onDone(): void {
     this.#fn = null;
     this._futWaiter = null;
-    pendingTasks.get(this.getLoop())?.delete(this as Task<unknown>);
+    const list = this._list;
+    if (list !== null) {
+      if (this._prev !== null) this._prev._next = this._next;
+      else list.head = this._next;
+      if (this._next !== null) this._next._prev = this._prev;
+      this._list = this._prev = this._next = null;
+    }
     if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskDone?.(this);
   }
 
@@ -469,10 +492,10 @@ export function currentTask(loop?: EventLoop): Task<unknown> | null {
  * ```
  */
 export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
-  const set = pendingTasks.get(loop ?? getRunningLoop());
-  const out = new Set<Task<unknown>>();
-  if (set !== undefined) for (const t of set) if (!t.done()) out.add(t);
-  return out;
+  const list = pendingTasks.get(loop ?? getRunningLoop());
+  const tasks: Task<unknown>[] = [];
+  for (let t = list?.head ?? null; t !== null; t = t._next) if (!t.done()) tasks.push(t);
+  return new Set(tasks.reverse()); // in creation order
 }
 
 /**
