@@ -14,7 +14,7 @@ import { awaitedTasks, taskId } from "./internal/graph.js";
 import { isInternalHandle } from "./internal/probe.js";
 
 /**
- * One event of Chrome's Trace Event format (the subset @aio writes):
+ * One event of Chrome's Trace Event format (the subset `@aio/debug` writes):
  * `X` complete slices, `s`/`f` flow arrows, `M` metadata, `i` instants.
  */
 export interface TraceEvent {
@@ -49,7 +49,12 @@ export interface Trace {
   /** How viewers display times. */
   displayTimeUnit: "ms";
   /** Recorder facts: the producer, events dropped over `maxEvents`. */
-  otherData: { producer: string; droppedEvents: number };
+  otherData: {
+    /** What wrote the trace: `"@aio/debug"`. */
+    producer: string;
+    /** How many events were not recorded because `maxEvents` was reached. */
+    droppedEvents: number;
+  };
 }
 
 /** Options of {@link startTrace}. */

@@ -11,12 +11,6 @@ export interface AsCompletedOptions {
 }
 
 /**
- * What {@link asCompleted} returns: iterate it (`for`) to get one awaitable
- * per input, in completion order (asyncio 3.11), or iterate it
- * asynchronously (`for await`) to get the finished futures and tasks
- * themselves (asyncio 3.13).
- */
-/**
  * A finished future as `for await (… of asCompleted(…))` hands it out: read it
  * with `result()`/`exception()`. Typed without `then`, because TypeScript
  * types the loop variable of `for await` as the *awaited* element type, which
@@ -25,6 +19,12 @@ export interface AsCompletedOptions {
  */
 export type CompletedFuture<T> = Omit<Future<T>, "then" | "catch" | "finally">;
 
+/**
+ * What {@link asCompleted} returns: iterate it (`for`) to get one awaitable
+ * per input, in completion order (asyncio 3.11), or iterate it
+ * asynchronously (`for await`) to get the finished futures and tasks
+ * themselves (asyncio 3.13).
+ */
 export class AsCompleted<T> implements Iterable<PromiseLike<T>>, AsyncIterable<CompletedFuture<T>> {
   #loop: EventLoop;
   #todo: Set<Future<T>>;
