@@ -51,7 +51,9 @@ class Waiter {
     const task = this.task;
     let ok: boolean;
     let value: unknown;
-    if (task !== null) {
+    // Only the future the task is suspended on starts a step; a future it
+    // awaits on the side (through Promise.all, say) just resolves its promise.
+    if (task !== null && task._futWaiter === fut) {
       task._wakeup(fut);
       // asyncio Task.__step: a task woken while a cancellation is pending gets
       // the CancelledError instead of the result.
