@@ -53,6 +53,30 @@ const kStepStarted = Symbol.for("@aio/loop.stepStarted");
 const RESOLVED = Promise.resolve();
 const kStepEnded = Symbol.for("@aio/loop.stepEnded");
 
+/**
+ * The Future `runInExecutor` returns for a foreign job: cancelling it cancels
+ * the job synchronously (when the job can be cancelled), so an executor that
+ * has not started the job yet never starts it.
+ */
+class ExecutorFuture<T> extends Future<T> {
+  readonly #job: { cancel?: () => unknown };
+
+  constructor(loop: EventLoop, job: { cancel?: () => unknown }) {
+    super({ loop });
+    this.#job = job;
+  }
+
+  override cancel(msg?: string): boolean {
+    if (!super.cancel(msg)) return false;
+    if (typeof this.#job.cancel === "function") this.#job.cancel();
+    return true;
+  }
+
+  override toString(): string {
+    return `<Future ${this._reprInfo().join(" ")}>`;
+  }
+}
+
 /** Options of {@link newEventLoop} and the loop constructor. */
 export interface EventLoopOptions {
   /** Start in debug mode (default: `AIO_DEBUG=1` in the environment). */
@@ -979,11 +1003,11 @@ export class BaseEventLoop implements EventLoop {
         "runInExecutor(null, …) needs a default executor: import @aio/executors (it provides one) or call loop.setDefaultExecutor()",
       );
     }
-    const future = this.createFuture<Awaited<R>>();
     const job = ex.submit(fn, ...args) as PromiseLike<Awaited<R>> & { cancel?: () => unknown };
-    future.addDoneCallback((f) => {
-      if (f.cancelled() && typeof job.cancel === "function") job.cancel();
-    });
+    // An executor that hands out Futures of this loop (as @aio/executors does)
+    // is used as is: cancelling that Future reaches the executor at once.
+    if (isFuture(job) && job.getLoop() === this) return job as Future<Awaited<R>>;
+    const future = new ExecutorFuture<Awaited<R>>(this, job);
     if (isFuture(job)) {
       // A Future's then() inside a task would count as that task awaiting it;
       // a done callback does not.

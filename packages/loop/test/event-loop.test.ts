@@ -1,5 +1,12 @@
 import { inspect } from "node:util";
-import { type EventLoop, getRunningLoop, getRuntime, RuntimeError, ValueError } from "@aio/core";
+import {
+  CancelledError,
+  type EventLoop,
+  getRunningLoop,
+  getRuntime,
+  RuntimeError,
+  ValueError,
+} from "@aio/core";
 import { createTask, Future, sleep } from "@aio/futures";
 import { BaseEventLoop, HOST_YIELD_BUDGET_MS, newEventLoop, run } from "@aio/loop";
 import { VirtualTimeLoop } from "@aio/loop/testing";
@@ -1022,4 +1029,65 @@ describe("BaseEventLoop (more runUntilComplete and debug cases)", () => {
 afterAll(() => {
   // No test leaves a loop running behind it.
   expect(getRuntime().runningLoops.size).toBe(0);
+});
+
+describe("BaseEventLoop.runInExecutor()", () => {
+  test("BaseEventLoop.runInExecutor() resolves with the job's result, for a promise-returning executor", async () => {
+    const inline = {
+      submit: <A extends unknown[], R>(fn: (...args: A) => R, ...args: A) =>
+        Promise.resolve().then(() => fn(...args)),
+      shutdown: async () => {},
+    };
+    const result = await run(() =>
+      getRunningLoop().runInExecutor(inline, (x: number) => x * 2, 21),
+    );
+    expect(result).toBe(42);
+  });
+
+  test("BaseEventLoop.runInExecutor() cancels the job synchronously when its Future is cancelled", async () => {
+    const events: string[] = [];
+    const never = {
+      submit: () => {
+        const job = new Promise<never>(() => {}) as Promise<never> & { cancel(): void };
+        job.cancel = () => events.push("job.cancel");
+        return job;
+      },
+      shutdown: async () => {},
+    };
+    await run(async () => {
+      const fut = getRunningLoop().runInExecutor(never, () => 1);
+      events.push("cancel");
+      expect(fut.cancel()).toBe(true);
+      events.push("returned");
+      await expect(fut).rejects.toBeInstanceOf(CancelledError);
+    });
+    expect(events).toEqual(["cancel", "job.cancel", "returned"]);
+  });
+
+  test("BaseEventLoop.runInExecutor() returns an executor's own Future of this loop as is", async () => {
+    await run(async () => {
+      const loop = getRunningLoop();
+      const own = loop.createFuture<number>();
+      const executor = { submit: () => own, shutdown: async () => {} };
+      const fut = loop.runInExecutor(executor, () => 1);
+      expect(fut).toBe(own);
+      own.setResult(7);
+      expect(await fut).toBe(7);
+    });
+  });
+
+  test("BaseEventLoop.runInExecutor() without a default executor names the fix", async () => {
+    const rt = getRuntime();
+    const saved = rt.defaultExecutorFactory;
+    rt.defaultExecutorFactory = null;
+    try {
+      await run(async () => {
+        expect(() => getRunningLoop().runInExecutor(null, () => 1)).toThrow(
+          "runInExecutor(null, …) needs a default executor: import @aio/executors (it provides one) or call loop.setDefaultExecutor()",
+        );
+      });
+    } finally {
+      rt.defaultExecutorFactory = saved;
+    }
+  });
 });
