@@ -2,6 +2,7 @@ import { inspect } from "node:util";
 import {
   CancelledError,
   type EventLoop,
+  type Executor,
   getRunningLoop,
   getRuntime,
   RuntimeError,
@@ -1033,9 +1034,8 @@ afterAll(() => {
 
 describe("BaseEventLoop.runInExecutor()", () => {
   test("BaseEventLoop.runInExecutor() resolves with the job's result, for a promise-returning executor", async () => {
-    const inline = {
-      submit: <A extends unknown[], R>(fn: (...args: A) => R, ...args: A) =>
-        Promise.resolve().then(() => fn(...args)),
+    const inline: Executor = {
+      submit: async (fn, ...args) => fn(...args),
       shutdown: async () => {},
     };
     const result = await run(() =>
