@@ -656,7 +656,7 @@ export class BaseEventLoop implements EventLoop {
         const batch = this.#batch;
         while (this.#batchIndex < batch.length) {
           const handle = batch[this.#batchIndex++]!;
-          if (handle._cancelled) continue;
+          if (handle._callback === null) continue; // cancelled
           if (slow) clock = this.#runHandleInstrumented(handle, clock);
           else this.#runHandle(handle);
           if (this.#inflightCount !== 0) {
@@ -706,8 +706,8 @@ export class BaseEventLoop implements EventLoop {
       this.#cancelledTimers / timers.size > MIN_CANCELLED_TIMER_HANDLES_FRACTION
     ) {
       timers.filter((t) => {
-        if (t._cancelled) t._scheduled = false;
-        return !t._cancelled;
+        if (t._callback === null) t._scheduled = false;
+        return t._callback !== null;
       });
       this.#cancelledTimers = 0;
     }
@@ -716,7 +716,7 @@ export class BaseEventLoop implements EventLoop {
       for (;;) {
         const top = timers.peek();
         if (top === undefined) break;
-        if (top._cancelled) {
+        if (top._callback === null) {
           timers.pop();
           top._scheduled = false;
           this.#cancelledTimers--;
@@ -813,7 +813,7 @@ export class BaseEventLoop implements EventLoop {
     }
     const timers = this.#timers;
     let top = timers.peek();
-    while (top?._cancelled) {
+    while (top !== undefined && top._callback === null) {
       timers.pop();
       top._scheduled = false;
       this.#cancelledTimers--;
@@ -842,7 +842,7 @@ export class BaseEventLoop implements EventLoop {
   #advanceToNextTimer(): void {
     const timers = this.#timers;
     let top = timers.peek();
-    while (top?._cancelled) {
+    while (top !== undefined && top._callback === null) {
       timers.pop();
       top._scheduled = false;
       this.#cancelledTimers--;

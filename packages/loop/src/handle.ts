@@ -25,10 +25,9 @@ function callbackName(cb: unknown): string {
  * ```
  */
 export class Handle implements HandleLike {
-  /** @internal */ _callback: ((...args: any[]) => unknown) | null;
+  /** @internal The callback; null once cancelled (no separate flag: handles stay small). */
+  _callback: ((...args: any[]) => unknown) | null;
   /** @internal */ _args: unknown[] | null;
-  /** @internal */ _cancelled = false;
-  /** @internal The callback's name, kept for reprs after cancel. */ _repr: string | null = null;
 
   /** @internal Made by the loop. */
   constructor(callback: (...args: any[]) => unknown, args: unknown[] | null) {
@@ -46,8 +45,7 @@ export class Handle implements HandleLike {
    * ```
    */
   cancel(): void {
-    if (this._cancelled) return;
-    this._cancelled = true;
+    if (this._callback === null) return;
     this._callback = null;
     this._args = null;
   }
@@ -63,7 +61,7 @@ export class Handle implements HandleLike {
    * ```
    */
   cancelled(): boolean {
-    return this._cancelled;
+    return this._callback === null;
   }
 
   /**
@@ -82,7 +80,7 @@ export class Handle implements HandleLike {
 
   /** @internal */
   _info(): string[] {
-    if (this._cancelled) return ["cancelled"];
+    if (this._callback === null) return ["cancelled"];
     return [this._callbackRepr()];
   }
 
@@ -162,7 +160,7 @@ export class TimerHandle extends Handle implements TimerHandleLike {
    * ```
    */
   override cancel(): void {
-    if (this._cancelled) return;
+    if (this._callback === null) return;
     super.cancel();
     if (this._scheduled) this._owner?._timerCancelled(this);
   }
