@@ -511,6 +511,15 @@ export abstract class PoolExecutor implements Executor {
       cancelHandled: false,
       abortTimer: null,
     };
+    // Cancellation reaches the pool synchronously, not one loop iteration
+    // later through a done callback: a worker about to start the job (one
+    // sent ahead) must already see it cancelled.
+    const cancel = future.cancel;
+    future.cancel = (msg?: string): boolean => {
+      if (!cancel.call(future, msg)) return false;
+      this.#onCancelled(job);
+      return true;
+    };
     future.addDoneCallback(() => {
       if (future.cancelled()) this.#onCancelled(job);
     });
@@ -758,7 +767,9 @@ export abstract class PoolExecutor implements Executor {
     const running = slot.jobs[0] === job;
     const abort = running && this.#cancelRunning === "abort";
     slot.outbox.push([M_CANCEL, job.id, abort]);
-    this.#queueFlush(slot);
+    // Sent now, not in a microtask: the worker checks for cancellations
+    // before each job, and may be about to start this one.
+    this.#flush(slot);
     if (abort) {
       // If the job ignores its signal, its worker — and only its worker — goes.
       job.abortTimer = setTimeout(() => {
