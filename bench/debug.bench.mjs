@@ -19,13 +19,22 @@
 // Every measurement runs in its own child process (this file with --case).
 // Needs the built packages (`pnpm build`). Never asserts.
 
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  best,
+  fmtMs,
+  fmtRate,
+  fmtX,
+  n,
+  rate,
+  recordSection,
+  runCase,
+  runPython,
+} from "./lib/harness.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
+const _here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 const QUICK = argv.includes("--quick");
 const SCALE = QUICK ? 10 : 1;
@@ -34,28 +43,9 @@ const SPAWN_N = 100_000 / SCALE;
 const CALLSOON_N = 1_000_000 / SCALE;
 /** Independent callSoon chains: each callback schedules the next of its chain. */
 const CHAINS = 100;
-const REPS = 5;
+const _REPS = 5;
 
 // ----- measurement (child side) ----------------------------------------------
-
-/** One warm-up, then REPS runs after gc(); keeps the run with the least CPU time. */
-async function best(once) {
-  await once();
-  let bestCpu = Number.POSITIVE_INFINITY;
-  let bestWall = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < REPS; i++) {
-    globalThis.gc?.();
-    const c0 = process.cpuUsage();
-    const wall = await once();
-    const c = process.cpuUsage(c0);
-    const cpu = (c.user + c.system) / 1000;
-    if (cpu < bestCpu) {
-      bestCpu = cpu;
-      bestWall = wall;
-    }
-  }
-  return { ms: bestWall, cpuMs: bestCpu };
-}
 
 /** Sets up the mode; returns the options for `run()`. */
 async function setMode(mode) {
@@ -168,51 +158,7 @@ for name, fn, n in (("spawn", spawn, SPAWN_N), ("callsoon", callsoon, CALLSOON_N
 print(json.dumps(out))
 `;
 
-function runPython() {
-  const args = ["-c", PYTHON];
-  if (QUICK) args.push("--quick");
-  const r = spawnSync("python3", args, { cwd: here, encoding: "utf8", timeout: 600_000 });
-  if (r.error || r.status !== 0) {
-    return { error: (r.error?.message || r.stderr || `exit ${r.status}`).trim().split("\n").pop() };
-  }
-  try {
-    return JSON.parse(r.stdout.trim().split("\n").pop());
-  } catch {
-    return { error: "python3 printed no JSON" };
-  }
-}
-
 // ----- parent side: run every case in a child, print the report ------------
-
-function runCase(name) {
-  const args = ["--expose-gc", fileURLToPath(import.meta.url), "--case", name];
-  if (QUICK) args.push("--quick");
-  const r = spawnSync(process.execPath, args, { cwd: here, encoding: "utf8", timeout: 300_000 });
-  const line = r.stdout?.trim().split("\n").pop() ?? "";
-  try {
-    return JSON.parse(line);
-  } catch {
-    return {
-      error: (r.stderr || r.error?.message || `exit ${r.status}`)
-        .trim()
-        .split("\n")
-        .slice(0, 3)
-        .join(" "),
-    };
-  }
-}
-
-const rate = (r) => (r && !r.error ? r.n / ((r.cpuMs ?? r.ms) / 1000) : Number.NaN);
-
-function fmtRate(ops) {
-  if (!Number.isFinite(ops)) return "n/a";
-  if (ops >= 1e6) return `${(ops / 1e6).toFixed(2)}M/s`;
-  if (ops >= 1e3) return `${(ops / 1e3).toFixed(1)}k/s`;
-  return `${ops.toFixed(0)}/s`;
-}
-const fmtMs = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(ms < 100 ? 1 : 0)} ms` : "n/a");
-const fmtX = (x) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×` : "n/a");
-const n = (x) => x.toLocaleString("en");
 
 /** Rows with their slowdown against the first (the "off" baseline). */
 function table(rows) {
@@ -231,20 +177,6 @@ function table(rows) {
   return lines.join("\n");
 }
 
-function recordSection(markdown) {
-  const file = join(here, "results", "debug.md");
-  const major = process.versions.node.split(".")[0];
-  const start = `<!-- node${major}:start -->`;
-  const end = `<!-- node${major}:end -->`;
-  const block = `${start}\n${markdown}\n${end}`;
-  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Debug benchmark (issue 7)\n";
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  if (i !== -1 && j > i) text = text.slice(0, i) + block + text.slice(j + end.length);
-  else text = `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, text);
-}
-
 async function main() {
   const caseIndex = argv.indexOf("--case");
   if (caseIndex !== -1) {
@@ -257,10 +189,10 @@ async function main() {
   const res = {};
   for (const name of Object.keys(cases)) {
     process.stderr.write(`debug: ${name}…\n`);
-    res[name] = runCase(name);
+    res[name] = runCase(import.meta.url, name, QUICK);
   }
   process.stderr.write("debug: python3 asyncio…\n");
-  const py = runPython();
+  const py = runPython(["-c", PYTHON], QUICK, 600_000);
   const pyName = py.error ? "Python asyncio" : `Python ${py.python} asyncio`;
   const pyRes = (key) => (py.error ? { error: py.error } : py[key]);
 
@@ -309,7 +241,7 @@ async function main() {
   out.push("", "#### Targets", "", ...verdicts);
   const markdown = out.join("\n");
   console.log(markdown);
-  if (argv.includes("--record")) recordSection(markdown);
+  if (argv.includes("--record")) recordSection("debug", "Debug benchmark (issue 7)", markdown);
 }
 
 await main();

@@ -10,13 +10,24 @@
 // `--case <name>`), so JIT state, heap growth and peak RSS of one case never
 // pollute another. Needs the built packages (`pnpm build`). Never asserts.
 
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  best,
+  commit,
+  fmtMiB,
+  fmtMs,
+  fmtX,
+  rate,
+  rateTable,
+  recordSection,
+  runCase,
+  runPython,
+  yes,
+} from "./lib/harness.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
+const _here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 const QUICK = argv.includes("--quick");
 const SCALE = QUICK ? 10 : 1;
@@ -26,34 +37,9 @@ const CHAIN_N = 200_000 / SCALE;
 const TIMERS_N = 100_000 / SCALE;
 const FUTURES_N = 1_000_000 / SCALE;
 const FUTURES_BATCH = 10_000;
-const REPS = 5;
+const _REPS = 5;
 
 // ----- measurement helpers (child side) ------------------------------------
-
-/**
- * Runs `once()` (async, returns its elapsed wall ms) once to warm up, then
- * REPS times after a `gc()`, and keeps the run that used the least CPU time
- * (user + system of this process, measured around the call). The machine is
- * shared: other work stretches wall time but not this process's CPU time, so
- * rates are computed from CPU time; wall time is reported next to it.
- */
-async function best(once) {
-  await once();
-  let bestCpu = Number.POSITIVE_INFINITY;
-  let bestWall = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < REPS; i++) {
-    globalThis.gc?.();
-    const c0 = process.cpuUsage();
-    const wall = await once();
-    const c = process.cpuUsage(c0);
-    const cpu = (c.user + c.system) / 1000;
-    if (cpu < bestCpu) {
-      bestCpu = cpu;
-      bestWall = wall;
-    }
-  }
-  return { ms: bestWall, cpuMs: bestCpu };
-}
 
 /** Integer delays 0–50 ms from a fixed seed, the same in every child (and in Python). */
 function delays(n) {
@@ -304,87 +290,6 @@ const cases = {
 
 // ----- parent side ---------------------------------------------------------
 
-function runCase(name) {
-  const args = ["--expose-gc", fileURLToPath(import.meta.url), "--case", name];
-  if (QUICK) args.push("--quick");
-  const r = spawnSync(process.execPath, args, { cwd: here, encoding: "utf8", timeout: 300_000 });
-  const line = r.stdout?.trim().split("\n").pop() ?? "";
-  try {
-    return JSON.parse(line);
-  } catch {
-    return {
-      error: (r.stderr || r.error?.message || `exit ${r.status}`)
-        .trim()
-        .split("\n")
-        .slice(0, 3)
-        .join(" "),
-    };
-  }
-}
-
-function runPython() {
-  const args = [join(here, "python", "loop.py")];
-  if (QUICK) args.push("--quick");
-  const r = spawnSync("python3", args, { cwd: here, encoding: "utf8", timeout: 300_000 });
-  if (r.error || r.status !== 0) {
-    return { error: (r.error?.message || r.stderr || `exit ${r.status}`).trim().split("\n").pop() };
-  }
-  try {
-    return JSON.parse(r.stdout.trim().split("\n").pop());
-  } catch {
-    return { error: "python3 printed no JSON" };
-  }
-}
-
-/** `, packages at <commit>` when run from a git checkout (the built dist may differ if it was rebuilt meanwhile). */
-function commit() {
-  const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: here, encoding: "utf8" });
-  return r.status === 0 ? `, packages at ${r.stdout.trim()}` : "";
-}
-
-const rate = (r) => (r && !r.error ? r.n / ((r.cpuMs ?? r.ms) / 1000) : Number.NaN);
-
-function fmtRate(ops) {
-  if (!Number.isFinite(ops)) return "n/a";
-  if (ops >= 1e6) return `${(ops / 1e6).toFixed(2)}M/s`;
-  if (ops >= 1e3) return `${(ops / 1e3).toFixed(1)}k/s`;
-  return `${ops.toFixed(0)}/s`;
-}
-const fmtMs = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(ms < 100 ? 1 : 0)} ms` : "n/a");
-const fmtX = (x) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×` : "n/a");
-const fmtMiB = (b) => (Number.isFinite(b) ? `${(b / 2 ** 20).toFixed(1)} MiB` : "n/a");
-const yes = (ok) => (ok === undefined ? "n/a" : ok ? "✅ met" : "❌ missed");
-
-function rateTable(ours, peers) {
-  const ro = rate(ours.result);
-  const lines = [
-    "| implementation | CPU time | wall time | rate (per CPU second) | @aio rate ÷ this rate |",
-    "|---|---:|---:|---:|---:|",
-  ];
-  for (const row of [ours, ...peers]) {
-    const r = row.result;
-    const note = r?.error ? ` (failed: ${r.error})` : "";
-    lines.push(
-      `| ${row.label}${note} | ${fmtMs(r?.cpuMs)} | ${fmtMs(r?.ms)} | ${fmtRate(rate(r))} | ${row === ours ? "—" : fmtX(ro / rate(r))} |`,
-    );
-  }
-  return lines.join("\n");
-}
-
-function recordSection(markdown) {
-  const file = join(here, "results", "loop.md");
-  const major = process.versions.node.split(".")[0];
-  const start = `<!-- node${major}:start -->`;
-  const end = `<!-- node${major}:end -->`;
-  const block = `${start}\n${markdown}\n${end}`;
-  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Event loop benchmark (issue 2)\n";
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  if (i !== -1 && j > i) text = text.slice(0, i) + block + text.slice(j + end.length);
-  else text = `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, text);
-}
-
 async function main() {
   const caseIndex = argv.indexOf("--case");
   if (caseIndex !== -1) {
@@ -398,10 +303,10 @@ async function main() {
   const res = {};
   for (const name of Object.keys(cases)) {
     process.stderr.write(`loop: ${name}…\n`);
-    res[name] = runCase(name);
+    res[name] = runCase(import.meta.url, name, QUICK);
   }
   process.stderr.write("loop: python3 asyncio…\n");
-  const py = runPython();
+  const py = runPython("loop.py", QUICK);
   const pyRow = (key, label) => ({ label, result: py.error ? { error: py.error } : py[key] });
   const pyName = py.error ? "Python asyncio" : `Python ${py.python} asyncio`;
 
@@ -523,7 +428,7 @@ async function main() {
   );
   const markdown = out.join("\n");
   console.log(markdown);
-  if (argv.includes("--record")) recordSection(markdown);
+  if (argv.includes("--record")) recordSection("loop", "Event loop benchmark (issue 2)", markdown);
 }
 
 await main();

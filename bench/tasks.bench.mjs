@@ -13,13 +13,25 @@
 // so a native peer measured after an @aio task would pay @aio's price.
 // Needs the built packages (`pnpm build`). Never asserts.
 
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  best,
+  commit,
+  fmtBytes,
+  fmtRate,
+  fmtX,
+  n,
+  rate,
+  rateTable,
+  recordSection,
+  runCase,
+  runPython,
+  yes,
+} from "./lib/harness.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
+const _here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 const QUICK = argv.includes("--quick");
 const SCALE = QUICK ? 10 : 1;
@@ -32,34 +44,9 @@ const PENDING_N = 100_000 / SCALE;
 const EFFECTION_SPAWN_N = 10_000 / SCALE;
 const EFFECTION_PINGPONG_N = 50_000 / SCALE;
 const EFFECTION_PENDING_N = 10_000 / SCALE;
-const REPS = 5;
+const _REPS = 5;
 
 // ----- measurement helpers (child side) ------------------------------------
-
-/**
- * Runs `once()` (async, returns its elapsed wall ms) once to warm up, then
- * REPS times after a `gc()`, and keeps the run that used the least CPU time
- * (user + system of this process, measured around the call). The machine is
- * shared: other work stretches wall time but not this process's CPU time, so
- * rates are computed from CPU time; wall time is reported next to it.
- */
-async function best(once) {
-  await once();
-  let bestCpu = Number.POSITIVE_INFINITY;
-  let bestWall = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < REPS; i++) {
-    globalThis.gc?.();
-    const c0 = process.cpuUsage();
-    const wall = await once();
-    const c = process.cpuUsage(c0);
-    const cpu = (c.user + c.system) / 1000;
-    if (cpu < bestCpu) {
-      bestCpu = cpu;
-      bestWall = wall;
-    }
-  }
-  return { ms: bestWall, cpuMs: bestCpu };
-}
 
 function deferred() {
   let resolve;
@@ -341,88 +328,6 @@ for (const base of ["spawn-native-immediate", "pingpong-promise", "await-done-pr
 
 // ----- parent side ---------------------------------------------------------
 
-function runCase(name) {
-  const args = ["--expose-gc", fileURLToPath(import.meta.url), "--case", name];
-  if (QUICK) args.push("--quick");
-  const r = spawnSync(process.execPath, args, { cwd: here, encoding: "utf8", timeout: 300_000 });
-  const line = r.stdout?.trim().split("\n").pop() ?? "";
-  try {
-    return JSON.parse(line);
-  } catch {
-    return {
-      error: (r.stderr || r.error?.message || `exit ${r.status}`)
-        .trim()
-        .split("\n")
-        .slice(0, 3)
-        .join(" "),
-    };
-  }
-}
-
-function runPython() {
-  const args = [join(here, "python", "tasks.py")];
-  if (QUICK) args.push("--quick");
-  const r = spawnSync("python3", args, { cwd: here, encoding: "utf8", timeout: 300_000 });
-  if (r.error || r.status !== 0) {
-    return { error: (r.error?.message || r.stderr || `exit ${r.status}`).trim().split("\n").pop() };
-  }
-  try {
-    return JSON.parse(r.stdout.trim().split("\n").pop());
-  } catch {
-    return { error: "python3 printed no JSON" };
-  }
-}
-
-/** `, packages at <commit>` when run from a git checkout (the built dist may differ if it was rebuilt meanwhile). */
-function commit() {
-  const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: here, encoding: "utf8" });
-  return r.status === 0 ? `, packages at ${r.stdout.trim()}` : "";
-}
-
-const rate = (r) => (r && !r.error ? r.n / ((r.cpuMs ?? r.ms) / 1000) : Number.NaN);
-
-function fmtRate(ops) {
-  if (!Number.isFinite(ops)) return "n/a";
-  if (ops >= 1e6) return `${(ops / 1e6).toFixed(2)}M/s`;
-  if (ops >= 1e3) return `${(ops / 1e3).toFixed(1)}k/s`;
-  return `${ops.toFixed(0)}/s`;
-}
-const fmtMs = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(ms < 100 ? 1 : 0)} ms` : "n/a");
-const fmtX = (x) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×` : "n/a");
-const fmtBytes = (b) => (Number.isFinite(b) ? `${b.toFixed(0)} B` : "n/a");
-const yes = (ok) => (ok === undefined ? "n/a" : ok ? "✅ met" : "❌ missed");
-const n = (x) => x.toLocaleString("en");
-
-function rateTable(ours, peers) {
-  const ro = rate(ours.result);
-  const lines = [
-    "| implementation | ops | CPU time | wall time | rate (per CPU second) | @aio rate ÷ this rate |",
-    "|---|---:|---:|---:|---:|---:|",
-  ];
-  for (const row of [ours, ...peers]) {
-    const r = row.result;
-    const note = r?.error ? ` (failed: ${r.error})` : "";
-    lines.push(
-      `| ${row.label}${note} | ${r?.n ? n(r.n) : "n/a"} | ${fmtMs(r?.cpuMs)} | ${fmtMs(r?.ms)} | ${fmtRate(rate(r))} | ${row === ours ? "—" : fmtX(ro / rate(r))} |`,
-    );
-  }
-  return lines.join("\n");
-}
-
-function recordSection(markdown) {
-  const file = join(here, "results", "tasks.md");
-  const major = process.versions.node.split(".")[0];
-  const start = `<!-- node${major}:start -->`;
-  const end = `<!-- node${major}:end -->`;
-  const block = `${start}\n${markdown}\n${end}`;
-  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Tasks benchmark (issue 3)\n";
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  if (i !== -1 && j > i) text = text.slice(0, i) + block + text.slice(j + end.length);
-  else text = `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, text);
-}
-
 async function main() {
   const caseIndex = argv.indexOf("--case");
   if (caseIndex !== -1) {
@@ -436,10 +341,10 @@ async function main() {
   const res = {};
   for (const name of Object.keys(cases)) {
     process.stderr.write(`tasks: ${name}…\n`);
-    res[name] = runCase(name);
+    res[name] = runCase(import.meta.url, name, QUICK);
   }
   process.stderr.write("tasks: python3 asyncio…\n");
-  const py = runPython();
+  const py = runPython("tasks.py", QUICK);
   const pyRow = (key, label) => ({ label, result: py.error ? { error: py.error } : py[key] });
   const pyName = py.error ? "Python asyncio" : `Python ${py.python} asyncio`;
 
@@ -453,19 +358,23 @@ async function main() {
   );
   out.push("");
   out.push(
-    rateTable({ label: "@aio `createTask` + `sleep(0)` + `gather`", result: res["spawn-aio"] }, [
-      {
-        label:
-          "native limit: async fn awaiting `new Promise(r => setImmediate(r))` + `Promise.all`",
-        result: res["spawn-native-immediate"],
-      },
-      {
-        label: "async fn awaiting `null` (a microtask only) + `Promise.all`",
-        result: res["spawn-native-resolved"],
-      },
-      { label: "Effection 4 `spawn` + `sleep(0)`", result: res["spawn-effection"] },
-      pyRow("spawn", `${pyName} \`create_task\` + \`sleep(0)\` + \`gather\``),
-    ]),
+    rateTable(
+      { label: "@aio `createTask` + `sleep(0)` + `gather`", result: res["spawn-aio"] },
+      [
+        {
+          label:
+            "native limit: async fn awaiting `new Promise(r => setImmediate(r))` + `Promise.all`",
+          result: res["spawn-native-immediate"],
+        },
+        {
+          label: "async fn awaiting `null` (a microtask only) + `Promise.all`",
+          result: res["spawn-native-resolved"],
+        },
+        { label: "Effection 4 `spawn` + `sleep(0)`", result: res["spawn-effection"] },
+        pyRow("spawn", `${pyName} \`create_task\` + \`sleep(0)\` + \`gather\``),
+      ],
+      { ops: true },
+    ),
   );
   out.push("");
   out.push(
@@ -485,6 +394,7 @@ async function main() {
         },
         pyRow("pingpong", `${pyName} futures between two tasks`),
       ],
+      { ops: true },
     ),
   );
   out.push("");
@@ -500,6 +410,7 @@ async function main() {
         },
         pyRow("awaitDone", `${pyName}: \`await fut\` (done) in a task`),
       ],
+      { ops: true },
     ),
   );
   out.push("");
@@ -565,7 +476,7 @@ async function main() {
   out.push(`| (d) ≤ 1 KiB per pending task | ${fmtBytes(d)} | ${yes(ok(d, (x) => x <= 1024))} |`);
   const markdown = out.join("\n");
   console.log(markdown);
-  if (argv.includes("--record")) recordSection(markdown);
+  if (argv.includes("--record")) recordSection("tasks", "Tasks benchmark (issue 3)", markdown);
 }
 
 await main();
