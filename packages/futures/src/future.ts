@@ -8,7 +8,13 @@ import {
   InvalidStateError,
   RuntimeError,
 } from "@aio/core";
-import { kStepEnded, kStepStarted, type StepAwareLoop } from "./internal/protocol.js";
+import {
+  kScheduleItem,
+  kStepEnded,
+  kStepStarted,
+  SELF,
+  type StepAwareLoop,
+} from "./internal/protocol.js";
 import type { TaskInternals } from "./internal/task-state.js";
 import { describe, formatValue } from "./internal/util.js";
 
@@ -100,6 +106,43 @@ function runCallback(cb: Callback, fut: Future<unknown>): void {
   if (cb instanceof Waiter) cb.run();
   else cb(fut);
 }
+
+/**
+ * Schedules one done callback. A Waiter goes into the loop's ready queue as
+ * it is (it has the Handle shape, see below) when the loop supports that.
+ */
+function schedule(loop: StepAwareLoop, cb: Callback, fut: Future<unknown>): void {
+  const scheduleItem = loop[kScheduleItem];
+  if (cb instanceof Waiter && scheduleItem !== undefined) scheduleItem.call(loop, cb);
+  else loop.callSoon(runCallback, cb, fut);
+}
+
+function runWaiter(waiter: Waiter): void {
+  waiter.run();
+}
+
+// A Waiter is its own ready-queue item: the loop runs `_callback(item)` when
+// `_args` is SELF; `_callback` becomes null if it is cancelled. Prototype
+// properties, so a pending await costs no extra field.
+Object.defineProperties(Waiter.prototype, {
+  _callback: { value: runWaiter, writable: true },
+  _args: { value: SELF },
+  cancel: {
+    value(this: { _callback: unknown }) {
+      this._callback = null;
+    },
+  },
+  cancelled: {
+    value(this: { _callback: unknown }) {
+      return this._callback === null;
+    },
+  },
+  toString: {
+    value(this: Waiter) {
+      return `<Handle ${this.task === null ? "Future.then" : "Task.wakeup"}()>`;
+    },
+  },
+});
 
 /**
  * Unretrieved-exception bookkeeping (asyncio `Future.__del__`): a record per
@@ -406,7 +449,7 @@ export class Future<T> implements FutureLike<T> {
 
   #addCallback(cb: Callback): void {
     if (this.#state !== PENDING) {
-      this.#loop.callSoon(runCallback, cb, this as Future<unknown>);
+      schedule(this.#loop, cb, this as Future<unknown>);
     } else if (this.#cb0 === null && this.#cbs === null) {
       this.#cb0 = cb;
     } else {
@@ -628,8 +671,8 @@ export class Future<T> implements FutureLike<T> {
     const cbs = this.#cbs;
     this.#cb0 = null;
     this.#cbs = null;
-    if (cb0 !== null) loop.callSoon(runCallback, cb0, this as Future<unknown>);
-    if (cbs !== null) for (const cb of cbs) loop.callSoon(runCallback, cb, this as Future<unknown>);
+    if (cb0 !== null) schedule(loop, cb0, this as Future<unknown>);
+    if (cbs !== null) for (const cb of cbs) schedule(loop, cb, this as Future<unknown>);
   }
 
   /** @internal A hook for Task (runs once, when the future becomes done). */

@@ -50,6 +50,13 @@ const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
 const MAX_HOST_DELAY_MS = 2 ** 31 - 1;
 
 const kStepStarted = Symbol.for("@aio/loop.stepStarted");
+/**
+ * Ready-queue items of other @aio packages: an object with the Handle shape
+ * whose `_args` is this marker is run as `_callback(item)` — no Handle and no
+ * argument array per scheduled item (a Future's waiters use it).
+ */
+const kScheduleItem = Symbol.for("@aio/loop.scheduleItem");
+const SELF = Symbol.for("@aio/loop.self");
 const RESOLVED = Promise.resolve();
 const kStepEnded = Symbol.for("@aio/loop.stepEnded");
 
@@ -232,6 +239,16 @@ export class BaseEventLoop implements EventLoop {
    * await run(() => { getRunningLoop().callSoon((who) => console.log("hello", who), "world"); });
    * ```
    */
+  /**
+   * @internal Schedules an internal ready item (see `kScheduleItem`) like
+   * `callSoon`, without allocating a Handle.
+   */
+  [kScheduleItem](item: Handle): void {
+    if (this.#closed) throw new RuntimeError("Event loop is closed");
+    this.#ready.push(item);
+    if (this.#immediate === null && this.#running && !this.#inBatch) this.#ensureImmediate();
+  }
+
   callSoon<A extends unknown[]>(cb: (...args: A) => unknown, ...args: A): Handle {
     if (this.#closed) throw new RuntimeError("Event loop is closed");
     if (typeof cb !== "function") checkCallback("callSoon", cb);
@@ -739,15 +756,18 @@ export class BaseEventLoop implements EventLoop {
 
   #runHandle(handle: Handle): void {
     const cb = handle._callback!;
-    const args = handle._args;
+    const args = handle._args as unknown[] | null | typeof SELF;
     try {
       if (args === null) cb();
+      else if (args === SELF) cb(handle);
       else if (args.length === 1) cb(args[0]);
       else if (args.length === 2) cb(args[0], args[1]);
       else cb(...args);
     } catch (err) {
       this.callExceptionHandler({
-        message: `Exception in callback ${handle._callbackRepr()}`,
+        message: `Exception in callback ${
+          typeof handle._callbackRepr === "function" ? handle._callbackRepr() : `${cb.name}()`
+        }`,
         exception: err,
         handle,
       });

@@ -12,8 +12,13 @@ import type { EventLoop, TaskLike } from "@aio/core";
  */
 export const kStepStarted: unique symbol = Symbol.for("@aio/loop.stepStarted") as never;
 export const kStepEnded: unique symbol = Symbol.for("@aio/loop.stepEnded") as never;
+/** A loop method scheduling a ready item without a Handle (see the loop). */
+export const kScheduleItem: unique symbol = Symbol.for("@aio/loop.scheduleItem") as never;
+/** The `_args` marker of such an item: run as `_callback(item)`. */
+export const SELF: unique symbol = Symbol.for("@aio/loop.self") as never;
 
 export interface StepAwareLoop extends EventLoop {
   [kStepStarted]?(task: TaskLike<unknown>): void;
   [kStepEnded]?(task: TaskLike<unknown>, sync: boolean): void;
+  [kScheduleItem]?(item: object): void;
 }
