@@ -30,7 +30,7 @@ import {
   n,
   rate,
   recordSection,
-  runCase,
+  runCases,
   runPython,
 } from "./lib/harness.mjs";
 
@@ -178,19 +178,8 @@ function table(rows) {
 }
 
 async function main() {
-  const caseIndex = argv.indexOf("--case");
-  if (caseIndex !== -1) {
-    const name = argv[caseIndex + 1];
-    const fn = cases[name];
-    if (!fn) throw new Error(`unknown case ${name}`);
-    console.log(JSON.stringify(await fn()));
-    return;
-  }
-  const res = {};
-  for (const name of Object.keys(cases)) {
-    process.stderr.write(`debug: ${name}…\n`);
-    res[name] = runCase(import.meta.url, name, QUICK);
-  }
+  const res = await runCases(import.meta.url, "debug", cases, argv);
+  if (res === null) return;
   process.stderr.write("debug: python3 asyncio…\n");
   const py = runPython(["-c", PYTHON], QUICK, 600_000);
   const pyName = py.error ? "Python asyncio" : `Python ${py.python} asyncio`;

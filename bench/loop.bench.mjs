@@ -22,7 +22,7 @@ import {
   rate,
   rateTable,
   recordSection,
-  runCase,
+  runCases,
   runPython,
   yes,
 } from "./lib/harness.mjs";
@@ -291,20 +291,8 @@ const cases = {
 // ----- parent side ---------------------------------------------------------
 
 async function main() {
-  const caseIndex = argv.indexOf("--case");
-  if (caseIndex !== -1) {
-    const name = argv[caseIndex + 1];
-    const fn = cases[name];
-    if (!fn) throw new Error(`unknown case ${name}`);
-    console.log(JSON.stringify(await fn()));
-    return;
-  }
-
-  const res = {};
-  for (const name of Object.keys(cases)) {
-    process.stderr.write(`loop: ${name}…\n`);
-    res[name] = runCase(import.meta.url, name, QUICK);
-  }
+  const res = await runCases(import.meta.url, "loop", cases, argv);
+  if (res === null) return;
   process.stderr.write("loop: python3 asyncio…\n");
   const py = runPython("loop.py", QUICK);
   const pyRow = (key, label) => ({ label, result: py.error ? { error: py.error } : py[key] });

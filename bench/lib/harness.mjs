@@ -144,3 +144,27 @@ export function recordSection(topic, title, markdown) {
   else text = `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, text);
 }
+
+/**
+ * The two halves of a suite run: in a child (`--case NAME` on the command
+ * line) it runs that one case and prints its JSON, returning null; in the
+ * parent it runs every case in its own child and returns their results by
+ * name, logging progress on stderr as `<topic>: <case>…`.
+ */
+export async function runCases(suiteUrl, topic, cases, argv) {
+  const caseIndex = argv.indexOf("--case");
+  if (caseIndex !== -1) {
+    const name = argv[caseIndex + 1];
+    const fn = cases[name];
+    if (!fn) throw new Error(`unknown case ${name}`);
+    console.log(JSON.stringify(await fn()));
+    return null;
+  }
+  const quick = argv.includes("--quick");
+  const res = {};
+  for (const name of Object.keys(cases)) {
+    process.stderr.write(`${topic}: ${name}…\n`);
+    res[name] = runCase(suiteUrl, name, quick);
+  }
+  return res;
+}
