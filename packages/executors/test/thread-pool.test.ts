@@ -503,8 +503,11 @@ describe("ThreadPoolExecutor failures", () => {
     });
     const err = await p
       .submit(() => {
+        // 1 MiB arrays of doubles: the 16 MiB old generation fills in a few
+        // steps (small arrays made V8 grind through near-limit GCs for
+        // seconds before giving up, on Node 24).
         const hog: number[][] = [];
-        for (let i = 0; i < 1e6; i++) hog.push(new Array(1000).fill(i));
+        for (let i = 0; i < 10_000; i++) hog.push(new Array(1 << 17).fill(i + 0.5));
         return hog.length;
       })
       .then(
