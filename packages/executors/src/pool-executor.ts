@@ -767,9 +767,7 @@ export abstract class PoolExecutor implements Executor {
     const running = slot.jobs[0] === job;
     const abort = running && this.#cancelRunning === "abort";
     slot.outbox.push([M_CANCEL, job.id, abort]);
-    // Sent now, not in a microtask: the worker checks for cancellations
-    // before each job, and may be about to start this one.
-    this.#flush(slot);
+    this.#queueFlush(slot);
     if (abort) {
       // If the job ignores its signal, its worker — and only its worker — goes.
       job.abortTimer = setTimeout(() => {

@@ -371,6 +371,9 @@ describe("ThreadPoolExecutor cancellation", () => {
     const queued = p.submit((x: Int32Array) => Atomics.add(x, 2, 1), c);
     await until(() => Atomics.load(c, 0) === 1, "the first job to start");
     expect([prefetched.cancel(), queued.cancel()]).toEqual([true, true]);
+    // The job sent ahead is cancelled in the worker's inbox; let that message
+    // go out before the worker becomes free (it is posted from a microtask).
+    await new Promise((resolve) => setImmediate(resolve));
     release(c, 1);
     expect(await first).toBe("released 1");
     expect(await p.submit(() => "after")).toBe("after");
