@@ -69,7 +69,6 @@ export function brandError<T>(
  * ```
  */
 export class CancelledError extends Error {}
-const isCancelledErrorBrand = brandError(CancelledError, "CancelledError");
 
 /**
  * An operation was attempted on an object in the wrong state, e.g. reading the
@@ -82,7 +81,6 @@ const isCancelledErrorBrand = brandError(CancelledError, "CancelledError");
  * ```
  */
 export class InvalidStateError extends Error {}
-const isInvalidStateErrorBrand = brandError(InvalidStateError, "InvalidStateError");
 
 /**
  * A deadline passed: raised by `waitFor` and `timeout` (asyncio `TimeoutError`).
@@ -94,7 +92,6 @@ const isInvalidStateErrorBrand = brandError(InvalidStateError, "InvalidStateErro
  * ```
  */
 export class TimeoutError extends Error {}
-const isTimeoutErrorBrand = brandError(TimeoutError, "TimeoutError");
 
 /**
  * What Python raises as `RuntimeError` in asyncio: a closed or already running
@@ -107,7 +104,6 @@ const isTimeoutErrorBrand = brandError(TimeoutError, "TimeoutError");
  * ```
  */
 export class RuntimeError extends Error {}
-const isRuntimeErrorBrand = brandError(RuntimeError, "RuntimeError");
 
 /**
  * What asyncio raises as `ValueError`: a value of the right type but out of
@@ -122,7 +118,6 @@ const isRuntimeErrorBrand = brandError(RuntimeError, "RuntimeError");
  * ```
  */
 export class ValueError extends RangeError {}
-const isValueErrorBrand = brandError(ValueError, "ValueError");
 
 /**
  * Several errors raised together, e.g. by the tasks of a `taskGroup`
@@ -156,7 +151,6 @@ export class ExceptionGroup extends AggregateError {
     this.exceptions = list;
   }
 }
-const isExceptionGroupBrand = brandError(ExceptionGroup, "ExceptionGroup");
 
 /**
  * True when `value` is a {@link CancelledError} from any copy of `@aio/core`.
@@ -167,7 +161,7 @@ const isExceptionGroupBrand = brandError(ExceptionGroup, "ExceptionGroup");
  * try { await work(); } catch (e) { if (isCancelledError(e)) throw e; }
  * ```
  */
-export const isCancelledError: (value: unknown) => value is CancelledError = isCancelledErrorBrand;
+export const isCancelledError = brandError(CancelledError, "CancelledError");
 /**
  * True when `value` is an {@link InvalidStateError} from any copy of `@aio/core`.
  * @example
@@ -176,8 +170,7 @@ export const isCancelledError: (value: unknown) => value is CancelledError = isC
  * console.log(isInvalidStateError(new Error())); // false
  * ```
  */
-export const isInvalidStateError: (value: unknown) => value is InvalidStateError =
-  isInvalidStateErrorBrand;
+export const isInvalidStateError = brandError(InvalidStateError, "InvalidStateError");
 /**
  * True when `value` is a {@link TimeoutError} from any copy of `@aio/core`.
  * @example
@@ -186,7 +179,7 @@ export const isInvalidStateError: (value: unknown) => value is InvalidStateError
  * console.log(isTimeoutError(new Error())); // false
  * ```
  */
-export const isTimeoutError: (value: unknown) => value is TimeoutError = isTimeoutErrorBrand;
+export const isTimeoutError = brandError(TimeoutError, "TimeoutError");
 /**
  * True when `value` is a {@link RuntimeError} from any copy of `@aio/core`.
  * @example
@@ -195,7 +188,7 @@ export const isTimeoutError: (value: unknown) => value is TimeoutError = isTimeo
  * console.log(isRuntimeError(new Error())); // false
  * ```
  */
-export const isRuntimeError: (value: unknown) => value is RuntimeError = isRuntimeErrorBrand;
+export const isRuntimeError = brandError(RuntimeError, "RuntimeError");
 /**
  * True when `value` is a {@link ValueError} from any copy of `@aio/core`.
  * @example
@@ -204,7 +197,7 @@ export const isRuntimeError: (value: unknown) => value is RuntimeError = isRunti
  * console.log(isValueError(new RangeError())); // false
  * ```
  */
-export const isValueError: (value: unknown) => value is ValueError = isValueErrorBrand;
+export const isValueError = brandError(ValueError, "ValueError");
 /**
  * True when `value` is an {@link ExceptionGroup} from any copy of `@aio/core`.
  * @example
@@ -213,7 +206,7 @@ export const isValueError: (value: unknown) => value is ValueError = isValueErro
  * console.log(isExceptionGroup(new AggregateError([]))); // false
  * ```
  */
-export const isExceptionGroup: (value: unknown) => value is ExceptionGroup = isExceptionGroupBrand;
+export const isExceptionGroup = brandError(ExceptionGroup, "ExceptionGroup");
 
 /**
  * Describes a received value for an argument error message, in the one style

@@ -638,11 +638,6 @@ export class Future<T> implements FutureLike<T> {
     return this.toString();
   }
 
-  /** @internal */
-  _stateName(): string {
-    return this.#stateName();
-  }
-
   #stateName(): string {
     return this.#state === PENDING
       ? "pending"
