@@ -511,15 +511,6 @@ export abstract class PoolExecutor implements Executor {
       cancelHandled: false,
       abortTimer: null,
     };
-    // Cancellation reaches the pool synchronously, not one loop iteration
-    // later through a done callback: a worker about to start the job (one
-    // sent ahead) must already see it cancelled.
-    const cancel = future.cancel;
-    future.cancel = (msg?: string): boolean => {
-      if (!cancel.call(future, msg)) return false;
-      this.#onCancelled(job);
-      return true;
-    };
     future.addDoneCallback(() => {
       if (future.cancelled()) this.#onCancelled(job);
     });

@@ -540,6 +540,9 @@ describe("ThreadPoolExecutor.shutdown()", () => {
     await until(() => Atomics.load(c, 0) === 1, "the first job to start");
     const done = p.shutdown({ wait: true, cancelFutures: true });
     expect(rest.map((j) => j.cancelled())).toEqual([true, true, true]);
+    // One of them was sent ahead to the worker; its cancellation is posted
+    // from a microtask: let it go out before the worker becomes free.
+    await new Promise((resolve) => setImmediate(resolve));
     release(c, 1);
     await done;
     expect(await running).toBe("released 1");
