@@ -544,7 +544,10 @@ export abstract class PoolExecutor implements Executor {
     while (this.#pending > 0) {
       const slot = this.#pickWorker();
       if (slot === null) break;
-      const job = this.#takePending()!;
+      // The last pending jobs may turn out cancelled (their done callbacks
+      // not run yet): then there is nothing to send.
+      const job = this.#takePending();
+      if (job === null) break;
       woke = true;
       this.#send(slot, job);
     }
