@@ -16,6 +16,7 @@ import { ConcurrentFuture } from "./internal/concurrent-future.js";
 import { type ShippedFn, shipFunction } from "./internal/fn-spec.js";
 import {
   M_CANCEL,
+  M_RESUME,
   M_INIT,
   M_JOB,
   R_ERR,
@@ -136,6 +137,11 @@ class Slot {
   error: unknown = undefined;
   /** Set while the pool terminates the worker on purpose (abort grace). */
   killedFor: Job | null = null;
+  /**
+   * The worker replied to the job it is being killed for and holds (it starts
+   * nothing after an aborted job until RESUME): the jobs it still has never started.
+   */
+  holding = false;
   channel!: WorkerChannel;
 }
 
@@ -706,6 +712,15 @@ export abstract class PoolExecutor implements Executor {
         clearTimeout(job.abortTimer);
         job.abortTimer = null;
       }
+      if (m[3] === true) {
+        // The worker holds after this aborted job (see worker-main.ts).
+        if (slot.killedFor === null) {
+          slot.outbox.push([M_RESUME, id]);
+          this.#queueFlush(slot);
+        } else {
+          slot.holding = true;
+        }
+      }
       if (tag === R_OK) this.#settle(job, true, m[2]);
       else if (tag === R_ERR) this.#settle(job, false, deserializeError(m[2] as SerializedError));
       // R_SKIPPED: the future is already cancelled.
@@ -766,10 +781,17 @@ export abstract class PoolExecutor implements Executor {
       // If the job ignores its signal, its worker — and only its worker — goes.
       job.abortTimer = setTimeout(() => {
         job.abortTimer = null;
-        if (slot.alive && slot.jobs[0] === job) {
-          slot.killedFor = job;
-          slot.channel.terminate();
-        }
+        // Timers run before I/O in a host turn: after a long busy stretch the
+        // job's reply may be waiting unread. Decide after one poll phase has
+        // passed (two check phases), on fresh state.
+        setImmediate(() =>
+          setImmediate(() => {
+            if (slot.alive && slot.killedFor === null && slot.jobs[0] === job) {
+              slot.killedFor = job;
+              slot.channel.terminate();
+            }
+          }),
+        );
       }, this.#abortGraceMs);
     }
   }
@@ -799,7 +821,8 @@ export abstract class PoolExecutor implements Executor {
       );
       return;
     }
-    const [head, ...rest] = jobs;
+    // A worker killed while it held after its aborted job's reply started none of the others.
+    const [head, ...rest] = slot.holding ? [undefined, ...jobs] : jobs;
     if (head !== undefined) {
       head.state = DONE;
       if (head.abortTimer !== null) clearTimeout(head.abortTimer);

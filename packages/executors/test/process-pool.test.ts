@@ -109,6 +109,30 @@ describe("ProcessPoolExecutor failures", () => {
     expect(childPids()).toEqual([otherPid]);
     expect(before).toContain(otherPid);
   });
+
+  test("a busy main thread past the grace period never gets another job's child killed", async () => {
+    const p = pool({ maxWorkers: 1, cancelRunning: "abort", abortGraceMs: 20, prefetch: 1 });
+    const marker = join(mkdtempSync(join(tmpdir(), "aio-executors-")), "started");
+    const aborted = p.submit((file: string) => {
+      process.getBuiltinModule("node:fs").writeFileSync(file, "started");
+      const end = Date.now() + 150;
+      while (Date.now() < end) {} // ignores its signal, finishes soon after the cancellation
+      return process.pid;
+    }, marker);
+    const behind = p.submit(async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      return process.pid;
+    });
+    await until(() => existsSync(marker), "the first job to start");
+    const [pid] = childPids();
+    aborted.cancel();
+    await new Promise((r) => setImmediate(r)); // the cancellation goes out
+    const end = Date.now() + 500;
+    while (Date.now() < end) {} // busy past the grace period and the job's end
+    expect(await behind).toBe(pid);
+    await expect(aborted).rejects.toBeInstanceOf(CancelledError);
+    expect(childPids()).toEqual([pid]);
+  });
 });
 
 describe("ProcessPoolExecutor.shutdown()", () => {

@@ -448,6 +448,39 @@ describe("ThreadPoolExecutor cancellation", () => {
     expect(ids).not.toContain(Atomics.load(c, 4));
   });
 
+  test("a busy main thread past the grace period never gets another job's worker terminated", async () => {
+    // The aborted job returns soon after its cancellation, then the main
+    // thread is blocked well past the grace period: its grace timer fires
+    // before the job's reply is read. The worker must not have started the
+    // job sent ahead behind it, and must not be terminated for a finished job.
+    const p = pool({ maxWorkers: 1, cancelRunning: "abort", abortGraceMs: 20, prefetch: 1 });
+    const c = sharedCounters(8);
+    const aborted = p.submit((x: Int32Array) => {
+      Atomics.store(x, 4, process.getBuiltinModule("node:worker_threads").threadId);
+      Atomics.add(x, 0, 1);
+      Atomics.wait(x, 1, 0, 10_000); // ignores its signal
+      return "ignored";
+    }, c);
+    const behind = p.submit((x: Int32Array) => {
+      Atomics.store(x, 5, process.getBuiltinModule("node:worker_threads").threadId);
+      Atomics.add(x, 0, 1);
+      Atomics.wait(x, 2, 0, 10_000);
+      return "behind finished";
+    }, c);
+    await until(() => Atomics.load(c, 0) === 1, "the first job to start");
+    aborted.cancel();
+    await new Promise((r) => setImmediate(r)); // the cancellation reaches the worker's port
+    release(c, 1);
+    const end = Date.now() + 200;
+    while (Date.now() < end) {} // the main thread is busy: no message is read
+    await until(() => Atomics.load(c, 0) === 2, "the job behind to start");
+    await new Promise((r) => setTimeout(r, 100)); // a termination would land meanwhile
+    release(c, 2);
+    expect(await behind).toBe("behind finished");
+    await expect(aborted).rejects.toBeInstanceOf(CancelledError);
+    expect(Atomics.load(c, 5)).toBe(Atomics.load(c, 4)); // same worker: nobody was terminated
+  });
+
   test("cancelling the awaiting task cancels the job", async () => {
     const c = sharedCounters();
     await run(async () => {

@@ -11,6 +11,13 @@ export const M_INIT = 0;
 export const M_JOB = 1;
 /** main → worker: `[CANCEL, id, abort]`: skip the job if it has not started; if it runs and `abort`, abort its signal. */
 export const M_CANCEL = 2;
+/**
+ * main → worker: `[RESUME, id]`: the pool has seen the reply of job `id`, whose
+ * signal was aborted; the worker, which holds after such a job, may start the
+ * next one. Until then the pool's abort grace timer may still terminate the
+ * worker, and it must not be running another job when that happens.
+ */
+export const M_RESUME = 3;
 
 /** worker → main: `[INIT_OK]`. */
 export const R_INIT_OK = 0;

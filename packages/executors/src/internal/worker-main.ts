@@ -14,6 +14,11 @@ import type { TransferListItem } from "node:worker_threads";
  * The worker runs one job at a time, in arrival order. Jobs queued behind the
  * running one can be cancelled (skipped) until they start. A running job
  * whose `abortable` flag is set gets its `jobSignal()` aborted on cancel.
+ *
+ * After a job whose signal was aborted, the pool's grace timer may be about
+ * to terminate this worker: the worker says so in the reply (`held`) and
+ * starts nothing else until the pool answers `RESUME` — so a termination
+ * decided on a reply still in flight never hits another job.
  */
 export function workerMain(kind: "thread" | "process"): void {
   const { AsyncLocalStorage } = process.getBuiltinModule("node:async_hooks");
@@ -69,6 +74,8 @@ export function workerMain(kind: "thread" | "process"): void {
   const specs = new Map<number, { src?: string; mod?: string; name?: string }>();
   let current: Current | null = null;
   let draining = false;
+  // Set while the worker holds after an aborted job, waiting for RESUME.
+  let resume: { id: number; go: () => void } | null = null;
   let outbox: Msg[] = [];
   let outTransfer: TransferListItem[] = [];
 
@@ -85,6 +92,12 @@ export function workerMain(kind: "thread" | "process"): void {
           if (m[2] === true) current.controller.abort(makeAbortError());
         } else {
           skipped.add(id);
+        }
+      } else if (m[0] === 3) {
+        if (resume !== null && resume.id === m[1]) {
+          const { go } = resume;
+          resume = null;
+          go();
         }
       } else {
         queue.push(m);
@@ -215,8 +228,12 @@ export function workerMain(kind: "thread" | "process"): void {
         if (m[0] === 0) {
           await runInit(m);
           flush(); // the pool must know the worker is initialised before any job can kill it
-        } else {
-          await runJob(m);
+        } else if (await runJob(m)) {
+          // Aborted: the pool may be terminating us; wait until it has seen the reply.
+          flush();
+          await new Promise<void>((go) => {
+            resume = { id: m[1] as number, go };
+          });
         }
         // A reply is sent before the next job starts: if that job kills the
         // worker, the pool must not mistake the finished job for the lost one.
@@ -240,11 +257,12 @@ export function workerMain(kind: "thread" | "process"): void {
     }
   }
 
-  async function runJob(m: Msg): Promise<void> {
+  /** Runs one job and queues its reply; true when its signal was aborted (the worker must hold). */
+  async function runJob(m: Msg): Promise<boolean> {
     const id = m[1] as number;
     if (skipped.delete(id)) {
       reply([4, id]);
-      return;
+      return false;
     }
     const key = m[2] as number;
     if (m[3] !== null) specs.set(key, m[3] as never);
@@ -279,21 +297,41 @@ export function workerMain(kind: "thread" | "process"): void {
           value = await value;
         }
       }
+      const held = await seeCancellation(controller.signal);
       const marked = value as {
         [TRANSFER]?: boolean;
         value: unknown;
         list: TransferListItem[];
       } | null;
       if (marked !== null && typeof marked === "object" && marked[TRANSFER] === true) {
-        reply([2, id, marked.value], marked.list);
+        reply([2, id, marked.value, held], marked.list);
       } else {
-        reply([2, id, value]);
+        reply([2, id, value, held]);
       }
+      return held;
     } catch (err) {
-      reply([3, id, serialize(err, spec.src !== undefined)]);
+      const held = await seeCancellation(controller.signal);
+      reply([3, id, serialize(err, spec.src !== undefined), held]);
+      return held;
     } finally {
       current = null;
     }
+  }
+
+  /**
+   * Before a finished job stops being `current`, takes in a cancellation that
+   * arrived while it ran synchronously (it would otherwise be mistaken for
+   * the cancellation of a job not started), and says whether the job's
+   * signal ended up aborted. Threads read their port synchronously; a child
+   * process lets one poll phase pass, only when another job is waiting.
+   */
+  async function seeCancellation(signal: AbortSignal): Promise<boolean> {
+    if (kind === "thread") poll();
+    else if (queue.length > 0 && !signal.aborted) {
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+    }
+    return signal.aborted;
   }
 }
 
