@@ -3,7 +3,7 @@
 Usage: python3 bench/python/streams.py [--quick]
 (a) echo through a local echo server with asyncio streams and with a low-level
 Protocol; (b) 100-byte round trips with streams; (c) connections opened and
-closed. Best of 3 runs after a smaller warm-up; everything on 127.0.0.1.
+closed. Best of 5 runs after a smaller warm-up; everything on 127.0.0.1.
 """
 
 import asyncio
@@ -19,7 +19,7 @@ CHUNK = 64 << 10
 RTT_N = 100_000 // SCALE
 MSG = 100
 CONN_N = 1000 // SCALE
-REPS = 3
+REPS = 5
 
 
 async def best(once):
