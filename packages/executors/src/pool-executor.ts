@@ -16,13 +16,14 @@ import { ConcurrentFuture } from "./internal/concurrent-future.js";
 import { type ShippedFn, shipFunction } from "./internal/fn-spec.js";
 import {
   M_CANCEL,
-  M_RESUME,
   M_INIT,
   M_JOB,
+  M_RESUME,
   R_ERR,
   R_INIT_ERR,
   R_INIT_OK,
   R_OK,
+  R_SKIPPED,
   type SerializedError,
 } from "./internal/protocol.js";
 import { deserializeError, prepareArgs } from "./internal/wire.js";
@@ -62,12 +63,15 @@ export interface PoolExecutorOptions {
   abortGraceMs?: number;
   /**
    * Jobs sent ahead to a busy worker while every worker is busy and jobs are
-   * waiting, so the worker starts the next one without a round trip. Default 1;
-   * 0 sends a job only to an idle worker (no job ever waits behind a long one).
-   * A job sent ahead but not started is still cancellable, and goes to another
-   * worker if its worker dies.
+   * waiting, so the worker starts the next one without a round trip.
+   * `"auto"` (the default) keeps about a millisecond of work queued in each
+   * worker, judged from the run time of its recent jobs: 1 job ahead for jobs
+   * of a millisecond or more, up to 32 for tiny ones. A number fixes the
+   * depth; 0 sends a job only to an idle worker (no job ever waits behind a
+   * long one). A job sent ahead but not started is still cancellable, and goes
+   * to another worker if its worker dies.
    */
-  prefetch?: number;
+  prefetch?: number | "auto";
 }
 
 /** How a pool talks to one worker (a thread or a child process). @internal */
@@ -137,6 +141,8 @@ class Slot {
   error: unknown = undefined;
   /** Set while the pool terminates the worker on purpose (abort grace). */
   killedFor: Job | null = null;
+  /** Moving average of its jobs' run times (ms), for `prefetch: "auto"`; -1 before the first. */
+  avgRunMs = -1;
   /**
    * The worker replied to the job it is being killed for and holds (it starts
    * nothing after an aborted job until RESUME): the jobs it still has never started.
@@ -144,6 +150,11 @@ class Slot {
   holding = false;
   channel!: WorkerChannel;
 }
+
+/** `prefetch: "auto"`: the work (ms, by recent run times) kept queued in a busy worker. */
+const AUTO_PREFETCH_MS = 1;
+/** `prefetch: "auto"`: at most this many jobs wait in a worker. */
+const AUTO_PREFETCH_MAX = 32;
 
 /** A pool of workers: the shared engine of the thread and process pools. */
 const SHUTDOWN_MESSAGE = "cannot schedule new futures after shutdown";
@@ -157,6 +168,7 @@ export abstract class PoolExecutor implements Executor {
   readonly #maxPending: number;
   readonly #cancelRunning: CancelRunning;
   readonly #abortGraceMs: number;
+  /** The fixed prefetch depth, or -1 for "auto". */
   readonly #prefetch: number;
   readonly #workers = new Set<Slot>();
   // The pending queue: a growable ring would be faster; an array with a head
@@ -206,13 +218,16 @@ export abstract class PoolExecutor implements Executor {
       );
     }
     this.#maxPending = maxPending;
-    const prefetch = options.prefetch ?? 1;
-    if (typeof prefetch !== "number" || !Number.isInteger(prefetch) || prefetch < 0) {
+    const prefetch = options.prefetch ?? "auto";
+    if (
+      prefetch !== "auto" &&
+      (typeof prefetch !== "number" || !Number.isInteger(prefetch) || prefetch < 0)
+    ) {
       throw new RangeError(
-        `${kind} prefetch must be an integer >= 0, received ${describeValue(prefetch)}`,
+        `${kind} prefetch must be "auto" or an integer >= 0, received ${describeValue(prefetch)}`,
       );
     }
-    this.#prefetch = prefetch;
+    this.#prefetch = prefetch === "auto" ? -1 : prefetch;
     const cancelRunning = options.cancelRunning ?? "finish";
     if (cancelRunning !== "finish" && cancelRunning !== "abort") {
       throw new TypeError(
@@ -568,8 +583,19 @@ export abstract class PoolExecutor implements Executor {
       if (best === null || slot.jobs.length < best.jobs.length) best = slot;
     }
     if (this.#workers.size < this.#maxWorkers) return this.#startWorker();
-    if (best !== null && best.jobs.length <= this.#prefetch) return best;
+    if (best !== null && best.jobs.length <= this.#depth(best)) return best;
     return null;
+  }
+
+  /** How many jobs may wait in `slot` behind the running one. */
+  #depth(slot: Slot): number {
+    if (this.#prefetch >= 0) return this.#prefetch;
+    const avg = slot.avgRunMs;
+    if (avg < 0) return 1;
+    // About AUTO_PREFETCH_MS of expected work ahead, from 1 to AUTO_PREFETCH_MAX jobs.
+    return avg * AUTO_PREFETCH_MAX <= AUTO_PREFETCH_MS
+      ? AUTO_PREFETCH_MAX
+      : Math.max(1, Math.floor(AUTO_PREFETCH_MS / avg));
   }
 
   #startWorker(): Slot {
@@ -721,6 +747,10 @@ export abstract class PoolExecutor implements Executor {
           slot.holding = true;
         }
       }
+      if (tag !== R_SKIPPED) {
+        const ms = m[4] as number;
+        slot.avgRunMs = slot.avgRunMs < 0 ? ms : slot.avgRunMs * 0.75 + ms * 0.25;
+      }
       if (tag === R_OK) this.#settle(job, true, m[2]);
       else if (tag === R_ERR) this.#settle(job, false, deserializeError(m[2] as SerializedError));
       // R_SKIPPED: the future is already cancelled.
@@ -822,7 +852,8 @@ export abstract class PoolExecutor implements Executor {
       return;
     }
     // A worker killed while it held after its aborted job's reply started none of the others.
-    const [head, ...rest] = slot.holding ? [undefined, ...jobs] : jobs;
+    const head = slot.holding ? undefined : jobs[0];
+    const rest = slot.holding ? jobs : jobs.slice(1);
     if (head !== undefined) {
       head.state = DONE;
       if (head.abortTimer !== null) clearTimeout(head.abortTimer);

@@ -381,6 +381,32 @@ describe("ThreadPoolExecutor cancellation", () => {
     await expect(queued).rejects.toBeInstanceOf(CancelledError);
   });
 
+  test("a function whose first job was cancelled before it started still runs its later jobs", async () => {
+    // The first job of a function carries its source to the worker; later ones do not.
+    const p = pool({ maxWorkers: 1, prefetch: 2 });
+    const c = sharedCounters();
+    const first = p.submit(blockUntil, c, 1);
+    const add = (x: Int32Array, n: number) => Atomics.add(x, 2, n) + n;
+    const carrier = p.submit(add, c, 1);
+    const later = p.submit(add, c, 10);
+    await until(() => Atomics.load(c, 0) === 1, "the first job to start");
+    expect(carrier.cancel()).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    release(c, 1);
+    expect(await first).toBe("released 1");
+    expect(await later).toBe(10);
+    await expect(carrier).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  test('prefetch "auto" sends tiny jobs ahead in depth, and every result comes back in place', async () => {
+    const p = pool({ maxWorkers: 2 });
+    const results = await Promise.all(
+      Array.from({ length: 5_000 }, (_, i) => p.submit((n: number) => n * 3, i)),
+    );
+    expect(results).toEqual(Array.from({ length: 5_000 }, (_, i) => i * 3));
+    expect(String(p)).toMatch(/busy=0 pending=0>$/);
+  });
+
   test("a running job cancelled by default finishes and its result is discarded", async () => {
     const p = pool({ maxWorkers: 1 });
     const c = sharedCounters();

@@ -23,11 +23,14 @@ export const M_RESUME = 3;
 export const R_INIT_OK = 0;
 /** worker → main: `[INIT_ERR, error]`. */
 export const R_INIT_ERR = 1;
-/** worker → main: `[OK, id, value]`. */
+/**
+ * worker → main: `[OK, id, value, held, ms]`: `held` when the job's signal was
+ * aborted (the worker waits for RESUME), `ms` its run time.
+ */
 export const R_OK = 2;
-/** worker → main: `[ERR, id, error]`. */
+/** worker → main: `[ERR, id, error, held, ms]`, as {@link R_OK}. */
 export const R_ERR = 3;
-/** worker → main: `[SKIPPED, id]`: the job was cancelled before it started. */
+/** worker → main: `[SKIPPED, id, null, held]`: the job was cancelled before it started; `held` as {@link R_OK}. */
 export const R_SKIPPED = 4;
 
 /** How a function crosses the boundary: its source, or a module URL and export name. */

@@ -15,7 +15,8 @@ import type { TransferListItem } from "node:worker_threads";
  * running one can be cancelled (skipped) until they start. A running job
  * whose `abortable` flag is set gets its `jobSignal()` aborted on cancel.
  *
- * After a job whose signal was aborted, the pool's grace timer may be about
+ * After a job whose signal was aborted (or that was skipped while the pool
+ * thought it was running and asked for an abort), the pool's grace timer may be about
  * to terminate this worker: the worker says so in the reply (`held`) and
  * starts nothing else until the pool answers `RESUME` — so a termination
  * decided on a reply still in flight never hits another job.
@@ -69,7 +70,8 @@ export function workerMain(kind: "thread" | "process"): void {
   }
 
   const queue: Msg[] = [];
-  const skipped = new Set<number>();
+  // Jobs cancelled before they started → whether the pool asked for an abort (it then runs a grace timer).
+  const skipped = new Map<number, boolean>();
   const fns = new Map<number, Function>();
   const specs = new Map<number, { src?: string; mod?: string; name?: string }>();
   let current: Current | null = null;
@@ -91,7 +93,7 @@ export function workerMain(kind: "thread" | "process"): void {
         if (current !== null && current.id === id) {
           if (m[2] === true) current.controller.abort(makeAbortError());
         } else {
-          skipped.add(id);
+          skipped.set(id, m[2] === true);
         }
       } else if (m[0] === 3) {
         if (resume !== null && resume.id === m[1]) {
@@ -260,15 +262,21 @@ export function workerMain(kind: "thread" | "process"): void {
   /** Runs one job and queues its reply; true when its signal was aborted (the worker must hold). */
   async function runJob(m: Msg): Promise<boolean> {
     const id = m[1] as number;
-    if (skipped.delete(id)) {
-      reply([4, id]);
-      return false;
-    }
     const key = m[2] as number;
+    // Kept even when the job is skipped: later jobs of this function come without it.
     if (m[3] !== null) specs.set(key, m[3] as never);
+    const skip = skipped.get(id);
+    if (skip !== undefined) {
+      // Cancelled with an abort before it started (the pool thought it was
+      // running): hold as after an aborted job.
+      skipped.delete(id);
+      reply([4, id, null, skip]);
+      return skip;
+    }
     const spec = specs.get(key)!;
     const controller = new AbortController();
     current = { id, controller };
+    const start = performance.now();
     try {
       let f = fns.get(key);
       if (f === undefined) {
@@ -297,6 +305,7 @@ export function workerMain(kind: "thread" | "process"): void {
           value = await value;
         }
       }
+      const ms = performance.now() - start;
       const held = await seeCancellation(controller.signal);
       const marked = value as {
         [TRANSFER]?: boolean;
@@ -304,14 +313,15 @@ export function workerMain(kind: "thread" | "process"): void {
         list: TransferListItem[];
       } | null;
       if (marked !== null && typeof marked === "object" && marked[TRANSFER] === true) {
-        reply([2, id, marked.value, held], marked.list);
+        reply([2, id, marked.value, held, ms], marked.list);
       } else {
-        reply([2, id, value, held]);
+        reply([2, id, value, held, ms]);
       }
       return held;
     } catch (err) {
+      const ms = performance.now() - start;
       const held = await seeCancellation(controller.signal);
-      reply([3, id, serialize(err, spec.src !== undefined), held]);
+      reply([3, id, serialize(err, spec.src !== undefined), held, ms]);
       return held;
     } finally {
       current = null;
