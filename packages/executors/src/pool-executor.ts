@@ -64,9 +64,9 @@ export interface PoolExecutorOptions {
   /**
    * Jobs sent ahead to a busy worker while every worker is busy and jobs are
    * waiting, so the worker starts the next one without a round trip.
-   * `"auto"` (the default) keeps about a millisecond of work queued in each
-   * worker, judged from the run time of its recent jobs: 1 job ahead for jobs
-   * of a millisecond or more, up to 32 for tiny ones. A number fixes the
+   * `"auto"` (the default) keeps about 4 ms of work queued in each worker,
+   * judged from the run time of its recent jobs: 1 job ahead for jobs of 4 ms
+   * or more, up to 64 for tiny ones (topped up when half are done). A number fixes the
    * depth; 0 sends a job only to an idle worker (no job ever waits behind a
    * long one). A job sent ahead but not started is still cancellable, and goes
    * to another worker if its worker dies.
@@ -141,6 +141,8 @@ class Slot {
   error: unknown = undefined;
   /** Set while the pool terminates the worker on purpose (abort grace). */
   killedFor: Job | null = null;
+  /** Being sent jobs by the current dispatch (see `#pickWorker`). */
+  filling = false;
   /** Moving average of its jobs' run times (ms), for `prefetch: "auto"`; -1 before the first. */
   avgRunMs = -1;
   /**
@@ -152,9 +154,9 @@ class Slot {
 }
 
 /** `prefetch: "auto"`: the work (ms, by recent run times) kept queued in a busy worker. */
-const AUTO_PREFETCH_MS = 1;
+const AUTO_PREFETCH_MS = 4;
 /** `prefetch: "auto"`: at most this many jobs wait in a worker. */
-const AUTO_PREFETCH_MAX = 32;
+const AUTO_PREFETCH_MAX = 64;
 
 /** A pool of workers: the shared engine of the thread and process pools. */
 const SHUTDOWN_MESSAGE = "cannot schedule new futures after shutdown";
@@ -570,9 +572,13 @@ export abstract class PoolExecutor implements Executor {
       const job = this.#takePending();
       if (job === null) break;
       woke = true;
+      slot.filling = true;
       this.#send(slot, job);
     }
-    if (woke) this.#wakeReady();
+    if (woke) {
+      for (const slot of this.#workers) slot.filling = false;
+      this.#wakeReady();
+    }
   }
 
   #pickWorker(): Slot | null {
@@ -583,7 +589,12 @@ export abstract class PoolExecutor implements Executor {
       if (best === null || slot.jobs.length < best.jobs.length) best = slot;
     }
     if (this.#workers.size < this.#maxWorkers) return this.#startWorker();
-    if (best !== null && best.jobs.length <= this.#depth(best)) return best;
+    if (best === null) return null;
+    // A busy worker is topped up once half its jobs ahead are done, then
+    // filled (fewer, larger batches); `filling` lasts for one dispatch.
+    const depth = this.#depth(best);
+    const ahead = best.jobs.length - 1;
+    if (ahead < (best.filling || depth <= 1 ? depth : depth >> 1)) return best;
     return null;
   }
 
