@@ -43,6 +43,8 @@ const BUDGET_CHECK_ITERATIONS = 4;
  * than this many scheduled and more than half of them are cancelled, then the
  * heap is rebuilt without them.
  */
+/** Batches up to this size are emptied with `pop()` (keeping their backing store); larger ones are truncated. */
+const SMALL_BATCH = 64;
 const MIN_SCHEDULED_TIMER_HANDLES = 100;
 const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
 
@@ -681,7 +683,11 @@ export class BaseEventLoop implements EventLoop {
             return;
           }
         }
-        batch.length = 0;
+        // Truncating with `length = 0` drops the backing store, and the next
+        // push allocates a new one: ~55 ns per iteration, a quarter of a
+        // one-callback iteration. Small batches are emptied in place.
+        if (batch.length > SMALL_BATCH) batch.length = 0;
+        else while (batch.length !== 0) batch.pop();
         this.#batchIndex = 0;
         this.#iterating = false;
         if (this.#stopping) {
