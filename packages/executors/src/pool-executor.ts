@@ -66,7 +66,7 @@ export interface PoolExecutorOptions {
    * waiting, so the worker starts the next one without a round trip.
    * `"auto"` (the default) keeps about 4 ms of work queued in each worker,
    * judged from the run time of its recent jobs: 1 job ahead for jobs of 4 ms
-   * or more, up to 64 for tiny ones (topped up when half are done). A number fixes the
+   * or more, up to 512 for tiny ones (topped up when half are done). A number fixes the
    * depth; 0 sends a job only to an idle worker (no job ever waits behind a
    * long one). A job sent ahead but not started is still cancellable, and goes
    * to another worker if its worker dies.
@@ -156,7 +156,7 @@ class Slot {
 /** `prefetch: "auto"`: the work (ms, by recent run times) kept queued in a busy worker. */
 const AUTO_PREFETCH_MS = 4;
 /** `prefetch: "auto"`: at most this many jobs wait in a worker. */
-const AUTO_PREFETCH_MAX = 64;
+const AUTO_PREFETCH_MAX = 512;
 
 /** A pool of workers: the shared engine of the thread and process pools. */
 const SHUTDOWN_MESSAGE = "cannot schedule new futures after shutdown";
@@ -582,20 +582,24 @@ export abstract class PoolExecutor implements Executor {
   }
 
   #pickWorker(): Slot | null {
+    // An idle worker first, then a new one, then the least loaded busy worker
+    // with room ahead. A busy worker is topped up once half its jobs ahead
+    // are done, then filled (fewer, larger batches); `filling` lasts for one
+    // dispatch, so the fill goes on even when the other worker has fewer jobs.
     let best: Slot | null = null;
     for (const slot of this.#workers) {
       if (!slot.alive || slot.closing) continue;
-      if (slot.jobs.length === 0) return slot;
-      if (best === null || slot.jobs.length < best.jobs.length) best = slot;
+      const n = slot.jobs.length;
+      if (n === 0) return slot;
+      if (best !== null && n >= best.jobs.length && !slot.filling) continue;
+      const depth = this.#depth(slot);
+      if (n - 1 < (slot.filling || depth <= 1 ? depth : depth >> 1)) {
+        best = slot;
+        if (slot.filling) break;
+      }
     }
     if (this.#workers.size < this.#maxWorkers) return this.#startWorker();
-    if (best === null) return null;
-    // A busy worker is topped up once half its jobs ahead are done, then
-    // filled (fewer, larger batches); `filling` lasts for one dispatch.
-    const depth = this.#depth(best);
-    const ahead = best.jobs.length - 1;
-    if (ahead < (best.filling || depth <= 1 ? depth : depth >> 1)) return best;
-    return null;
+    return best;
   }
 
   /** How many jobs may wait in `slot` behind the running one. */

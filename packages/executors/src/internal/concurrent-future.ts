@@ -7,6 +7,7 @@ import {
 } from "@aio/core";
 
 const PENDING = 0;
+const RESOLVED = Promise.resolve();
 const FINISHED = 1;
 const CANCELLED = 2;
 
@@ -24,7 +25,7 @@ export class ConcurrentFuture<T> implements FutureLike<T> {
   #value: unknown;
   #hasException = false;
   #cancelMessage: string | undefined;
-  #callbacks: ((f: this) => void)[] = [];
+  #callbacks: ((f: this) => void)[] | null = null;
   #promise: Promise<T> | null = null;
   #resolve: ((v: T) => void) | null = null;
   #reject: ((e: unknown) => void) | null = null;
@@ -71,14 +72,16 @@ export class ConcurrentFuture<T> implements FutureLike<T> {
   }
 
   addDoneCallback(cb: (future: this) => void): void {
-    if (this.#state === PENDING) this.#callbacks.push(cb);
+    if (this.#state === PENDING) (this.#callbacks ??= []).push(cb);
     else queueMicrotask(() => cb(this));
   }
 
   removeDoneCallback(cb: (future: this) => void): number {
-    const before = this.#callbacks.length;
-    this.#callbacks = this.#callbacks.filter((c) => c !== cb);
-    return before - this.#callbacks.length;
+    const callbacks = this.#callbacks;
+    if (callbacks === null) return 0;
+    const kept = callbacks.filter((c) => c !== cb);
+    this.#callbacks = kept;
+    return callbacks.length - kept.length;
   }
 
   getLoop(): EventLoop {
@@ -139,7 +142,21 @@ export class ConcurrentFuture<T> implements FutureLike<T> {
     this.#state = state;
     if (this.#promise !== null) this.#settlePromise();
     const callbacks = this.#callbacks;
-    this.#callbacks = [];
-    for (const cb of callbacks) queueMicrotask(() => cb(this));
+    if (callbacks === null) return;
+    this.#callbacks = null;
+    // One promise job for all of them (Node's queueMicrotask makes an
+    // AsyncResource per call); a throwing callback is reported as uncaught,
+    // as it was from queueMicrotask, and the others still run.
+    void RESOLVED.then(() => {
+      for (const cb of callbacks) {
+        try {
+          cb(this);
+        } catch (err) {
+          queueMicrotask(() => {
+            throw err;
+          });
+        }
+      }
+    });
   }
 }

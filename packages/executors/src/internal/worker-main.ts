@@ -26,16 +26,26 @@ export function workerMain(kind: "thread" | "process"): void {
   const { pathToFileURL } = process.getBuiltinModule("node:url");
 
   type Msg = unknown[];
+  /** The running job; its AbortController is made only if the job asks for its signal. */
   interface Current {
     id: number;
-    controller: AbortController;
+    aborted: boolean;
+    controller: AbortController | null;
   }
 
   const TRANSFER = Symbol.for("@aio/executors.transfer");
-  const als = new AsyncLocalStorage<{ signal: AbortSignal }>();
+  const als = new AsyncLocalStorage<Current>();
+  function signalOf(job: Current | undefined): AbortSignal | undefined {
+    if (job === undefined) return undefined;
+    if (job.controller === null) {
+      job.controller = new AbortController();
+      if (job.aborted) job.controller.abort(makeAbortError());
+    }
+    return job.controller.signal;
+  }
   // `jobSignal()` of @aio/executors, imported by a module function, reads this slot.
   (globalThis as Record<symbol, unknown>)[Symbol.for("@aio/executors.worker")] = {
-    signal: () => als.getStore()?.signal,
+    signal: () => signalOf(als.getStore()),
   };
 
   // Spelled through Function so no compiler rewrites it (vite turns `import()` into its own helper).
@@ -91,7 +101,10 @@ export function workerMain(kind: "thread" | "process"): void {
       if (m[0] === 2) {
         const id = m[1] as number;
         if (current !== null && current.id === id) {
-          if (m[2] === true) current.controller.abort(makeAbortError());
+          if (m[2] === true && !current.aborted) {
+            current.aborted = true;
+            current.controller?.abort(makeAbortError());
+          }
         } else {
           skipped.set(id, m[2] === true);
         }
@@ -147,7 +160,7 @@ export function workerMain(kind: "thread" | "process"): void {
 
   function compile(src: string): Function {
     const header = "jobSignal, transfer, __name";
-    const jobSignal = (): AbortSignal => als.getStore()?.signal ?? new AbortController().signal;
+    const jobSignal = (): AbortSignal => signalOf(als.getStore()) ?? new AbortController().signal;
     let made: unknown;
     try {
       made = new Function(header, `return (${src}\n);`)(jobSignal, transfer, __name);
@@ -274,8 +287,8 @@ export function workerMain(kind: "thread" | "process"): void {
       return skip;
     }
     const spec = specs.get(key)!;
-    const controller = new AbortController();
-    current = { id, controller };
+    const job: Current = { id, aborted: false, controller: null };
+    current = job;
     const start = performance.now();
     try {
       let f = fns.get(key);
@@ -284,7 +297,7 @@ export function workerMain(kind: "thread" | "process"): void {
         fns.set(key, f);
       }
       const fn = f;
-      const store = { signal: controller.signal };
+      const store = job;
       let value: unknown;
       if (m[6] === true) {
         // A chunk of `map()`: one call per argument list, results in order.
@@ -306,7 +319,7 @@ export function workerMain(kind: "thread" | "process"): void {
         }
       }
       const ms = performance.now() - start;
-      const held = await seeCancellation(controller.signal);
+      const held = await seeCancellation(job);
       const marked = value as {
         [TRANSFER]?: boolean;
         value: unknown;
@@ -320,7 +333,7 @@ export function workerMain(kind: "thread" | "process"): void {
       return held;
     } catch (err) {
       const ms = performance.now() - start;
-      const held = await seeCancellation(controller.signal);
+      const held = await seeCancellation(job);
       reply([3, id, serialize(err, spec.src !== undefined), held, ms]);
       return held;
     } finally {
@@ -335,13 +348,13 @@ export function workerMain(kind: "thread" | "process"): void {
    * signal ended up aborted. Threads read their port synchronously; a child
    * process lets one poll phase pass, only when another job is waiting.
    */
-  async function seeCancellation(signal: AbortSignal): Promise<boolean> {
+  async function seeCancellation(job: Current): Promise<boolean> {
     if (kind === "thread") poll();
-    else if (queue.length > 0 && !signal.aborted) {
+    else if (queue.length > 0 && !job.aborted) {
       await new Promise((r) => setImmediate(r));
       await new Promise((r) => setImmediate(r));
     }
-    return signal.aborted;
+    return job.aborted;
   }
 }
 
