@@ -593,10 +593,7 @@ export abstract class PoolExecutor implements Executor {
       if (n === 0) return slot;
       if (best !== null && n >= best.jobs.length && !slot.filling) continue;
       const depth = this.#depth(slot);
-      if (n - 1 < (slot.filling || depth <= 1 ? depth : depth >> 1)) {
-        best = slot;
-        if (slot.filling) break;
-      }
+      if (n - 1 < (slot.filling || depth <= 1 ? depth : depth >> 1)) best = slot;
     }
     if (this.#workers.size < this.#maxWorkers) return this.#startWorker();
     return best;
