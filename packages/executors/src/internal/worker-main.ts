@@ -297,13 +297,12 @@ export function workerMain(kind: "thread" | "process"): void {
         fns.set(key, f);
       }
       const fn = f;
-      const store = job;
       let value: unknown;
       if (m[6] === true) {
         // A chunk of `map()`: one call per argument list, results in order.
         const results: unknown[] = [];
         for (const args of m[4] as unknown[][]) {
-          let v = als.run(store, () => fn(...args));
+          let v = als.run(job, () => fn(...args));
           if (v !== null && typeof (v as PromiseLike<unknown>)?.then === "function") {
             flush();
             v = await v;
@@ -312,7 +311,7 @@ export function workerMain(kind: "thread" | "process"): void {
         }
         value = results;
       } else {
-        value = als.run(store, () => fn(...(m[4] as unknown[])));
+        value = als.run(job, () => fn(...(m[4] as unknown[])));
         if (value !== null && typeof (value as PromiseLike<unknown>)?.then === "function") {
           flush(); // the job waits: let finished replies go now
           value = await value;
