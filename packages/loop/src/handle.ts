@@ -27,12 +27,17 @@ function callbackName(cb: unknown): string {
 export class Handle implements HandleLike {
   /** @internal The callback; null once cancelled (no separate flag: handles stay small). */
   _callback: ((...args: any[]) => unknown) | null;
-  /** @internal */ _args: unknown[] | null;
+  /**
+   * @internal The arguments; an own property only when there are some (the
+   * prototype's `null` otherwise), so a `callSoon(cb)` handle is one field
+   * smaller — a million pending callbacks are a million handles.
+   */
+  declare _args: unknown[] | null;
 
   /** @internal Made by the loop. */
   constructor(callback: (...args: any[]) => unknown, args: unknown[] | null) {
     this._callback = callback;
-    this._args = args;
+    if (args !== null) this._args = args;
   }
 
   /**
@@ -47,7 +52,7 @@ export class Handle implements HandleLike {
   cancel(): void {
     if (this._callback === null) return;
     this._callback = null;
-    this._args = null;
+    if (this._args !== null) this._args = null;
   }
 
   /**
@@ -99,6 +104,8 @@ export class Handle implements HandleLike {
     return this.toString();
   }
 }
+
+Object.defineProperty(Handle.prototype, "_args", { value: null, writable: true });
 
 /**
  * A callback scheduled for a time with `callLater`/`callAt` (asyncio
