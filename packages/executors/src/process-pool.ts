@@ -24,6 +24,8 @@ export interface ProcessPoolExecutorOptions extends PoolExecutorOptions {
 }
 
 const PROCESS_SOURCE = workerSource("process");
+// How long (ms) an exited child's IPC channel may stay open before its exit is reported anyway.
+const EXIT_DRAIN_MS = 1_000;
 // A child asked to exit that has not gone after this long (ms) is killed.
 const CLOSE_KILL_DELAY = 5_000;
 
@@ -81,7 +83,24 @@ export class ProcessPoolExecutor extends PoolExecutor {
     child.on("error", (err) => events.error(err));
     child.on("exit", (code, signal) => {
       exited = true;
-      events.exit(code, signal);
+      // The exit can be seen before the last replies are read off the IPC
+      // channel; they would be lost, and the pool would blame the death on a
+      // job that had finished. Report it once the channel has ended (its
+      // buffered messages delivered), or after EXIT_DRAIN_MS if a grandchild
+      // keeps the channel open.
+      if (!child.connected) {
+        events.exit(code, signal);
+        return;
+      }
+      let reported = false;
+      const report = (): void => {
+        if (reported) return;
+        reported = true;
+        clearTimeout(timer);
+        events.exit(code, signal);
+      };
+      const timer = setTimeout(report, EXIT_DRAIN_MS);
+      child.once("disconnect", report);
     });
     // An IPC channel whose other end vanished can emit errors; the exit event reports the death.
     child.channel?.on?.("error", () => {});

@@ -77,6 +77,40 @@ describe("ProcessPoolExecutor failures", () => {
     expect(childPids()).toEqual([newPid]);
   });
 
+  test("replies written just before a child exits are not lost: only the job that exited fails", async () => {
+    // Hundreds of jobs sent ahead; the child runs them while this thread is
+    // busy and reads nothing, so its replies fill the IPC socket and queue up
+    // in the child. The last job exits: every earlier reply must still arrive,
+    // and only that job may fail (before the fix, the replies still queued in
+    // the child were dropped and their jobs ran again or failed).
+    const p = pool({ maxWorkers: 1, prefetch: 1_000 });
+    await p.submit(() => 0); // the child is up
+    // The child sits in this job while the other jobs reach it…
+    const first = p.submit(() => new Promise((r) => setTimeout(r, 300)));
+    const n = 500;
+    const jobs = Array.from({ length: n }, (_, i) =>
+      p.submit(
+        (k: number, last: number) => {
+          if (k === last) process.exit(1);
+          return k;
+        },
+        i,
+        n - 1,
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 150));
+    // …then runs them all while this thread is busy and reads nothing.
+    const until = Date.now() + 800;
+    while (Date.now() < until) {}
+    await first;
+    const settled = await Promise.allSettled(jobs);
+    const failed = settled.flatMap((s, i) => (s.status === "rejected" ? [i] : []));
+    expect(failed).toEqual([n - 1]);
+    expect(settled.slice(0, -1).map((s) => (s as PromiseFulfilledResult<number>).value)).toEqual(
+      Array.from({ length: n - 1 }, (_, i) => i),
+    );
+  });
+
   test("a child killed by a signal fails its job with BrokenExecutorError", async () => {
     const p = pool({ maxWorkers: 1 });
     const job = p.submit(() => process.kill(process.pid, "SIGKILL"));

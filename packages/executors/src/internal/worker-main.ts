@@ -54,6 +54,12 @@ export function workerMain(kind: "thread" | "process"): void {
   ) => Promise<unknown>;
 
   let send: (batch: Msg[], transfer: TransferListItem[]) => void;
+  // Resolves once every reply sent so far is in the kernel's hands (child
+  // processes; null when nothing is outstanding). An IPC write that does not
+  // fit the socket at once is queued inside this process, and a job calling
+  // `process.exit()` would drop it: the pool would then blame the crash on a
+  // job that had finished.
+  let written = (): Promise<void> | null => null;
   // Reads the messages that arrived while a job ran, without yielding, so a
   // cancellation of the next job is seen before it starts (threads only).
   let poll = (): void => {};
@@ -71,9 +77,26 @@ export function workerMain(kind: "thread" | "process"): void {
       }
     };
   } else {
-    send = (batch) => {
-      process.send!(batch);
+    let unconfirmed = 0;
+    let onWritten: (() => void) | null = null;
+    // Node calls back on the next tick for a write the socket took whole, else once it is written.
+    const confirmed = (): void => {
+      if (--unconfirmed === 0 && onWritten !== null) {
+        const go = onWritten;
+        onWritten = null;
+        go();
+      }
     };
+    send = (batch) => {
+      unconfirmed++;
+      process.send!(batch, undefined, undefined, confirmed);
+    };
+    written = () =>
+      unconfirmed === 0
+        ? null
+        : new Promise<void>((go) => {
+            onWritten = go;
+          });
     process.on("message", receive as (m: unknown) => void);
     // The pool is gone (it exited, or shut us down): leave with it, never orphaned.
     process.on("disconnect", () => process.exit(0));
@@ -238,6 +261,8 @@ export function workerMain(kind: "thread" | "process"): void {
     draining = true;
     try {
       while (queue.length > 0) {
+        const pendingWrite = written();
+        if (pendingWrite !== null) await pendingWrite;
         poll();
         const m = queue.shift()!;
         if (m[0] === 0) {
@@ -250,8 +275,9 @@ export function workerMain(kind: "thread" | "process"): void {
             resume = { id: m[1] as number, go };
           });
         }
-        // A reply is sent before the next job starts: if that job kills the
-        // worker, the pool must not mistake the finished job for the lost one.
+        // A reply is sent — and written, at the top of the loop — before the
+        // next job starts: if that job kills the worker, the pool must not
+        // mistake the finished job for the lost one.
         flush();
       }
     } finally {
