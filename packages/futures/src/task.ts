@@ -1,3 +1,4 @@
+import { AsyncResource } from "node:async_hooks";
 import {
   _currentTask,
   CancelledError,
@@ -13,6 +14,19 @@ import { Future, internals, kTaskBrand, stepEnded, stepStarted } from "./future.
 import { describe } from "./internal/util.js";
 
 const rt = getRuntime();
+
+/**
+ * A task's function and the async context it was created in (asyncio copies
+ * the creator's `contextvars` context into each task). The resource keeps
+ * the creator's `AsyncLocalStorage` stores; the first step enters it, adds
+ * the task under `taskContext`, and leaves it without allocating a context
+ * to return to (as `AsyncLocalStorage.run()` would).
+ */
+class TaskStart extends AsyncResource {
+  constructor(readonly fn: () => unknown) {
+    super("aio.Task", { requireManualDestroy: true });
+  }
+}
 
 let taskCounter = 0;
 
@@ -40,6 +54,12 @@ function tasksOf(loop: EventLoop): TaskList {
 
 function startTask(task: Task<unknown>): void {
   task._start();
+}
+
+/** Runs inside the creator's context (see `TaskStart`): the task's first step. */
+function enterTask(task: Task<unknown>, fn: () => unknown): unknown {
+  rt.taskContext.enterWith(task);
+  return callInTask(fn);
 }
 
 /** What `callInTask` returns when the function's result is pending: its settlement is followed. */
@@ -99,7 +119,10 @@ export interface TaskConstructorOptions extends TaskOptions {
  * can stop at once.
  *
  * A task's awaits are found with `AsyncLocalStorage`: awaits inside plain
- * `async` helpers called by the task belong to the task.
+ * `async` helpers called by the task belong to the task. The task runs in
+ * the async context of its `createTask()` call (asyncio copies the creator's
+ * `contextvars`): `AsyncLocalStorage` stores set around that call are seen
+ * in every step.
  *
  * @typeParam T - the result type.
  * @example
@@ -117,7 +140,8 @@ export interface TaskConstructorOptions extends TaskOptions {
  * ```
  */
 export class Task<T> extends Future<T> {
-  #fn: (() => unknown) | null;
+  /** Until the first step: the function, in the context it was created in. */
+  #start: TaskStart | null;
   /** The name, or the N of the default name `Task-N` (made into a string on demand). */
   #name: string | number;
   #numCancelsRequested = 0;
@@ -149,7 +173,7 @@ export class Task<T> extends Future<T> {
     const loop = options?.loop ?? getRunningLoop();
     if (loop.isClosed()) throw new RuntimeError("Event loop is closed");
     super({ loop });
-    this.#fn = fn;
+    this.#start = new TaskStart(fn);
     const name = options?.name;
     this.#name = name === undefined ? ++taskCounter : String(name);
     const list = tasksOf(loop);
@@ -165,9 +189,9 @@ export class Task<T> extends Future<T> {
 
   /** @internal The first step: run the function (asyncio `Task.__step` with nothing sent). */
   _start(): void {
-    const fn = this.#fn;
-    if (fn === null || this.done()) return;
-    this.#fn = null;
+    const start = this.#start;
+    if (start === null || this.done()) return;
+    this.#start = null;
     if (this._mustCancel) {
       // Cancelled before its first step: the function never runs.
       this._mustCancel = false;
@@ -179,13 +203,15 @@ export class Task<T> extends Future<T> {
     rt.task = this;
     let result: unknown;
     try {
-      result = rt.taskContext.run(this, callInTask, fn);
+      result = start.runInAsyncScope(enterTask, null, this, start.fn);
     } catch (err) {
       rt.task = prevTask;
+      start.emitDestroy();
       this.#onRejected(err);
       return;
     }
     rt.task = prevTask;
+    start.emitDestroy();
     if (result === PENDING_RESULT) {
       // The step goes on in promise jobs until the function awaits an @aio
       // awaitable or settles; the loop waits for that before its next callback.
@@ -241,7 +267,11 @@ export class Task<T> extends Future<T> {
 
   /** @internal */
   override _onDone(): void {
-    this.#fn = null;
+    if (this.#start !== null) {
+      // Cancelled before its first step.
+      this.#start.emitDestroy();
+      this.#start = null;
+    }
     this._futWaiter = null;
     const list = this._list;
     if (list !== null) {

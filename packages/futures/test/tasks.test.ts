@@ -2,6 +2,7 @@
  * Task behaviour through the public API: DESIGN.md contract 3–5 and the
  * issue's "Bad input" list. (CPython's own cases are in test/conformance/.)
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { CancelledError, getRunningLoop, isCancelledError, RuntimeError } from "@aio/core";
 import {
   allTasks,
@@ -215,6 +216,34 @@ describe("createTask (contract 4)", () => {
       await lazy;
     });
     expect(log).toEqual(["ran", "done=true"]);
+  });
+
+  it("a task runs in the AsyncLocalStorage context it was created in (asyncio copies contextvars)", async () => {
+    const als = new AsyncLocalStorage<string>();
+    const seen: unknown[] = [];
+    await run(async () => {
+      // Created with the loop's first iteration still ahead: the store must
+      // come from the createTask() call, not from wherever the loop runs.
+      const a = als.run("req-1", () =>
+        createTask(async () => {
+          seen.push(als.getStore());
+          await sleep(1);
+          seen.push(als.getStore());
+          als.enterWith("changed inside");
+        }),
+      );
+      const b = als.run("req-2", () => createTask(async () => seen.push(als.getStore())));
+      // A later change in the creator is not seen by a task made before it.
+      const c = createTask(async () => seen.push(als.getStore()));
+      als.enterWith("later");
+      const d = als.run("eager", () =>
+        createTask(async () => seen.push(als.getStore()), { eagerStart: true }),
+      );
+      await Promise.all([a, b, c, d]);
+      // …and a task's own change stays inside it.
+      seen.push(als.getStore());
+    });
+    expect(seen).toEqual(["eager", "req-1", "req-2", undefined, "req-1", "later"]);
   });
 
   it("names default to Task-N; toString() has asyncio's repr shape", async () => {
