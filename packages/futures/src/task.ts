@@ -11,6 +11,7 @@ import {
   type TaskOptions,
 } from "@aio/core";
 import { Future, internals, kTaskBrand, stepEnded, stepStarted } from "./future.js";
+import { kScheduleItem, SELF, type StepAwareLoop } from "./internal/protocol.js";
 import { describe } from "./internal/util.js";
 
 const rt = getRuntime();
@@ -184,7 +185,12 @@ export class Task<T> extends Future<T> {
     if (loop.getDebug()) this.#stack = new Error().stack;
     if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskCreated?.(this);
     if (options?.eagerStart === true) this._start();
-    else loop.callSoon(startTask, this as Task<unknown>);
+    else {
+      // The task is its own ready item (see below): no Handle, no args array.
+      const scheduleItem = (loop as StepAwareLoop)[kScheduleItem];
+      if (scheduleItem !== undefined) scheduleItem.call(loop, this);
+      else loop.callSoon(startTask, this as Task<unknown>);
+    }
   }
 
   /** @internal The first step: run the function (asyncio `Task.__step` with nothing sent). */
@@ -461,6 +467,13 @@ export class Task<T> extends Future<T> {
 }
 
 Object.defineProperty(Task.prototype, kTaskBrand, { value: true });
+// A task waiting for its first step sits in the loop's ready queue as it is:
+// the loop runs `_callback(item)` when `_args` is SELF (prototype properties,
+// so a task carries no extra field; the repr of the item is the task's).
+Object.defineProperties(Task.prototype, {
+  _callback: { value: startTask },
+  _args: { value: SELF },
+});
 
 /**
  * Runs `fn` in a new Task on the running loop (asyncio `create_task`). The

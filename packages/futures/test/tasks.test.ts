@@ -14,7 +14,7 @@ import {
 } from "@aio/futures";
 import { newEventLoop, run } from "@aio/loop";
 import { runVirtual, VirtualTimeLoop } from "@aio/loop/testing";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 describe("Task cancellation (contract 3)", () => {
   it("task.signal aborts synchronously inside cancel(), with the CancelledError as reason", async () => {
@@ -272,6 +272,32 @@ describe("createTask (contract 4)", () => {
 });
 
 describe("Task lifetime and reporting (contract 5)", () => {
+  it("debug mode names a slow first step by its task (asyncio's `Executing <Task …> took`)", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      await run(
+        async () => {
+          await createTask(
+            () => {
+              const end = Date.now() + 120;
+              while (Date.now() < end) {}
+            },
+            { name: "resize" },
+          );
+        },
+        { debug: true },
+      );
+      const lines = warn.mock.calls.map((c) => String(c[0]));
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          /^Executing <Task finished name='resize' result=undefined> took \d+\.\d{3} ms$/,
+        ),
+      );
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it("a background task nobody references is kept alive and runs to completion", async () => {
     const log: string[] = [];
     await runVirtual(async () => {

@@ -810,8 +810,13 @@ export class BaseEventLoop implements EventLoop {
     if (this.#debug && dt >= this.slowCallbackDuration) {
       // The repr is built only for slow callbacks, from the callback kept
       // before the run (a handle may cancel itself while it runs).
+      // An internal item (a task's first step, a wake-up) describes itself.
       const name = typeof cb === "function" ? cb.name || "<anonymous>" : String(cb);
-      console.warn(`Executing <${handle.constructor.name} ${name}()> took ${dt.toFixed(3)} ms`);
+      const what =
+        (handle._args as unknown) === SELF
+          ? String(handle)
+          : `<${handle.constructor.name} ${name}()>`;
+      console.warn(`Executing ${what} took ${dt.toFixed(3)} ms`);
     }
     for (let k = 0; k < instruments.length; k++) {
       const instrument = instruments[k]!;
