@@ -398,6 +398,25 @@ describe("ThreadPoolExecutor cancellation", () => {
     await expect(carrier).rejects.toBeInstanceOf(CancelledError);
   });
 
+  test("a cancellation that crosses its job's reply leaves nothing behind in the worker", async () => {
+    const p = pool({ maxWorkers: 1 });
+    await p.submit(() => 0); // the worker is up
+    const done = p.submit(() => "ran");
+    await null; // the job is posted
+    // The worker runs it and replies while this thread reads nothing…
+    const end = Date.now() + 200;
+    while (Date.now() < end) {}
+    // …so the pool still thinks it is running, and sends a cancellation.
+    expect(done.cancel()).toBe(true);
+    const held = await p.submit(() =>
+      (globalThis as unknown as Record<symbol, { heldSkips(): number }>)[
+        Symbol.for("@aio/executors.worker")
+      ]!.heldSkips(),
+    );
+    expect(held).toBe(0);
+    await expect(done).rejects.toBeInstanceOf(CancelledError);
+  });
+
   test('prefetch "auto" sends tiny jobs ahead in depth, and every result comes back in place', async () => {
     const p = pool({ maxWorkers: 2 });
     const results = await Promise.all(

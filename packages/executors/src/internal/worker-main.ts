@@ -46,6 +46,8 @@ export function workerMain(kind: "thread" | "process"): void {
   // `jobSignal()` of @aio/executors, imported by a module function, reads this slot.
   (globalThis as Record<symbol, unknown>)[Symbol.for("@aio/executors.worker")] = {
     signal: () => signalOf(als.getStore()),
+    // For the pool's tests: cancellations held for jobs not started yet.
+    heldSkips: () => skipped.size,
   };
 
   // Spelled through Function so no compiler rewrites it (vite turns `import()` into its own helper).
@@ -128,9 +130,11 @@ export function workerMain(kind: "thread" | "process"): void {
             current.aborted = true;
             current.controller?.abort(makeAbortError());
           }
-        } else {
+        } else if (queue.some((q) => q[0] === 1 && q[1] === id)) {
           skipped.set(id, m[2] === true);
         }
+        // Otherwise the job already ran (its reply crossed the cancellation):
+        // nothing to skip, and nothing is kept for it.
       } else if (m[0] === 3) {
         if (resume !== null && resume.id === m[1]) {
           const { go } = resume;
