@@ -37,6 +37,7 @@ export type {
 export {
   _currentTask,
   _getRunningLoop,
+  _resourceOpened,
   addInstrument,
   getRunningLoop,
   getRuntime,

@@ -298,4 +298,16 @@ export interface Instrument {
   loopStopped?(loop: EventLoop): void;
   /** A loop is closing (`close()`, before pending tasks and unretrieved errors are reported). */
   loopClosing?(loop: EventLoop): void;
+  /**
+   * A resource that must be closed — a stream writer, a server, an executor —
+   * was opened (see `_resourceOpened`), while `loop` ran (or outside any
+   * loop: null). `close`, when given, closes it. Returns what the resource
+   * calls once it is closed.
+   */
+  resourceOpened?(
+    resource: object,
+    kind: string,
+    loop: EventLoop | null,
+    close: (() => unknown) | undefined,
+  ): (() => void) | undefined;
 }

@@ -175,3 +175,45 @@ export function removeInstrument(instrument: Instrument): boolean {
   runtime.instruments.splice(i, 1);
   return true;
 }
+
+const NOOP = (): void => {};
+
+/**
+ * Reports that a resource which must be closed was opened — the plumbing
+ * behind debug mode's "was never closed" report (asyncio's `ResourceWarning:
+ * unclosed transport`). Resource implementations (`@aio/streams` writers
+ * and servers, `@aio/executors` pools) call it when they open and call the
+ * returned function when they close. With no instrument registered it costs
+ * one branch and returns a shared no-op.
+ *
+ * @param resource - the resource (its `toString()` appears in reports).
+ * @param kind - what it is: `"StreamWriter"`, `"Server"`, `"ThreadPoolExecutor"`.
+ * @param close - closes it, for a tool that closes what was left open.
+ * @returns the function to call once the resource is closed (idempotent).
+ * @example
+ * ```ts
+ * import { _resourceOpened } from "@aio/core";
+ * class Connection {
+ *   #closed = _resourceOpened(this, "Connection", () => this.close());
+ *   close() { this.#closed(); }
+ * }
+ * new Connection().close();
+ * ```
+ */
+export function _resourceOpened(resource: object, kind: string, close?: () => unknown): () => void {
+  const instruments = runtime.instruments;
+  if (instruments.length === 0) return NOOP;
+  const loop = _getRunningLoop();
+  let closed: (() => void)[] | null = null;
+  for (const instrument of instruments) {
+    const done = instrument.resourceOpened?.(resource, kind, loop, close);
+    if (typeof done === "function") (closed ??= []).push(done);
+  }
+  if (closed === null) return NOOP;
+  const all = closed;
+  return all.length === 1
+    ? all[0]!
+    : () => {
+        for (const done of all) done();
+      };
+}

@@ -1,6 +1,7 @@
 import {
   _currentTask,
   _getRunningLoop,
+  _resourceOpened,
   addInstrument,
   getRunningLoop,
   getRuntime,
@@ -104,6 +105,51 @@ describe("getRuntime", () => {
     expect(rt.version).toBe(1);
     expect(rt.loop).toBeNull();
     expect(rt.task).toBeNull();
+  });
+});
+
+describe("_resourceOpened", () => {
+  test("_resourceOpened() tells every instrument, with the running loop, and returns what closes it", async () => {
+    const events: string[] = [];
+    const resource = { toString: () => "<Conn>" };
+    const close = () => events.push("close");
+    // Without an instrument: a no-op that costs nothing to call.
+    const before = _resourceOpened(resource, "Conn", close);
+    before();
+    const removeA = addInstrument({
+      resourceOpened: (r, kind, loop, c) => {
+        const where = loop === null ? "none" : "running";
+        events.push(`A opened ${String(r)} ${kind} loop=${where} close=${c === close}`);
+        return () => events.push("A closed");
+      },
+    });
+    const removeB = addInstrument({
+      resourceOpened: () => {
+        events.push("B opened");
+        return () => events.push("B closed");
+      },
+    });
+    const removeC = addInstrument({}); // no hook: skipped
+    try {
+      _resourceOpened(resource, "Conn")();
+      await run(() => {
+        _resourceOpened(resource, "Conn", close)();
+      });
+    } finally {
+      removeA();
+      removeB();
+      removeC();
+    }
+    expect(events).toEqual([
+      "A opened <Conn> Conn loop=none close=false",
+      "B opened",
+      "A closed",
+      "B closed",
+      "A opened <Conn> Conn loop=running close=true",
+      "B opened",
+      "A closed",
+      "B closed",
+    ]);
   });
 });
 

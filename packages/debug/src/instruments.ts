@@ -21,7 +21,7 @@ import {
   tracking,
 } from "./internal/graph.js";
 import { isInternalHandle, kDebugInternal } from "./internal/probe.js";
-import { takeOpenResources } from "./resources.js";
+import { takeOpenResources, trackResource } from "./resources.js";
 
 const rt = getRuntime();
 
@@ -364,6 +364,12 @@ const instrument: Instrument = {
     if (loop.getDebug() && durationMs >= loop.slowCallbackDuration) r.printedBy = "loop";
     report(r);
   },
+  resourceOpened(resource, kind, loop, close) {
+    // @aio's own writers, servers and pools, reported like trackResource()'s.
+    if (loop === null) return undefined;
+    return trackResource(resource, { kind, loop, ...(close === undefined ? {} : { close }) })
+      .closed;
+  },
   loopStarted(loop) {
     wrapClose(loop);
     startLagMonitor(loop);
@@ -396,9 +402,11 @@ const instrument: Instrument = {
  *   ms that runs more than `lagThreshold` ms late;
  * - tasks still pending when a loop stops (the tasks `run()` is about to
  *   cancel: lost tasks);
- * - at loop close, resources registered with `trackResource()` and never
- *   closed, and — through the loop's exception handler, once — tasks still
- *   pending and exceptions never retrieved, with where the task was created;
+ * - at loop close, resources never closed (@aio's stream writers, servers
+ *   and executor pools opened inside the loop, and those registered with
+ *   `trackResource()`), and — through the loop's exception handler, once —
+ *   tasks still pending and exceptions never retrieved, with where the task
+ *   was created;
  * - with `inspect: true`, the `aio-debug ps|pstree PID` socket.
  *
  * Calling it again replaces the options. With `AIO_DEBUG=1`, importing

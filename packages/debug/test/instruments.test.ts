@@ -7,8 +7,10 @@ import {
   printReport,
   trackResource,
 } from "@aio/debug";
+import { ThreadPoolExecutor } from "@aio/executors";
 import { createTask, sleep } from "@aio/futures";
 import { newEventLoop, run } from "@aio/loop";
+import { openConnection, type Server, type StreamWriter, startServer } from "@aio/streams";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
 /** Blocks the thread for `ms` (what a blocking call does to the loop). */
@@ -179,6 +181,44 @@ describe("enableDebug", () => {
     expect(open[0]!.createdAt).toMatch(HERE);
     expect(open[0]!.details).toEqual([`created at ${open[0]!.createdAt}`]);
     expect(events).toEqual(["closing the other one", "closed by debug"]);
+  });
+
+  test("enableDebug() reports @aio's own connections, servers and pools left open at loop close", async () => {
+    const reports = collect();
+    const clientsSeen: string[] = [];
+    let leftServer: Server | null = null;
+    let leftWriter: StreamWriter | null = null;
+    await run(async () => {
+      leftServer = await startServer(
+        (_reader, writer) => {
+          clientsSeen.push("client");
+          writer.close(); // the server side closes its end: not reported
+        },
+        "127.0.0.1",
+        0,
+      );
+      const [, port] = leftServer.sockets[0]!.getsockname() as [string, number];
+      [, leftWriter] = await openConnection("127.0.0.1", port); // never closed
+      const [, closed] = await openConnection("127.0.0.1", port);
+      closed.close();
+      await closed.waitClosed();
+      new ThreadPoolExecutor({ maxWorkers: 1 }); // never shut down
+      const shut = new ThreadPoolExecutor({ maxWorkers: 1 });
+      await shut.shutdown();
+      // The loop's own default executor is shut down by the loop: not reported.
+      await getRunningLoop().runInExecutor(null, () => 1);
+      while (clientsSeen.length < 2) await sleep(1);
+    });
+    const open = reports.filter((r) => r.kind === "resource-open");
+    expect(open.map((r) => r.message.replace(/ \d+\b/g, " N"))).toEqual([
+      expect.stringMatching(/^Server was never closed: <Server /),
+      expect.stringMatching(/^StreamWriter was never closed: <StreamWriter /),
+      expect.stringMatching(/^ThreadPoolExecutor was never closed: <ThreadPoolExecutor /),
+    ]);
+    for (const r of open) expect(r.createdAt).toMatch(HERE);
+    // Debug mode closed the connection and the server it reported.
+    expect(leftWriter!.isClosing()).toBe(true);
+    expect(leftServer!.isServing()).toBe(false);
   });
 
   test("enableDebug() validates its options", () => {

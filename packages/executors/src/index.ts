@@ -11,6 +11,7 @@
  * @packageDocumentation
  */
 import { getRuntime } from "@aio/core";
+import { kLoopOwned } from "./pool-executor.js";
 import { ThreadPoolExecutor } from "./thread-pool.js";
 
 export {
@@ -27,4 +28,9 @@ export { toThread } from "./to-thread.js";
 export { jobSignal, transfer } from "./transfer.js";
 
 // The loop's default executor (asyncio creates a ThreadPoolExecutor lazily too).
-getRuntime().defaultExecutorFactory ??= () => new ThreadPoolExecutor();
+// The loop shuts it down itself, so debug mode does not report it as left open.
+getRuntime().defaultExecutorFactory ??= () => {
+  const pool = new ThreadPoolExecutor();
+  pool[kLoopOwned]();
+  return pool;
+};

@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import type { TransferListItem } from "node:worker_threads";
 import {
   _getRunningLoop,
+  _resourceOpened,
   describeValue,
   type EventLoop,
   type Executor,
@@ -97,6 +98,9 @@ export interface WorkerEvents {
   exit(code: number | null, signal: string | null): void;
 }
 
+/** @internal Marks the loop-owned default executor (see `[kLoopOwned]`). */
+export const kLoopOwned: unique symbol = Symbol("aio.loopOwnedExecutor");
+
 const PENDING = 0;
 const SENT = 1;
 const DONE = 2;
@@ -182,6 +186,8 @@ export abstract class PoolExecutor implements Executor {
   #running = 0;
   #shutdown = false;
   #broken: BrokenExecutorError | null = null;
+  /** Tells debug mode the pool was shut down (see `_resourceOpened`). */
+  #untrack: () => void;
   #readyWaiters: {
     resolve: () => void;
     reject: (e: unknown) => void;
@@ -244,6 +250,15 @@ export abstract class PoolExecutor implements Executor {
       throw new TypeError(`${kind} initargs must be an array, received ${describeValue(initargs)}`);
     }
     this.#initargs = prepareArgs(`${kind} initargs`, initargs, false).args;
+    // Debug mode reports a pool made inside run() and never shut down
+    // (report only: a pool is not bound to the loop, its idle workers do not
+    // keep the process alive).
+    this.#untrack = _resourceOpened(this, kind);
+  }
+
+  /** @internal The loop's own default executor is shut down by the loop: not reported. */
+  [kLoopOwned](): void {
+    this.#untrack();
   }
 
   /** Starts one worker; the subclass wires `events` to it. @internal */
@@ -460,6 +475,7 @@ export abstract class PoolExecutor implements Executor {
     const wait = options.wait ?? true;
     const cancelFutures = options.cancelFutures ?? false;
     this.#shutdown = true;
+    this.#untrack();
     for (const w of this.#readyWaiters.splice(0)) w.reject(new RuntimeError(SHUTDOWN_MESSAGE));
     if (cancelFutures) {
       const notStarted: Job[] = [];

@@ -2,6 +2,7 @@ import { lstatSync, unlinkSync } from "node:fs";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import {
+  _resourceOpened,
   describeValue,
   type EventLoop,
   type FutureLike,
@@ -157,6 +158,8 @@ export class Server implements AsyncDisposable {
   #handshaking = new Set<net.Socket>();
   #waiters: Set<FutureLike<void>> | null = new Set();
   #servingForever: FutureLike<void> | null = null;
+  /** Tells debug mode the server was closed (see `_resourceOpened` of \@aio/core). */
+  #untrack: () => void = () => {};
 
   private constructor(
     loop: EventLoop,
@@ -226,6 +229,8 @@ export class Server implements AsyncDisposable {
       throw err;
     }
     if (options.startServing !== false) server.#serving = true;
+    // Debug mode reports a server still open when its loop closes, and closes it.
+    server.#untrack = _resourceOpened(server, "Server", () => server.close());
     return server;
   }
 
@@ -444,6 +449,7 @@ export class Server implements AsyncDisposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#untrack();
     this.#serving = false;
     // Each server emits 'close' once (also one that never listened).
     for (const s of this.#servers) s.close();

@@ -2,6 +2,7 @@ import type { Socket } from "node:net";
 import { type Duplex, Writable } from "node:stream";
 import * as tls from "node:tls";
 import {
+  _resourceOpened,
   describeValue,
   type FutureLike,
   getRunningLoop,
@@ -37,7 +38,13 @@ let makeWriter: (protocol: StreamProtocol, host: string | null) => StreamWriter;
 
 /** @internal Wraps a protocol in a writer (the connection functions use it). */
 export function _makeWriter(protocol: StreamProtocol, host: string | null = null): StreamWriter {
-  return makeWriter(protocol, host);
+  const writer = makeWriter(protocol, host);
+  // A connection (not a pipe) is a resource: debug mode reports one still
+  // open when its loop closes — neither closed nor lost — and closes it.
+  if (protocol.kind !== "pipe" && !protocol.lost) {
+    protocol.untrack = _resourceOpened(writer, "StreamWriter", () => writer.close());
+  }
+  return writer;
 }
 
 /**
@@ -243,6 +250,7 @@ export class StreamWriter implements AsyncDisposable {
     const p = this.#p;
     if (p.closing) return;
     p.closing = true;
+    p.untrack();
     const stream = p.stream as Writable & { destroySoon?: () => void };
     if (p.lost || stream.destroyed) return;
     if (p.kind === "pipe") {

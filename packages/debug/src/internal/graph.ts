@@ -75,7 +75,7 @@ export const startedTasks = new WeakSet<object>();
 export const tracking = { active: false };
 
 const INTERNAL_FRAME =
-  /[\\/](?:@aio[\\/](?:core|loop|futures|debug)|packages[\\/](?:core|loop|futures|debug)[\\/](?:src|dist))[\\/]|\(node:|^\s*at node:|^\s*at (?:new )?Promise\b/;
+  /[\\/](?:@aio[\\/](?:core|loop|futures|sync|executors|streams|debug)|packages[\\/](?:core|loop|futures|sync|executors|streams|debug)[\\/](?:src|dist))[\\/]|\(node:|^\s*at node:|^\s*at (?:new )?Promise\b/;
 
 /** The first stack line outside @aio's own packages and Node's internals: the user's call site. */
 export function userFrame(stackLines: readonly string[]): string | null {

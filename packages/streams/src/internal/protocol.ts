@@ -32,6 +32,8 @@ export type StreamKind = "tcp" | "unix" | "pipe";
  * waiter has been woken and no new one is created; close waiters settle with
  * `lostError` when there was one.
  */
+const untracked = (): void => {};
+
 export class StreamProtocol {
   readonly loop: EventLoop;
   stream: Readable | Writable;
@@ -52,6 +54,8 @@ export class StreamProtocol {
   readonly #readable: boolean;
   readonly #writable: boolean;
   #closeHook: (() => void) | null = null;
+  /** Tells debug mode the connection is closed or lost (see `_makeWriter`). */
+  untrack: () => void = untracked;
 
   constructor(
     loop: EventLoop,
@@ -99,6 +103,7 @@ export class StreamProtocol {
 
   #onClose = (): void => {
     this.lost = true;
+    this.untrack();
     const reader = this.reader;
     if (reader !== null && this.#readable && !this.hasLostError && !reader.atEof()) {
       try {
