@@ -118,6 +118,56 @@ const cases = {
     });
     return { n: SPAWN_N, ms, cpuMs };
   },
+  // For scale, not a peer: the least a loop-driven task can cost. Each
+  // "task" is a small object started from a ready queue inside
+  // `AsyncLocalStorage.run()` (what attributes its awaits), and it yields by
+  // awaiting a thenable that parks it in the queue for the next pass — no
+  // Future, no cancellation, no step tracking, no gather.
+  async "spawn-floor-model"() {
+    const { AsyncLocalStorage } = await import("node:async_hooks");
+    const als = new AsyncLocalStorage();
+    let ready = [];
+    let queued = false;
+    const drain = () => {
+      queued = false;
+      const batch = ready;
+      ready = [];
+      for (let i = 0; i < batch.length; i += 2) batch[i](batch[i + 1]);
+    };
+    const callSoon = (fn, arg) => {
+      ready.push(fn, arg);
+      if (!queued) {
+        queued = true;
+        setImmediate(drain);
+      }
+    };
+    const wake = (waiter) => waiter.resolve();
+    const yieldOnce = {
+      then(resolve) {
+        callSoon(wake, { resolve });
+      },
+    };
+    const start = (task) => {
+      task.done = als.run(task, task.fn);
+    };
+    const child = async () => {
+      await yieldOnce;
+      return 1;
+    };
+    const { ms, cpuMs } = await best(async () => {
+      const t0 = performance.now();
+      const tasks = new Array(SPAWN_N);
+      for (let i = 0; i < SPAWN_N; i++) {
+        const task = { fn: child, done: null };
+        callSoon(start, task);
+        tasks[i] = task;
+      }
+      await new Promise((r) => setImmediate(r));
+      await Promise.all(tasks.map((t) => t.done));
+      return performance.now() - t0;
+    });
+    return { n: SPAWN_N, ms, cpuMs };
+  },
   async "spawn-effection"() {
     const { run, spawn, sleep } = await import("effection");
     const N = EFFECTION_SPAWN_N;
@@ -357,6 +407,11 @@ async function main() {
         {
           label: "async fn awaiting `null` (a microtask only) + `Promise.all`",
           result: res["spawn-native-resolved"],
+        },
+        {
+          label:
+            "floor model (not a peer): ready queue + `AsyncLocalStorage.run()` per task + a thenable yield, nothing else",
+          result: res["spawn-floor-model"],
         },
         { label: "Effection 4 `spawn` + `sleep(0)`", result: res["spawn-effection"] },
         pyRow("spawn", `${pyName} \`create_task\` + \`sleep(0)\` + \`gather\``),
