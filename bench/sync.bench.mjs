@@ -207,6 +207,20 @@ class NativeChannel {
 
 const per = LOCK_OPS / LOCK_TASKS;
 
+/** (a) for the hand-written mutexes: held until every worker queues, then handed off. */
+async function contend(m) {
+  const worker = async () => {
+    for (let i = 0; i < per; i++) {
+      await m.acquire();
+      m.release();
+    }
+  };
+  await m.acquire();
+  const workers = Array.from({ length: LOCK_TASKS }, worker);
+  m.release();
+  await Promise.all(workers);
+}
+
 const lockCases = {
   "@aio/sync Lock (tasks in run())": () =>
     run(async () => {
@@ -254,32 +268,8 @@ const lockCases = {
     m.unlock();
     await Promise.all(workers);
   },
-  "hand-written native mutex": async () => {
-    const m = new NativeMutex();
-    const worker = async () => {
-      for (let i = 0; i < per; i++) {
-        await m.acquire();
-        m.release();
-      }
-    };
-    await m.acquire();
-    const workers = Array.from({ length: LOCK_TASKS }, worker);
-    m.release();
-    await Promise.all(workers);
-  },
-  "floor of a loop-mediated hand-off (model, not a lock)": async () => {
-    const m = new LoopHandOffMutex();
-    const worker = async () => {
-      for (let i = 0; i < per; i++) {
-        await m.acquire();
-        m.release();
-      }
-    };
-    await m.acquire();
-    const workers = Array.from({ length: LOCK_TASKS }, worker);
-    m.release();
-    await Promise.all(workers);
-  },
+  "hand-written native mutex": () => contend(new NativeMutex()),
+  "floor of a loop-mediated hand-off (model, not a lock)": () => contend(new LoopHandOffMutex()),
 };
 
 // ----- (b) semaphore -----
