@@ -90,6 +90,24 @@ const cases = {
     );
     return { n: SPAWN_N, ms, cpuMs };
   },
+  async "spawn-aio-gen"() {
+    const { run } = await import("@aio/loop");
+    const { createTask, gather, sleep } = await import("@aio/futures");
+    function* child() {
+      yield* sleep(0);
+      return 1;
+    }
+    const { ms, cpuMs } = await best(() =>
+      run(function* () {
+        const t0 = performance.now();
+        const tasks = new Array(SPAWN_N);
+        for (let i = 0; i < SPAWN_N; i++) tasks[i] = createTask(child);
+        yield* gather(...tasks);
+        return performance.now() - t0;
+      }),
+    );
+    return { n: SPAWN_N, ms, cpuMs };
+  },
   async "spawn-native-immediate"() {
     const child = async () => {
       await new Promise((r) => setImmediate(r));
@@ -221,6 +239,36 @@ const cases = {
     );
     return { n: PINGPONG_N, ms, cpuMs };
   },
+  async "pingpong-aio-gen"() {
+    const { run } = await import("@aio/loop");
+    const { getRunningLoop } = await import("@aio/core");
+    const { createTask, gather } = await import("@aio/futures");
+    const { ms, cpuMs } = await best(() =>
+      run(function* () {
+        const loop = getRunningLoop();
+        const box = { req: loop.createFuture(), reply: null };
+        const t0 = performance.now();
+        const ping = createTask(function* () {
+          for (let i = 0; i < PINGPONG_N; i++) {
+            const reply = loop.createFuture();
+            box.reply = reply;
+            box.req.setResult(i);
+            yield* reply;
+          }
+        });
+        const pong = createTask(function* () {
+          for (let i = 0; i < PINGPONG_N; i++) {
+            const v = yield* box.req;
+            box.req = loop.createFuture();
+            box.reply.setResult(v);
+          }
+        });
+        yield* gather(ping, pong);
+        return performance.now() - t0;
+      }),
+    );
+    return { n: PINGPONG_N, ms, cpuMs };
+  },
   async "pingpong-promise"() {
     const { ms, cpuMs } = await best(async () => {
       const box = { req: deferred(), reply: null };
@@ -291,6 +339,21 @@ const cases = {
     );
     return { n: AWAIT_DONE_N, ms, cpuMs, check: total };
   },
+  async "await-done-aio-gen"() {
+    const { run } = await import("@aio/loop");
+    const { getRunningLoop } = await import("@aio/core");
+    let total = 0;
+    const { ms, cpuMs } = await best(() =>
+      run(function* () {
+        const fut = getRunningLoop().createFuture();
+        fut.setResult(1);
+        const t0 = performance.now();
+        for (let i = 0; i < AWAIT_DONE_N; i++) total += yield* fut;
+        return performance.now() - t0;
+      }),
+    );
+    return { n: AWAIT_DONE_N, ms, cpuMs, check: total };
+  },
   async "await-done-promise"() {
     let total = 0;
     const { ms, cpuMs } = await best(async () => {
@@ -312,6 +375,27 @@ const cases = {
       const blocked = async () => {
         await fut;
       };
+      return heapPerItem(PENDING_N, async (n) => {
+        const tasks = new Array(n);
+        for (let i = 0; i < n; i++) tasks[i] = createTask(blocked);
+        await sleep(0);
+        await sleep(0);
+        return async () => {
+          fut.setResult(undefined);
+          await gather(...tasks);
+        };
+      });
+    });
+  },
+  async "pending-aio-gen"() {
+    const { run } = await import("@aio/loop");
+    const { getRunningLoop } = await import("@aio/core");
+    const { createTask, gather, sleep } = await import("@aio/futures");
+    return run(async () => {
+      const fut = getRunningLoop().createFuture();
+      function* blocked() {
+        yield* fut;
+      }
       return heapPerItem(PENDING_N, async (n) => {
         const tasks = new Array(n);
         for (let i = 0; i < n; i++) tasks[i] = createTask(blocked);

@@ -8,10 +8,19 @@ import { type Future, isFuture } from "./future.js";
  */
 export type AwaitableOrFn<T> = PromiseLike<T> | (() => T | PromiseLike<T>);
 
+/** True for a generator object (what a `function*` returns). */
+function isGeneratorObject(value: unknown): value is Generator<unknown, unknown, unknown> {
+  return Object.prototype.toString.call(value) === "[object Generator]";
+}
+
 /**
  * Wraps `aw` in a Future (asyncio `ensure_future`): a Future is returned as
- * is, a function runs in a new Task, any other thenable is awaited by a new
- * Task.
+ * is, a function runs in a new Task, a generator (what a `function*` returns)
+ * runs in a new generator task, any other thenable is awaited by a new Task.
+ *
+ * In a generator task, `yield* ensureFuture(() => promiseCall())` is how
+ * promise-style code is waited for: it runs in a task of its own, which the
+ * generator task's cancellation cancels.
  *
  * @param aw - a Future, a thenable, or a function.
  * @param loop - default: the running loop.
@@ -28,7 +37,12 @@ export type AwaitableOrFn<T> = PromiseLike<T> | (() => T | PromiseLike<T>);
  * });
  * ```
  */
-export function ensureFuture<T>(aw: AwaitableOrFn<T>, loop?: EventLoop): Future<Awaited<T>> {
+export function ensureFuture<T>(aw: Generator<unknown, T, any>, loop?: EventLoop): Future<T>;
+export function ensureFuture<T>(aw: AwaitableOrFn<T>, loop?: EventLoop): Future<Awaited<T>>;
+export function ensureFuture<T>(
+  aw: AwaitableOrFn<T> | Generator<unknown, T, any>,
+  loop?: EventLoop,
+): Future<Awaited<T>> {
   if (isFuture(aw)) {
     if (loop !== undefined && aw.getLoop() !== loop) {
       throw new ValueError(
@@ -40,11 +54,16 @@ export function ensureFuture<T>(aw: AwaitableOrFn<T>, loop?: EventLoop): Future<
   if (typeof aw === "function") {
     return (loop ?? getRunningLoop()).createTask(aw) as unknown as Future<Awaited<T>>;
   }
+  if (isGeneratorObject(aw)) {
+    // asyncio ensure_future(coro): a generator runs in a generator task.
+    const gen = aw;
+    return (loop ?? getRunningLoop()).createTask(() => gen) as unknown as Future<Awaited<T>>;
+  }
   if (typeof aw === "object" && aw !== null && typeof (aw as PromiseLike<T>).then === "function") {
     const awaitable = aw as PromiseLike<T>;
     return (loop ?? getRunningLoop()).createTask(() => awaitable) as unknown as Future<Awaited<T>>;
   }
   throw new TypeError(
-    `ensureFuture() expects a Future, a thenable or a function, received ${describeValue(aw)}`,
+    `ensureFuture() expects a Future, a thenable, a generator or a function, received ${describeValue(aw)}`,
   );
 }

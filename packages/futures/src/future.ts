@@ -34,8 +34,17 @@ function capture(resolve: (value: unknown) => void, reject: (reason: unknown) =>
   capturedReject = reject;
 }
 
-/** A done callback, or the internal record of one `await`/`then()`. */
-type Callback = ((future: any) => void) | Waiter;
+/**
+ * A generator task suspended on a future (see `Task`): it is its own done
+ * callback and its own ready item, so a `yield*` allocates no callback.
+ */
+export interface CoroWaker {
+  /** Resumes the task from the future it waits on (`_futWaiter`). */
+  _run(): void;
+}
+
+/** A done callback, the internal record of one `await`/`then()`, or a generator task. */
+type Callback = ((future: any) => void) | Waiter | CoroWaker;
 
 /**
  * One `then(onFulfilled, onRejected)` registration. When the future is done it
@@ -104,16 +113,18 @@ function settle(
 /** Runs one done callback from the loop. */
 function runCallback(cb: Callback, fut: Future<unknown>): void {
   if (cb instanceof Waiter) cb.run();
-  else cb(fut);
+  else if (typeof cb === "function") cb(fut);
+  else cb._run();
 }
 
 /**
- * Schedules one done callback. A Waiter goes into the loop's ready queue as
- * it is (it has the Handle shape, see below) when the loop supports that.
+ * Schedules one done callback. A Waiter or a generator task goes into the
+ * loop's ready queue as it is (both have the Handle shape, see below) when
+ * the loop supports that.
  */
 function schedule(loop: StepAwareLoop, cb: Callback, fut: Future<unknown>): void {
   const scheduleItem = loop[kScheduleItem];
-  if (cb instanceof Waiter && scheduleItem !== undefined) scheduleItem.call(loop, cb);
+  if (typeof cb !== "function" && scheduleItem !== undefined) scheduleItem.call(loop, cb);
   else loop.callSoon(runCallback, cb, fut);
 }
 
@@ -192,6 +203,10 @@ export interface FutureInternals {
   completeOnAwait(fut: Future<unknown>, value: unknown): void;
   /** True for a Task. */
   isTask(fut: Future<unknown>): boolean;
+  /** Registers a generator task as a done callback of `fut` (asyncio `add_done_callback(task.__wakeup)`). */
+  addWaker(fut: Future<unknown>, task: CoroWaker): void;
+  /** Schedules `item` (a Handle-shaped object) on `loop` without a Handle, or through `callSoon`. */
+  scheduleItem(loop: EventLoop, item: CoroWaker): void;
 }
 
 export let internals: FutureInternals;
@@ -265,6 +280,8 @@ export class Future<T> implements FutureLike<T> {
         fut.#result = value;
       },
       isTask: (fut) => fut.#isTask(),
+      addWaker: (fut, task) => fut.#addCallback(task),
+      scheduleItem: (loop, item) => schedule(loop as StepAwareLoop, item, null as never),
     };
   }
 
@@ -517,6 +534,17 @@ export class Future<T> implements FutureLike<T> {
   ): Promise<R1 | R2> {
     const task = awaitingTask();
     if (task !== null) {
+      if (task._coro) {
+        // A generator task waits with `yield*`. An `await`/`then()` in its
+        // code (or in an `async` helper it called) could not be cancelled
+        // with the task: refuse it, before it registers anything.
+        return Promise.reject(
+          new RuntimeError(
+            `${this.toString()} awaited with then() inside generator task ${task.toString()}: ` +
+              "use yield*, or run promise-style code in a task of its own: yield* ensureFuture(() => …)",
+          ),
+        ).then(onFulfilled, onRejected);
+      }
       if ((task as unknown) === this) {
         stepEnded(task, false);
         return Promise.reject(
@@ -552,6 +580,39 @@ export class Future<T> implements FutureLike<T> {
       onFulfilled,
       onRejected,
     );
+  }
+
+  /**
+   * `yield* fut` inside a generator task (asyncio `Future.__await__`): a
+   * pending future suspends the task until it is done; a done future gives
+   * its result at once, without a loop iteration or a promise job. The task
+   * resumes with the result, or with the exception (a `CancelledError` when
+   * the future — or the task — was cancelled) thrown at the `yield*`.
+   *
+   * Outside a generator task's step a future iterates as an empty sequence,
+   * so code that walks iterables (spreads, deep-equality matchers) is not
+   * affected; `wait()` and `asCompleted()` refuse a single future.
+   * @returns an iterator that yields the future while it is pending and returns its result.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { Future, sleep } from "@aio/futures";
+   * await run(function* () {
+   *   const fut = new Future<number>();
+   *   setTimeout(() => fut.setResult(7), 5);
+   *   const v = yield* fut; // typed number
+   *   yield* sleep(1);
+   *   console.log(v); // 7
+   * });
+   * ```
+   */
+  [Symbol.iterator](): Iterator<Future<unknown>, T, unknown> {
+    const task = rt.task as TaskInternals | null;
+    // Only a generator task's step iterates a future for real. Anything else
+    // walking iterables (a spread, a test matcher's deep equality) sees an
+    // empty sequence, as asyncio's `list(done_future)` does.
+    if (task === null || !task._coro) return EMPTY_ITER as Iterator<Future<unknown>, T, unknown>;
+    return new FutureIter(this);
   }
 
   #register<R1, R2>(
@@ -693,6 +754,55 @@ export class Future<T> implements FutureLike<T> {
     this.#log = null;
     pendingLogs.get(record.loop)?.delete(record);
     collected.unregister(record);
+  }
+}
+
+/**
+ * The iterator behind `yield* fut` (asyncio's `Future.__await__`): yields the
+ * future once while it is pending, then returns its result. The task driving
+ * the generator throws the future's exception in through `throw()`.
+ */
+/** What iterating a future outside a generator task gives: nothing. */
+const EMPTY_ITER: Iterator<unknown, undefined, unknown> & Iterable<unknown> = Object.freeze({
+  next: (): IteratorResult<unknown, undefined> => ({ done: true, value: undefined }),
+  [Symbol.iterator]() {
+    return this;
+  },
+});
+
+class FutureIter<T> implements Iterator<Future<unknown>, T, unknown> {
+  /** The future; null once the iteration is over. */
+  #fut: Future<T> | null;
+  #yielded = false;
+
+  constructor(fut: Future<T>) {
+    this.#fut = fut;
+  }
+
+  next(): IteratorResult<Future<unknown>, T> {
+    const fut = this.#fut;
+    if (fut === null) return { done: true, value: undefined as T };
+    if (!fut.done()) {
+      if (this.#yielded) throw new RuntimeError("yield* wasn't used with future");
+      this.#yielded = true;
+      return { done: false, value: fut as Future<unknown> };
+    }
+    this.#fut = null;
+    return { done: true, value: fut.result() };
+  }
+
+  throw(err: unknown): never {
+    this.#fut = null;
+    throw err;
+  }
+
+  return(value?: unknown): IteratorResult<Future<unknown>, T> {
+    this.#fut = null;
+    return { done: true, value: value as T };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
   }
 }
 

@@ -20,6 +20,7 @@ export { shield } from "./shield.js";
 export { sleep } from "./sleep.js";
 export {
   allTasks,
+  type Coroutine,
   createTask,
   currentTask,
   eagerTaskFactory,

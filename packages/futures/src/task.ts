@@ -24,9 +24,31 @@ const rt = getRuntime();
  * to return to (as `AsyncLocalStorage.run()` would).
  */
 class TaskStart extends AsyncResource {
+  /**
+   * A generator task's generator, once its first step made it. Such a task
+   * keeps its TaskStart until it is done: every step runs in its context.
+   */
+  gen: Generator<unknown, unknown, unknown> | null = null;
+
   constructor(readonly fn: () => unknown) {
     super("aio.Task", { requireManualDestroy: true });
   }
+}
+
+function newTaskStart(fn: () => unknown): TaskStart {
+  return new TaskStart(fn);
+}
+
+/** `Object.getPrototypeOf(function* () {})`: the prototype of every generator function. */
+const GeneratorFunctionPrototype: object = Object.getPrototypeOf(function* () {});
+/** %GeneratorPrototype%: two links up from every generator object. */
+const GeneratorPrototype: object = (GeneratorFunctionPrototype as { prototype: object }).prototype;
+
+/** True for a generator object (what a `function*` returns). */
+function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto !== null && Object.getPrototypeOf(proto) === GeneratorPrototype;
 }
 
 let taskCounter = 0;
@@ -54,7 +76,7 @@ function tasksOf(loop: EventLoop): TaskList {
 }
 
 function startTask(task: Task<unknown>): void {
-  task._start();
+  task._run();
 }
 
 /** Runs inside the creator's context (see `TaskStart`): the task's first step. */
@@ -76,7 +98,14 @@ const PENDING_RESULT: unique symbol = Symbol("pending result");
  */
 function callInTask(fn: () => unknown): unknown {
   const result = fn();
-  if (!isThenable(result)) return result;
+  if (!isThenable(result)) {
+    if (!isGenerator(result)) return result;
+    // A generator: the task drives it (see Task). Its steps run in the
+    // context this resource captures: the creator's, with the task entered.
+    const scope = new TaskStart(fn);
+    scope.gen = result;
+    return scope;
+  }
   (result instanceof Promise ? result : Promise.resolve(result)).then(
     onTaskFulfilled,
     onTaskRejected,
@@ -99,6 +128,35 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as { then?: unknown }).then === "function"
   );
 }
+
+/**
+ * What a generator task runs: the generator a `function*` returns. Inside,
+ * `yield* fut` waits for a Future or Task (typed: it evaluates to the
+ * result), `yield* sleep(ms)` sleeps, and a bare `yield` gives the loop one
+ * iteration (asyncio's `sleep(0)`). A promise can be waited for with a bare
+ * `yield promise` (untyped) or, typed, `yield* ensureFuture(() => promise)`.
+ *
+ * A generator task is asyncio's own coroutine protocol: the task knows every
+ * suspension point exactly, a step never involves a promise job, and waiting
+ * on a done Future costs no loop iteration. It is the faster mode (see
+ * `docs/guide/generator-tasks.md`); `async` functions remain the default.
+ *
+ * @typeParam T - the task's result.
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { type Coroutine, createTask, sleep } from "@aio/futures";
+ * function* worker(n: number): Coroutine<number> {
+ *   yield* sleep(5);
+ *   return n * 2;
+ * }
+ * await run(function* () {
+ *   const doubled = yield* createTask(() => worker(21));
+ *   console.log(doubled); // 42
+ * });
+ * ```
+ */
+export type Coroutine<T = unknown> = Generator<unknown, T, any>;
 
 /** Options of the Task constructor. */
 export interface TaskConstructorOptions extends TaskOptions {
@@ -159,6 +217,8 @@ export class Task<T> extends Future<T> {
   _mustCancel = false;
   /** @internal asyncio `_cancel_message`. */
   _cancelMessage: string | undefined = undefined;
+  /** @internal True when the task drives a generator (see the class comment). */
+  _coro = false;
 
   /**
    * Prefer `createTask(fn)`; the constructor is for task factories.
@@ -174,7 +234,13 @@ export class Task<T> extends Future<T> {
     const loop = options?.loop ?? getRunningLoop();
     if (loop.isClosed()) throw new RuntimeError("Event loop is closed");
     super({ loop });
-    this.#start = new TaskStart(fn);
+    if (Object.getPrototypeOf(fn) === GeneratorFunctionPrototype) {
+      // A generator task: its steps run in the creator's context with the task entered.
+      this._coro = true;
+      this.#start = rt.taskContext.run(this, newTaskStart, fn);
+    } else {
+      this.#start = new TaskStart(fn);
+    }
     const name = options?.name;
     this.#name = name === undefined ? ++taskCounter : String(name);
     const list = tasksOf(loop);
@@ -184,13 +250,19 @@ export class Task<T> extends Future<T> {
     list.head = this as Task<unknown>;
     if (loop.getDebug()) this.#stack = new Error().stack;
     if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskCreated?.(this);
-    if (options?.eagerStart === true) this._start();
+    if (options?.eagerStart === true) this._run();
     else {
       // The task is its own ready item (see below): no Handle, no args array.
       const scheduleItem = (loop as StepAwareLoop)[kScheduleItem];
       if (scheduleItem !== undefined) scheduleItem.call(loop, this);
       else loop.callSoon(startTask, this as Task<unknown>);
     }
+  }
+
+  /** @internal What the loop runs for a scheduled task: its first step, or a generator task's next one. */
+  _run(): void {
+    if (this._coro) this.#coroWake();
+    else this._start();
   }
 
   /** @internal The first step: run the function (asyncio `Task.__step` with nothing sent). */
@@ -222,9 +294,169 @@ export class Task<T> extends Future<T> {
       // The step goes on in promise jobs until the function awaits an @aio
       // awaitable or settles; the loop waits for that before its next callback.
       stepStarted(this);
+    } else if (result instanceof TaskStart) {
+      // The function returned a generator: the task drives it from now on.
+      this._coro = true;
+      this.#start = result;
+      this.#coroStep(result, false, undefined);
     } else {
       this.#onFulfilled(result);
     }
+  }
+
+  // ----- generator tasks ------------------------------------------------------
+  //
+  // A task whose function is a generator (`function*`) runs asyncio's own
+  // coroutine protocol: each step is one `gen.next(value)` / `gen.throw(err)`,
+  // synchronous inside the loop callback that runs it, and the generator
+  // suspends by yielding the future it waits for (`yield* fut` yields it while
+  // it is pending, see `Future[Symbol.iterator]`). The task is that future's
+  // done callback and its own ready item, so a suspension allocates nothing,
+  // no promise job is involved, and no `AsyncLocalStorage` lookup is needed to
+  // know whose await it is: a yield can only be the task's own.
+
+  /** asyncio `Task.__wakeup` + the start of `__step`: resume from `_futWaiter` (or a bare yield). */
+  #coroWake(): void {
+    const start = this.#start;
+    if (start === null || this.done()) return;
+    const fut = this._futWaiter;
+    this._futWaiter = null;
+    let isErr = false;
+    let value: unknown;
+    if (this._mustCancel) {
+      this._mustCancel = false;
+      if (start.gen === null) {
+        // Cancelled before its first step: the generator is never made.
+        internals.cancelFuture(this as Task<unknown>, this._cancelMessage);
+        return;
+      }
+      if (fut !== null && internals.hasException(fut) && !fut.cancelled()) fut.exception(); // seen
+      isErr = true;
+      value = this._makeCancelledError();
+    } else if (fut !== null) {
+      if (internals.hasException(fut)) {
+        isErr = true;
+        value = internals.rejection(fut);
+      } else {
+        value = fut.result();
+      }
+    }
+    this.#coroStep(start, isErr, value);
+  }
+
+  /** One step of a generator task, in the task's context and as the current task. */
+  #coroStep(start: TaskStart, isErr: boolean, value: unknown): void {
+    if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStep?.(this);
+    const prevTask = rt.task;
+    rt.task = this;
+    try {
+      start.runInAsyncScope(this.#coroResume, this, start, isErr, value);
+    } finally {
+      rt.task = prevTask;
+    }
+    if (rt.instruments.length !== 0)
+      for (const i of rt.instruments) i.taskStepEnd?.(this, this._futWaiter);
+  }
+
+  /** asyncio `Task.__step` for a generator: send or throw, then act on what it yields. */
+  #coroResume(start: TaskStart, isErr: boolean, value: unknown): void {
+    let r: IteratorResult<unknown, unknown>;
+    try {
+      let gen = start.gen;
+      if (gen === null) {
+        const made = start.fn();
+        if (!isGenerator(made)) {
+          // Only a generator function reaches here, and it always makes a generator.
+          throw new TypeError(`createTask() fn returned ${describe(made)}, not a generator`);
+        }
+        start.gen = gen = made;
+      }
+      r = isErr ? gen.throw(value) : gen.next(value);
+    } catch (err) {
+      if (isCancelledError(err)) {
+        this._mustCancel = false;
+        internals.cancelFuture(
+          this as Task<unknown>,
+          (err as Error).message || undefined,
+          err as CancelledError,
+        );
+      } else {
+        internals.fail(this as Task<unknown>, err);
+      }
+      return;
+    }
+    if (r.done === true) {
+      if (this._mustCancel) {
+        // Cancelled right before the generator returned (asyncio does the same).
+        this._mustCancel = false;
+        internals.cancelFuture(this as Task<unknown>, this._cancelMessage);
+      } else {
+        internals.finish(this as Task<unknown>, r.value);
+      }
+      return;
+    }
+    this.#coroSuspend(r.value);
+  }
+
+  /** The generator yielded `yielded`: wait for it (asyncio's `_asyncio_future_blocking` branch). */
+  #coroSuspend(yielded: unknown): void {
+    const loop = this.getLoop();
+    let fut: Future<unknown>;
+    if (yielded instanceof Future) {
+      if (yielded === (this as Task<unknown>)) {
+        this.#coroThrowSoon(new RuntimeError(`Task cannot await on itself: ${this.toString()}`));
+        return;
+      }
+      if (yielded.getLoop() !== loop) {
+        this.#coroThrowSoon(
+          new RuntimeError(
+            `Task ${this.toString()} got Future ${yielded.toString()} attached to a different loop`,
+          ),
+        );
+        return;
+      }
+      fut = yielded;
+    } else if (yielded === undefined) {
+      // A bare `yield`: one loop iteration, like asyncio's bare yield in `sleep(0)`.
+      internals.scheduleItem(loop, this);
+      return;
+    } else if (isThenable(yielded)) {
+      // A promise (or a Future of another copy of this package): follow it
+      // through a Future, which the task's cancellation can cancel at once.
+      fut = new Future({ loop });
+      const adopted = fut;
+      try {
+        yielded.then(
+          (v) => {
+            if (!adopted.done()) internals.finish(adopted, v);
+          },
+          (e) => {
+            if (!adopted.done()) internals.fail(adopted, e);
+          },
+        );
+      } catch (err) {
+        this.#coroThrowSoon(err);
+        return;
+      }
+    } else {
+      this.#coroThrowSoon(
+        new RuntimeError(
+          `Task got bad yield: ${describe(yielded)} (use yield* with a Future, or yield a promise)`,
+        ),
+      );
+      return;
+    }
+    this._futWaiter = fut;
+    internals.addWaker(fut, this);
+    if (this._mustCancel && fut.cancel(this._cancelMessage)) this._mustCancel = false;
+  }
+
+  /** Throws `err` into the generator at the next loop iteration (asyncio `call_soon(__step, exc)`). */
+  #coroThrowSoon(err: unknown): void {
+    const fut = new Future<unknown>({ loop: this.getLoop() });
+    internals.fail(fut, err);
+    this._futWaiter = fut;
+    internals.addWaker(fut, this);
   }
 
   /** @internal The function's promise settled (see `callInTask`). */
@@ -480,6 +712,9 @@ Object.defineProperties(Task.prototype, {
  * first step is scheduled with `callSoon`, unless `eagerStart` is set or the
  * loop's task factory says otherwise.
  *
+ * `fn` is usually `async`; a generator function (`function*`) makes a
+ * generator task, which waits with `yield*` (see {@link Coroutine}).
+ *
  * @param fn - the function to run (usually `async`).
  * @param options - `name` (default `Task-N`), `eagerStart`.
  * @returns the Task.
@@ -495,6 +730,8 @@ Object.defineProperties(Task.prototype, {
  * });
  * ```
  */
+export function createTask<T>(fn: () => Coroutine<T>, options?: TaskOptions): Task<T>;
+export function createTask<T>(fn: () => T | PromiseLike<T>, options?: TaskOptions): Task<Awaited<T>>;
 export function createTask<T>(
   fn: () => T | PromiseLike<T>,
   options?: TaskOptions,

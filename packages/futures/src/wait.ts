@@ -1,6 +1,6 @@
 import { describeValue, type EventLoop, getRunningLoop, ValueError } from "@aio/core";
 import { type AwaitableOrFn, ensureFuture } from "./ensure-future.js";
-import { type Future, internals, kAwaits } from "./future.js";
+import { type Future, internals, isFuture, kAwaits } from "./future.js";
 import { checkMs } from "./internal/util.js";
 
 /** `wait()` returns when any future finishes or is cancelled. */
@@ -29,7 +29,8 @@ export function toFutures(
   if (
     aws === null ||
     typeof aws !== "object" ||
-    typeof (aws as Iterable<unknown>)[Symbol.iterator] !== "function"
+    typeof (aws as Iterable<unknown>)[Symbol.iterator] !== "function" ||
+    isFuture(aws) // iterable for `yield*`, but one future is not a collection (asyncio refuses it too)
   ) {
     throw new TypeError(
       `${fn} expects an iterable of futures, tasks or functions, received ${describeValue(aws)}`,

@@ -14,7 +14,7 @@ import {
   type TaskOptions,
   ValueError,
 } from "@aio/core";
-import { _onLoopClose, Future, isFuture, Task } from "@aio/futures";
+import { _onLoopClose, type Coroutine, Future, isFuture, Task } from "@aio/futures";
 import { Handle, TimerHandle } from "./handle.js";
 import { TimerHeap } from "./internal/timer-heap.js";
 
@@ -376,6 +376,8 @@ export class BaseEventLoop implements EventLoop {
    * await run(async () => { console.log(await getRunningLoop().createTask(async () => 2)); }); // 2
    * ```
    */
+  createTask<T>(fn: () => Coroutine<T>, options?: TaskOptions): Task<T>;
+  createTask<T>(fn: () => T | PromiseLike<T>, options?: TaskOptions): Task<Awaited<T>>;
   createTask<T>(fn: () => T | PromiseLike<T>, options?: TaskOptions): Task<Awaited<T>> {
     if (this.#closed) throw new RuntimeError("Event loop is closed");
     if (this.#taskFactory !== null) return this.#taskFactory(this, fn, options) as Task<Awaited<T>>;

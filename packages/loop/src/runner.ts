@@ -6,7 +6,7 @@ import {
   isCancelledError,
   RuntimeError,
 } from "@aio/core";
-import { allTasks, gather, type Task } from "@aio/futures";
+import { allTasks, type Coroutine, gather, type Task } from "@aio/futures";
 import { BaseEventLoop } from "./event-loop.js";
 
 /**
@@ -100,6 +100,8 @@ export class Runner {
    * try { console.log(await runner.run(async () => 1)); } finally { await runner.close(); }
    * ```
    */
+  run<T>(fn: () => Coroutine<T>, options?: RunOptions): Promise<T>;
+  run<T>(fn: () => T | PromiseLike<T>, options?: RunOptions): Promise<Awaited<T>>;
   async run<T>(fn: () => T | PromiseLike<T>, options?: RunOptions): Promise<Awaited<T>> {
     if (typeof fn !== "function") {
       throw new TypeError(`Runner.run() fn must be a function, received ${describeValue(fn)}`);
@@ -229,7 +231,8 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
  * executor are shut down, and the loop is closed. Every call gets its own
  * loop.
  *
- * @param main - the main function.
+ * @param main - the main function: `async`, or a generator function for a
+ *   generator task (see `Coroutine` in `@aio/futures`).
  * @param options - `debug`: run in debug mode.
  * @returns `main`'s result (rejects with its error).
  * @throws {RuntimeError} `run() cannot be called from a running event loop` —
@@ -246,6 +249,11 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
  * console.log(result); // 3
  * ```
  */
+export function run<T>(main: () => Coroutine<T>, options?: { debug?: boolean }): Promise<T>;
+export function run<T>(
+  main: () => T | PromiseLike<T>,
+  options?: { debug?: boolean },
+): Promise<Awaited<T>>;
 export async function run<T>(
   main: () => T | PromiseLike<T>,
   options?: { debug?: boolean },

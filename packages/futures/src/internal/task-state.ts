@@ -15,6 +15,8 @@ export interface TaskInternals extends TaskLike<unknown> {
   _cancelMessage: string | undefined;
   /** Makes the CancelledError to deliver. */
   _makeCancelledError(): CancelledError;
+  /** True for a task that runs a generator (it suspends by yielding, never through `then()`). */
+  _coro: boolean;
   /** Called when a future this task awaits wakes it up: a new step begins. */
   _wakeup(future: Future<unknown>): void;
 }

@@ -128,7 +128,7 @@ describe("BaseTaskTests", () => {
   it("test_ensure_future_neither", async () => {
     expect(() => ensureFuture("ok" as never)).toThrow(TypeError);
     expect(() => ensureFuture("ok" as never)).toThrow(
-      'ensureFuture() expects a Future, a thenable or a function, received "ok"',
+      'ensureFuture() expects a Future, a thenable, a generator or a function, received "ok"',
     );
   });
 
