@@ -731,7 +731,10 @@ Object.defineProperties(Task.prototype, {
  * ```
  */
 export function createTask<T>(fn: () => Coroutine<T>, options?: TaskOptions): Task<T>;
-export function createTask<T>(fn: () => T | PromiseLike<T>, options?: TaskOptions): Task<Awaited<T>>;
+export function createTask<T>(
+  fn: () => T | PromiseLike<T>,
+  options?: TaskOptions,
+): Task<Awaited<T>>;
 export function createTask<T>(
   fn: () => T | PromiseLike<T>,
   options?: TaskOptions,
