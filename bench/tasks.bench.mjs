@@ -70,6 +70,27 @@ async function heapPerItem(n, make) {
   return { n, bytesPerItem: (after - before) / n };
 }
 
+/** (d) for @aio: `blockedOn(fut)` is the task function, blocked on one shared Future. */
+async function pendingAio(blockedOn) {
+  const { run } = await import("@aio/loop");
+  const { getRunningLoop } = await import("@aio/core");
+  const { createTask, gather, sleep } = await import("@aio/futures");
+  return run(async () => {
+    const fut = getRunningLoop().createFuture();
+    const blocked = blockedOn(fut);
+    return heapPerItem(PENDING_N, async (n) => {
+      const tasks = new Array(n);
+      for (let i = 0; i < n; i++) tasks[i] = createTask(blocked);
+      await sleep(0);
+      await sleep(0);
+      return async () => {
+        fut.setResult(undefined);
+        await gather(...tasks);
+      };
+    });
+  });
+}
+
 const cases = {
   // (a) spawn + gather ---------------------------------------------------------
   async "spawn-aio"() {
@@ -366,47 +387,21 @@ const cases = {
   },
 
   // (d) heap per pending task ------------------------------------------------------
-  async "pending-aio"() {
-    const { run } = await import("@aio/loop");
-    const { getRunningLoop } = await import("@aio/core");
-    const { createTask, gather, sleep } = await import("@aio/futures");
-    return run(async () => {
-      const fut = getRunningLoop().createFuture();
-      const blocked = async () => {
-        await fut;
-      };
-      return heapPerItem(PENDING_N, async (n) => {
-        const tasks = new Array(n);
-        for (let i = 0; i < n; i++) tasks[i] = createTask(blocked);
-        await sleep(0);
-        await sleep(0);
-        return async () => {
-          fut.setResult(undefined);
-          await gather(...tasks);
-        };
-      });
-    });
+  "pending-aio"() {
+    return pendingAio(
+      (fut) =>
+        async function blocked() {
+          await fut;
+        },
+    );
   },
-  async "pending-aio-gen"() {
-    const { run } = await import("@aio/loop");
-    const { getRunningLoop } = await import("@aio/core");
-    const { createTask, gather, sleep } = await import("@aio/futures");
-    return run(async () => {
-      const fut = getRunningLoop().createFuture();
-      function* blocked() {
-        yield* fut;
-      }
-      return heapPerItem(PENDING_N, async (n) => {
-        const tasks = new Array(n);
-        for (let i = 0; i < n; i++) tasks[i] = createTask(blocked);
-        await sleep(0);
-        await sleep(0);
-        return async () => {
-          fut.setResult(undefined);
-          await gather(...tasks);
-        };
-      });
-    });
+  "pending-aio-gen"() {
+    return pendingAio(
+      (fut) =>
+        function* blocked() {
+          yield* fut;
+        },
+    );
   },
   async "pending-native"() {
     const { promise, resolve } = deferred();

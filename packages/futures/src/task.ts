@@ -298,7 +298,7 @@ export class Task<T> extends Future<T> {
       // The function returned a generator: the task drives it from now on.
       this._coro = true;
       this.#start = result;
-      this.#coroStep(result, false, undefined);
+      this.#coroStep(result, false, undefined, false); // taskStep was reported above
     } else {
       this.#onFulfilled(result);
     }
@@ -345,8 +345,8 @@ export class Task<T> extends Future<T> {
   }
 
   /** One step of a generator task, in the task's context and as the current task. */
-  #coroStep(start: TaskStart, isErr: boolean, value: unknown): void {
-    if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStep?.(this);
+  #coroStep(start: TaskStart, isErr: boolean, value: unknown, announce = true): void {
+    if (announce && rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStep?.(this);
     const prevTask = rt.task;
     rt.task = this;
     try {
