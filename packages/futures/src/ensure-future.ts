@@ -1,5 +1,6 @@
 import { describeValue, type EventLoop, getRunningLoop, ValueError } from "@aio/core";
 import { type Future, isFuture } from "./future.js";
+import { isGenerator } from "./internal/util.js";
 
 /**
  * What the combinators accept: a Future or Task, any thenable (a native
@@ -7,11 +8,6 @@ import { type Future, isFuture } from "./future.js";
  * its work starts on the loop and belongs to a task).
  */
 export type AwaitableOrFn<T> = PromiseLike<T> | (() => T | PromiseLike<T>);
-
-/** True for a generator object (what a `function*` returns). */
-function isGeneratorObject(value: unknown): value is Generator<unknown, unknown, unknown> {
-  return Object.prototype.toString.call(value) === "[object Generator]";
-}
 
 /**
  * Wraps `aw` in a Future (asyncio `ensure_future`): a Future is returned as
@@ -54,7 +50,7 @@ export function ensureFuture<T>(
   if (typeof aw === "function") {
     return (loop ?? getRunningLoop()).createTask(aw) as unknown as Future<Awaited<T>>;
   }
-  if (isGeneratorObject(aw)) {
+  if (isGenerator(aw)) {
     // asyncio ensure_future(coro): a generator runs in a generator task.
     const gen = aw;
     return (loop ?? getRunningLoop()).createTask(() => gen) as unknown as Future<Awaited<T>>;

@@ -757,11 +757,6 @@ export class Future<T> implements FutureLike<T> {
   }
 }
 
-/**
- * The iterator behind `yield* fut` (asyncio's `Future.__await__`): yields the
- * future once while it is pending, then returns its result. The task driving
- * the generator throws the future's exception in through `throw()`.
- */
 /** What iterating a future outside a generator task gives: nothing. */
 const EMPTY_ITER: Iterator<unknown, undefined, unknown> & Iterable<unknown> = Object.freeze({
   next: (): IteratorResult<unknown, undefined> => ({ done: true, value: undefined }),
@@ -770,6 +765,11 @@ const EMPTY_ITER: Iterator<unknown, undefined, unknown> & Iterable<unknown> = Ob
   },
 });
 
+/**
+ * The iterator behind `yield* fut` (asyncio's `Future.__await__`): yields the
+ * future once while it is pending, then returns its result. The task driving
+ * the generator throws the future's exception in through `throw()`.
+ */
 class FutureIter<T> implements Iterator<Future<unknown>, T, unknown> {
   /** The future; null once the iteration is over. */
   #fut: Future<T> | null;

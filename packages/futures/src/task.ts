@@ -12,7 +12,7 @@ import {
 } from "@aio/core";
 import { Future, internals, kTaskBrand, stepEnded, stepStarted } from "./future.js";
 import { kScheduleItem, SELF, type StepAwareLoop } from "./internal/protocol.js";
-import { describe } from "./internal/util.js";
+import { describe, GeneratorFunctionPrototype, isGenerator } from "./internal/util.js";
 
 const rt = getRuntime();
 
@@ -37,18 +37,6 @@ class TaskStart extends AsyncResource {
 
 function newTaskStart(fn: () => unknown): TaskStart {
   return new TaskStart(fn);
-}
-
-/** `Object.getPrototypeOf(function* () {})`: the prototype of every generator function. */
-const GeneratorFunctionPrototype: object = Object.getPrototypeOf(function* () {});
-/** %GeneratorPrototype%: two links up from every generator object. */
-const GeneratorPrototype: object = (GeneratorFunctionPrototype as { prototype: object }).prototype;
-
-/** True for a generator object (what a `function*` returns). */
-function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto !== null && Object.getPrototypeOf(proto) === GeneratorPrototype;
 }
 
 let taskCounter = 0;

@@ -24,3 +24,15 @@ export function checkMs(fn: string, arg: string, value: unknown, allowNull: bool
   }
   if (Number.isNaN(value)) throw new RangeError(`${fn} ${arg} must not be NaN`);
 }
+
+/** `Object.getPrototypeOf(function* () {})`: the prototype of every generator function. */
+export const GeneratorFunctionPrototype: object = Object.getPrototypeOf(function* () {});
+/** %GeneratorPrototype%: the prototype of every generator function's `prototype`. */
+const GeneratorPrototype: object = (GeneratorFunctionPrototype as { prototype: object }).prototype;
+
+/** True for a generator object (what a `function*` returns). */
+export function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto !== null && Object.getPrototypeOf(proto) === GeneratorPrototype;
+}
