@@ -37,6 +37,7 @@ export type {
 export {
   _currentTask,
   _getRunningLoop,
+  _inGeneratorStep,
   _resourceOpened,
   addInstrument,
   getRunningLoop,

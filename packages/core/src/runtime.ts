@@ -134,6 +134,24 @@ export function _currentTask(): TaskLike<unknown> | null {
 }
 
 /**
+ * True while a generator task's step runs synchronously: the code running now
+ * waits with `yield*`, not `await` (the plumbing behind the `yield*` forms of
+ * blocking calls in `@aio/sync`). A task implementation marks a task that
+ * drives a generator (asyncio's coroutine protocol) with `_coro = true`.
+ *
+ * @returns whether the current task is a generator task in its step.
+ * @example
+ * ```ts
+ * import { _inGeneratorStep } from "@aio/core";
+ * console.log(_inGeneratorStep()); // false outside a generator task
+ * ```
+ */
+export function _inGeneratorStep(): boolean {
+  const task = runtime.task as { _coro?: boolean } | null;
+  return task !== null && task._coro === true;
+}
+
+/**
  * Registers a debug instrument; its hooks are called by loops and tasks from
  * now on. Registering the same instrument twice has no effect.
  *

@@ -1,7 +1,9 @@
-import { describeValue, ValueError } from "@aio/core";
+import { _inGeneratorStep, describeValue, ValueError } from "@aio/core";
 import { Condition } from "./condition.js";
 import { BrokenBarrierError } from "./errors.js";
+import { inOwnTask } from "./internal/wait-op.js";
 import { signalOf, type WaitOptions } from "./internal/waiting.js";
+import type { Waitable } from "./waitable.js";
 
 type BarrierState = "filling" | "draining" | "resetting" | "broken";
 
@@ -72,7 +74,12 @@ export class Barrier {
    * });
    * ```
    */
-  async wait(options?: WaitOptions): Promise<number> {
+  wait(options?: WaitOptions): Waitable<number> {
+    if (_inGeneratorStep()) return inOwnTask("Barrier.wait()", () => this.#wait(options));
+    return this.#wait(options) as Waitable<number>;
+  }
+
+  async #wait(options: WaitOptions | undefined): Promise<number> {
     const signal = options === undefined ? undefined : signalOf("Barrier.wait()", options);
     if (signal?.aborted) throw signal.reason;
     const opts = signal === undefined ? undefined : { signal };
@@ -132,7 +139,12 @@ export class Barrier {
    * });
    * ```
    */
-  async reset(): Promise<void> {
+  reset(): Waitable<void> {
+    if (_inGeneratorStep()) return inOwnTask("Barrier.reset()", () => this.#reset());
+    return this.#reset() as Waitable<void>;
+  }
+
+  async #reset(): Promise<void> {
     await this.#cond.acquire();
     try {
       if (this.#count > 0) {
@@ -162,7 +174,12 @@ export class Barrier {
    * });
    * ```
    */
-  async abort(): Promise<void> {
+  abort(): Waitable<void> {
+    if (_inGeneratorStep()) return inOwnTask("Barrier.abort()", () => this.#abort());
+    return this.#abort() as Waitable<void>;
+  }
+
+  async #abort(): Promise<void> {
     await this.#cond.acquire();
     try {
       this.#state = "broken";

@@ -1,8 +1,16 @@
-import { type EventLoop, type FutureLike, isCancelledError, RuntimeError } from "@aio/core";
-import { Hold } from "./hold.js";
+import {
+  _inGeneratorStep,
+  type EventLoop,
+  type FutureLike,
+  isCancelledError,
+  RuntimeError,
+} from "@aio/core";
+import type { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
+import { inOwnTask } from "./internal/wait-op.js";
 import { loopFor, signalOf, type WaitOptions, waitOn } from "./internal/waiting.js";
 import { Lock } from "./lock.js";
+import type { Waitable } from "./waitable.js";
 
 /**
  * A condition variable (asyncio `Condition`): tasks holding its lock wait
@@ -82,7 +90,7 @@ export class Condition {
    * cond.release();
    * ```
    */
-  acquire(options?: WaitOptions): Promise<true> {
+  acquire(options?: WaitOptions): Waitable<true> {
     return this.#lock.acquire(options);
   }
 
@@ -118,9 +126,8 @@ export class Condition {
    * });
    * ```
    */
-  async hold(options?: WaitOptions): Promise<Hold> {
-    await this.#lock.acquire(options);
-    return new Hold(this.#lock);
+  hold(options?: WaitOptions): Waitable<Hold> {
+    return this.#lock.hold(options);
   }
 
   /**
@@ -152,7 +159,12 @@ export class Condition {
    * });
    * ```
    */
-  async wait(options?: WaitOptions): Promise<true> {
+  wait(options?: WaitOptions): Waitable<true> {
+    if (_inGeneratorStep()) return inOwnTask("Condition.wait()", () => this.#wait(options));
+    return this.#wait(options) as Waitable<true>;
+  }
+
+  async #wait(options: WaitOptions | undefined): Promise<true> {
     const signal = options === undefined ? undefined : signalOf("Condition.wait()", options);
     if (!this.locked()) throw new RuntimeError("cannot wait on un-acquired lock");
     if (signal?.aborted) throw signal.reason;
@@ -214,7 +226,14 @@ export class Condition {
    * });
    * ```
    */
-  async waitFor<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
+  waitFor<T>(predicate: () => T, options?: WaitOptions): Waitable<T> {
+    if (_inGeneratorStep()) {
+      return inOwnTask("Condition.waitFor()", () => this.#waitFor(predicate, options));
+    }
+    return this.#waitFor(predicate, options) as Waitable<T>;
+  }
+
+  async #waitFor<T>(predicate: () => T, options: WaitOptions | undefined): Promise<T> {
     if (typeof predicate !== "function") {
       throw new TypeError(
         `Condition.waitFor() predicate must be a function, received ${typeof predicate}`,
@@ -222,7 +241,7 @@ export class Condition {
     }
     let result = predicate();
     while (!result) {
-      await this.wait(options);
+      await this.#wait(options);
       result = predicate();
     }
     return result;

@@ -1,6 +1,21 @@
-import type { EventLoop, FutureLike } from "@aio/core";
+import { _inGeneratorStep, type EventLoop, type FutureLike } from "@aio/core";
 import { Deque } from "./internal/deque.js";
+import { type WaitKind, waitOp } from "./internal/wait-op.js";
 import { loopFor, RESOLVED_TRUE, signalOf, type WaitOptions, waitOn } from "./internal/waiting.js";
+import type { Waitable } from "./waitable.js";
+
+/**
+ * A wait for an event's flag named `method` in its errors and giving `value`:
+ * `Event.wait()` itself, and `Queue.join()`, which waits on an event.
+ * @internal
+ */
+export let eventWaitKind: <R>(method: string, value: R) => WaitKind<Event, R>;
+/** The promise form of such a wait. @internal */
+export let eventWaitPromise: (
+  ev: Event,
+  signal: AbortSignal | undefined,
+  method: string,
+) => Promise<true>;
 
 /**
  * A flag tasks can wait for (asyncio `Event`): `set()` wakes every waiter,
@@ -98,17 +113,53 @@ export class Event {
    * });
    * ```
    */
-  wait(options?: WaitOptions): Promise<true> {
+  wait(options?: WaitOptions): Waitable<true> {
     const signal = options === undefined ? undefined : signalOf("Event.wait()", options);
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#value) return RESOLVED_TRUE;
-    return this.#waitSlow(signal);
+    if (_inGeneratorStep()) return waitOp(Event.#WAIT, this, signal);
+    return this.#waitPromise(signal, "Event.wait()") as Waitable<true>;
   }
 
-  async #waitSlow(signal: AbortSignal | undefined): Promise<true> {
-    this.#loop = loopFor(this.#loop, this, "Event.wait()", () => this.#waiters.clear());
+  static {
+    eventWaitKind = <R>(method: string, value: R): WaitKind<Event, R> => ({
+      begin: (ev, op) => {
+        if (ev.#value) op.now(value);
+        else op.waitFor(ev.#enqueue(method));
+      },
+      woke: (ev, fut) => {
+        ev.#waiters.remove(fut as FutureLike<true>);
+        return value;
+      },
+      failed: (ev, fut, err) => {
+        ev.#waiters.remove(fut as FutureLike<true>);
+        throw err;
+      },
+      promise: async (ev, signal) => {
+        await ev.#waitPromise(signal, method);
+        return value;
+      },
+    });
+    eventWaitPromise = (ev, signal, method) => ev.#waitPromise(signal, method);
+  }
+
+  /** `wait()` as a generator task runs it. */
+  static readonly #WAIT: WaitKind<Event, true> = eventWaitKind("Event.wait()", true);
+
+  #waitPromise(signal: AbortSignal | undefined, method: string): Promise<true> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#value) return RESOLVED_TRUE;
+    return this.#waitSlow(signal, method);
+  }
+
+  /** Registers a waiter future (binding to the running loop). */
+  #enqueue(method: string): FutureLike<true> {
+    this.#loop = loopFor(this.#loop, this, method, () => this.#waiters.clear());
     const fut = this.#loop.createFuture<true>();
     this.#waiters.push(fut);
+    return fut;
+  }
+
+  async #waitSlow(signal: AbortSignal | undefined, method: string): Promise<true> {
+    const fut = this.#enqueue(method);
     try {
       await waitOn(fut, signal);
       return true;

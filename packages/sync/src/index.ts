@@ -4,7 +4,9 @@
  * `Queue`, `PriorityQueue`, `LifoQueue`. Fair (FIFO wake-up, no barging) and
  * cancellation-safe: a cancelled or aborted wait never leaks a permit, loses
  * an item or swallows a wake-up. Blocking calls accept `{ signal }`; locks and
- * semaphores support `await using` through `hold()`.
+ * semaphores support `await using` through `hold()`. Every blocking call
+ * returns a {@link Waitable}: `await` it in an `async` task, `yield*` it in a
+ * generator task.
  *
  * @packageDocumentation
  */
@@ -26,3 +28,4 @@ export type { WaitOptions } from "./internal/waiting.js";
 export { Lock } from "./lock.js";
 export { LifoQueue, PriorityQueue, type PriorityQueueOptions, Queue } from "./queue.js";
 export { BoundedSemaphore, Semaphore } from "./semaphore.js";
+export type { Waitable } from "./waitable.js";

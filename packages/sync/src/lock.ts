@@ -1,6 +1,7 @@
-import { type EventLoop, type FutureLike, RuntimeError } from "@aio/core";
+import { _inGeneratorStep, type EventLoop, type FutureLike, RuntimeError } from "@aio/core";
 import { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
+import { type WaitKind, type WaitOp, waitOp } from "./internal/wait-op.js";
 import {
   CallbackWaiter,
   loopFor,
@@ -10,6 +11,7 @@ import {
   type WaitOptions,
   waitOn,
 } from "./internal/waiting.js";
+import type { Waitable } from "./waitable.js";
 
 const isLive = (w: Waiter): boolean => !w.cancelled();
 
@@ -100,31 +102,45 @@ export class Lock {
    * });
    * ```
    */
-  acquire(options?: WaitOptions): Promise<true> {
+  acquire(options?: WaitOptions): Waitable<true> {
     const signal = options === undefined ? undefined : signalOf("Lock.acquire()", options);
+    if (_inGeneratorStep()) return waitOp(Lock.#ACQUIRE, this, signal);
+    return this.#acquirePromise(signal) as Waitable<true>;
+  }
+
+  /** `acquire()` as a generator task runs it (asyncio's coroutine, in three parts). */
+  static readonly #ACQUIRE: WaitKind<Lock, true> = {
+    begin: (lock, op) => lock.#begin(op, true),
+    woke: (lock, fut) => lock.#acquired(fut),
+    failed: (lock, fut, err) => lock.#acquireFailed(fut, err),
+    promise: (lock, signal) => lock.#acquirePromise(signal),
+  };
+
+  /** `hold()` as a generator task runs it: `acquire()`, then a {@link Hold}. */
+  static readonly #HOLD: WaitKind<Lock, Hold> = {
+    begin: (lock, op) => lock.#begin(op, new Hold(lock)),
+    woke: (lock, fut) => {
+      lock.#acquired(fut);
+      return new Hold(lock);
+    },
+    failed: (lock, fut, err) => lock.#acquireFailed(fut, err),
+    promise: (lock, signal) => lock.#holdPromise(signal),
+  };
+
+  #begin<R>(op: WaitOp<Lock, R>, value: R): void {
+    if (this.#tryAcquire()) op.now(value);
+    else op.waitFor(this.#enqueue());
+  }
+
+  #acquirePromise(signal: AbortSignal | undefined): Promise<true> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (!this.#locked && this.#noLiveWaiters()) {
-      this.#locked = true;
-      return RESOLVED_TRUE;
-    }
-    return this.#acquireSlow(signal);
-  }
-
-  /** Fair scheduling: jumping the queue is allowed only when every waiter is cancelled. */
-  #noLiveWaiters(): boolean {
-    const waiters = this.#waiters;
-    return waiters === null || waiters.length === 0 || waiters.find(isLive) === undefined;
-  }
-
-  #acquireSlow(signal: AbortSignal | undefined): Promise<true> {
+    if (this.#tryAcquire()) return RESOLVED_TRUE;
     let fut: FutureLike<true>;
     try {
-      this.#loop = loopFor(this.#loop, this, "Lock.acquire()", () => this.#waiters?.clear());
-      fut = this.#loop.createFuture<true>();
+      fut = this.#enqueue();
     } catch (err) {
       return Promise.reject(err);
     }
-    (this.#waiters ??= new Deque()).push(fut);
     // `then` is called here, in the caller's task, so the task is suspended on
     // `fut` and cancelling the task cancels `fut`.
     // (Promise.resolve returns the native promise `then` gave as it is.)
@@ -134,6 +150,28 @@ export class Lock {
         (err: unknown) => this.#acquireFailed(fut, err),
       ),
     );
+  }
+
+  /**
+   * Takes the lock if it is free and nobody (not cancelled) waits — fair
+   * scheduling: jumping the queue is allowed only when every waiter is cancelled.
+   */
+  #tryAcquire(): boolean {
+    if (this.#locked) return false;
+    const waiters = this.#waiters;
+    if (waiters !== null && waiters.length !== 0 && waiters.find(isLive) !== undefined) {
+      return false;
+    }
+    this.#locked = true;
+    return true;
+  }
+
+  /** Registers a waiter future at the end of the line (binding to the running loop). */
+  #enqueue(): FutureLike<true> {
+    this.#loop = loopFor(this.#loop, this, "Lock.acquire()", () => this.#waiters?.clear());
+    const fut = this.#loop.createFuture<true>();
+    (this.#waiters ??= new Deque()).push(fut);
+    return fut;
   }
 
   #acquired(fut: Waiter): true {
@@ -194,8 +232,19 @@ export class Lock {
    * });
    * ```
    */
-  async hold(options?: WaitOptions): Promise<Hold> {
-    await this.acquire(options);
+  hold(options?: WaitOptions): Waitable<Hold> {
+    if (!_inGeneratorStep()) return this.#holdAsync(options) as Waitable<Hold>;
+    const signal = options === undefined ? undefined : signalOf("Lock.hold()", options);
+    return waitOp(Lock.#HOLD, this, signal);
+  }
+
+  async #holdAsync(options: WaitOptions | undefined): Promise<Hold> {
+    const signal = options === undefined ? undefined : signalOf("Lock.hold()", options);
+    return this.#holdPromise(signal);
+  }
+
+  async #holdPromise(signal: AbortSignal | undefined): Promise<Hold> {
+    await this.#acquirePromise(signal);
     return new Hold(this);
   }
 
@@ -224,9 +273,7 @@ export class Lock {
       throw new TypeError(`Lock.run() fn must be a function, received ${typeof fn}`);
     const signal = options === undefined ? undefined : signalOf("Lock.run()", options);
     if (signal?.aborted) throw signal.reason;
-    if (!this.#locked && this.#noLiveWaiters()) {
-      this.#locked = true;
-    } else {
+    if (!this.#tryAcquire()) {
       // Wait through a CallbackWaiter: no loop needed and the calling task is
       // not suspended on a future, so one task may have many run() calls
       // pending. Same FIFO line and repair logic as acquire()'s slow path.

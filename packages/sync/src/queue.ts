@@ -1,8 +1,15 @@
-import { describeValue, type EventLoop, type FutureLike, ValueError } from "@aio/core";
+import {
+  _inGeneratorStep,
+  describeValue,
+  type EventLoop,
+  type FutureLike,
+  ValueError,
+} from "@aio/core";
 import { QueueEmpty, QueueFull, QueueShutDown } from "./errors.js";
-import { Event } from "./event.js";
+import { Event, eventWaitKind, eventWaitPromise } from "./event.js";
 import { Deque } from "./internal/deque.js";
 import { Heap, naturalCompare } from "./internal/heap.js";
+import { type WaitKind, type WaitOp, waitOp } from "./internal/wait-op.js";
 import {
   formatItem,
   loopFor,
@@ -12,6 +19,7 @@ import {
   type WaitOptions,
   waitOn,
 } from "./internal/waiting.js";
+import type { Waitable } from "./waitable.js";
 
 /** Where a queue keeps its items: FIFO (ring deque), LIFO (array) or priority (heap). */
 interface Store<T> {
@@ -206,8 +214,35 @@ export class Queue<T> implements AsyncIterable<T> {
    * });
    * ```
    */
-  put(item: T, options?: WaitOptions): Promise<void> {
+  put(item: T, options?: WaitOptions): Waitable<void> {
     const signal = options === undefined ? undefined : signalOf(`${this.#name()}.put()`, options);
+    if (_inGeneratorStep())
+      return waitOp(Queue.#PUT as WaitKind<Queue<T>, void>, this, signal, item);
+    return this.#putPromise(item, signal) as Waitable<void>;
+  }
+
+  /** `put()` as a generator task runs it (asyncio's coroutine: a loop around `await putter`). */
+  static readonly #PUT: WaitKind<Queue<unknown>, void> = {
+    begin: (q, op) => q.#putStep(op, op.arg, false),
+    woke: (q, _putter, op) => {
+      q.#wokenPutters--;
+      q.#putStep(op, op.arg, true);
+    },
+    failed: (q, putter, err) => q.#putFailed(putter as FutureLike<void>, err),
+    promise: (q, signal, item) => q.#putPromise(item, signal),
+  };
+
+  /** One pass of `put()`'s loop in a generator task: put now, or wait (again). */
+  #putStep(op: WaitOp<Queue<T>, void>, item: T, woken: boolean): void {
+    if (this.#canPut(woken)) {
+      this.putNowait(item);
+      op.now(undefined);
+    } else {
+      op.waitFor(this.#addPutter(woken));
+    }
+  }
+
+  #putPromise(item: T, signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#isShutdown) return Promise.reject(new QueueShutDown());
     if (this.#putters.length === 0 && this.#freeSlots() > this.#wokenPutters) {
@@ -220,35 +255,53 @@ export class Queue<T> implements AsyncIterable<T> {
   async #putSlow(item: T, signal: AbortSignal | undefined): Promise<void> {
     let woken = false;
     for (;;) {
-      if (this.#isShutdown) throw new QueueShutDown();
-      if (
-        woken ? !this.full() : this.#putters.length === 0 && this.#freeSlots() > this.#wokenPutters
-      ) {
+      if (this.#canPut(woken)) {
         this.putNowait(item);
         return;
       }
-      this.#loop = loopFor(this.#loop, this, `${this.#name()}.put()`, () => this.#dropWaiters());
-      const putter = this.#loop.createFuture<void>();
-      // A woken putter that lost its slot keeps its place at the head of the line.
-      if (woken) this.#putters.unshift(putter);
-      else this.#putters.push(putter);
+      const putter = this.#addPutter(woken);
       try {
         await waitOn(putter, signal);
       } catch (err) {
-        const wasWoken = putter.done() && !putter.cancelled();
-        putter.cancel();
-        this.#putters.remove(putter);
-        if (wasWoken) {
-          // CPython Queue.put: we were woken by getNowait() but cannot take
-          // the slot; wake up the next in line.
-          this.#wokenPutters--;
-          if (!this.full()) this.#wakeUpNext(this.#putters, false);
-        }
-        throw err;
+        this.#putFailed(putter, err);
       }
       this.#wokenPutters--;
       woken = true;
     }
+  }
+
+  /**
+   * Whether `put()` may store its item now: a free slot nobody woken is
+   * owed, and (FIFO) nobody waiting ahead — unless this putter was woken
+   * for it. Throws {@link QueueShutDown} once the queue is shut down.
+   */
+  #canPut(woken: boolean): boolean {
+    if (this.#isShutdown) throw new QueueShutDown();
+    return woken
+      ? !this.full()
+      : this.#putters.length === 0 && this.#freeSlots() > this.#wokenPutters;
+  }
+
+  /** Registers a putter future; a woken putter that lost its slot keeps its place at the head. */
+  #addPutter(woken: boolean): FutureLike<void> {
+    this.#loop = loopFor(this.#loop, this, `${this.#name()}.put()`, () => this.#dropWaiters());
+    const putter = this.#loop.createFuture<void>();
+    if (woken) this.#putters.unshift(putter);
+    else this.#putters.push(putter);
+    return putter;
+  }
+
+  #putFailed(putter: FutureLike<void>, err: unknown): never {
+    const wasWoken = putter.done() && !putter.cancelled();
+    putter.cancel();
+    this.#putters.remove(putter);
+    if (wasWoken) {
+      // CPython Queue.put: we were woken by getNowait() but cannot take
+      // the slot; wake up the next in line.
+      this.#wokenPutters--;
+      if (!this.full()) this.#wakeUpNext(this.#putters, false);
+    }
+    throw err;
   }
 
   /**
@@ -291,8 +344,35 @@ export class Queue<T> implements AsyncIterable<T> {
    * });
    * ```
    */
-  get(options?: WaitOptions): Promise<T> {
+  get(options?: WaitOptions): Waitable<T> {
     const signal = options === undefined ? undefined : signalOf(`${this.#name()}.get()`, options);
+    if (_inGeneratorStep()) return waitOp(Queue.#GET as WaitKind<Queue<T>, T>, this, signal);
+    return this.#getPromise(signal) as Waitable<T>;
+  }
+
+  /** `get()` as a generator task runs it (asyncio's coroutine: a loop around `await getter`). */
+  static readonly #GET: WaitKind<Queue<unknown>, unknown> = {
+    begin: (q, op) => q.#getStep(op, false),
+    woke: (q, _getter, op) => {
+      q.#wokenGetters--;
+      return q.#getStep(op, true);
+    },
+    failed: (q, getter, err) => q.#getFailed(getter as FutureLike<void>, err),
+    promise: (q, signal) => q.#getPromise(signal),
+  };
+
+  /** One pass of `get()`'s loop in a generator task: take an item now, or wait (again). */
+  #getStep(op: WaitOp<Queue<T>, T>, woken: boolean): T {
+    if (this.#canGet(woken)) {
+      const item = this.getNowait();
+      op.now(item);
+      return item;
+    }
+    op.waitFor(this.#addGetter(woken));
+    return undefined as T;
+  }
+
+  #getPromise(signal: AbortSignal | undefined): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const n = this.#store.length;
     if (n > 0 && (this.#isShutdown || (this.#getters.length === 0 && n > this.#wokenGetters))) {
@@ -304,36 +384,56 @@ export class Queue<T> implements AsyncIterable<T> {
   async #getSlow(signal: AbortSignal | undefined): Promise<T> {
     let woken = false;
     for (;;) {
-      const n = this.#store.length;
-      if (
-        n > 0 &&
-        (woken || this.#isShutdown || (this.#getters.length === 0 && n > this.#wokenGetters))
-      ) {
-        return this.getNowait();
-      }
-      if (this.#isShutdown) throw new QueueShutDown();
-      this.#loop = loopFor(this.#loop, this, `${this.#name()}.get()`, () => this.#dropWaiters());
-      const getter = this.#loop.createFuture<void>();
-      // A woken getter that lost its item keeps its place at the head of the line.
-      if (woken) this.#getters.unshift(getter);
-      else this.#getters.push(getter);
+      if (this.#canGet(woken)) return this.getNowait();
+      const getter = this.#addGetter(woken);
       try {
         await waitOn(getter, signal);
       } catch (err) {
-        const wasWoken = getter.done() && !getter.cancelled();
-        getter.cancel();
-        this.#getters.remove(getter);
-        if (wasWoken) {
-          // CPython Queue.get: we were woken by putNowait() but cannot take
-          // the item; wake up the next in line.
-          this.#wokenGetters--;
-          if (!this.empty()) this.#wakeUpNext(this.#getters, true);
-        }
-        throw err;
+        this.#getFailed(getter, err);
       }
       this.#wokenGetters--;
       woken = true;
     }
+  }
+
+  /**
+   * Whether `get()` may take an item now: one nobody woken is owed, and
+   * (FIFO) nobody waiting ahead — unless this getter was woken for it, or the
+   * queue is shut down (gets drain it). Throws {@link QueueShutDown} once the
+   * queue is shut down and empty.
+   */
+  #canGet(woken: boolean): boolean {
+    const n = this.#store.length;
+    if (
+      n > 0 &&
+      (woken || this.#isShutdown || (this.#getters.length === 0 && n > this.#wokenGetters))
+    ) {
+      return true;
+    }
+    if (this.#isShutdown) throw new QueueShutDown();
+    return false;
+  }
+
+  /** Registers a getter future; a woken getter that lost its item keeps its place at the head. */
+  #addGetter(woken: boolean): FutureLike<void> {
+    this.#loop = loopFor(this.#loop, this, `${this.#name()}.get()`, () => this.#dropWaiters());
+    const getter = this.#loop.createFuture<void>();
+    if (woken) this.#getters.unshift(getter);
+    else this.#getters.push(getter);
+    return getter;
+  }
+
+  #getFailed(getter: FutureLike<void>, err: unknown): never {
+    const wasWoken = getter.done() && !getter.cancelled();
+    getter.cancel();
+    this.#getters.remove(getter);
+    if (wasWoken) {
+      // CPython Queue.get: we were woken by putNowait() but cannot take
+      // the item; wake up the next in line.
+      this.#wokenGetters--;
+      if (!this.empty()) this.#wakeUpNext(this.#getters, true);
+    }
+    throw err;
   }
 
   /**
@@ -416,25 +516,27 @@ export class Queue<T> implements AsyncIterable<T> {
    * });
    * ```
    */
-  join(options?: WaitOptions): Promise<void> {
-    if (this.#unfinished === 0 && (options?.signal === undefined || !options.signal.aborted)) {
-      return RESOLVED_VOID;
+  join(options?: WaitOptions): Waitable<void> {
+    if (_inGeneratorStep()) {
+      const signal = signalOf(`${this.#name()}.join()`, options);
+      return waitOp(
+        (this.#joinKind ??= eventWaitKind(`${this.#name()}.join()`, undefined)),
+        this.#finished,
+        signal,
+      );
     }
-    return this.#joinSlow(options);
+    if (this.#unfinished === 0 && (options?.signal === undefined || !options.signal.aborted)) {
+      return RESOLVED_VOID as Waitable<void>;
+    }
+    return this.#joinSlow(options) as Waitable<void>;
   }
+
+  /** `join()` as a generator task runs it: a wait for `#finished`, named after the queue. */
+  #joinKind: WaitKind<Event, void> | null = null;
 
   async #joinSlow(options: WaitOptions | undefined): Promise<void> {
     const signal = signalOf(`${this.#name()}.join()`, options);
-    if (signal?.aborted) throw signal.reason;
-    try {
-      await this.#finished.wait(signal === undefined ? undefined : { signal });
-    } catch (err) {
-      // Event.wait names itself in its errors; a queue names the queue.
-      if (err instanceof Error && err.message.startsWith("Event.wait()")) {
-        err.message = err.message.replace("Event.wait()", `${this.#name()}.join()`);
-      }
-      throw err;
-    }
+    await eventWaitPromise(this.#finished, signal, `${this.#name()}.join()`);
   }
 
   /**

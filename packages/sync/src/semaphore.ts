@@ -1,6 +1,13 @@
-import { describeValue, type EventLoop, type FutureLike, ValueError } from "@aio/core";
+import {
+  _inGeneratorStep,
+  describeValue,
+  type EventLoop,
+  type FutureLike,
+  ValueError,
+} from "@aio/core";
 import { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
+import { type WaitKind, type WaitOp, waitOp } from "./internal/wait-op.js";
 import {
   CallbackWaiter,
   loopFor,
@@ -10,6 +17,7 @@ import {
   type WaitOptions,
   waitOn,
 } from "./internal/waiting.js";
+import type { Waitable } from "./waitable.js";
 
 /** Reads a semaphore's value; for BoundedSemaphore, without a public accessor. */
 let semaphoreValue: (sem: Semaphore) => number;
@@ -120,29 +128,55 @@ export class Semaphore {
    * });
    * ```
    */
-  acquire(options?: WaitOptions): Promise<true> {
+  acquire(options?: WaitOptions): Waitable<true> {
     const signal =
       options === undefined ? undefined : signalOf(`${this.#name()}.acquire()`, options);
+    if (_inGeneratorStep()) return waitOp(Semaphore.#ACQUIRE, this, signal);
+    return this.#acquirePromise(signal) as Waitable<true>;
+  }
+
+  /** `acquire()` as a generator task runs it (asyncio's coroutine, in three parts). */
+  static readonly #ACQUIRE: WaitKind<Semaphore, true> = {
+    begin: (sem, op) => sem.#begin(op, true),
+    woke: (sem, fut) => sem.#acquired(fut),
+    failed: (sem, fut, err) => sem.#acquireFailed(fut, err),
+    promise: (sem, signal) => sem.#acquirePromise(signal),
+  };
+
+  /** `hold()` as a generator task runs it: `acquire()`, then a {@link Hold}. */
+  static readonly #HOLD: WaitKind<Semaphore, Hold> = {
+    begin: (sem, op) => sem.#begin(op, new Hold(sem)),
+    woke: (sem, fut) => {
+      sem.#acquired(fut);
+      return new Hold(sem);
+    },
+    failed: (sem, fut, err) => sem.#acquireFailed(fut, err),
+    promise: (sem, signal) => sem.#holdPromise(signal),
+  };
+
+  #begin<R>(op: WaitOp<Semaphore, R>, value: R): void {
+    if (!this.locked()) {
+      // FIFO: a free permit is taken at once only when nobody waits.
+      this.#value--;
+      op.now(value);
+    } else {
+      op.waitFor(this.#enqueue());
+    }
+  }
+
+  #acquirePromise(signal: AbortSignal | undefined): Promise<true> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (!this.locked()) {
       // FIFO: a free permit is taken at once only when nobody waits.
       this.#value--;
       return RESOLVED_TRUE;
     }
-    return this.#acquireSlow(signal);
-  }
-
-  #acquireSlow(signal: AbortSignal | undefined): Promise<true> {
     let fut: FutureLike<true>;
     try {
-      this.#loop = loopFor(this.#loop, this, `${this.#name()}.acquire()`, () =>
-        this.#waiters?.clear(),
-      );
-      fut = this.#loop.createFuture<true>();
+      fut = this.#enqueue();
     } catch (err) {
       return Promise.reject(err);
     }
-    (this.#waiters ??= new Deque()).push(fut);
     // `then` is called here, in the caller's task, so the task is suspended on
     // `fut` and cancelling the task cancels `fut`.
     // (Promise.resolve returns the native promise `then` gave as it is.)
@@ -152,6 +186,16 @@ export class Semaphore {
         (err: unknown) => this.#acquireFailed(fut, err),
       ),
     );
+  }
+
+  /** Registers a waiter future at the end of the line (binding to the running loop). */
+  #enqueue(): FutureLike<true> {
+    this.#loop = loopFor(this.#loop, this, `${this.#name()}.acquire()`, () =>
+      this.#waiters?.clear(),
+    );
+    const fut = this.#loop.createFuture<true>();
+    (this.#waiters ??= new Deque()).push(fut);
+    return fut;
   }
 
   #acquired(fut: Waiter): true {
@@ -226,8 +270,19 @@ export class Semaphore {
    * });
    * ```
    */
-  async hold(options?: WaitOptions): Promise<Hold> {
-    await this.acquire(options);
+  hold(options?: WaitOptions): Waitable<Hold> {
+    if (!_inGeneratorStep()) return this.#holdAsync(options) as Waitable<Hold>;
+    const signal = options === undefined ? undefined : signalOf(`${this.#name()}.hold()`, options);
+    return waitOp(Semaphore.#HOLD, this, signal);
+  }
+
+  async #holdAsync(options: WaitOptions | undefined): Promise<Hold> {
+    const signal = options === undefined ? undefined : signalOf(`${this.#name()}.hold()`, options);
+    return this.#holdPromise(signal);
+  }
+
+  async #holdPromise(signal: AbortSignal | undefined): Promise<Hold> {
+    await this.#acquirePromise(signal);
     return new Hold(this);
   }
 

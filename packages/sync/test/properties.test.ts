@@ -30,6 +30,9 @@ const stepArb = fc.record({
 
 const NUM_RUNS = 80;
 
+/** Per task: run it as a generator task (`yield*` forms) instead of an async one. */
+const modesArb = fc.array(fc.boolean(), { minLength: 12, maxLength: 12 });
+
 describe("properties", () => {
   test("Lock and Semaphore: permits conserved, FIFO among live waiters, no deadlock, nothing left behind", async () => {
     await fc.assert(
@@ -41,7 +44,8 @@ describe("properties", () => {
           maxLength: 12,
         }),
         fc.array(actionArb, { maxLength: 8 }),
-        async (kind, value, plans, actions) => {
+        modesArb,
+        async (kind, value, plans, actions, modes) => {
           const permits = kind === "lock" ? 1 : value;
           await aio(async () => {
             const prim = kind === "lock" ? new Lock() : new Semaphore(permits);
@@ -50,31 +54,56 @@ describe("properties", () => {
             let seq = 0;
             const grants: number[] = []; // queue positions of waiters, in the order they got in
             const controllers = plans.map(() => new AbortController());
+            // An async task and a generator task (`yield*` forms) run the same plan.
             const tasks: Task<void>[] = plans.map((holds, i) =>
-              createTask(async () => {
-                for (const { hold, victim } of holds) {
-                  const mustWait = prim.locked();
-                  const position = seq++;
-                  try {
-                    await prim.acquire({ signal: controllers[i]!.signal });
-                  } catch (err) {
-                    if (isCancelledError(err)) throw err;
-                    controllers[i] = new AbortController(); // aborted: try the next one
-                    continue;
-                  }
-                  if (mustWait) grants.push(position);
-                  inside++;
-                  maxInside = Math.max(maxInside, inside);
-                  try {
-                    await sleep(hold);
-                  } finally {
-                    inside--;
-                    prim.release();
-                    // Strike right after the release: the woken waiter may be the victim.
-                    if (victim !== null) strike(victim.task, victim.kind);
-                  }
-                }
-              }),
+              modes[i]
+                ? createTask(function* () {
+                    for (const { hold, victim } of holds) {
+                      const mustWait = prim.locked();
+                      const position = seq++;
+                      try {
+                        yield* prim.acquire({ signal: controllers[i]!.signal });
+                      } catch (err) {
+                        if (isCancelledError(err)) throw err;
+                        controllers[i] = new AbortController(); // aborted: try the next one
+                        continue;
+                      }
+                      if (mustWait) grants.push(position);
+                      inside++;
+                      maxInside = Math.max(maxInside, inside);
+                      try {
+                        yield* sleep(hold);
+                      } finally {
+                        inside--;
+                        prim.release();
+                        if (victim !== null) strike(victim.task, victim.kind);
+                      }
+                    }
+                  })
+                : createTask(async () => {
+                    for (const { hold, victim } of holds) {
+                      const mustWait = prim.locked();
+                      const position = seq++;
+                      try {
+                        await prim.acquire({ signal: controllers[i]!.signal });
+                      } catch (err) {
+                        if (isCancelledError(err)) throw err;
+                        controllers[i] = new AbortController(); // aborted: try the next one
+                        continue;
+                      }
+                      if (mustWait) grants.push(position);
+                      inside++;
+                      maxInside = Math.max(maxInside, inside);
+                      try {
+                        await sleep(hold);
+                      } finally {
+                        inside--;
+                        prim.release();
+                        // Strike right after the release: the woken waiter may be the victim.
+                        if (victim !== null) strike(victim.task, victim.kind);
+                      }
+                    }
+                  }),
             );
             const strike = (i: number, how: "cancel" | "abort") => {
               if (i >= tasks.length) return;
@@ -106,7 +135,8 @@ describe("properties", () => {
         fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 4 }),
         fc.array(actionArb, { maxLength: 8 }),
         fc.array(fc.option(actionArb, { freq: 2 }), { minLength: 8, maxLength: 8 }),
-        async (maxsize, producerCounts, consumerDelays, actions, afterOps) => {
+        modesArb,
+        async (maxsize, producerCounts, consumerDelays, actions, afterOps, modes) => {
           await aio(async () => {
             const q = new Queue<string>(maxsize);
             const put: string[] = [];
@@ -122,40 +152,74 @@ describe("properties", () => {
               () => new AbortController(),
             );
             const producers = producerCounts.map((count, p) =>
-              createTask(async () => {
-                for (let i = 0; i < count; i++) {
-                  const item = `p${p}-${i}`;
-                  try {
-                    await q.put(item, { signal: controllers[p]!.signal });
-                    put.push(item);
-                    const v = afterOps[(p + i) % 8];
-                    if (v) strike(v.task, v.kind); // the consumer just woken may be the victim
-                  } catch (err) {
-                    if (err instanceof QueueShutDown) return; // every consumer is gone
-                    if (isCancelledError(err)) throw err;
-                    controllers[p] = new AbortController();
-                  }
-                  await sleep(i % 2);
-                }
-              }),
+              modes[p]
+                ? createTask(function* () {
+                    for (let i = 0; i < count; i++) {
+                      const item = `p${p}-${i}`;
+                      try {
+                        yield* q.put(item, { signal: controllers[p]!.signal });
+                        put.push(item);
+                        const v = afterOps[(p + i) % 8];
+                        if (v) strike(v.task, v.kind);
+                      } catch (err) {
+                        if (err instanceof QueueShutDown) return;
+                        if (isCancelledError(err)) throw err;
+                        controllers[p] = new AbortController();
+                      }
+                      yield* sleep(i % 2);
+                    }
+                  })
+                : createTask(async () => {
+                    for (let i = 0; i < count; i++) {
+                      const item = `p${p}-${i}`;
+                      try {
+                        await q.put(item, { signal: controllers[p]!.signal });
+                        put.push(item);
+                        const v = afterOps[(p + i) % 8];
+                        if (v) strike(v.task, v.kind); // the consumer just woken may be the victim
+                      } catch (err) {
+                        if (err instanceof QueueShutDown) return; // every consumer is gone
+                        if (isCancelledError(err)) throw err;
+                        controllers[p] = new AbortController();
+                      }
+                      await sleep(i % 2);
+                    }
+                  }),
             );
             const consumers = consumerDelays.map((delay, c) =>
-              createTask(async () => {
-                for (;;) {
-                  try {
-                    got.push(await q.get({ signal: controllers[nP + c]!.signal }));
-                    const v = afterOps[(c + got.length) % 8];
-                    if (v) strike(v.task, v.kind); // the producer just woken may be the victim
-                  } catch (err) {
-                    if (err instanceof QueueShutDown) return;
-                    if (isCancelledError(err)) throw err;
-                    controllers[nP + c] = new AbortController();
-                    continue;
-                  }
-                  q.taskDone();
-                  await sleep(delay);
-                }
-              }),
+              modes[nP + c]
+                ? createTask(function* () {
+                    for (;;) {
+                      try {
+                        got.push(yield* q.get({ signal: controllers[nP + c]!.signal }));
+                        const v = afterOps[(c + got.length) % 8];
+                        if (v) strike(v.task, v.kind);
+                      } catch (err) {
+                        if (err instanceof QueueShutDown) return;
+                        if (isCancelledError(err)) throw err;
+                        controllers[nP + c] = new AbortController();
+                        continue;
+                      }
+                      q.taskDone();
+                      yield* sleep(delay);
+                    }
+                  })
+                : createTask(async () => {
+                    for (;;) {
+                      try {
+                        got.push(await q.get({ signal: controllers[nP + c]!.signal }));
+                        const v = afterOps[(c + got.length) % 8];
+                        if (v) strike(v.task, v.kind); // the producer just woken may be the victim
+                      } catch (err) {
+                        if (err instanceof QueueShutDown) return;
+                        if (isCancelledError(err)) throw err;
+                        controllers[nP + c] = new AbortController();
+                        continue;
+                      }
+                      q.taskDone();
+                      await sleep(delay);
+                    }
+                  }),
             );
             const all = [...producers, ...consumers];
             tasksRef.push(...all);

@@ -113,6 +113,9 @@ export async function waitAbortable<T>(fut: FutureLike<T>, signal: AbortSignal):
     if (fut.cancel()) aborted = true;
   };
   signal.addEventListener("abort", onAbort);
+  // A loop that waits again (a woken `Queue.get()` that lost its item) may
+  // come here with a signal that aborted while it was not waiting.
+  if (signal.aborted) onAbort();
   try {
     return await fut;
   } catch (err) {

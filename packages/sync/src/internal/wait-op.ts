@@ -1,0 +1,214 @@
+import { _getRunningLoop, type FutureLike, RuntimeError } from "@aio/core";
+import type { Waitable } from "../waitable.js";
+
+/**
+ * How one kind of wait (`Lock.acquire()`, `Queue.get()`…) runs as a
+ * {@link WaitOp}: the three parts of the asyncio coroutine it ports — the code
+ * before `await fut`, the code after it, and its `except`/`finally` — plus the
+ * promise form `then()` falls back to.
+ */
+export interface WaitKind<O, R> {
+  /**
+   * The code before the `await`: finish at once with `op.now(value)`, or
+   * register a waiter future and hand it over with `op.waitFor(fut)`. May
+   * throw (no loop, wrong loop).
+   */
+  begin(owner: O, op: WaitOp<O, R>): void;
+  /**
+   * The code after the `await`: `fut` has its result; returns the wait's
+   * value — or, for a wait that loops (`Queue.get()` that lost its item),
+   * calls `op.waitFor(next)` to wait again (its return value is then ignored).
+   */
+  woke(owner: O, fut: FutureLike<unknown>, op: WaitOp<O, R>): R;
+  /** The `except` path: the wait failed with `err` (cancelled, aborted); repair, then throw `err`. */
+  failed(owner: O, fut: FutureLike<unknown>, err: unknown): never;
+  /** The promise form, for a `then()` on the op. */
+  promise(owner: O, signal: AbortSignal | undefined, arg: unknown): Promise<R>;
+}
+
+const FRESH = 0;
+const WAITING = 1;
+const DONE = 2;
+const PROMISED = 3;
+
+/**
+ * A blocking call made inside a generator task's step: a lazy, hand-written
+ * coroutine (no generator object, no future iterator). `yield*` drives it
+ * through `next()`/`throw()`: the first `next()` runs `kind.begin`, and when
+ * that registered a waiter the op yields the waiter future, on which the task
+ * suspends (so the task's cancellation cancels it); the task resumes it with
+ * `next()` once the future has a result, or `throw(err)` when it was
+ * cancelled.
+ *
+ * Lazy like an asyncio coroutine: an op that is never iterated never
+ * registers a waiter, so dropping one cannot strand a wake-up.
+ */
+export class WaitOp<O, R> {
+  readonly #kind: WaitKind<O, R>;
+  readonly #owner: O;
+  /** The caller's abort signal (validated, not aborted when the op was made). */
+  readonly signal: AbortSignal | undefined;
+  /** The call's argument, if it has one (the item of `Queue.put()`). */
+  readonly arg: unknown;
+  #state: 0 | 1 | 2 | 3 = FRESH;
+  #fut: FutureLike<unknown> | null = null;
+  #value: R | undefined = undefined;
+  #onAbort: (() => void) | null = null;
+  #aborted = false;
+  #promise: Promise<R> | null = null;
+
+  constructor(kind: WaitKind<O, R>, owner: O, signal: AbortSignal | undefined, arg: unknown) {
+    this.#kind = kind;
+    this.#owner = owner;
+    this.signal = signal;
+    this.arg = arg;
+  }
+
+  /** For `kind.begin`: the wait is over at once, with `value`. */
+  now(value: R): void {
+    this.#value = value;
+  }
+
+  /** For `kind.begin`: wait for `fut` (a waiter the kind registered). */
+  waitFor(fut: FutureLike<unknown>): void {
+    this.#fut = fut;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(): IteratorResult<unknown, R> {
+    switch (this.#state) {
+      case FRESH:
+        return this.#begin();
+      case WAITING: {
+        const fut = this.#fut!;
+        if (!fut.done()) throw new RuntimeError("yield* wasn't used with future");
+        let value: R;
+        try {
+          value = this.#kind.woke(this.#owner, fut, this);
+        } catch (err) {
+          this.#end();
+          throw err;
+        }
+        const next = this.#fut!;
+        if (next === fut) {
+          this.#end();
+          return { done: true, value };
+        }
+        // Waiting again. An abort that came while `fut` was already done
+        // could not cancel it: it cancels the new waiter now.
+        if (this.signal?.aborted && next.cancel()) this.#aborted = true;
+        return { done: false, value: next };
+      }
+      case PROMISED:
+        throw new RuntimeError("this wait was already started with then(): await it, or yield* it");
+      default:
+        return { done: true, value: undefined as R };
+    }
+  }
+
+  #begin(): IteratorResult<unknown, R> {
+    this.#state = DONE;
+    const signal = this.signal;
+    if (signal?.aborted) throw signal.reason;
+    this.#kind.begin(this.#owner, this);
+    const fut = this.#fut;
+    if (fut === null) {
+      const value = this.#value as R;
+      this.#value = undefined;
+      return { done: true, value };
+    }
+    this.#state = WAITING;
+    if (signal !== undefined) {
+      // An abort cancels the waiter, so the task resumes through throw() and
+      // the kind's repair logic runs exactly as for a task cancellation.
+      this.#onAbort = () => {
+        if (this.#fut!.cancel()) this.#aborted = true;
+      };
+      signal.addEventListener("abort", this.#onAbort);
+    }
+    return { done: false, value: fut };
+  }
+
+  /** Leaves the waiting state: the listener goes on every path. */
+  #end(): void {
+    this.#state = DONE;
+    if (this.#onAbort !== null) {
+      this.signal!.removeEventListener("abort", this.#onAbort);
+      this.#onAbort = null;
+    }
+  }
+
+  throw(err: unknown): IteratorResult<unknown, R> {
+    if (this.#state !== WAITING) throw err;
+    this.#end();
+    return this.#kind.failed(this.#owner, this.#fut!, this.#aborted ? this.signal!.reason : err);
+  }
+
+  /** The generator was closed while waiting: give the place up as a cancellation would. */
+  return(value?: unknown): IteratorResult<unknown, R> {
+    if (this.#state === WAITING) {
+      const fut = this.#fut!;
+      this.#end();
+      fut.cancel();
+      try {
+        this.#kind.failed(this.#owner, fut, undefined);
+      } catch {
+        // failed() always rethrows what it was given
+      }
+    }
+    return { done: true, value: value as R };
+  }
+
+  /** The promise form (an `await` in an `async` helper); exclusive with `yield*`. */
+  then<R1 = R, R2 = never>(
+    onFulfilled?: ((value: R) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    if (this.#promise === null) {
+      if (this.#state === FRESH) {
+        this.#state = PROMISED;
+        this.#promise = this.#kind.promise(this.#owner, this.signal, this.arg);
+      } else {
+        this.#promise = Promise.reject(
+          new RuntimeError("this wait was already started with yield*: it cannot be awaited too"),
+        );
+      }
+    }
+    return this.#promise.then(onFulfilled, onRejected);
+  }
+
+  catch<R2 = never>(onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null): Promise<R | R2> {
+    return this.then(undefined, onRejected);
+  }
+
+  finally(onFinally?: (() => void) | null): Promise<R> {
+    return this.then().finally(onFinally);
+  }
+}
+
+/** A {@link WaitOp} typed as what the public method returns. */
+export function waitOp<O, R>(
+  kind: WaitKind<O, R>,
+  owner: O,
+  signal: AbortSignal | undefined,
+  arg?: unknown,
+): Waitable<R> {
+  return new WaitOp(kind, owner, signal, arg) as unknown as Waitable<R>;
+}
+
+/**
+ * A wait with no hand-written generator form (`Condition.wait()`,
+ * `Barrier.wait()`…) called from a generator task: its promise form runs as a
+ * task of its own, started at once (`eagerStart`, so it checks its arguments
+ * and takes its place in line during the call, as the promise form does), and
+ * the caller waits for that task with `yield*`. Cancelling the caller cancels
+ * the task it waits for, so the wait's own cancellation handling runs.
+ */
+export function inOwnTask<R>(name: string, promise: () => Promise<R>): Waitable<R> {
+  // A generator task's step always runs inside its loop.
+  const loop = _getRunningLoop()!;
+  return loop.createTask(promise, { name, eagerStart: true }) as unknown as Waitable<R>;
+}
