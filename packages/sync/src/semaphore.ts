@@ -9,7 +9,6 @@ import { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
 import { type WaitKind, type WaitOp, waitOp } from "./internal/wait-op.js";
 import {
-  CallbackWaiter,
   loopFor,
   RESOLVED_TRUE,
   signalOf,
@@ -21,6 +20,58 @@ import type { Waitable } from "./waitable.js";
 
 /** Reads a semaphore's value; for BoundedSemaphore, without a public accessor. */
 let semaphoreValue: (sem: Semaphore) => number;
+let runGranted: <T>(waiter: RunWaiter<T>) => Promise<Awaited<T>>;
+
+let capturedGateResolve: (waiter: RunWaiter<any>) => void = () => {};
+function captureGate(resolve: (waiter: RunWaiter<any>) => void): void {
+  capturedGateResolve = resolve;
+}
+
+/**
+ * A `run()` call waiting in a semaphore's line. Woken (given a permit) or
+ * aborted, it opens `gate` — which resolves to the waiter itself, so one
+ * shared handler serves every call and a pending call holds no closure.
+ */
+class RunWaiter<T> implements Waiter {
+  /** 0 pending, 1 woken with a permit, 2 aborted. */
+  #state: 0 | 1 | 2 = 0;
+  readonly #open: (waiter: RunWaiter<T>) => void;
+  /** Resolves to this waiter once it is woken or aborted; never rejects. */
+  readonly gate: Promise<RunWaiter<T>>;
+  /** The abort listener, while one is registered. */
+  onAbort: (() => void) | null = null;
+
+  constructor(
+    readonly sem: Semaphore,
+    readonly fn: () => T | PromiseLike<T>,
+    readonly signal: AbortSignal | undefined,
+  ) {
+    // The executor is a shared function: no closure per waiter.
+    this.gate = new Promise<RunWaiter<T>>(captureGate);
+    this.#open = capturedGateResolve;
+  }
+
+  done(): boolean {
+    return this.#state !== 0;
+  }
+
+  cancelled(): boolean {
+    return this.#state === 2;
+  }
+
+  setResult(_value: true): void {
+    if (this.#state !== 0) return;
+    this.#state = 1;
+    this.#open(this);
+  }
+
+  cancel(): boolean {
+    if (this.#state !== 0) return false;
+    this.#state = 2;
+    this.#open(this);
+    return true;
+  }
+}
 
 const isLive = (w: Waiter): boolean => !w.cancelled();
 const isPending = (w: Waiter): boolean => !w.done();
@@ -330,11 +381,11 @@ export class Semaphore {
   }
 
   /**
-   * `run()` when it may have to wait. The wait goes through a
-   * {@link CallbackWaiter}: no loop needed and the calling task is not
-   * suspended on a future, so one task may have any number of `run()` calls
-   * pending (the p-limit pattern). Same FIFO line and repair logic as the slow
-   * path of {@link Semaphore.acquire}; only an aborted signal ends the wait early.
+   * `run()` when it may have to wait. The wait is a {@link RunWaiter}: no
+   * loop needed and the calling task is not suspended on a future, so one
+   * task may have any number of `run()` calls pending (the p-limit pattern).
+   * Same FIFO line and repair logic as the slow path of
+   * {@link Semaphore.acquire}; only an aborted signal ends the wait early.
    */
   #runSlow<T>(fn: () => T | PromiseLike<T>, options: WaitOptions | undefined): Promise<Awaited<T>> {
     let signal: AbortSignal | undefined;
@@ -348,35 +399,33 @@ export class Semaphore {
       this.#value--;
       return this.#runHeld(fn);
     }
-    const waiters = (this.#waiters ??= new Deque());
-    const waiter = new CallbackWaiter();
-    waiters.push(waiter);
-    const onAbort =
-      signal === undefined
-        ? null
-        : (): void => {
-            waiter.cancel();
-          };
-    if (onAbort !== null) signal!.addEventListener("abort", onAbort);
-    const done = (): void => {
-      waiters.remove(waiter);
-      if (onAbort !== null) signal!.removeEventListener("abort", onAbort);
-      // CPython Semaphore.acquire's finally: wake as many as there are free permits.
-      this.#wakeUpFree();
-    };
+    const waiter = new RunWaiter(this, fn, signal);
+    (this.#waiters ??= new Deque()).push(waiter);
+    if (signal !== undefined) {
+      waiter.onAbort = () => {
+        waiter.cancel();
+      };
+      signal.addEventListener("abort", waiter.onAbort);
+    }
     // `then` is registered here, in the caller's async context, so the job
-    // starts in that context when the permit arrives.
-    return waiter.promise.then(
-      () => {
-        done();
-        return this.#runHeld(fn);
-      },
-      () => {
-        // Only an abort rejects, and an aborted waiter was never handed a permit.
-        done();
-        throw signal?.reason;
-      },
-    );
+    // starts in that context when the permit arrives. One shared handler: a
+    // pending call holds no closure (200,000 of them may be pending at once).
+    return waiter.gate.then(runGranted) as Promise<Awaited<T>>;
+  }
+
+  static {
+    runGranted = (waiter) => waiter.sem.#runGranted(waiter);
+  }
+
+  /** A `run()` waiter's gate opened: woken with a permit, or aborted. */
+  #runGranted<T>(waiter: RunWaiter<T>): Promise<Awaited<T>> {
+    this.#waiters?.remove(waiter);
+    if (waiter.onAbort !== null) waiter.signal!.removeEventListener("abort", waiter.onAbort);
+    // CPython Semaphore.acquire's finally: wake as many as there are free permits.
+    this.#wakeUpFree();
+    // An aborted waiter was never handed a permit.
+    if (waiter.cancelled()) throw waiter.signal!.reason;
+    return this.#runHeld(waiter.fn);
   }
 
   #name(): string {

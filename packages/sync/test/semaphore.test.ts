@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { getEventListeners } from "node:events";
 import { inspect } from "node:util";
 import { CancelledError, ValueError } from "@aio/core";
@@ -193,6 +194,32 @@ describe("Semaphore", () => {
       await gather(caller, releaser);
       expect(seen).toEqual(["caller", "caller"]);
     }));
+
+  test("Semaphore.run(): many pending calls with signals keep FIFO, their AsyncLocalStorage store, and leave no listener", async () => {
+    const als = new AsyncLocalStorage<string>();
+    const limit = new Semaphore(3);
+    const ctrl = new AbortController();
+    const order: number[] = [];
+    const stores = new Set<string | undefined>();
+    const calls = Array.from({ length: 2000 }, (_, i) =>
+      als.run(`req-${i % 7}`, () =>
+        limit.run(
+          async () => {
+            order.push(i);
+            stores.add(als.getStore() === `req-${i % 7}` ? "own" : als.getStore());
+            await Promise.resolve();
+          },
+          { signal: ctrl.signal },
+        ),
+      ),
+    );
+    expect(getEventListeners(ctrl.signal, "abort").length).toBe(2000 - 3);
+    await Promise.all(calls);
+    expect(order).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+    expect([...stores]).toEqual(["own"]);
+    expect(getEventListeners(ctrl.signal, "abort").length).toBe(0);
+    expect(String(limit)).toBe("<Semaphore [unlocked, value:3]>");
+  });
 
   test("Semaphore.run() gates plain code outside any loop (the p-limit pattern)", async () => {
     const limit = new Semaphore(2);
