@@ -2,11 +2,12 @@
  * Generator tasks: the same tasks written as `function*`, waiting with
  * `yield*` — asyncio's own coroutine protocol (`yield from fut`). Faster than
  * `async` tasks, and every suspension point is a `yield` the task sees, so a
- * cancellation lands exactly there. Promise-style @aio calls (`queue.get()`)
- * run in a task of their own: `yield* ensureFuture(() => …)`.
+ * cancellation lands exactly there. The primitives of @aio/sync have `yield*`
+ * forms (`yield* queue.get()`); other promise-style calls run in a task of
+ * their own: `yield* ensureFuture(() => …)`.
  */
 
-import { type Coroutine, createTask, ensureFuture, gather, sleep } from "@aio/futures";
+import { type Coroutine, createTask, gather, sleep } from "@aio/futures";
 import { run } from "@aio/loop";
 import { Queue } from "@aio/sync";
 
@@ -14,7 +15,7 @@ function* consumer(name: string, queue: Queue<number>, log: string[]): Coroutine
   let handled = 0;
   try {
     for (;;) {
-      const item = yield* ensureFuture(() => queue.get());
+      const item = yield* queue.get();
       yield* sleep(item); // "work" for item ms
       log.push(`${name} handled ${item}`);
       handled++;
@@ -33,7 +34,7 @@ const summary = await run(function* () {
     createTask(() => consumer("A", queue, log)),
     createTask(() => consumer("B", queue, log)),
   ];
-  yield* ensureFuture(() => queue.join()); // every item handled
+  yield* queue.join(); // every item handled
   for (const w of workers) w.cancel();
   const outcomes = yield* gather(...workers, { returnExceptions: true });
   return outcomes.map((o) => (o instanceof Error ? o.name : o));
