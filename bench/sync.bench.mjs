@@ -242,6 +242,24 @@ const lockCases = {
       await gather(...workers);
       if (n !== LOCK_OPS) throw new Error("lost acquisitions");
     }),
+  "@aio/sync Lock (generator tasks, yield*)": () =>
+    run(function* () {
+      const lock = new Lock();
+      let n = 0;
+      const worker = function* () {
+        for (let i = 0; i < per; i++) {
+          yield* lock.acquire();
+          n++;
+          lock.release();
+        }
+      };
+      yield* lock.acquire();
+      const workers = Array.from({ length: LOCK_TASKS }, () => createTask(worker));
+      yield* sleep(0);
+      lock.release();
+      yield* gather(...workers);
+      if (n !== LOCK_OPS) throw new Error("lost acquisitions");
+    }),
   "async-mutex Mutex": async () => {
     const m = new Mutex();
     const worker = async () => {
@@ -275,6 +293,8 @@ const lockCases = {
 // ----- (b) semaphore -----
 
 const job = async () => {};
+// The trivial job in a generator task: a generator that returns at once.
+const genJob = function* () {};
 const semCases = {
   "@aio/sync Semaphore.run (one task)": () =>
     run(async () => {
@@ -297,6 +317,21 @@ const semCases = {
       const ts = new Array(SEM_JOBS);
       for (let i = 0; i < SEM_JOBS; i++) ts[i] = createTask(one);
       for (const t of ts) await t; // (gather(...ts) would overflow the stack with 200k arguments)
+    }),
+  "@aio/sync Semaphore (a generator task per job)": () =>
+    run(function* () {
+      const sem = new Semaphore(SEM_LIMIT);
+      const one = function* () {
+        yield* sem.acquire();
+        try {
+          yield* genJob();
+        } finally {
+          sem.release();
+        }
+      };
+      const ts = new Array(SEM_JOBS);
+      for (let i = 0; i < SEM_JOBS; i++) ts[i] = createTask(one);
+      for (const t of ts) yield* t;
     }),
   "p-limit(10)": async () => {
     const limit = pLimit(SEM_LIMIT);
@@ -336,6 +371,21 @@ function queueCases(consumers) {
         const cs = Array.from({ length: consumers }, () => createTask(consumer));
         for (let i = 0; i < QUEUE_ITEMS; i++) await q.put(i);
         await gather(...cs);
+        if (sum !== (QUEUE_ITEMS * (QUEUE_ITEMS - 1)) / 2) throw new Error("lost items");
+      }),
+    "@aio/sync Queue(100) (generator tasks, yield*)": () =>
+      run(function* () {
+        const q = new Queue(QUEUE_MAX);
+        let sum = 0;
+        const consumer = function* () {
+          for (let i = 0; i < share; i++) {
+            const v = yield* q.get();
+            sum += v;
+          }
+        };
+        const cs = Array.from({ length: consumers }, () => createTask(consumer));
+        for (let i = 0; i < QUEUE_ITEMS; i++) yield* q.put(i);
+        yield* gather(...cs);
         if (sum !== (QUEUE_ITEMS * (QUEUE_ITEMS - 1)) / 2) throw new Error("lost items");
       }),
     "@esfx/async-queue (unbounded)": async () => {
@@ -512,16 +562,18 @@ async function main() {
         ms: py[g.py].ms,
         rate: (g.ops / py[g.py].cpu_ms) * 1000,
       });
-    const ours = rows[0].rate;
+    const ours = rows[0];
+    // The `yield*` forms in generator tasks get a ratio column of their own.
+    const gen = rows.find((r) => r.name.includes("generator task"));
+    const ratio = (mine, r) => (r === mine ? "—" : `${(mine.rate / r.rate).toFixed(2)}×`);
     out.push("", `#### ${g.title}`, "");
     out.push(
-      `| implementation | CPU time | wall time | ${g.unit} per CPU second | @aio/sync ÷ this |`,
+      `| implementation | CPU time | wall time | ${g.unit} per CPU second | @aio/sync ÷ this |${gen ? " @aio/sync `yield*` ÷ this |" : ""}`,
     );
-    out.push("|---|---:|---:|---:|---:|");
+    out.push(`|---|---:|---:|---:|---:|${gen ? "---:|" : ""}`);
     for (const r of rows) {
-      const x = r === rows[0] ? "—" : `${(ours / r.rate).toFixed(2)}×`;
       out.push(
-        `| ${r.name}${r.error ? ` (failed: ${r.error})` : ""} | ${fmtMs(r.cpuMs)} | ${fmtMs(r.ms)} | ${fmtRate(r.rate)} | ${x} |`,
+        `| ${r.name}${r.error ? ` (failed: ${r.error})` : ""} | ${fmtMs(r.cpuMs)} | ${fmtMs(r.ms)} | ${fmtRate(r.rate)} | ${ratio(ours, r)} |${gen ? ` ${ratio(gen, r)} |` : ""}`,
       );
     }
   }
