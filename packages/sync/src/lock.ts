@@ -3,7 +3,7 @@ import { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
 import { type WaitKind, type WaitOp, waitOp } from "./internal/wait-op.js";
 import {
-  CallbackWaiter,
+  GateWaiter,
   loopFor,
   RESOLVED_TRUE,
   signalOf,
@@ -274,29 +274,20 @@ export class Lock {
     const signal = options === undefined ? undefined : signalOf("Lock.run()", options);
     if (signal?.aborted) throw signal.reason;
     if (!this.#tryAcquire()) {
-      // Wait through a CallbackWaiter: no loop needed and the calling task is
-      // not suspended on a future, so one task may have many run() calls
+      // Wait through a GateWaiter: no loop needed and the calling task is not
+      // suspended on a future, so one task may have many run() calls
       // pending. Same FIFO line and repair logic as acquire()'s slow path.
       const waiters = (this.#waiters ??= new Deque());
-      const waiter = new CallbackWaiter();
+      const waiter = new GateWaiter();
       waiters.push(waiter);
-      const onAbort =
-        signal === undefined
-          ? null
-          : (): void => {
-              waiter.cancel();
-            };
-      if (onAbort !== null) signal!.addEventListener("abort", onAbort);
-      try {
-        await waiter.promise;
-      } catch {
-        // CPython Lock.acquire: pass the wake-up on if the lock is free.
-        waiters.remove(waiter);
+      waiter.listen(signal);
+      await waiter.gate;
+      waiters.remove(waiter);
+      waiter.unlisten(signal);
+      if (waiter.cancelled()) {
+        // Aborted. CPython Lock.acquire: pass the wake-up on if the lock is free.
         if (!this.#locked) this.#wakeUpFirst();
-        throw signal?.reason;
-      } finally {
-        waiters.remove(waiter);
-        if (onAbort !== null) signal!.removeEventListener("abort", onAbort);
+        throw signal!.reason;
       }
       this.#locked = true;
     }

@@ -9,6 +9,7 @@ import { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
 import { type WaitKind, type WaitOp, waitOp } from "./internal/wait-op.js";
 import {
+  GateWaiter,
   loopFor,
   RESOLVED_TRUE,
   signalOf,
@@ -22,54 +23,14 @@ import type { Waitable } from "./waitable.js";
 let semaphoreValue: (sem: Semaphore) => number;
 let runGranted: <T>(waiter: RunWaiter<T>) => Promise<Awaited<T>>;
 
-let capturedGateResolve: (waiter: RunWaiter<any>) => void = () => {};
-function captureGate(resolve: (waiter: RunWaiter<any>) => void): void {
-  capturedGateResolve = resolve;
-}
-
-/**
- * A `run()` call waiting in a semaphore's line. Woken (given a permit) or
- * aborted, it opens `gate` — which resolves to the waiter itself, so one
- * shared handler serves every call and a pending call holds no closure.
- */
-class RunWaiter<T> implements Waiter {
-  /** 0 pending, 1 woken with a permit, 2 aborted. */
-  #state: 0 | 1 | 2 = 0;
-  readonly #open: (waiter: RunWaiter<T>) => void;
-  /** Resolves to this waiter once it is woken or aborted; never rejects. */
-  readonly gate: Promise<RunWaiter<T>>;
-  /** The abort listener, while one is registered. */
-  onAbort: (() => void) | null = null;
-
+/** A `run()` call waiting in a semaphore's line: its gate opens on a permit or an abort. */
+class RunWaiter<T> extends GateWaiter {
   constructor(
     readonly sem: Semaphore,
     readonly fn: () => T | PromiseLike<T>,
     readonly signal: AbortSignal | undefined,
   ) {
-    // The executor is a shared function: no closure per waiter.
-    this.gate = new Promise<RunWaiter<T>>(captureGate);
-    this.#open = capturedGateResolve;
-  }
-
-  done(): boolean {
-    return this.#state !== 0;
-  }
-
-  cancelled(): boolean {
-    return this.#state === 2;
-  }
-
-  setResult(_value: true): void {
-    if (this.#state !== 0) return;
-    this.#state = 1;
-    this.#open(this);
-  }
-
-  cancel(): boolean {
-    if (this.#state !== 0) return false;
-    this.#state = 2;
-    this.#open(this);
-    return true;
+    super();
   }
 }
 
@@ -401,12 +362,7 @@ export class Semaphore {
     }
     const waiter = new RunWaiter(this, fn, signal);
     (this.#waiters ??= new Deque()).push(waiter);
-    if (signal !== undefined) {
-      waiter.onAbort = () => {
-        waiter.cancel();
-      };
-      signal.addEventListener("abort", waiter.onAbort);
-    }
+    waiter.listen(signal);
     // `then` is registered here, in the caller's async context, so the job
     // starts in that context when the permit arrives. One shared handler: a
     // pending call holds no closure (200,000 of them may be pending at once).
@@ -420,7 +376,7 @@ export class Semaphore {
   /** A `run()` waiter's gate opened: woken with a permit, or aborted. */
   #runGranted<T>(waiter: RunWaiter<T>): Promise<Awaited<T>> {
     this.#waiters?.remove(waiter);
-    if (waiter.onAbort !== null) waiter.signal!.removeEventListener("abort", waiter.onAbort);
+    waiter.unlisten(waiter.signal);
     // CPython Semaphore.acquire's finally: wake as many as there are free permits.
     this.#wakeUpFree();
     // An aborted waiter was never handed a permit.
