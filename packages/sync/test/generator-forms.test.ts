@@ -3,6 +3,7 @@
  * (`createTask(function* …)`): the same fairness, cancellation and abort
  * guarantees as the `await` forms, with async and generator tasks in one line.
  */
+import { getEventListeners } from "node:events";
 import { isCancelledError, RuntimeError } from "@aio/core";
 import { createTask, gather, sleep, wait } from "@aio/futures";
 import {
@@ -18,22 +19,10 @@ import {
 import { describe, expect, it } from "vitest";
 import { aio } from "./helpers.js";
 
-/** An AbortController whose signal counts its live "abort" listeners. */
+/** An AbortController and the number of "abort" listeners on its signal. */
 function countedAbort(): { ctl: AbortController; live: () => number } {
   const ctl = new AbortController();
-  let live = 0;
-  const { signal } = ctl;
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = ((type: string, fn: EventListener, opts?: unknown) => {
-    if (type === "abort") live++;
-    add(type, fn, opts as AddEventListenerOptions);
-  }) as typeof signal.addEventListener;
-  signal.removeEventListener = ((type: string, fn: EventListener, opts?: unknown) => {
-    if (type === "abort") live--;
-    remove(type, fn, opts as EventListenerOptions);
-  }) as typeof signal.removeEventListener;
-  return { ctl, live: () => live };
+  return { ctl, live: () => getEventListeners(ctl.signal, "abort").length };
 }
 
 describe("Lock: yield* lock.acquire()", () => {
