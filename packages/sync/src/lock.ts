@@ -124,7 +124,7 @@ export class Lock {
       return new Hold(lock);
     },
     failed: (lock, fut, err) => lock.#acquireFailed(fut, err),
-    promise: (lock, signal) => lock.#holdPromise(signal),
+    promise: (lock, signal) => lock.#holdAsync(signal === undefined ? undefined : { signal }),
   };
 
   #begin<R>(op: WaitOp<Lock, R>, value: R): void {
@@ -240,10 +240,6 @@ export class Lock {
 
   async #holdAsync(options: WaitOptions | undefined): Promise<Hold> {
     const signal = options === undefined ? undefined : signalOf("Lock.hold()", options);
-    return this.#holdPromise(signal);
-  }
-
-  async #holdPromise(signal: AbortSignal | undefined): Promise<Hold> {
     await this.#acquirePromise(signal);
     return new Hold(this);
   }

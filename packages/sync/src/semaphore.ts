@@ -163,7 +163,7 @@ export class Semaphore {
       return new Hold(sem);
     },
     failed: (sem, fut, err) => sem.#acquireFailed(fut, err),
-    promise: (sem, signal) => sem.#holdPromise(signal),
+    promise: (sem, signal) => sem.#holdAsync(signal === undefined ? undefined : { signal }),
   };
 
   #begin<R>(op: WaitOp<Semaphore, R>, value: R): void {
@@ -290,10 +290,6 @@ export class Semaphore {
 
   async #holdAsync(options: WaitOptions | undefined): Promise<Hold> {
     const signal = options === undefined ? undefined : signalOf(`${this.#name()}.hold()`, options);
-    return this.#holdPromise(signal);
-  }
-
-  async #holdPromise(signal: AbortSignal | undefined): Promise<Hold> {
     await this.#acquirePromise(signal);
     return new Hold(this);
   }
