@@ -1,7 +1,7 @@
 import { _inGeneratorStep, type EventLoop, type FutureLike, RuntimeError } from "@aio/core";
 import { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
-import { type WaitKind, type WaitOp, waitOp } from "./internal/wait-op.js";
+import { holdOp, type WaitKind, type WaitOp, waitOp } from "./internal/wait-op.js";
 import {
   GateWaiter,
   loopFor,
@@ -110,25 +110,14 @@ export class Lock {
 
   /** `acquire()` as a generator task runs it (asyncio's coroutine, in three parts). */
   static readonly #ACQUIRE: WaitKind<Lock, true> = {
-    begin: (lock, op) => lock.#begin(op, true),
+    begin: (lock, op) => lock.#begin(op),
     woke: (lock, fut) => lock.#acquired(fut),
     failed: (lock, fut, err) => lock.#acquireFailed(fut, err),
     promise: (lock, signal) => lock.#acquirePromise(signal),
   };
 
-  /** `hold()` as a generator task runs it: `acquire()`, then a {@link Hold}. */
-  static readonly #HOLD: WaitKind<Lock, Hold> = {
-    begin: (lock, op) => lock.#begin(op, new Hold(lock)),
-    woke: (lock, fut) => {
-      lock.#acquired(fut);
-      return new Hold(lock);
-    },
-    failed: (lock, fut, err) => lock.#acquireFailed(fut, err),
-    promise: (lock, signal) => lock.#holdAsync(signal === undefined ? undefined : { signal }),
-  };
-
-  #begin<R>(op: WaitOp<Lock, R>, value: R): void {
-    if (this.#tryAcquire()) op.now(value);
+  #begin(op: WaitOp<Lock, true>): void {
+    if (this.#tryAcquire()) op.now(true);
     else op.waitFor(this.#enqueue());
   }
 
@@ -235,7 +224,7 @@ export class Lock {
   hold(options?: WaitOptions): Waitable<Hold> {
     if (!_inGeneratorStep()) return this.#holdAsync(options) as Waitable<Hold>;
     const signal = options === undefined ? undefined : signalOf("Lock.hold()", options);
-    return waitOp(Lock.#HOLD, this, signal);
+    return holdOp(Lock.#ACQUIRE, this, signal);
   }
 
   async #holdAsync(options: WaitOptions | undefined): Promise<Hold> {

@@ -7,7 +7,7 @@ import {
 } from "@aio/core";
 import { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
-import { type WaitKind, type WaitOp, waitOp } from "./internal/wait-op.js";
+import { holdOp, type WaitKind, type WaitOp, waitOp } from "./internal/wait-op.js";
 import {
   GateWaiter,
   loopFor,
@@ -149,28 +149,17 @@ export class Semaphore {
 
   /** `acquire()` as a generator task runs it (asyncio's coroutine, in three parts). */
   static readonly #ACQUIRE: WaitKind<Semaphore, true> = {
-    begin: (sem, op) => sem.#begin(op, true),
+    begin: (sem, op) => sem.#begin(op),
     woke: (sem, fut) => sem.#acquired(fut),
     failed: (sem, fut, err) => sem.#acquireFailed(fut, err),
     promise: (sem, signal) => sem.#acquirePromise(signal),
   };
 
-  /** `hold()` as a generator task runs it: `acquire()`, then a {@link Hold}. */
-  static readonly #HOLD: WaitKind<Semaphore, Hold> = {
-    begin: (sem, op) => sem.#begin(op, new Hold(sem)),
-    woke: (sem, fut) => {
-      sem.#acquired(fut);
-      return new Hold(sem);
-    },
-    failed: (sem, fut, err) => sem.#acquireFailed(fut, err),
-    promise: (sem, signal) => sem.#holdAsync(signal === undefined ? undefined : { signal }),
-  };
-
-  #begin<R>(op: WaitOp<Semaphore, R>, value: R): void {
+  #begin(op: WaitOp<Semaphore, true>): void {
     if (!this.locked()) {
       // FIFO: a free permit is taken at once only when nobody waits.
       this.#value--;
-      op.now(value);
+      op.now(true);
     } else {
       op.waitFor(this.#enqueue());
     }
@@ -285,7 +274,7 @@ export class Semaphore {
   hold(options?: WaitOptions): Waitable<Hold> {
     if (!_inGeneratorStep()) return this.#holdAsync(options) as Waitable<Hold>;
     const signal = options === undefined ? undefined : signalOf(`${this.#name()}.hold()`, options);
-    return waitOp(Semaphore.#HOLD, this, signal);
+    return holdOp(Semaphore.#ACQUIRE, this, signal);
   }
 
   async #holdAsync(options: WaitOptions | undefined): Promise<Hold> {

@@ -1,4 +1,5 @@
 import { _getRunningLoop, type FutureLike, RuntimeError } from "@aio/core";
+import { Hold } from "../hold.js";
 import type { Waitable } from "../waitable.js";
 
 /**
@@ -55,13 +56,27 @@ export class WaitOp<O, R> {
   #value: R | undefined = undefined;
   #onAbort: (() => void) | null = null;
   #aborted = false;
-  #promise: Promise<R> | null = null;
+  #promise: Promise<unknown> | null = null;
+  /** What the op gives instead of the kind's value (`hold()`: a Hold), or null. */
+  readonly #map: ((owner: O) => unknown) | null;
 
-  constructor(kind: WaitKind<O, R>, owner: O, signal: AbortSignal | undefined, arg: unknown) {
+  constructor(
+    kind: WaitKind<O, R>,
+    owner: O,
+    signal: AbortSignal | undefined,
+    arg: unknown,
+    map: ((owner: O) => unknown) | null = null,
+  ) {
     this.#kind = kind;
     this.#owner = owner;
     this.signal = signal;
     this.arg = arg;
+    this.#map = map;
+  }
+
+  /** The op's value: the kind's, or what `map` makes of the owner. */
+  #result(value: R): R {
+    return this.#map === null ? value : (this.#map(this.#owner) as R);
   }
 
   /** For `kind.begin`: the wait is over at once, with `value`. */
@@ -95,7 +110,7 @@ export class WaitOp<O, R> {
         const next = this.#fut!;
         if (next === fut) {
           this.#end();
-          return { done: true, value };
+          return { done: true, value: this.#result(value) };
         }
         // Waiting again. An abort that came while `fut` was already done
         // could not cancel it: it cancels the new waiter now.
@@ -118,7 +133,7 @@ export class WaitOp<O, R> {
     if (fut === null) {
       const value = this.#value as R;
       this.#value = undefined;
-      return { done: true, value };
+      return { done: true, value: this.#result(value) };
     }
     this.#state = WAITING;
     if (signal !== undefined) {
@@ -170,14 +185,16 @@ export class WaitOp<O, R> {
     if (this.#promise === null) {
       if (this.#state === FRESH) {
         this.#state = PROMISED;
-        this.#promise = this.#kind.promise(this.#owner, this.signal, this.arg);
+        const promise = this.#kind.promise(this.#owner, this.signal, this.arg);
+        const map = this.#map;
+        this.#promise = map === null ? promise : promise.then(() => map(this.#owner));
       } else {
         this.#promise = Promise.reject(
           new RuntimeError("this wait was already started with yield*: it cannot be awaited too"),
         );
       }
     }
-    return this.#promise.then(onFulfilled, onRejected);
+    return (this.#promise as Promise<R>).then(onFulfilled, onRejected);
   }
 
   catch<R2 = never>(onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null): Promise<R | R2> {
@@ -197,6 +214,22 @@ export function waitOp<O, R>(
   arg?: unknown,
 ): Waitable<R> {
   return new WaitOp(kind, owner, signal, arg) as unknown as Waitable<R>;
+}
+
+/**
+ * `hold()` in a generator task: the primitive's `acquire()` kind, giving a
+ * {@link Hold} on the owner once acquired (also through `then()`).
+ */
+export function holdOp<O extends { release(): void }>(
+  acquire: WaitKind<O, true>,
+  owner: O,
+  signal: AbortSignal | undefined,
+): Waitable<Hold> {
+  return new WaitOp(acquire, owner, signal, undefined, toHold) as unknown as Waitable<Hold>;
+}
+
+function toHold(owner: { release(): void }): Hold {
+  return new Hold(owner);
 }
 
 /**
