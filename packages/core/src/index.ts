@@ -45,3 +45,14 @@ export {
   type Runtime,
   removeInstrument,
 } from "./runtime.js";
+export {
+  _checkFunction,
+  _checkInteger,
+  _checkMs,
+  _checkOneOf,
+  _checkOptions,
+  _checkSignal,
+  type CheckIntegerOptions,
+  type CheckMsOptions,
+  isFailed,
+} from "./validate.js";
