@@ -15,7 +15,7 @@
 import { chmodSync, lstatSync, mkdirSync, type Stats, unlinkSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { _checkInteger, getRuntime, RuntimeError } from "@aio/core";
 import { snapshotRunningLoops, type TaskSnapshot } from "./task-tree.js";
 
@@ -129,7 +129,7 @@ function refuse(problem: string): never {
 function prepareSocketPath(): string {
   const path = inspectSocketPath(process.pid);
   const uid = ownUid()!;
-  const dir = join(path, "..");
+  const dir = dirname(path);
   let created = false;
   try {
     // mode is narrowed by the umask, never widened: at most 0700.
