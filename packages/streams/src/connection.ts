@@ -3,7 +3,7 @@ import * as tls from "node:tls";
 import { getRunningLoop, getRuntime, ValueError } from "@aio/core";
 import { checkHost, checkPath, checkPort, checkTimeout } from "./internal/check.js";
 import { StreamProtocol, WRITE_HIGH_WATER_MARK } from "./internal/protocol.js";
-import { resolveSsl, type SslOption } from "./internal/ssl.js";
+import { clientIdentity, resolveSsl, type SslOption } from "./internal/ssl.js";
 import { waitEvent } from "./internal/wait-event.js";
 import { checkLimit, StreamReader } from "./stream-reader.js";
 import { _makeWriter, SSL_HANDSHAKE_TIMEOUT, type StreamWriter } from "./stream-writer.js";
@@ -145,18 +145,11 @@ export function openConnection(
         ...(local !== undefined ? { localAddress: local[0], localPort: local[1] } : {}),
       };
       if (ssl === null) return net.connect(base);
-      const servername = options.serverHostname ?? host;
       return tls.connect({
         ...base,
         ...ssl.options,
         secureContext: ssl.context,
-        ...(net.isIP(servername) === 0 ? { servername } : {}),
-        ...(options.serverHostname !== undefined && net.isIP(servername) !== 0
-          ? {
-              checkServerIdentity: (_h: string, cert: tls.PeerCertificate) =>
-                tls.checkServerIdentity(servername, cert),
-            }
-          : {}),
+        ...clientIdentity(options.serverHostname ?? host, ssl.options),
       });
     },
     null,
@@ -206,7 +199,7 @@ export function openUnixConnection(
         path,
         ...ssl.options,
         secureContext: ssl.context,
-        ...(options.serverHostname !== undefined ? { servername: options.serverHostname } : {}),
+        ...clientIdentity(options.serverHostname, ssl.options),
       });
     },
     path,

@@ -11,7 +11,7 @@ import {
   TimeoutError,
 } from "@aio/core";
 import { connectionLost, StreamProtocol } from "./internal/protocol.js";
-import { resolveSsl, type SslOption } from "./internal/ssl.js";
+import { clientIdentity, resolveSsl, type SslOption } from "./internal/ssl.js";
 import type { StreamReader } from "./stream-reader.js";
 
 const rt = getRuntime();
@@ -275,11 +275,23 @@ export class StreamWriter implements AsyncDisposable {
    * ```
    */
   abort(): void {
-    this.#p.closing = true;
-    const stream = this.#p.stream as Writable & { resetAndDestroy?: () => void };
-    if (typeof stream.resetAndDestroy === "function" && this.#p.kind !== "pipe")
-      stream.resetAndDestroy();
-    else stream.destroy();
+    const p = this.#p;
+    p.closing = true;
+    p.untrack();
+    const stream = p.stream as Writable & { resetAndDestroy?: () => void };
+    if (stream.destroyed) return;
+    // A reset (RST) exists for a plain TCP handle only: Node throws
+    // ERR_INVALID_HANDLE_TYPE for a TLS or a Unix socket and leaves it open,
+    // so those are destroyed (closed at once, buffered data dropped).
+    if (p.kind === "tcp" && !p.tls && typeof stream.resetAndDestroy === "function") {
+      try {
+        stream.resetAndDestroy();
+        return;
+      } catch {
+        // not a TCP handle after all (e.g. still connecting): destroy below
+      }
+    }
+    stream.destroy();
   }
 
   /**
@@ -383,7 +395,7 @@ export class StreamWriter implements AsyncDisposable {
             ...sslOptions,
             secureContext: context,
             socket: raw,
-            ...(servername !== undefined && !/^[\d.:]+$/.test(servername) ? { servername } : {}),
+            ...clientIdentity(servername, sslOptions),
           }),
     );
     p.tls = true;
@@ -519,6 +531,14 @@ export function fromWritable(stream: Writable): StreamWriter {
   return _makeWriter(protocol);
 }
 
+/** The error of a TLS handshake the peer closed (asyncio's `ConnectionResetError`). */
+function handshakeLost(): Error {
+  return Object.assign(
+    new Error("startTls(): the peer closed the connection during the TLS handshake"),
+    { code: "ECONNRESET" },
+  );
+}
+
 /**
  * Waits for a TLS handshake on `socket` (already created), then attaches the
  * protocol to it. On failure or timeout the socket is destroyed.
@@ -538,8 +558,17 @@ export async function handshake(
   const onErr = (err: unknown): void => {
     if (!fut.done()) fut.setException(err);
   };
+  // The peer may give up without a TLS alert — a client that rejects our
+  // certificate just closes — and Node then reports no error, only 'end' or
+  // 'close': without these the handshake would wait for its whole timeout
+  // (asyncio's SSLProtocol fails the handshake with ConnectionResetError).
+  const onClosed = (): void => {
+    if (!fut.done()) fut.setException(handshakeLost());
+  };
   socket.once(event, onOk);
   socket.once("error", onErr);
+  socket.once("end", onClosed);
+  socket.once("close", onClosed);
   const timer = p.loop.callLater(ms, () => {
     if (!fut.done()) fut.setException(new TimeoutError(`TLS handshake took longer than ${ms} ms`));
   });
@@ -554,6 +583,8 @@ export async function handshake(
     timer.cancel();
     socket.off(event, onOk);
     socket.off("error", onErr);
+    socket.off("end", onClosed);
+    socket.off("close", onClosed);
   }
   p.attach(socket);
 }

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import * as tls from "node:tls";
 
 /**
@@ -38,4 +39,28 @@ export function resolveSsl(
   throw new TypeError(
     `ssl must be true, a tls.SecureContext or an options object, received ${String(ssl)}`,
   );
+}
+
+/**
+ * The client-side identity options for the name the caller gave (asyncio's
+ * `server_hostname`, default: the host connected to).
+ *
+ * SNI (`servername`) carries a DNS name only — RFC 6066 forbids an IP
+ * there — but the certificate is checked against the given name or IP
+ * either way. Node would otherwise check an IP-only name against whatever
+ * host the socket connected to (with `socket:` in `startTls()`, the
+ * original `host`), so `serverHostname: "10.0.0.1"` on a connection to
+ * 127.0.0.1 passed a certificate for 127.0.0.1. A `checkServerIdentity` of
+ * the caller's own is kept and called with the given name.
+ */
+export function clientIdentity(
+  name: string | undefined,
+  options: tls.ConnectionOptions,
+): Pick<tls.ConnectionOptions, "servername" | "checkServerIdentity"> {
+  if (name === undefined) return {};
+  const check = options.checkServerIdentity ?? tls.checkServerIdentity;
+  return {
+    ...(isIP(name) === 0 ? { servername: name } : {}),
+    checkServerIdentity: (_host: string, cert: tls.PeerCertificate) => check(name, cert),
+  };
 }
