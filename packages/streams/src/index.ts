@@ -17,11 +17,11 @@ export type { SslOption } from "./internal/ssl.js";
 export {
   type ClientConnectedCallback,
   Server,
-  ServerSocket,
   type StartServerOptions,
   startServer,
   startUnixServer,
 } from "./server.js";
+export { ServerSocket } from "./server-socket.js";
 export {
   DEFAULT_LIMIT,
   type ReadTransport,

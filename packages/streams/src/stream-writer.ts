@@ -2,6 +2,7 @@ import type { Socket } from "node:net";
 import { type Duplex, Writable } from "node:stream";
 import * as tls from "node:tls";
 import {
+  _checkOptions,
   _resourceOpened,
   describeValue,
   type FutureLike,
@@ -9,7 +10,9 @@ import {
   getRuntime,
   RuntimeError,
   TimeoutError,
+  ValueError,
 } from "@aio/core";
+import { checkOptionalString, checkTimeout } from "./internal/check.js";
 import { connectionLost, StreamProtocol } from "./internal/protocol.js";
 import { clientIdentity, resolveSsl, type SslOption } from "./internal/ssl.js";
 import type { StreamReader } from "./stream-reader.js";
@@ -143,7 +146,7 @@ export class StreamWriter implements AsyncDisposable {
   /**
    * Writes several chunks (asyncio `writelines`).
    * @param data - an iterable of chunks.
-   * @throws {TypeError} when a chunk is neither a Uint8Array nor a string.
+   * @throws {TypeError} when `data` is not iterable, or a chunk is neither a Uint8Array nor a string.
    * @throws {RuntimeError} after `close()` or `writeEof()`.
    * @example
    * ```ts
@@ -153,6 +156,11 @@ export class StreamWriter implements AsyncDisposable {
    * ```
    */
   writelines(data: Iterable<Uint8Array | string>): void {
+    if (typeof (data as Partial<Iterable<unknown>> | null)?.[Symbol.iterator] !== "function") {
+      throw new TypeError(
+        `writelines() data must be an iterable of Uint8Arrays or strings, received ${describeValue(data)}`,
+      );
+    }
     const chunks = Array.from(data, (d) => toBuffer("writelines()", d));
     this.#checkWritable("writelines()");
     if (this.#p.lost) return;
@@ -346,6 +354,7 @@ export class StreamWriter implements AsyncDisposable {
    * @param name - the key.
    * @param defaultValue - returned when the key is unknown or not available.
    * @returns the value.
+   * @throws {TypeError} when `name` is not a string.
    * @example
    * ```ts
    * import { openConnection } from "@aio/streams";
@@ -354,6 +363,9 @@ export class StreamWriter implements AsyncDisposable {
    * ```
    */
   getExtraInfo<T = unknown>(name: string, defaultValue?: T): T | undefined {
+    if (typeof name !== "string") {
+      throw new TypeError(`getExtraInfo() name must be a string, received ${describeValue(name)}`);
+    }
     const value = this.#p.extraInfo(name);
     return value === undefined ? defaultValue : (value as T);
   }
@@ -366,6 +378,9 @@ export class StreamWriter implements AsyncDisposable {
    * @param ssl - client: `true` or `tls.ConnectionOptions`/`SecureContext`; server: `tls.TlsOptions` (key, cert)/`SecureContext`.
    * @param options - `serverHostname`, `sslHandshakeTimeout` (ms).
    * @returns when the handshake is done.
+   * @throws {TypeError} when `ssl` is not a valid TLS configuration (a server needs a certificate),
+   *   or `options` or an option has the wrong type.
+   * @throws {ValueError} when `sslHandshakeTimeout` is not > 0, or `serverHostname` is given on the server side.
    * @throws {RuntimeError} when already TLS, or closing.
    * @throws {TimeoutError} when the handshake takes longer than `sslHandshakeTimeout`.
    * @throws the handshake's error (e.g. code `DEPTH_ZERO_SELF_SIGNED_CERT`); the connection is then closed.
@@ -379,15 +394,26 @@ export class StreamWriter implements AsyncDisposable {
    * ```
    */
   async startTls(ssl: SslOption, options?: StartTlsOptions): Promise<void> {
+    const where = "startTls()";
+    const opts = _checkOptions(where, options);
+    const serverHostname = checkOptionalString(where, "serverHostname", opts.serverHostname);
+    const timeout = checkTimeout(where, "sslHandshakeTimeout", opts.sslHandshakeTimeout);
     const p = this.#p;
+    if (serverHostname !== undefined && p.serverSide) {
+      throw new ValueError(`${where} serverHostname is only meaningful on the client side`);
+    }
+    const { context, options: sslOptions } = resolveSsl(
+      where,
+      ssl,
+      p.serverSide ? "server" : "client",
+    );
     if (p.tls) throw new RuntimeError("startTls(): the connection already uses TLS");
     if (p.kind === "pipe") throw new RuntimeError("startTls() needs a socket connection");
     if (p.closing || p.lost) throw new RuntimeError("startTls(): the writer is closing");
     await this.drain();
     const raw = p.stream as Socket;
-    const { context, options: sslOptions } = resolveSsl(ssl, p.serverSide ? "server" : "client");
     p.detach();
-    const servername = options?.serverHostname ?? this.#host ?? undefined;
+    const servername = serverHostname ?? this.#host ?? undefined;
     const socket: tls.TLSSocket = rt.taskContext.exit(() =>
       p.serverSide
         ? new tls.TLSSocket(raw, { ...sslOptions, secureContext: context, isServer: true })
@@ -400,12 +426,7 @@ export class StreamWriter implements AsyncDisposable {
     );
     p.tls = true;
     p.secureContext = context;
-    await handshake(
-      p,
-      socket,
-      p.serverSide ? "secure" : "secureConnect",
-      options?.sslHandshakeTimeout,
-    );
+    await handshake(p, socket, p.serverSide ? "secure" : "secureConnect", timeout);
   }
 
   /**

@@ -1,11 +1,12 @@
 // Issue 14: faults of @aio/streams found in the hardening pass, one
 // regression test each (each failed before its fix).
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
-import type { FutureLike } from "@aio/core";
-import { getRunningLoop } from "@aio/core";
+import type { ExceptionContext, FutureLike } from "@aio/core";
+import { getRunningLoop, ValueError } from "@aio/core";
+import { waitFor } from "@aio/futures";
 import { run } from "@aio/loop";
 import {
   openConnection,
@@ -234,4 +235,126 @@ describe("StreamWriter.abort() and Server.abortClients() close every kind of con
       expect(out).toEqual([true, true, true]);
     });
   }
+});
+
+describe("Unix socket paths longer than sun_path", () => {
+  const limit = process.platform === "linux" ? 107 : 103;
+  /** A path under `dir` of exactly `bytes` bytes. */
+  const pathOf = (bytes: number): string => {
+    const base = join(dir, "long-");
+    return `${base}${"x".repeat(bytes - Buffer.byteLength(base) - 5)}.sock`;
+  };
+
+  test.runIf(process.platform !== "win32")(
+    "startUnixServer() and openUnixConnection() reject a path over the limit with ValueError and leave no file behind",
+    async () => {
+      const long = pathOf(limit + 13);
+      const before = readdirSync(dir).length;
+      const out = await run(async () => {
+        const errs: unknown[] = [];
+        for (const attempt of [
+          () => startUnixServer(() => {}, long),
+          () => startUnixServer(() => {}, long), // the second one failed with EADDRINUSE
+          () => openUnixConnection(long),
+        ]) {
+          errs.push(await attempt().catch((e: unknown) => e));
+        }
+        return errs;
+      });
+      for (const [i, err] of out.entries()) {
+        expect(err).toBeInstanceOf(ValueError);
+        const where = i < 2 ? "startUnixServer()" : "openUnixConnection()";
+        expect((err as Error).message).toBe(
+          `${where} path must be at most ${limit} bytes long (the sun_path limit of a Unix socket address), received a path of ${limit + 13} bytes`,
+        );
+      }
+      expect(readdirSync(dir).length).toBe(before);
+    },
+  );
+
+  test.runIf(process.platform !== "win32")(
+    "a path of exactly the limit still serves, twice in a row",
+    async () => {
+      const path = pathOf(limit);
+      expect(Buffer.byteLength(path)).toBe(limit);
+      const out = await run(async () => {
+        const lines: string[] = [];
+        for (let i = 0; i < 2; i++) {
+          const server = await startUnixServer(async (reader, writer) => {
+            writer.write(await reader.readline());
+            writer.close();
+          }, path);
+          const [reader, writer] = await openUnixConnection(path);
+          writer.write(`round ${i}\n`);
+          lines.push(str(await reader.readline()));
+          writer.close();
+          await writer.waitClosed();
+          await shutdown(server);
+        }
+        return lines;
+      });
+      expect(out).toEqual(["round 0\n", "round 1\n"]);
+      expect(existsSync(path)).toBe(false);
+    },
+  );
+});
+
+describe("options accepted silently before", () => {
+  test("startServer() backlog: -1 is a RangeError and 'x' a TypeError", async () => {
+    await run(async () => {
+      const e1 = await startServer(() => {}, "127.0.0.1", 0, { backlog: -1 }).catch((e) => e);
+      expect(e1).toBeInstanceOf(RangeError);
+      expect(e1.message).toBe("startServer() backlog must be an integer >= 0, received -1");
+      const e2 = await startServer(() => {}, "127.0.0.1", 0, { backlog: "x" as never }).catch(
+        (e) => e,
+      );
+      expect(e2).toBeInstanceOf(TypeError);
+      expect(e2.message).toBe('startServer() backlog must be an integer >= 0, received "x"');
+    });
+  });
+
+  test("a TLS server with ssl: {} (no certificate) is a TypeError", async () => {
+    await run(async () => {
+      const err = await startServer(() => {}, "127.0.0.1", 0, { ssl: {} }).catch((e) => e);
+      expect(err).toBeInstanceOf(TypeError);
+      expect(err.message).toBe(
+        "startServer() ssl must be a tls.SecureContext or tls options with a cert and key (or pfx) for a server, received an object without cert, pfx, secureContext or SNICallback",
+      );
+    });
+  });
+
+  test("openConnection(host, port, null) rejects with a TypeError naming options", async () => {
+    await run(async () => {
+      const p = openConnection("127.0.0.1", 80, null as never);
+      const err = await p.catch((e) => e);
+      expect(err).toBeInstanceOf(TypeError);
+      expect(err.message).toBe("openConnection() options must be an object, received null");
+    });
+  });
+});
+
+describe("Server and a callback that fails with a falsy value", () => {
+  test("a clientConnected that throws undefined is reported and its connection closed (isFailed)", async () => {
+    const out = await run(async () => {
+      const reported: string[] = [];
+      getRunningLoop().setExceptionHandler((_loop, ctx: ExceptionContext) => {
+        reported.push(`${ctx.message}: ${String(ctx.exception)}`);
+      });
+      const server = await startServer(
+        async () => {
+          throw undefined;
+        },
+        "127.0.0.1",
+        0,
+      );
+      const [reader, writer] = await openConnection("127.0.0.1", portOf(server));
+      // Bounded: before the fix the connection stayed open and this read never ended.
+      const got = await waitFor(reader.read(), 5_000);
+      writer.close();
+      await writer.waitClosed();
+      await shutdown(server);
+      return [got.length, reported];
+    });
+    expect(out).toEqual([0, ["Unhandled exception in client_connected_cb: undefined"]]);
+  });
 });
