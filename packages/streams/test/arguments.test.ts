@@ -6,6 +6,7 @@
 import { RuntimeError, ValueError } from "@aio/core";
 import { run } from "@aio/loop";
 import {
+  createDatagramEndpoint,
   createSubprocessExec,
   createSubprocessShell,
   IncompleteReadError,
@@ -519,5 +520,91 @@ describe("error classes reject bad arguments", () => {
       TypeError,
       "LimitOverrunError consumed must be an integer >= 0, received null",
     );
+  });
+});
+
+describe("createDatagramEndpoint() and DatagramTransport reject bad arguments", () => {
+  test("createDatagramEndpoint()", async () => {
+    await run(async () => {
+      const w = "createDatagramEndpoint()";
+      const local = { localAddr: ["127.0.0.1", 0] as [string, number] };
+      await rejects(
+        () => createDatagramEndpoint(null as never, local),
+        TypeError,
+        `${w} protocolFactory must be a function, received null`,
+      );
+      await rejects(
+        () => createDatagramEndpoint(() => ({}), 5 as never),
+        TypeError,
+        `${w} options must be an object, received 5`,
+      );
+      await rejects(
+        () => createDatagramEndpoint(() => ({}), { localAddr: [1, 0] as never }),
+        TypeError,
+        `${w} localAddr must be a [host, port] array, received an instance of Array`,
+      );
+      await rejects(
+        () => createDatagramEndpoint(() => ({}), { localAddr: ["", 0] }),
+        TypeError,
+        `${w} localAddr[0] (host) must be a non-empty string, received ""`,
+      );
+      await rejects(
+        () => createDatagramEndpoint(() => ({}), { localAddr: ["127.0.0.1", -1] }),
+        RangeError,
+        `${w} localAddr[1] (port) must be an integer >= 0 and <= 65535, received -1`,
+      );
+      await rejects(
+        () => createDatagramEndpoint(() => ({}), { remoteAddr: ["127.0.0.1", 0] }),
+        RangeError,
+        `${w} remoteAddr[1] (port) must be an integer >= 1 and <= 65535, received 0`,
+      );
+      await rejects(
+        () => createDatagramEndpoint(() => ({}), { family: "udp4" as never }),
+        TypeError,
+        `${w} family must be 4 or 6, received "udp4"`,
+      );
+      await rejects(
+        () => createDatagramEndpoint(() => ({}), { family: 5 as never }),
+        RangeError,
+        `${w} family must be 4 or 6, received 5`,
+      );
+      await rejects(
+        () => createDatagramEndpoint(() => ({}), { ...local, reuseAddress: "yes" as never }),
+        TypeError,
+        `${w} reuseAddress must be a boolean, received "yes"`,
+      );
+      await rejects(
+        () => createDatagramEndpoint(() => ({}), { ...local, allowBroadcast: 1 as never }),
+        TypeError,
+        `${w} allowBroadcast must be a boolean, received 1`,
+      );
+      await rejects(
+        () => createDatagramEndpoint(() => ({})),
+        ValueError,
+        `${w} needs localAddr, remoteAddr or family (unexpected address family)`,
+      );
+      await rejects(
+        () => createDatagramEndpoint(() => ({}), { localAddr: ["::1", 0], family: 4 }),
+        ValueError,
+        `${w} localAddr, remoteAddr and family must share one address family, received IPv4 and IPv6`,
+      );
+      await rejects(
+        () => createDatagramEndpoint(() => 5 as never, local),
+        TypeError,
+        `${w} protocolFactory must return a protocol object, received 5`,
+      );
+    });
+  });
+
+  test("DatagramTransport.getExtraInfo()", async () => {
+    await run(async () => {
+      const [transport] = await createDatagramEndpoint(() => ({}), { localAddr: ["127.0.0.1", 0] });
+      throws(
+        () => transport.getExtraInfo(null as never),
+        TypeError,
+        "getExtraInfo() name must be a string, received null",
+      );
+      transport.close();
+    });
   });
 });
