@@ -1,4 +1,6 @@
 import {
+  _checkInteger,
+  _checkOptions,
   _getRunningLoop,
   describeValue,
   type EventLoop,
@@ -51,15 +53,10 @@ export interface StreamReaderOptions {
   loop?: EventLoop;
 }
 
-/** @internal Validates a `limit` option. */
+/** @internal Validates a `limit` option (asyncio: a limit <= 0 is a ValueError). */
 export function checkLimit(where: string, limit: unknown): number {
   if (limit === undefined) return DEFAULT_LIMIT;
-  if (typeof limit !== "number") {
-    throw new TypeError(`${where} limit must be an integer > 0, received ${describeValue(limit)}`);
-  }
-  if (!Number.isInteger(limit) || limit <= 0) {
-    throw new ValueError(`${where} limit must be an integer > 0, received ${describeValue(limit)}`);
-  }
+  _checkInteger(where, "limit", limit, { min: 1, rangeError: ValueError });
   return limit;
 }
 
@@ -127,12 +124,22 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /**
    * @param options - `limit` (default 64 KiB), `loop`.
-   * @throws {TypeError} when `limit` is not a number.
+   * @throws {TypeError} when `options` is not an object, `limit` not a number, or `loop` not an event loop.
    * @throws {ValueError} when `limit` is not an integer > 0.
    */
   constructor(options?: StreamReaderOptions) {
-    this.#limit = checkLimit("StreamReader", options?.limit);
-    this.#loop = options?.loop ?? _getRunningLoop();
+    const opts = _checkOptions("StreamReader", options);
+    this.#limit = checkLimit("StreamReader", opts.limit);
+    const loop = opts.loop as Partial<EventLoop> | undefined;
+    if (
+      loop !== undefined &&
+      (typeof loop !== "object" || typeof loop?.createFuture !== "function")
+    ) {
+      throw new TypeError(
+        `StreamReader loop must be an event loop, received ${describeValue(loop)}`,
+      );
+    }
+    this.#loop = opts.loop ?? _getRunningLoop();
   }
 
   /**
@@ -151,6 +158,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * Sets the transport the reader pauses and resumes for flow control
    * (asyncio `set_transport`). The connection functions do this for you.
    * @param transport - the transport.
+   * @throws {TypeError} when `transport` lacks `pauseReading()` or `resumeReading()`.
    * @throws {RuntimeError} when a transport is already set.
    * @example
    * ```ts
@@ -159,6 +167,17 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * ```
    */
   setTransport(transport: ReadTransport): void {
+    const t = transport as Partial<ReadTransport> | null;
+    if (
+      typeof t !== "object" ||
+      t === null ||
+      typeof t.pauseReading !== "function" ||
+      typeof t.resumeReading !== "function"
+    ) {
+      throw new TypeError(
+        `setTransport() transport must be an object with pauseReading() and resumeReading(), received ${describeValue(transport)}`,
+      );
+    }
     if (this.#transport !== null) throw new RuntimeError("Transport already set");
     this.#transport = transport;
   }
