@@ -8,8 +8,8 @@ import type { TransferListItem } from "node:worker_threads";
  * (users, bundlers). That is also why this function must stay
  * self-contained: no imports, no references to module-level names; it
  * reaches Node through `process.getBuiltinModule` (a bundler would rewrite
- * `require`) and repeats the
- * protocol tags of `protocol.ts` as literals.
+ * `require`) and repeats the protocol tags of `protocol.ts` as local
+ * constants of the same names (a test compares the two).
  *
  * The worker runs one job at a time, in arrival order. Jobs queued behind the
  * running one can be cancelled (skipped) until they start. A running job
@@ -24,6 +24,18 @@ import type { TransferListItem } from "node:worker_threads";
 export function workerMain(kind: "thread" | "process"): void {
   const { AsyncLocalStorage } = process.getBuiltinModule("node:async_hooks");
   const { pathToFileURL } = process.getBuiltinModule("node:url");
+
+  // The protocol tags of protocol.ts, repeated (this function cannot import);
+  // test/protocol.test.ts checks that they match.
+  const M_INIT = 0;
+  const M_JOB = 1;
+  const M_CANCEL = 2;
+  const M_RESUME = 3;
+  const R_INIT_OK = 0;
+  const R_INIT_ERR = 1;
+  const R_OK = 2;
+  const R_ERR = 3;
+  const R_SKIPPED = 4;
 
   type Msg = unknown[];
   /** The running job; its AbortController is made only if the job asks for its signal. */
@@ -123,19 +135,19 @@ export function workerMain(kind: "thread" | "process"): void {
 
   function accept(batch: Msg[]): void {
     for (const m of batch) {
-      if (m[0] === 2) {
+      if (m[0] === M_CANCEL) {
         const id = m[1] as number;
         if (current !== null && current.id === id) {
           if (m[2] === true && !current.aborted) {
             current.aborted = true;
             current.controller?.abort(makeAbortError());
           }
-        } else if (queue.some((q) => q[0] === 1 && q[1] === id)) {
+        } else if (queue.some((q) => q[0] === M_JOB && q[1] === id)) {
           skipped.set(id, m[2] === true);
         }
         // Otherwise the job already ran (its reply crossed the cancellation):
         // nothing to skip, and nothing is kept for it.
-      } else if (m[0] === 3) {
+      } else if (m[0] === M_RESUME) {
         if (resume !== null && resume.id === m[1]) {
           const { go } = resume;
           resume = null;
@@ -269,7 +281,7 @@ export function workerMain(kind: "thread" | "process"): void {
         if (pendingWrite !== null) await pendingWrite;
         poll();
         const m = queue.shift()!;
-        if (m[0] === 0) {
+        if (m[0] === M_INIT) {
           await runInit(m);
           flush(); // the pool must know the worker is initialised before any job can kill it
         } else if (await runJob(m)) {
@@ -296,9 +308,9 @@ export function workerMain(kind: "thread" | "process"): void {
         const fn = await resolveFn(m[1] as never);
         await fn(...(m[2] as unknown[]));
       }
-      reply([0]);
+      reply([R_INIT_OK]);
     } catch (err) {
-      reply([1, serialize(err, (m[1] as { src?: string }).src !== undefined)]);
+      reply([R_INIT_ERR, serialize(err, (m[1] as { src?: string }).src !== undefined)]);
     }
   }
 
@@ -313,7 +325,7 @@ export function workerMain(kind: "thread" | "process"): void {
       // Cancelled with an abort before it started (the pool thought it was
       // running): hold as after an aborted job.
       skipped.delete(id);
-      reply([4, id, null, skip]);
+      reply([R_SKIPPED, id, null, skip]);
       return skip;
     }
     const spec = specs.get(key)!;
@@ -355,15 +367,15 @@ export function workerMain(kind: "thread" | "process"): void {
         list: TransferListItem[];
       } | null;
       if (marked !== null && typeof marked === "object" && marked[TRANSFER] === true) {
-        reply([2, id, marked.value, held, ms], marked.list);
+        reply([R_OK, id, marked.value, held, ms], marked.list);
       } else {
-        reply([2, id, value, held, ms]);
+        reply([R_OK, id, value, held, ms]);
       }
       return held;
     } catch (err) {
       const ms = performance.now() - start;
       const held = await seeCancellation(job);
-      reply([3, id, serialize(err, spec.src !== undefined), held, ms]);
+      reply([R_ERR, id, serialize(err, spec.src !== undefined), held, ms]);
       return held;
     } finally {
       current = null;
