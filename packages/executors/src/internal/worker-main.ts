@@ -114,6 +114,31 @@ export function workerMain(kind: "thread" | "process"): void {
     process.on("message", receive as (m: unknown) => void);
     // The pool is gone (it exited, or shut us down): leave with it, never orphaned.
     process.on("disconnect", () => process.exit(0));
+    watchParent(Number(process.argv[1]));
+  }
+
+  /**
+   * Kills this process once the pool's process (`parent`) is gone, even while
+   * a job keeps the main thread busy for ever: 'disconnect' is an event, and
+   * events wait for the running job to yield. A watchdog thread, which no job
+   * can block, polls `process.ppid` (the kernel re-parents an orphan at once,
+   * to init or a subreaper) and sends this process SIGKILL when it changed
+   * (see docs/design/executor-orphans.md).
+   */
+  function watchParent(parent: number): void {
+    if (!(parent > 0)) return;
+    // How often (ms) the watchdog looks: an orphan lives at most about this long.
+    const PARENT_CHECK_MS = 100;
+    const { Worker } = process.getBuiltinModule("node:worker_threads");
+    const watchdog = new Worker(
+      `const parent = require("node:worker_threads").workerData;
+      const check = () => { if (process.ppid !== parent) process.kill(process.pid, "SIGKILL"); };
+      check();
+      setInterval(check, ${PARENT_CHECK_MS});`,
+      { eval: true, workerData: parent },
+    );
+    watchdog.on("error", () => {}); // a watchdog that cannot run leaves 'disconnect' in charge
+    watchdog.unref();
   }
 
   const queue: Msg[] = [];
