@@ -52,6 +52,11 @@ export interface SerializedError {
   /** Own enumerable properties that could be cloned (e.g. `code`). */
   props: Record<string, unknown> | undefined;
   cause: SerializedError | undefined;
+  /**
+   * A cause chain that loops: the position in the chain (0 = the outermost
+   * error) of the error this one's `cause` is (`err.cause === err` gives 0).
+   */
+  causeRef?: number;
   value: unknown;
 }
 

@@ -103,7 +103,12 @@ export function workerMain(kind: "thread" | "process"): void {
     };
     send = (batch) => {
       unconfirmed++;
-      process.send!(batch, undefined, undefined, confirmed);
+      try {
+        process.send!(batch, undefined, undefined, confirmed);
+      } catch (err) {
+        unconfirmed--; // a batch that cannot be serialized is not sent, and not confirmed
+        throw err;
+      }
     };
     written = () =>
       unconfirmed === 0
@@ -152,6 +157,8 @@ export function workerMain(kind: "thread" | "process"): void {
   let resume: { id: number; go: () => void } | null = null;
   let outbox: Msg[] = [];
   let outTransfer: TransferListItem[] = [];
+  // The transfer list of each reply in `outbox` that has one (to resend it alone).
+  let outLists = new Map<Msg, TransferListItem[]>();
 
   function receive(batch: Msg[]): void {
     accept(batch);
@@ -192,16 +199,72 @@ export function workerMain(kind: "thread" | "process"): void {
 
   function reply(m: Msg, transfer?: TransferListItem[]): void {
     outbox.push(m);
-    if (transfer !== undefined) outTransfer.push(...transfer);
+    if (transfer !== undefined) {
+      outTransfer.push(...transfer);
+      outLists.set(m, transfer);
+    }
   }
 
   function flush(): void {
     if (outbox.length === 0) return;
     const batch = outbox;
     const transfer = outTransfer;
+    const lists = outLists;
     outbox = [];
     outTransfer = [];
-    send(batch, transfer);
+    outLists = new Map();
+    try {
+      send(batch, transfer);
+    } catch {
+      // A result (or a thrown value's part) cannot be cloned. The clone
+      // failed before anything was sent: send the replies one by one, and
+      // fail only the job whose result cannot go, naming what could not be
+      // sent (Python's PicklingError). The worker lives on.
+      for (const m of batch) {
+        try {
+          send([m], lists.get(m) ?? []);
+        } catch (err) {
+          if (m[0] !== R_OK && m[0] !== R_ERR) throw err;
+          const what = m[0] === R_OK ? "result" : "error";
+          const failure = new TypeError(
+            `the job's ${what} could not be cloned to reach the pool: ${findUncloneable(m[2], what)}`,
+            { cause: err },
+          );
+          send([[R_ERR, m[1], serialize(failure, false), m[3], m[4]]], []);
+        }
+      }
+    }
+  }
+
+  /** Where in `value` (named `path`) the first part that cannot be cloned sits, described. */
+  function findUncloneable(value: unknown, path: string, depth = 0): string {
+    if (depth < 4 && typeof value === "object" && value !== null) {
+      const proto = Object.getPrototypeOf(value);
+      let parts: [string, unknown][] = [];
+      if (Array.isArray(value)) parts = value.map((v, i) => [`[${i}]`, v]);
+      else if (value instanceof Map) parts = [...value.values()].map((v) => [".get(…)", v]);
+      else if (value instanceof Set) parts = [...value].map((v) => ["(a Set item)", v]);
+      else if (proto === Object.prototype || proto === null) {
+        parts = Object.keys(value).map((k) => [`.${k}`, (value as Record<string, unknown>)[k]]);
+      }
+      for (const [key, part] of parts.slice(0, 64)) {
+        try {
+          structuredClone(part);
+        } catch {
+          return findUncloneable(part, path + key, depth + 1);
+        }
+      }
+    }
+    return `${path} is ${describe(value)}`;
+  }
+
+  function describe(value: unknown): string {
+    if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
+    if (typeof value === "symbol") return String(value);
+    if (typeof value !== "object" || value === null) return String(value);
+    const ctor = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    const tag = Object.prototype.toString.call(value).slice(8, -1);
+    return `an instance of ${typeof ctor === "string" && ctor !== "" && ctor !== "Object" ? ctor : tag}`;
   }
 
   function transfer<T>(value: T, list?: TransferListItem[]): T {
@@ -257,13 +320,29 @@ export function workerMain(kind: "thread" | "process"): void {
     return fn;
   }
 
-  function serialize(err: unknown, closureCheck: boolean): unknown {
+  /**
+   * An error as it crosses to the pool (see `SerializedError`). Never
+   * throws: a `cause` chain that loops (an error whose cause is itself)
+   * crosses as `causeRef`, one deeper than 16 stops there, and a value that
+   * cannot be cloned crosses as its description.
+   *
+   * @param chain - the errors of the cause chain above this one, outermost first.
+   */
+  function serialize(err: unknown, closureCheck: boolean, chain: unknown[] = []): unknown {
+    chain.push(err);
     if (!(err instanceof Error)) {
-      let value: unknown = err;
       try {
         structuredClone(err);
-      } catch {
-        value = String(err);
+      } catch (cloneError) {
+        // A thrown value that cannot cross: the job fails with what says so.
+        return serialize(
+          new TypeError(
+            `the job's error could not be cloned to reach the pool: ${findUncloneable(err, "error")}`,
+            { cause: cloneError },
+          ),
+          false,
+          chain,
+        );
       }
       return {
         isError: false,
@@ -272,11 +351,11 @@ export function workerMain(kind: "thread" | "process"): void {
         stack: undefined,
         props: undefined,
         cause: undefined,
-        value,
+        value: err,
       };
     }
-    let message = err.message;
-    let name = err.name;
+    let message = String(err.message);
+    let name = String(err.name);
     const missing =
       closureCheck && err instanceof ReferenceError ? /^(\S+) is not defined$/.exec(message) : null;
     if (missing !== null) {
@@ -293,9 +372,23 @@ export function workerMain(kind: "thread" | "process"): void {
         (props ??= {})[key] = v;
       } catch {}
     }
+    const next = "cause" in err ? err.cause : undefined;
+    const causeRef = next === undefined ? -1 : chain.indexOf(next);
     const cause =
-      "cause" in err && err.cause !== undefined ? serialize(err.cause, false) : undefined;
-    return { isError: true, name, message, stack: err.stack, props, cause, value: undefined };
+      next !== undefined && causeRef === -1 && chain.length < 16
+        ? serialize(next, false, chain)
+        : undefined;
+    const stack = typeof err.stack === "string" ? err.stack : undefined;
+    return {
+      isError: true,
+      name,
+      message,
+      stack,
+      props,
+      cause,
+      ...(causeRef === -1 ? {} : { causeRef }),
+      value: undefined,
+    };
   }
 
   async function drain(): Promise<void> {
