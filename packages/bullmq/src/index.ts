@@ -1,0 +1,6 @@
+/**
+ * The `Executor` of `@aio/core` over BullMQ queues on Redis.
+ *
+ * @packageDocumentation
+ */
+export {};
