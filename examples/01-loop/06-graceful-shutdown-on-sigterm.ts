@@ -5,7 +5,7 @@
  * it, finish the item in hand, and `run()` returns normally.
  */
 import { getRunningLoop } from "@aio/core";
-import { createTask, gather, sleep } from "@aio/futures";
+import { gather, sleep } from "@aio/futures";
 import { run } from "@aio/loop";
 import { Event, Queue } from "@aio/sync";
 
@@ -29,7 +29,10 @@ await run(async () => {
       done.push(`${name}:${job}`);
     }
   };
-  const workers = gather(() => worker("a"), () => worker("b"));
+  const workers = gather(
+    () => worker("a"),
+    () => worker("b"),
+  );
 
   // Somebody sends SIGTERM 30 ms in (here: the program itself).
   loop.callLater(30, () => process.kill(process.pid, "SIGTERM"));
