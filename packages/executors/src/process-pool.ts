@@ -1,11 +1,7 @@
 import { spawn } from "node:child_process";
+import type { WorkerChannel, WorkerEvents } from "./internal/slot.js";
 import { workerSource } from "./internal/worker-main.js";
-import {
-  PoolExecutor,
-  type PoolExecutorOptions,
-  type WorkerChannel,
-  type WorkerEvents,
-} from "./pool-executor.js";
+import { PoolExecutor, type PoolExecutorOptions } from "./pool-executor.js";
 
 /**
  * Options of {@link ProcessPoolExecutor}.
@@ -38,7 +34,10 @@ const CLOSE_KILL_DELAY = 5_000;
  * it for isolation, for code that must not share the process, or for work
  * that calls `process.exit`/`process.chdir`.
  *
- * A child whose parent dies exits with it (it watches its IPC channel).
+ * A child never outlives its parent by more than about 100 ms, whatever its
+ * job does: it leaves when its IPC channel closes, and a watchdog thread in
+ * the child kills it if the parent is gone while a job keeps the child's
+ * main thread busy.
  *
  * @example
  * ```ts
@@ -73,7 +72,9 @@ export class ProcessPoolExecutor extends PoolExecutor {
 
   /** @internal */
   protected _spawn(events: WorkerEvents): WorkerChannel {
-    const child = spawn(process.execPath, [...this.#execArgv, "-e", PROCESS_SOURCE], {
+    // The child's watchdog compares its parent with this pid (see worker-main.ts).
+    const args = [...this.#execArgv, "-e", PROCESS_SOURCE, "--", String(process.pid)];
+    const child = spawn(process.execPath, args, {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "advanced",
       ...(this.#env === undefined ? {} : { env: this.#env }),

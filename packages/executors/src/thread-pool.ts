@@ -1,11 +1,7 @@
 import { type ResourceLimits, Worker } from "node:worker_threads";
+import type { WorkerChannel, WorkerEvents } from "./internal/slot.js";
 import { workerSource } from "./internal/worker-main.js";
-import {
-  PoolExecutor,
-  type PoolExecutorOptions,
-  type WorkerChannel,
-  type WorkerEvents,
-} from "./pool-executor.js";
+import { PoolExecutor, type PoolExecutorOptions } from "./pool-executor.js";
 
 /**
  * Options of {@link ThreadPoolExecutor}.

@@ -1,7 +1,7 @@
 /**
  * asyncio's event loop for TypeScript: `run()`, `Runner`, `newEventLoop()`
  * and the loop itself (`callSoon`, `callLater`, `callAt`, `runUntilComplete`,
- * exception handling, debug mode). The virtual-time loop for tests is in
+ * exception handling, signal handlers, executors, debug mode). The virtual-time loop for tests is in
  * `@aio/loop/testing`.
  *
  * @packageDocumentation
@@ -13,6 +13,7 @@ export {
   newEventLoop,
 } from "./event-loop.js";
 export { Handle, TimerHandle } from "./handle.js";
+export { EventLoopServices } from "./loop-services.js";
 export {
   isKeyboardInterrupt,
   KeyboardInterrupt,
