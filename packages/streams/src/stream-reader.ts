@@ -16,13 +16,15 @@ import {
   isLimitOverrunError,
   LimitOverrunError,
 } from "./errors.js";
+import { checkSize, toSeparator } from "./internal/check.js";
 import { ChunkBuffer } from "./internal/chunk-buffer.js";
+import { feedFromReadableStream } from "./internal/web-source.js";
 
 /** asyncio's `_DEFAULT_LIMIT`: 64 KiB, the longest line `readline()` accepts by default. */
 export const DEFAULT_LIMIT = 2 ** 16;
 
 const NEWLINE = Buffer.from("\n");
-const rt = getRuntime();
+const _rt = getRuntime();
 
 /**
  * What a {@link StreamReader} needs from its data source for flow control
@@ -58,26 +60,6 @@ export function checkLimit(where: string, limit: unknown): number {
   if (limit === undefined) return DEFAULT_LIMIT;
   _checkInteger(where, "limit", limit, { min: 1, rangeError: ValueError });
   return limit;
-}
-
-function toSeparator(sep: unknown): Buffer {
-  if (typeof sep === "string") return Buffer.from(sep, "utf8");
-  if (sep instanceof Uint8Array)
-    return Buffer.isBuffer(sep) ? sep : Buffer.from(sep.buffer, sep.byteOffset, sep.byteLength);
-  throw new TypeError(
-    `readuntil() separator must be a Uint8Array, a string or an array of them, received ${describeValue(sep)}`,
-  );
-}
-
-function checkSize(method: string, n: unknown, allowNegative: boolean): number {
-  if (typeof n !== "number") {
-    throw new TypeError(`${method} n must be an integer, received ${describeValue(n)}`);
-  }
-  if (!Number.isInteger(n))
-    throw new ValueError(`${method} n must be an integer, received ${describeValue(n)}`);
-  if (!allowNegative && n < 0)
-    throw new ValueError(`${method} n must be an integer >= 0, received ${describeValue(n)}`);
-  return n;
 }
 
 /**
@@ -607,38 +589,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
       );
     }
     const reader = new StreamReader(options);
-    const source = stream.getReader();
-    let paused = false;
-    let pumping = false;
-    const pump = async (): Promise<void> => {
-      if (pumping) return;
-      pumping = true;
-      try {
-        while (!paused) {
-          const { done, value } = await source.read();
-          if (done) {
-            reader.feedEof();
-            return;
-          }
-          if (value.length !== 0)
-            reader.feedData(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-        }
-      } catch (err) {
-        reader.setException(err);
-      } finally {
-        pumping = false;
-      }
-    };
-    reader.setTransport({
-      pauseReading() {
-        paused = true;
-      },
-      resumeReading() {
-        paused = false;
-        rt.taskContext.exit(() => void pump());
-      },
-    });
-    rt.taskContext.exit(() => void pump());
+    feedFromReadableStream(reader, stream);
     return reader;
   }
 

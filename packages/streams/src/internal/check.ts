@@ -96,3 +96,25 @@ export function checkAddr(
   checkPort(where, value[1], 0, `${name}[1] (port)`);
   return value as [string, number];
 }
+
+/** Validates one `readuntil()` separator and returns its bytes. */
+export function toSeparator(sep: unknown): Buffer {
+  if (typeof sep === "string") return Buffer.from(sep, "utf8");
+  if (sep instanceof Uint8Array)
+    return Buffer.isBuffer(sep) ? sep : Buffer.from(sep.buffer, sep.byteOffset, sep.byteLength);
+  throw new TypeError(
+    `readuntil() separator must be a Uint8Array, a string or an array of them, received ${describeValue(sep)}`,
+  );
+}
+
+/** Validates a read size `n` (an integer; >= 0 unless `allowNegative`). */
+export function checkSize(method: string, n: unknown, allowNegative: boolean): number {
+  if (typeof n !== "number") {
+    throw new TypeError(`${method} n must be an integer, received ${describeValue(n)}`);
+  }
+  if (!Number.isInteger(n))
+    throw new ValueError(`${method} n must be an integer, received ${describeValue(n)}`);
+  if (!allowNegative && n < 0)
+    throw new ValueError(`${method} n must be an integer >= 0, received ${describeValue(n)}`);
+  return n;
+}
