@@ -9,7 +9,7 @@ import {
 import { allTasks } from "@aio/futures";
 import { escapeControl } from "./internal/escape.js";
 import {
-  awaitedTasks,
+  awaitGraph,
   creationSite,
   type InspectableTask,
   startedTasks,
@@ -108,13 +108,11 @@ export function snapshotTasks(loop?: EventLoop): TaskSnapshot {
       createdAt: creationSite(task),
     });
   }
-  for (const task of tasks) {
+  for (const [task, awaited] of awaitGraph(tasks).awaits) {
     const info = infos.get(task)!;
-    const waiter = task._futWaiter ?? null;
-    if (waiter === null || waiter.done()) continue;
-    for (const child of awaitedTasks(waiter)) {
+    for (const child of awaited) {
       const childInfo = infos.get(child);
-      if (childInfo === undefined || childInfo === info) continue;
+      if (childInfo === undefined) continue;
       info.awaits.push(childInfo.id);
       childInfo.awaitedBy.push(info.id);
     }

@@ -5,11 +5,14 @@
  * every check throws.
  */
 import {
+  captureCallGraph,
   disableDebug,
   enableDebug,
+  formatCallGraph,
   formatTaskTree,
   inspectSocketPath,
   isDebugEnabled,
+  printCallGraph,
   printReport,
   printTaskTree,
   readTrace,
@@ -159,5 +162,37 @@ describe("traces", () => {
     expect(() => js(viewerHtml)(null)).toThrow(
       new TypeError("viewerHtml() trace must be a trace or its JSON text, received null"),
     );
+  });
+});
+
+describe("call graphs", () => {
+  test("captureCallGraph(), formatCallGraph(), printCallGraph() reject wrong types", () => {
+    for (const [f, where] of [
+      [captureCallGraph, "captureCallGraph()"],
+      [formatCallGraph, "formatCallGraph()"],
+      [printCallGraph, "printCallGraph()"],
+    ] as const) {
+      expect(() => js(f)("task")).toThrow(
+        new TypeError(`${where} future must be a Future or Task, received "task"`),
+      );
+      expect(() => js(f)({ done: true })).toThrow(
+        new TypeError(`${where} future must be a Future or Task, received an object`),
+      );
+      expect(() => js(f)(undefined, 3)).toThrow(
+        new TypeError(`${where} options must be an object, received 3`),
+      );
+      expect(() => js(f)(undefined, { depth: "2" })).toThrow(
+        new TypeError(`${where} depth must be an integer >= 1, received "2"`),
+      );
+      expect(() => js(f)(undefined, { depth: 0 })).toThrow(
+        new RangeError(`${where} depth must be an integer >= 1, received 0`),
+      );
+      expect(() => js(f)(undefined, { limit: "1" })).toThrow(
+        new TypeError(`${where} limit must be an integer or null, received "1"`),
+      );
+      expect(() => js(f)(undefined, { limit: 0.5 })).toThrow(
+        new RangeError(`${where} limit must be an integer or null, received 0.5`),
+      );
+    }
   });
 });

@@ -122,7 +122,10 @@ describe("aio-debug ps / pstree", () => {
   test("aio-debug pstree PID and ps PID show the task tree of a live process", async () => {
     // tsx runs the program in a child of its own: the program reports its pid.
     const { child: target, line } = await startFixture("inspectee.ts");
-    const pid = Number(line.split(" ")[1]);
+    const [, pidText, worker1AwaitedBy] = line.split(" ");
+    const pid = Number(pidText);
+    // The call graph inside the process and pstree outside draw one graph.
+    expect(worker1AwaitedBy).toBe("supervisor");
     const socket = inspectSocketPath(pid);
     expect(statSync(socket).mode & 0o777).toBe(0o600);
     expect(statSync(dirname(socket)).mode & 0o777).toBe(0o700);
