@@ -46,13 +46,14 @@ export abstract class PoolExecutor implements Executor {
   /**
    * @param kind - the class name, for argument errors.
    * @param options - see {@link PoolExecutorOptions}.
+   * @param perChild - the pool takes `maxTasksPerChild` (process pools).
    * @throws {TypeError} for options of the wrong type (a non-number duration too).
    * @throws {ValueError} when `maxWorkers` is not an integer >= 1.
    * @throws {RangeError} for other out-of-range options.
    */
-  constructor(kind: string, options: PoolExecutorOptions = {}) {
+  constructor(kind: string, options: PoolExecutorOptions = {}, perChild = false) {
     this.#engine = new PoolEngine(
-      resolveOptions(kind, options),
+      resolveOptions(kind, options, perChild),
       (events) => this._spawn(events),
       () => this._workerNoun,
     );

@@ -18,6 +18,13 @@ export interface ProcessPoolExecutorOptions extends PoolExecutorOptions {
   execArgv?: readonly string[];
   /** Environment of each child; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * A child that has been sent this many jobs takes no more; once they are
+   * done it exits and a fresh child replaces it when jobs are waiting
+   * (asyncio 3.11 `max_tasks_per_child`: bounds leaks in long-lived
+   * workers). An integer >= 1; default `null`, no limit.
+   */
+  maxTasksPerChild?: number | null;
 }
 
 const PROCESS_SOURCE = workerSource("process");
@@ -63,11 +70,11 @@ export class ProcessPoolExecutor extends PoolExecutor {
    * @param options - see {@link ProcessPoolExecutorOptions}.
    * @throws {TypeError} for options of the wrong type (a non-number duration
    *   too), or an initializer that cannot be shipped.
-   * @throws {ValueError} when `maxWorkers` is not an integer >= 1.
+   * @throws {ValueError} when `maxWorkers` or `maxTasksPerChild` is not an integer >= 1.
    * @throws {RangeError} for other out-of-range options.
    */
   constructor(options: ProcessPoolExecutorOptions = {}) {
-    super("ProcessPoolExecutor", options);
+    super("ProcessPoolExecutor", options, true);
     const execArgv = options.execArgv ?? process.execArgv;
     if (!Array.isArray(execArgv) || !execArgv.every((a) => typeof a === "string")) {
       throw new TypeError(

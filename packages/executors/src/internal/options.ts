@@ -67,17 +67,24 @@ export interface ResolvedOptions {
   readonly abortGraceMs: number;
   /** The fixed prefetch depth, or -1 for "auto". */
   readonly prefetch: number;
+  /** Jobs a worker runs before it is replaced (`ProcessPoolExecutor`); `Infinity`: no limit. */
+  readonly maxTasksPerChild: number;
 }
 
 /**
  * Checks a pool's options and fills in the defaults.
  *
  * @param kind - the class name, for argument errors.
+ * @param perChild - the pool takes `maxTasksPerChild` (process pools).
  * @throws {TypeError} for options of the wrong type (a non-number duration too).
  * @throws {ValueError} when `maxWorkers` is not an integer >= 1.
  * @throws {RangeError} for other out-of-range options.
  */
-export function resolveOptions(kind: string, options: PoolExecutorOptions): ResolvedOptions {
+export function resolveOptions(
+  kind: string,
+  options: PoolExecutorOptions,
+  perChild = false,
+): ResolvedOptions {
   options = _checkOptions(kind, options);
   // `undefined` means the default; `null` only where asyncio takes None
   // (`maxWorkers`, `initializer`), else it is a wrong type.
@@ -107,6 +114,13 @@ export function resolveOptions(kind: string, options: PoolExecutorOptions): Reso
   if (!Array.isArray(initargs)) {
     throw new TypeError(`${kind} initargs must be an array, received ${describeValue(initargs)}`);
   }
+  // asyncio 3.11: ProcessPoolExecutor(max_tasks_per_child=None), ValueError below 1.
+  const perChildLimit = perChild
+    ? (options as { maxTasksPerChild?: number | null }).maxTasksPerChild
+    : undefined;
+  if (perChildLimit !== undefined && perChildLimit !== null) {
+    _checkInteger(kind, "maxTasksPerChild", perChildLimit, { min: 1, rangeError: ValueError });
+  }
   return {
     maxWorkers,
     initializer,
@@ -116,6 +130,7 @@ export function resolveOptions(kind: string, options: PoolExecutorOptions): Reso
     cancelRunning,
     abortGraceMs,
     prefetch: prefetch === "auto" ? -1 : prefetch,
+    maxTasksPerChild: perChildLimit ?? Number.POSITIVE_INFINITY,
   };
 }
 
