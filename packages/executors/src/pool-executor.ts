@@ -1,4 +1,7 @@
 import {
+  _checkInteger,
+  _checkMs,
+  _checkOptions,
   _getRunningLoop,
   _resourceOpened,
   describeValue,
@@ -11,6 +14,7 @@ import { type ShippedFn, shipFunction } from "./internal/fn-spec.js";
 import { mapJobs, now } from "./internal/map.js";
 import {
   type CancelRunning,
+  checkBoolean,
   type PoolExecutorOptions,
   resolveOptions,
 } from "./internal/options.js";
@@ -42,13 +46,14 @@ export abstract class PoolExecutor implements Executor {
   /**
    * @param kind - the class name, for argument errors.
    * @param options - see {@link PoolExecutorOptions}.
+   * @param perChild - the pool takes `maxTasksPerChild` (process pools).
+   * @throws {TypeError} for options of the wrong type (a non-number duration too).
    * @throws {ValueError} when `maxWorkers` is not an integer >= 1.
    * @throws {RangeError} for other out-of-range options.
-   * @throws {TypeError} for options of the wrong type.
    */
-  constructor(kind: string, options: PoolExecutorOptions = {}) {
+  constructor(kind: string, options: PoolExecutorOptions = {}, perChild = false) {
     this.#engine = new PoolEngine(
-      resolveOptions(kind, options),
+      resolveOptions(kind, options, perChild),
       (events) => this._spawn(events),
       () => this._workerNoun,
     );
@@ -132,8 +137,9 @@ export abstract class PoolExecutor implements Executor {
    *   jobs; default 1); `timeout`: ms from this call until every result must
    *   be available, else `TimeoutError` (default `null`: no limit).
    * @returns an async iterator of the results.
-   * @throws {TypeError} when `fn` cannot be shipped or `iterable` is not iterable.
-   * @throws {RangeError} when `chunksize` is not an integer >= 1 or `timeout` is negative.
+   * @throws {TypeError} when `fn` cannot be shipped, `iterable` is not
+   *   iterable, or an option has the wrong type (a non-number `timeout` too).
+   * @throws {RangeError} when `chunksize` is not an integer >= 1 or `timeout` is negative or NaN.
    * @throws {RuntimeError} `cannot schedule new futures after shutdown`.
    * @example
    * ```ts
@@ -151,18 +157,11 @@ export abstract class PoolExecutor implements Executor {
     if (iterable === null || typeof (iterable as Iterable<T>)?.[Symbol.iterator] !== "function") {
       throw new TypeError(`map() iterable must be iterable, received ${describeValue(iterable)}`);
     }
+    options = _checkOptions("map()", options);
     const chunksize = options.chunksize ?? 1;
-    if (typeof chunksize !== "number" || !Number.isInteger(chunksize) || chunksize < 1) {
-      throw new RangeError(
-        `map() chunksize must be an integer >= 1, received ${describeValue(chunksize)}`,
-      );
-    }
+    _checkInteger("map()", "chunksize", chunksize, { min: 1 });
     const timeout = options.timeout ?? null;
-    if (timeout !== null && (typeof timeout !== "number" || !(timeout >= 0))) {
-      throw new RangeError(
-        `map() timeout must be a number >= 0 or null, received ${describeValue(timeout)}`,
-      );
-    }
+    _checkMs("map()", "timeout", timeout, { min: 0, nullable: true });
     const engine = this.#engine;
     engine.checkOpen();
     const loop = _getRunningLoop();
@@ -213,6 +212,7 @@ export abstract class PoolExecutor implements Executor {
    *
    * @param options - `wait` (default true), `cancelFutures` (default false).
    * @returns resolves when shut down (see `wait`).
+   * @throws {TypeError} (rejects) when `options`, `wait` or `cancelFutures` has the wrong type.
    * @example
    * ```ts
    * import { ThreadPoolExecutor } from "@aio/executors";
@@ -223,6 +223,10 @@ export abstract class PoolExecutor implements Executor {
    * ```
    */
   async shutdown(options: { wait?: boolean; cancelFutures?: boolean } = {}): Promise<void> {
+    // An async function: a bad argument rejects, it never throws.
+    options = _checkOptions("shutdown()", options);
+    checkBoolean("shutdown()", "wait", options.wait);
+    checkBoolean("shutdown()", "cancelFutures", options.cancelFutures);
     const wait = options.wait ?? true;
     const cancelFutures = options.cancelFutures ?? false;
     const engine = this.#engine;

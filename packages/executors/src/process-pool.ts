@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { describeValue } from "@aio/core";
 import type { WorkerChannel, WorkerEvents } from "./internal/slot.js";
 import { workerSource } from "./internal/worker-main.js";
 import { PoolExecutor, type PoolExecutorOptions } from "./pool-executor.js";
@@ -17,6 +18,13 @@ export interface ProcessPoolExecutorOptions extends PoolExecutorOptions {
   execArgv?: readonly string[];
   /** Environment of each child; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * A child that has been sent this many jobs takes no more; once they are
+   * done it exits and a fresh child replaces it when jobs are waiting
+   * (asyncio 3.11 `max_tasks_per_child`: bounds leaks in long-lived
+   * workers). An integer >= 1; default `null`, no limit.
+   */
+  maxTasksPerChild?: number | null;
 }
 
 const PROCESS_SOURCE = workerSource("process");
@@ -60,14 +68,27 @@ export class ProcessPoolExecutor extends PoolExecutor {
 
   /**
    * @param options - see {@link ProcessPoolExecutorOptions}.
-   * @throws {ValueError} when `maxWorkers` is not an integer >= 1.
+   * @throws {TypeError} for options of the wrong type (a non-number duration
+   *   too), or an initializer that cannot be shipped.
+   * @throws {ValueError} when `maxWorkers` or `maxTasksPerChild` is not an integer >= 1.
    * @throws {RangeError} for other out-of-range options.
-   * @throws {TypeError} for options of the wrong type, or an initializer that cannot be shipped.
    */
   constructor(options: ProcessPoolExecutorOptions = {}) {
-    super("ProcessPoolExecutor", options);
-    this.#execArgv = [...(options.execArgv ?? process.execArgv)];
-    this.#env = options.env;
+    super("ProcessPoolExecutor", options, true);
+    const execArgv = options.execArgv ?? process.execArgv;
+    if (!Array.isArray(execArgv) || !execArgv.every((a) => typeof a === "string")) {
+      throw new TypeError(
+        `ProcessPoolExecutor execArgv must be an array of strings, received ${describeValue(execArgv)}`,
+      );
+    }
+    const env = options.env;
+    if (env !== undefined && (typeof env !== "object" || env === null)) {
+      throw new TypeError(
+        `ProcessPoolExecutor env must be an object, received ${describeValue(env)}`,
+      );
+    }
+    this.#execArgv = [...execArgv];
+    this.#env = env;
   }
 
   /** @internal */

@@ -139,8 +139,11 @@ export class PoolEngine {
     // are done, then filled (fewer, larger batches); `filling` lasts for one
     // dispatch, so the fill goes on even when the other worker has fewer jobs.
     let best: Slot | null = null;
+    const retireAt = this.opts.maxTasksPerChild;
     for (const slot of this.workers) {
-      if (!slot.alive || slot.closing) continue;
+      // A worker that has had its `maxTasksPerChild` jobs takes no more: it
+      // is replaced once they are done (see #becameIdle).
+      if (!slot.alive || slot.closing || slot.sent >= retireAt) continue;
       const n = slot.jobs.length;
       if (n === 0) return slot;
       if (best !== null && n >= best.jobs.length && !slot.filling) continue;
@@ -252,7 +255,14 @@ export class PoolEngine {
       slot.referenced = false;
       slot.channel.unref();
     }
-    if (this.shutdown || !slot.alive) return;
+    if (!slot.alive) return;
+    if (slot.sent >= this.opts.maxTasksPerChild) {
+      // Done with its jobs: it goes, and its exit starts a replacement if
+      // jobs are waiting — after shutdown() too (CPython gh-115634, gh-119592).
+      this.#closeWorker(slot);
+      return;
+    }
+    if (this.shutdown) return;
     if (this.opts.idleTimeoutMs !== Number.POSITIVE_INFINITY) {
       slot.idleTimer = setTimeout(() => {
         slot.idleTimer = null;

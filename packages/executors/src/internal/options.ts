@@ -1,5 +1,12 @@
 import { availableParallelism } from "node:os";
-import { describeValue, ValueError } from "@aio/core";
+import {
+  _checkInteger,
+  _checkMs,
+  _checkOneOf,
+  _checkOptions,
+  describeValue,
+  ValueError,
+} from "@aio/core";
 import { type ShippedFn, shipFunction } from "./fn-spec.js";
 import { prepareArgs } from "./wire.js";
 
@@ -60,58 +67,59 @@ export interface ResolvedOptions {
   readonly abortGraceMs: number;
   /** The fixed prefetch depth, or -1 for "auto". */
   readonly prefetch: number;
+  /** Jobs a worker runs before it is replaced (`ProcessPoolExecutor`); `Infinity`: no limit. */
+  readonly maxTasksPerChild: number;
 }
 
 /**
  * Checks a pool's options and fills in the defaults.
  *
  * @param kind - the class name, for argument errors.
+ * @param perChild - the pool takes `maxTasksPerChild` (process pools).
+ * @throws {TypeError} for options of the wrong type (a non-number duration too).
  * @throws {ValueError} when `maxWorkers` is not an integer >= 1.
  * @throws {RangeError} for other out-of-range options.
- * @throws {TypeError} for options of the wrong type.
  */
-export function resolveOptions(kind: string, options: PoolExecutorOptions): ResolvedOptions {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`${kind} options must be an object, received ${describeValue(options)}`);
-  }
+export function resolveOptions(
+  kind: string,
+  options: PoolExecutorOptions,
+  perChild = false,
+): ResolvedOptions {
+  options = _checkOptions(kind, options);
+  // `undefined` means the default; `null` only where asyncio takes None
+  // (`maxWorkers`, `initializer`), else it is a wrong type.
   const maxWorkers = options.maxWorkers ?? availableParallelism();
-  if (typeof maxWorkers !== "number" || !Number.isInteger(maxWorkers) || maxWorkers < 1) {
-    throw new ValueError(
-      `${kind} maxWorkers must be an integer >= 1, received ${describeValue(maxWorkers)}`,
-    );
+  _checkInteger(kind, "maxWorkers", maxWorkers, { min: 1, rangeError: ValueError });
+  const idleTimeoutMs = options.idleTimeoutMs === undefined ? 30_000 : options.idleTimeoutMs;
+  _checkMs(kind, "idleTimeoutMs", idleTimeoutMs, { min: 0 });
+  const abortGraceMs = options.abortGraceMs === undefined ? 1_000 : options.abortGraceMs;
+  _checkMs(kind, "abortGraceMs", abortGraceMs, { min: 0, infinite: false });
+  const maxPending =
+    options.maxPending === undefined ? Number.POSITIVE_INFINITY : options.maxPending;
+  _checkInteger(kind, "maxPending", maxPending, { min: 0, infinite: true });
+  const prefetch = options.prefetch === undefined ? "auto" : options.prefetch;
+  if (prefetch !== "auto") {
+    if (typeof prefetch !== "number") {
+      throw new TypeError(
+        `${kind} prefetch must be "auto" or an integer >= 0, received ${describeValue(prefetch)}`,
+      );
+    }
+    _checkInteger(kind, "prefetch", prefetch, { min: 0 });
   }
-  const idleTimeoutMs = checkMs(kind, "idleTimeoutMs", options.idleTimeoutMs, 30_000, true);
-  const abortGraceMs = checkMs(kind, "abortGraceMs", options.abortGraceMs, 1_000, false);
-  const maxPending = options.maxPending ?? Number.POSITIVE_INFINITY;
-  if (
-    typeof maxPending !== "number" ||
-    !(maxPending >= 0) ||
-    !(Number.isInteger(maxPending) || maxPending === Infinity)
-  ) {
-    throw new RangeError(
-      `${kind} maxPending must be an integer >= 0 or Infinity, received ${describeValue(maxPending)}`,
-    );
-  }
-  const prefetch = options.prefetch ?? "auto";
-  if (
-    prefetch !== "auto" &&
-    (typeof prefetch !== "number" || !Number.isInteger(prefetch) || prefetch < 0)
-  ) {
-    throw new RangeError(
-      `${kind} prefetch must be "auto" or an integer >= 0, received ${describeValue(prefetch)}`,
-    );
-  }
-  const cancelRunning = options.cancelRunning ?? "finish";
-  if (cancelRunning !== "finish" && cancelRunning !== "abort") {
-    throw new TypeError(
-      `${kind} cancelRunning must be "finish" or "abort", received ${describeValue(cancelRunning)}`,
-    );
-  }
+  const cancelRunning = options.cancelRunning === undefined ? "finish" : options.cancelRunning;
+  _checkOneOf(kind, "cancelRunning", cancelRunning, ["finish", "abort"] as const);
   const init = options.initializer ?? null;
   const initializer = init === null ? null : shipFunction(`${kind} initializer`, init);
   const initargs = options.initargs ?? [];
   if (!Array.isArray(initargs)) {
     throw new TypeError(`${kind} initargs must be an array, received ${describeValue(initargs)}`);
+  }
+  // asyncio 3.11: ProcessPoolExecutor(max_tasks_per_child=None), ValueError below 1.
+  const perChildLimit = perChild
+    ? (options as { maxTasksPerChild?: number | null }).maxTasksPerChild
+    : undefined;
+  if (perChildLimit !== undefined && perChildLimit !== null) {
+    _checkInteger(kind, "maxTasksPerChild", perChildLimit, { min: 1, rangeError: ValueError });
   }
   return {
     maxWorkers,
@@ -122,21 +130,17 @@ export function resolveOptions(kind: string, options: PoolExecutorOptions): Reso
     cancelRunning,
     abortGraceMs,
     prefetch: prefetch === "auto" ? -1 : prefetch,
+    maxTasksPerChild: perChildLimit ?? Number.POSITIVE_INFINITY,
   };
 }
 
-function checkMs(
-  kind: string,
-  name: string,
-  value: number | undefined,
-  dflt: number,
-  allowInf: boolean,
-): number {
-  const v = value ?? dflt;
-  if (typeof v !== "number" || !(v >= 0) || (!allowInf && v === Number.POSITIVE_INFINITY)) {
-    throw new RangeError(
-      `${kind} ${name} must be a number >= 0${allowInf ? " or Infinity" : ""}, received ${describeValue(v)}`,
-    );
+/**
+ * Checks an optional boolean option (a local check: core has no boolean validator).
+ *
+ * @throws {TypeError} `<where> <name> must be true or false, received …`.
+ */
+export function checkBoolean(where: string, name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== "boolean") {
+    throw new TypeError(`${where} ${name} must be true or false, received ${describeValue(value)}`);
   }
-  return v;
 }

@@ -85,6 +85,8 @@ export class Slot {
   killedFor: Job | null = null;
   /** Being sent jobs by the current dispatch (see `PoolExecutor#pickWorker`). */
   filling = false;
+  /** Jobs sent to this worker so far (for `maxTasksPerChild`). */
+  sent = 0;
   /** Moving average of its jobs' run times (ms), for `prefetch: "auto"`; -1 before the first. */
   avgRunMs = -1;
   /**
@@ -131,6 +133,7 @@ export class Slot {
   sendJob(job: Job, abortable: boolean): void {
     job.state = SENT;
     job.worker = this;
+    this.sent++;
     this.jobs.push(job);
     const key = job.fn.key;
     const spec = this.known.has(key) ? null : job.fn.spec;
