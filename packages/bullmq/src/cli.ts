@@ -5,7 +5,6 @@
  * @packageDocumentation
  */
 import { readFileSync } from "node:fs";
-import { runWorker } from "./worker.js";
 
 const USAGE = `usage: aio-bullmq-worker --connection redis://HOST:PORT --queue NAME --allow PATH [--allow PATH] [options]
 
@@ -167,6 +166,8 @@ async function main(): Promise<number> {
   };
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));
+  // Loaded after the flags are checked: a usage error answers at once.
+  const { runWorker } = await import("./worker.js");
   try {
     await runWorker({
       queue: args.queue,

@@ -197,9 +197,27 @@ export async function startWorker(
 }
 
 /** Runs the CLI to completion (for --help and bad flags). */
-export function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 15_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+export function runCli(
+  args: string[],
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    children.add(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr!.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.once("close", (status) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 /** Stops every process and client started here and removes the temp dirs. */
