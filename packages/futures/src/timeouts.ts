@@ -131,12 +131,12 @@ export class Timeout {
     return this.#state === EXPIRING || this.#state === EXPIRED;
   }
 
-  /** @internal asyncio `Timeout.__aenter__`. */
-  _enter(): void {
+  /** @internal asyncio `Timeout.__aenter__`; `where` names the helper in errors. */
+  _enter(where = "timeout()"): void {
     if (this.#state !== CREATED) throw new RuntimeError("Timeout has already been entered");
     const task = currentTask();
     if (task === null) {
-      if (_getRunningLoop() === null) throw noRunningLoop("timeout()");
+      if (_getRunningLoop() === null) throw noRunningLoop(where);
       throw new RuntimeError("Timeout should be used inside a task");
     }
     this.#state = ENTERED;
@@ -221,8 +221,9 @@ export class Timeout {
 async function runWithin<T>(
   t: Timeout,
   fn: (t: Timeout) => T | PromiseLike<T>,
+  where: string,
 ): Promise<Awaited<T>> {
-  t._enter();
+  t._enter(where);
   let result: Awaited<T>;
   try {
     result = await fn(t);
@@ -282,7 +283,7 @@ export function timeout<T>(
     const t = new Timeout(when);
     if (ms !== null) t._what = `timeout of ${ms} ms`;
     t._site = callSite(timeout);
-    return runWithin(t, fn);
+    return runWithin(t, fn, "timeout()");
   } catch (err) {
     return Promise.reject(err);
   }
@@ -315,7 +316,7 @@ export function timeoutAt<T>(
     _checkFunction("timeoutAt()", "fn", fn);
     const t = new Timeout(when);
     t._site = callSite(timeoutAt);
-    return runWithin(t, fn);
+    return runWithin(t, fn, "timeoutAt()");
   } catch (err) {
     return Promise.reject(err);
   }
@@ -388,5 +389,5 @@ export async function waitFor<T>(
   const t = new Timeout(ms === null ? null : runningLoop("waitFor()").time() + ms);
   if (ms !== null) t._what = `timeout of ${ms} ms`;
   t._site = callSite(waitFor);
-  return runWithin(t, () => fut);
+  return runWithin(t, () => fut, "waitFor()");
 }
