@@ -1,7 +1,7 @@
-import { type EventLoop, type Handle, TimeoutError } from "@aio/core";
-import type { AwaitableOrFn } from "./ensure-future.js";
+import { _checkMs, _checkOptions, type EventLoop, type Handle, TimeoutError } from "@aio/core";
+import type { AwaitableOrFn, ResultOf } from "./ensure-future.js";
 import { Future } from "./future.js";
-import { checkMs } from "./internal/util.js";
+import type { Coroutine } from "./task.js";
 import { toFutures } from "./wait.js";
 
 /** Options of {@link asCompleted}. */
@@ -154,7 +154,9 @@ export class AsCompleted<T> implements Iterable<PromiseLike<T>>, AsyncIterable<C
  * @param aws - futures, tasks, thenables or functions.
  * @param options - `timeout` (ms).
  * @returns an object both iterable and async iterable (see {@link AsCompleted}).
+ * @throws {TypeError} when `aws` is not an iterable, `options` not an object, `timeout` not a number.
  * @throws {RangeError} when `timeout` is NaN.
+ * @throws {RuntimeError} `no running event loop: …` outside a loop.
  * @example
  * ```ts
  * import { run } from "@aio/loop";
@@ -166,12 +168,13 @@ export class AsCompleted<T> implements Iterable<PromiseLike<T>>, AsyncIterable<C
  * });
  * ```
  */
-export function asCompleted<T>(
-  aws: Iterable<AwaitableOrFn<T>>,
+export function asCompleted<A extends AwaitableOrFn<unknown> | Coroutine<unknown>>(
+  aws: Iterable<A>,
   options?: AsCompletedOptions,
-): AsCompleted<Awaited<T>> {
-  const timeout = options?.timeout ?? null;
-  checkMs("asCompleted()", "timeout", timeout, true);
+): AsCompleted<ResultOf<A>> {
+  const opts = _checkOptions("asCompleted()", options);
+  const timeout = opts.timeout ?? null;
+  _checkMs("asCompleted()", "options.timeout", timeout, { nullable: true });
   const { futures, loop } = toFutures("asCompleted()", aws);
-  return new AsCompleted(futures as Future<Awaited<T>>[], loop, timeout);
+  return new AsCompleted(futures as Future<ResultOf<A>>[], loop, timeout);
 }
