@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import {
   _checkFunction,
   _checkMs,
+  _checkOptions,
   _getRunningLoop,
   type EventLoop,
   getRuntime,
@@ -792,5 +793,6 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
  * ```
  */
 export function newEventLoop(options?: { debug?: boolean }): BaseEventLoop {
-  return new BaseEventLoop(options?.debug === undefined ? {} : { debug: options.debug });
+  const { debug } = _checkOptions("newEventLoop()", options);
+  return new BaseEventLoop(debug === undefined ? {} : { debug });
 }
