@@ -371,10 +371,11 @@ export class DatagramTransport {
  * (it then receives only that peer's datagrams, and `sendto(data)` needs no
  * address).
  *
+ * Bad arguments are rejections: the function never throws synchronously.
+ *
  * @param protocolFactory - called once, returns the protocol object.
  * @param options - `localAddr`, `remoteAddr`, `family`, `reuseAddress`, `allowBroadcast`.
  * @returns `[transport, protocol]`, once bound (and connected); `connectionMade` has run.
- * Bad arguments reject (the function never throws synchronously):
  * @throws {TypeError} when `protocolFactory` is not a function or returns no object, or an option has the wrong type.
  * @throws {RangeError} when a port is out of range (`remoteAddr` needs 1–65535).
  * @throws {ValueError} when neither an address nor `family` is given, or `localAddr` and `remoteAddr` (or `family`)
