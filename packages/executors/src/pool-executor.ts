@@ -247,6 +247,55 @@ export abstract class PoolExecutor implements Executor {
   }
 
   /**
+   * Ends every worker now and shuts the pool down (asyncio 3.14
+   * `terminate_workers()`). Every job not finished — running, sent ahead to
+   * a worker, or still waiting in the queue — fails at once with
+   * {@link BrokenExecutorError}; `submit()` then throws `RuntimeError`. A
+   * child process gets `SIGTERM` (a job that handles it may delay its
+   * exit: see {@link PoolExecutor.killWorkers}); a worker thread is
+   * terminated. Harmless on a pool with no workers, a broken pool, or one
+   * already shut down. `await shutdown()` afterwards resolves once every
+   * worker has exited.
+   *
+   * @example
+   * ```ts
+   * import { ThreadPoolExecutor, isBrokenExecutorError } from "@aio/executors";
+   * const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+   * const stuck = pool.submit(() => { for (;;) {} });
+   * await new Promise((r) => setTimeout(r, 100));
+   * pool.terminateWorkers();
+   * console.log(await stuck.then(() => "done", (e) => isBrokenExecutorError(e))); // true
+   * await pool.shutdown();
+   * ```
+   */
+  terminateWorkers(): void {
+    this.#untrack();
+    this.#engine.forceShutdown("SIGTERM", "terminateWorkers()");
+  }
+
+  /**
+   * As {@link PoolExecutor.terminateWorkers}, but a child process gets
+   * `SIGKILL`, which it cannot handle or ignore (asyncio 3.14
+   * `kill_workers()`). Worker threads are terminated as by
+   * `terminateWorkers()`.
+   *
+   * @example
+   * ```ts
+   * import { ProcessPoolExecutor, isBrokenExecutorError } from "@aio/executors";
+   * const pool = new ProcessPoolExecutor({ maxWorkers: 1 });
+   * const job = pool.submit(() => { process.on("SIGTERM", () => {}); for (;;) {} });
+   * await new Promise((r) => setTimeout(r, 500));
+   * pool.killWorkers();
+   * console.log(await job.then(() => "done", (e) => isBrokenExecutorError(e))); // true
+   * await pool.shutdown();
+   * ```
+   */
+  killWorkers(): void {
+    this.#untrack();
+    this.#engine.forceShutdown("SIGKILL", "killWorkers()");
+  }
+
+  /**
    * `await using pool = …` shuts the pool down and waits (`with executor:`).
    * @returns resolves when shut down.
    */
