@@ -1,4 +1,5 @@
 import {
+  _kAwaits,
   CancelledError,
   type EventLoop,
   type ExceptionContext,
@@ -6,15 +7,16 @@ import {
   getRunningLoop,
   getRuntime,
   InvalidStateError,
+  _kScheduleItem as kScheduleItem,
+  _kStepEnded as kStepEnded,
+  _kStepStarted as kStepStarted,
+  _kTaskBrand as kTaskBrand,
+  type _ReadyItem as ReadyItem,
   RuntimeError,
+  _SELF as SELF,
+  type _StepAwareLoop as StepAwareLoop,
 } from "@aio/core";
-import {
-  kScheduleItem,
-  kStepEnded,
-  kStepStarted,
-  SELF,
-  type StepAwareLoop,
-} from "./internal/protocol.js";
+
 import type { TaskInternals } from "./internal/task-state.js";
 import { describe, formatValue } from "./internal/util.js";
 
@@ -124,8 +126,9 @@ function runCallback(cb: Callback, fut: Future<unknown>): void {
  */
 function schedule(loop: StepAwareLoop, cb: Callback, fut: Future<unknown>): void {
   const scheduleItem = loop[kScheduleItem];
-  if (typeof cb !== "function" && scheduleItem !== undefined) scheduleItem.call(loop, cb);
-  else loop.callSoon(runCallback, cb, fut);
+  if (typeof cb !== "function" && scheduleItem !== undefined) {
+    scheduleItem.call(loop, cb as unknown as ReadyItem);
+  } else loop.callSoon(runCallback, cb, fut);
 }
 
 function runWaiter(waiter: Waiter): void {
@@ -216,9 +219,21 @@ const kFuture = Symbol.for("@aio/futures.Future");
 /**
  * A future that stands for other futures (a gather, a task group's exit, a
  * shield, a wait) lists them under this key, so tools can draw the await
- * graph (asyncio 3.14's `future_add_to_awaited_by`).
+ * graph (asyncio 3.14's `future_add_to_awaited_by`). Declared in
+ * `@aio/core`'s internal contract; exported here for await-graph tools.
+ *
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { gather, kAwaits, sleep } from "@aio/futures";
+ * await run(async () => {
+ *   const g = gather(() => sleep(1), () => sleep(1));
+ *   console.log([...(g as any)[kAwaits]].length); // 2
+ *   await g;
+ * });
+ * ```
  */
-export const kAwaits: unique symbol = Symbol.for("@aio/futures.awaits") as never;
+export const kAwaits: typeof _kAwaits = _kAwaits;
 
 /**
  * An asyncio Future: a placeholder for a result that arrives later, bound to
@@ -534,7 +549,7 @@ export class Future<T> implements FutureLike<T> {
   ): Promise<R1 | R2> {
     const task = awaitingTask();
     if (task !== null) {
-      if (task._coro) {
+      if (task._isGenerator) {
         // A generator task waits with `yield*`. An `await`/`then()` in its
         // code (or in an `async` helper it called) could not be cancelled
         // with the task: refuse it, before it registers anything.
@@ -611,7 +626,8 @@ export class Future<T> implements FutureLike<T> {
     // Only a generator task's step iterates a future for real. Anything else
     // walking iterables (a spread, a test matcher's deep equality) sees an
     // empty sequence, as asyncio's `list(done_future)` does.
-    if (task === null || !task._coro) return EMPTY_ITER as Iterator<Future<unknown>, T, unknown>;
+    if (task === null || !task._isGenerator)
+      return EMPTY_ITER as Iterator<Future<unknown>, T, unknown>;
     return new FutureIter(this);
   }
 
@@ -806,9 +822,7 @@ class FutureIter<T> implements Iterator<Future<unknown>, T, unknown> {
   }
 }
 
-const kTaskBrand = Symbol.for("@aio/futures.Task");
-
-/** @internal Set on Task.prototype so Future can tell the two apart. */
+/** @internal Set on Task.prototype so Future can tell the two apart (and debug tools find tasks). */
 export { kTaskBrand };
 
 Object.defineProperty(Future.prototype, kFuture, { value: true });

@@ -6,12 +6,15 @@ import {
   getRunningLoop,
   getRuntime,
   isCancelledError,
+  _kScheduleItem as kScheduleItem,
+  type _ReadyItem as ReadyItem,
   RuntimeError,
+  _SELF as SELF,
+  type _StepAwareLoop as StepAwareLoop,
   type TaskLike,
   type TaskOptions,
 } from "@aio/core";
 import { Future, internals, kTaskBrand, stepEnded, stepStarted } from "./future.js";
-import { kScheduleItem, SELF, type StepAwareLoop } from "./internal/protocol.js";
 import { describe, GeneratorFunctionPrototype, isGenerator } from "./internal/util.js";
 
 const rt = getRuntime();
@@ -206,7 +209,7 @@ export class Task<T> extends Future<T> {
   /** @internal asyncio `_cancel_message`. */
   _cancelMessage: string | undefined = undefined;
   /** @internal True when the task drives a generator (see the class comment). */
-  _coro = false;
+  _isGenerator = false;
 
   /**
    * Prefer `createTask(fn)`; the constructor is for task factories.
@@ -224,7 +227,7 @@ export class Task<T> extends Future<T> {
     super({ loop });
     if (Object.getPrototypeOf(fn) === GeneratorFunctionPrototype) {
       // A generator task: its steps run in the creator's context with the task entered.
-      this._coro = true;
+      this._isGenerator = true;
       this.#start = rt.taskContext.run(this, newTaskStart, fn);
     } else {
       this.#start = new TaskStart(fn);
@@ -242,14 +245,14 @@ export class Task<T> extends Future<T> {
     else {
       // The task is its own ready item (see below): no Handle, no args array.
       const scheduleItem = (loop as StepAwareLoop)[kScheduleItem];
-      if (scheduleItem !== undefined) scheduleItem.call(loop, this);
+      if (scheduleItem !== undefined) scheduleItem.call(loop, this as unknown as ReadyItem);
       else loop.callSoon(startTask, this as Task<unknown>);
     }
   }
 
   /** @internal What the loop runs for a scheduled task: its first step, or a generator task's next one. */
   _run(): void {
-    if (this._coro) this.#coroWake();
+    if (this._isGenerator) this.#coroWake();
     else this._start();
   }
 
@@ -284,7 +287,7 @@ export class Task<T> extends Future<T> {
       stepStarted(this);
     } else if (result instanceof TaskStart) {
       // The function returned a generator: the task drives it from now on.
-      this._coro = true;
+      this._isGenerator = true;
       this.#start = result;
       this.#coroStep(result, false, undefined, false); // taskStep was reported above
     } else {

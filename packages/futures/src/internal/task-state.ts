@@ -16,7 +16,7 @@ export interface TaskInternals extends TaskLike<unknown> {
   /** Makes the CancelledError to deliver. */
   _makeCancelledError(): CancelledError;
   /** True for a task that runs a generator (it suspends by yielding, never through `then()`). */
-  _coro: boolean;
+  _isGenerator: boolean;
   /** Called when a future this task awaits wakes it up: a new step begins. */
   _wakeup(future: Future<unknown>): void;
 }
