@@ -1,6 +1,6 @@
 /** Port of CPython 3.13 `test_tasks.py`: GatherTestsBase, FutureGatherTests, CoroutineGatherTests (see `tasks.test.ts`). */
 
-import { CancelledError, getRunningLoop, RuntimeError, ValueError } from "@aio/core";
+import { CancelledError, getRunningLoop, ValueError } from "@aio/core";
 import { ensureFuture, type Future, gather, sleep, wait } from "@aio/futures";
 import { newEventLoop } from "@aio/loop";
 import { runVirtual } from "@aio/loop/testing";

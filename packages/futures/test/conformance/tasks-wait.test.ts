@@ -1,6 +1,6 @@
 /** Port of CPython 3.13 `test_tasks.py`, BaseTaskTests: `wait()` and `as_completed()` (see `tasks.test.ts`). */
 
-import { getRunningLoop, RuntimeError, TimeoutError, ValueError } from "@aio/core";
+import { getRunningLoop, TimeoutError, ValueError } from "@aio/core";
 import {
   ALL_COMPLETED,
   asCompleted,
