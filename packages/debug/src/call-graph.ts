@@ -100,9 +100,9 @@ function parseFrame(line: string, kind: FrameCallGraphEntry["kind"]): FrameCallG
   const m = FRAME_LINE.exec(line);
   if (m === null) return null;
   const isAsync = m[1] !== undefined;
-  // @aio/futures calls a task's function as a method of its start record:
-  // the engine then names it `TaskStart.fn`; the user wrote `fn`.
-  const name = (m[2] ?? "").replace(/^TaskStart\./, "");
+  // (@aio/futures calls a task's function without a receiver, so the frame
+  // carries the name the user wrote.)
+  const name = m[2] ?? "";
   const location = m[3] ?? m[4] ?? "";
   const loc = /^(.*):(\d+):(\d+)$/.exec(location);
   return {

@@ -367,7 +367,10 @@ export class Task<T> extends Future<T> {
     try {
       let gen = scope.gen;
       if (gen === null) {
-        const made = scope.fn();
+        // Called without a receiver, as an async task's function is: the
+        // generator sees no internal `this`, and its frames carry its own name.
+        const fn = scope.fn;
+        const made = fn();
         if (!isGenerator(made)) {
           // Only a generator function reaches here, and it always makes a generator.
           throw new TypeError(`createTask() fn returned ${describe(made)}, not a generator`);
