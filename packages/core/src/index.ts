@@ -43,6 +43,8 @@ export {
   type ReadyItem as _ReadyItem,
   SELF as _SELF,
   type StepAwareLoop as _StepAwareLoop,
+  type SuspensionSite as _SuspensionSite,
+  suspensionSites as _suspensionSites,
   type TaskInternals as _TaskInternals,
 } from "./internal-contract.js";
 export {

@@ -83,3 +83,25 @@ export interface TaskInternals extends TaskLike<unknown> {
   /** True for a task that drives a generator (`function*`, asyncio's coroutine protocol). */
   _isGenerator: boolean;
 }
+
+// ----- where a generator task waits (futures → debug) ------------------------
+
+/** Debug mode: the stack of a generator task's code when it yielded `future`. */
+export interface SuspensionSite {
+  /** The future yielded: the site is current while it is the task's `_futWaiter`. */
+  readonly future: FutureLike<unknown>;
+  /** `new Error().stack` taken inside the `yield*`, so it holds the user's generator frames. */
+  readonly stack: string;
+}
+
+const SITES_KEY = Symbol.for("@aio/core.suspensionSites.v1");
+
+/**
+ * Where each generator task's code last yielded, recorded by `@aio/futures`
+ * only in debug mode (one `Error` per suspension) and read by `@aio/debug`'s
+ * call graphs: a suspended generator's frames cannot be read any other way.
+ * Shared on `globalThis`, like the runtime state, by every copy of core.
+ */
+export const suspensionSites: WeakMap<TaskLike<unknown>, SuspensionSite> = ((
+  globalThis as { [SITES_KEY]?: WeakMap<TaskLike<unknown>, SuspensionSite> }
+)[SITES_KEY] ??= new WeakMap());
