@@ -10,11 +10,10 @@ import {
   type FutureLike,
   RuntimeError,
 } from "@aio/core";
-import { BrokenExecutorError } from "@aio/executors";
+import { _ConcurrentFuture, _moduleRefOf, BrokenExecutorError } from "@aio/executors";
 import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { decodeFailure, decodeValue, encodeArgs } from "./internal/codec.js";
-import { ConcurrentFuture } from "./internal/concurrent-future.js";
 import { createClient, type RedisConnection, resolveConnection } from "./internal/connection.js";
 import { mapFutures } from "./internal/map.js";
 import {
@@ -113,7 +112,6 @@ interface Entry {
 }
 
 const SHUTDOWN_MESSAGE = "cannot schedule new futures after shutdown";
-const MODULE_REF = Symbol.for("@aio/executors.moduleRef");
 /** Jobs added per `addBulk` call (one MULTI); bigger batches hold Redis longer. */
 const MAX_BATCH = 500;
 
@@ -434,9 +432,7 @@ export class BullMQExecutor implements Executor {
     if (typeof fn !== "function") {
       throw new TypeError(`${where} fn must be a moduleFunction(), received ${describeValue(fn)}`);
     }
-    const ref = (fn as unknown as Record<symbol, { mod: string; name: string } | undefined>)[
-      MODULE_REF
-    ];
+    const ref = _moduleRefOf(fn);
     if (ref !== undefined) return { mod: ref.mod, name: ref.name };
     if (!this.#allowSource) {
       throw new TypeError(
@@ -455,7 +451,7 @@ export class BullMQExecutor implements Executor {
   #newEntry(jobId: string, data: JobData | null): Entry {
     const loop: EventLoop | null = _getRunningLoop();
     const future: FutureLike<unknown> =
-      loop !== null ? loop.createFuture() : new ConcurrentFuture<unknown>();
+      loop !== null ? loop.createFuture() : new _ConcurrentFuture<unknown>();
     Object.defineProperty(future, "jobId", { value: jobId, enumerable: true });
     const entry: Entry = { jobId, future, data, state: UNSENT, sentAt: 0 };
     this.#entries.set(jobId, entry);

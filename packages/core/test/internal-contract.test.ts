@@ -45,7 +45,11 @@ function importedNames(text: string): Set<string> {
   const names = new Set<string>();
   for (const m of text.matchAll(/\bimport\s*(?:type\s*)?\{([^}]*)\}/g)) {
     for (const spec of m[1]!.split(",")) {
-      const local = spec.trim().split(/\s+as\s+/).pop()!.replace(/^type\s+/, "");
+      const local = spec
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()!
+        .replace(/^type\s+/, "");
       if (local.startsWith("_")) names.add(local);
     }
   }

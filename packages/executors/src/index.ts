@@ -20,7 +20,8 @@ export {
   isBrokenExecutorError,
   isExecutorFullError,
 } from "./errors.js";
-export { moduleFunction } from "./module-function.js";
+export { ConcurrentFuture as _ConcurrentFuture } from "./internal/concurrent-future.js";
+export { _moduleRefOf, moduleFunction } from "./module-function.js";
 export { type CancelRunning, PoolExecutor, type PoolExecutorOptions } from "./pool-executor.js";
 export { ProcessPoolExecutor, type ProcessPoolExecutorOptions } from "./process-pool.js";
 export { ThreadPoolExecutor, type ThreadPoolExecutorOptions } from "./thread-pool.js";

@@ -9,6 +9,8 @@ describe("@aio/executors exports", () => {
       "PoolExecutor",
       "ProcessPoolExecutor",
       "ThreadPoolExecutor",
+      "_ConcurrentFuture",
+      "_moduleRefOf",
       "isBrokenExecutorError",
       "isExecutorFullError",
       "jobSignal",
