@@ -48,9 +48,10 @@ export const isBrokenExecutorError: (value: unknown) => value is BrokenExecutorE
  * @example
  * ```ts
  * import { ThreadPoolExecutor, isExecutorFullError } from "@aio/executors";
- * await using pool = new ThreadPoolExecutor({ maxWorkers: 1, maxPending: 0, prefetch: 0 });
- * pool.submit(() => 1); // goes straight to the worker
- * try { pool.submit(() => 2); } catch (err) { console.log(isExecutorFullError(err)); } // true
+ * await using pool = new ThreadPoolExecutor({ maxWorkers: 1, maxPending: 1, prefetch: 0 });
+ * pool.submit(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200)); // goes straight to the worker
+ * pool.submit(() => 2); // waits in the queue: it is full
+ * try { pool.submit(() => 3); } catch (err) { console.log(isExecutorFullError(err)); } // true
  * ```
  */
 export class ExecutorFullError extends Error {

@@ -22,7 +22,12 @@ export {
 } from "./errors.js";
 export { ConcurrentFuture as _ConcurrentFuture } from "./internal/concurrent-future.js";
 export { _moduleRefOf, moduleFunction } from "./module-function.js";
-export { type CancelRunning, PoolExecutor, type PoolExecutorOptions } from "./pool-executor.js";
+export {
+  type CancelRunning,
+  PoolExecutor,
+  type PoolExecutorOptions,
+  type SubmitOptions,
+} from "./pool-executor.js";
 export { ProcessPoolExecutor, type ProcessPoolExecutorOptions } from "./process-pool.js";
 export { ThreadPoolExecutor, type ThreadPoolExecutorOptions } from "./thread-pool.js";
 export { toThread } from "./to-thread.js";

@@ -2,6 +2,7 @@ import {
   _checkInteger,
   _checkMs,
   _checkOptions,
+  _checkSignal,
   _getRunningLoop,
   _resourceOpened,
   describeValue,
@@ -24,6 +25,22 @@ import type { Job, WorkerChannel, WorkerEvents } from "./internal/slot.js";
 import { prepareArgs } from "./internal/wire.js";
 
 export type { CancelRunning, PoolExecutorOptions };
+
+/**
+ * Per-job options of {@link PoolExecutor.submitWith}.
+ *
+ * @example
+ * ```ts
+ * import type { SubmitOptions } from "@aio/executors";
+ * const opts: SubmitOptions = { timeout: 5_000, signal: AbortSignal.timeout(10_000) };
+ * ```
+ */
+export interface SubmitOptions {
+  /** ms from the call until the future fails with `TimeoutError`; `null` (default): none. */
+  timeout?: number | null;
+  /** Aborting it cancels the job's future. */
+  signal?: AbortSignal;
+}
 
 /** @internal Marks the loop-owned default executor (see `[kLoopOwned]`). */
 export const kLoopOwned: unique symbol = Symbol("aio.loopOwnedExecutor");
@@ -123,6 +140,55 @@ export abstract class PoolExecutor implements Executor {
     return this.#engine.enqueue(shipped, prepared.args, prepared.transfer, false) as FutureLike<
       Awaited<R>
     >;
+  }
+
+  /**
+   * `submit()` with per-job options: `timeout` (ms from this call, waiting
+   * time in the queue included) after which the future fails with
+   * `TimeoutError`, and `signal`, whose abort cancels the future. Either way
+   * the job is then stopped by the pool's `cancelRunning` rule, as for
+   * `future.cancel()`: a job not started never runs; a running job finishes
+   * with its result discarded (`"finish"`, the default) or has its
+   * `jobSignal()` aborted and, if it does not stop within `abortGraceMs`,
+   * its worker terminated (`"abort"`). The options come first, so
+   * `submit(fn, ...args)` stays exactly asyncio's.
+   *
+   * @param options - `timeout` (ms, `null`: none) and `signal`.
+   * @param fn - as for {@link PoolExecutor.submit}.
+   * @param args - as for {@link PoolExecutor.submit}.
+   * @returns a future of the job's result.
+   * @throws {TypeError} for options of the wrong type (a non-number `timeout`
+   *   too), or as {@link PoolExecutor.submit}.
+   * @throws {RangeError} when `timeout` is negative or NaN.
+   * @throws {RuntimeError} `cannot schedule new futures after shutdown`.
+   * @throws {ExecutorFullError} when `maxPending` jobs are already waiting.
+   * @example
+   * ```ts
+   * import { run } from "@aio/loop";
+   * import { isTimeoutError } from "@aio/core";
+   * import { ThreadPoolExecutor } from "@aio/executors";
+   * await run(async () => {
+   *   await using pool = new ThreadPoolExecutor({ maxWorkers: 1, cancelRunning: "abort", abortGraceMs: 100 });
+   *   const slow = pool.submitWith({ timeout: 50 }, () => { for (;;) {} });
+   *   await slow.then(() => {}, (e) => console.log(isTimeoutError(e))); // true; the worker is replaced
+   * });
+   * ```
+   */
+  submitWith<A extends unknown[], R>(
+    options: SubmitOptions,
+    fn: (...args: A) => R | PromiseLike<R>,
+    ...args: A
+  ): FutureLike<Awaited<R>> {
+    options = _checkOptions("submitWith()", options);
+    const timeout = options.timeout ?? null;
+    _checkMs("submitWith()", "timeout", timeout, { min: 0, nullable: true });
+    _checkSignal("submitWith()", "signal", options.signal);
+    const shipped = shipFunction("submitWith()", fn);
+    const prepared = prepareArgs("submitWith()", args, this._canTransfer);
+    return this.#engine.enqueue(shipped, prepared.args, prepared.transfer, false, {
+      timeout,
+      signal: options.signal,
+    }) as FutureLike<Awaited<R>>;
   }
 
   /**

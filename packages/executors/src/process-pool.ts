@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { describeValue } from "@aio/core";
+import { refChannel } from "./internal/runtime.js";
 import type { WorkerChannel, WorkerEvents } from "./internal/slot.js";
 import { workerSource } from "./internal/worker-main.js";
 import { PoolExecutor, type PoolExecutorOptions } from "./pool-executor.js";
@@ -126,7 +127,6 @@ export class ProcessPoolExecutor extends PoolExecutor {
     });
     // An IPC channel whose other end vanished can emit errors; the exit event reports the death.
     child.channel?.on?.("error", () => {});
-    const channel = child.channel as unknown as { ref(): void; unref(): void } | null | undefined;
     return {
       id: child.pid ?? -1,
       send: (batch) => {
@@ -146,11 +146,11 @@ export class ProcessPoolExecutor extends PoolExecutor {
       },
       ref: () => {
         child.ref();
-        channel?.ref();
+        refChannel(child.channel, true);
       },
       unref: () => {
         child.unref();
-        channel?.unref();
+        refChannel(child.channel, false);
       },
     };
   }

@@ -40,7 +40,8 @@ const THREAD_SOURCE = workerSource("thread");
  * import { ThreadPoolExecutor } from "@aio/executors";
  * await run(async () => {
  *   await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
- *   const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+ *   // A named function may call itself: its name crosses with its source.
+ *   function fib(n: number): number { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
  *   console.log(await pool.submit(fib, 30)); // 832040, while the loop stays free
  * });
  * ```

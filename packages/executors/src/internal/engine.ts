@@ -3,6 +3,7 @@ import { _getRunningLoop, type FutureLike, getRuntime, RuntimeError } from "@aio
 import { BrokenExecutorError, ExecutorFullError } from "../errors.js";
 import { ConcurrentFuture } from "./concurrent-future.js";
 import type { ShippedFn } from "./fn-spec.js";
+import { armLimits, type JobLimits } from "./job-limits.js";
 import type { ResolvedOptions } from "./options.js";
 import { PendingQueue } from "./pending-queue.js";
 import {
@@ -85,6 +86,7 @@ export class PoolEngine {
     args: unknown[],
     transfer: TransferListItem[] | null,
     chunked: boolean,
+    limits: JobLimits | null = null,
   ): FutureLike<unknown> {
     this.checkOpen();
     if (this.queue.count >= this.opts.maxPending) {
@@ -110,6 +112,9 @@ export class PoolEngine {
       if (future.cancelled()) this.onCancelled(job);
     });
     this.queue.push(job);
+    // After the push (an aborted signal cancels at once, and a cancelled
+    // job must be in the queue to leave it), before the dispatch.
+    if (limits !== null) armLimits(job, limits, (j) => this.onCancelled(j));
     this.#dispatch();
     return future;
   }
@@ -289,6 +294,12 @@ export class PoolEngine {
 
   // ---- cancellation and the abort grace -------------------------------------
 
+  /**
+   * The job's future was cancelled, or failed with `TimeoutError` by its
+   * `submitWith()` timeout: a job not started never runs; a running one is
+   * left to finish (`cancelRunning: "finish"`) or aborted, its worker
+   * terminated after the grace period if it does not stop (`"abort"`).
+   */
   onCancelled(job: Job): void {
     if (job.cancelHandled) return;
     job.cancelHandled = true;

@@ -1,4 +1,5 @@
 import type { TransferListItem } from "node:worker_threads";
+import { type WorkerFeatures, workerFeatures } from "./runtime.js";
 /**
  * The code that runs inside every worker thread and child process.
  *
@@ -21,7 +22,10 @@ import type { TransferListItem } from "node:worker_threads";
  * starts nothing else until the pool answers `RESUME` — so a termination
  * decided on a reply still in flight never hits another job.
  */
-export function workerMain(kind: "thread" | "process"): void {
+export function workerMain(
+  kind: "thread" | "process",
+  features: WorkerFeatures = { syncPortPoll: true, checkBeforeSend: false },
+): void {
   const { AsyncLocalStorage } = process.getBuiltinModule("node:async_hooks");
   const { pathToFileURL } = process.getBuiltinModule("node:url");
 
@@ -75,21 +79,23 @@ export function workerMain(kind: "thread" | "process"): void {
   // job that had finished.
   let written = (): Promise<void> | null => null;
   // Reads the messages that arrived while a job ran, without yielding, so a
-  // cancellation of the next job is seen before it starts (threads only).
+  // cancellation of the next job is seen before it starts (threads, where the
+  // runtime can: see `syncPortPoll` in runtime.ts).
   let poll = (): void => {};
   if (kind === "thread") {
     const { parentPort, receiveMessageOnPort } = process.getBuiltinModule("node:worker_threads");
     send = (batch, transfer) => parentPort!.postMessage(batch, transfer as never);
     parentPort!.on("message", receive);
-    poll = () => {
-      for (
-        let r = receiveMessageOnPort(parentPort!);
-        r !== undefined;
-        r = receiveMessageOnPort(parentPort!)
-      ) {
-        accept(r.message as Msg[]);
-      }
-    };
+    if (features.syncPortPoll)
+      poll = () => {
+        for (
+          let r = receiveMessageOnPort(parentPort!);
+          r !== undefined;
+          r = receiveMessageOnPort(parentPort!)
+        ) {
+          accept(r.message as Msg[]);
+        }
+      };
   } else {
     let unconfirmed = 0;
     let onWritten: (() => void) | null = null;
@@ -102,6 +108,7 @@ export function workerMain(kind: "thread" | "process"): void {
       }
     };
     send = (batch) => {
+      if (features.checkBeforeSend) structuredClone(batch); // throws now, not after a broken write
       unconfirmed++;
       try {
         process.send!(batch, undefined, undefined, confirmed);
@@ -119,7 +126,8 @@ export function workerMain(kind: "thread" | "process"): void {
     process.on("message", receive as (m: unknown) => void);
     // The pool is gone (it exited, or shut us down): leave with it, never orphaned.
     process.on("disconnect", () => process.exit(0));
-    watchParent(Number(process.argv[1]));
+    // The pool passes its pid last on the command line (Deno puts a script name before it).
+    watchParent(Number(process.argv[process.argv.length - 1]));
   }
 
   /**
@@ -525,6 +533,6 @@ export function workerMain(kind: "thread" | "process"): void {
 export function workerSource(kind: "thread" | "process"): string {
   return (
     'var __name = (t, v) => { try { Object.defineProperty(t, "name", { value: v, configurable: true }); } catch {} return t; };\n' +
-    `(${workerMain.toString()})(${JSON.stringify(kind)});\n`
+    `(${workerMain.toString()})(${JSON.stringify(kind)}, ${JSON.stringify(workerFeatures)});\n`
   );
 }
