@@ -10,7 +10,7 @@ import {
 } from "@aio/core";
 import { type AwaitableOrFn, type ResultOf, toFuture } from "./ensure-future.js";
 import type { Future } from "./future.js";
-import { isOwnAbort } from "./internal/abort-as-cancel.js";
+import { failedFromOwnAbort, isOwnAbort, ownAbortReason } from "./internal/abort-as-cancel.js";
 import { noRunningLoop, runningLoop } from "./internal/running-loop.js";
 import { type Coroutine, currentTask, type Task } from "./task.js";
 
@@ -322,6 +322,21 @@ export function timeoutAt<T>(
   }
 }
 
+/**
+ * Awaits waitFor()'s inner task; when that task failed with the AbortError
+ * of its own signal (it was cancelled inside a signal-aware API), rethrows
+ * its CancelledError instead, so the timeout sees a cancellation
+ * (internal/abort-as-cancel.ts).
+ */
+async function awaitInner(fut: Future<unknown>): Promise<unknown> {
+  try {
+    return await fut;
+  } catch (err) {
+    if (failedFromOwnAbort(fut)) throw ownAbortReason(fut);
+    throw err;
+  }
+}
+
 /** Cancels `fut` and waits until it is done, whatever happens to us meanwhile (asyncio `_cancel_and_wait`). */
 async function cancelAndWait(fut: Future<unknown>): Promise<void> {
   const loop = fut.getLoop();
@@ -377,7 +392,7 @@ export async function waitFor<T>(
     try {
       return fut.result();
     } catch (err) {
-      if (isCancelledError(err)) {
+      if (isCancelledError(err) || failedFromOwnAbort(fut as Future<unknown>)) {
         const timeoutErr = new TimeoutError(`timeout of ${ms} ms expired`);
         (timeoutErr as Error & { cause?: unknown }).cause = err;
         throw timeoutErr;
@@ -389,5 +404,5 @@ export async function waitFor<T>(
   const t = new Timeout(ms === null ? null : runningLoop("waitFor()").time() + ms);
   if (ms !== null) t._what = `timeout of ${ms} ms`;
   t._site = callSite(waitFor);
-  return runWithin(t, () => fut, "waitFor()");
+  return runWithin(t, () => awaitInner(fut as Future<unknown>), "waitFor()");
 }

@@ -17,6 +17,7 @@ import {
   taskGroup,
   timeout,
   wait,
+  waitFor,
 } from "@aio/futures";
 import { run } from "@aio/loop";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -182,6 +183,27 @@ describe("timeout()", () => {
       expect(isTimeoutError(err)).toBe(true);
       expect((err as Error).message).toBe("timeout of 5 ms expired");
       expect(currentTask()!.cancelling()).toBe(0);
+    });
+  });
+});
+
+describe("waitFor()", () => {
+  it("waitFor(): inner work cancelled inside timers/promises times out with TimeoutError, not AbortError", async () => {
+    await run(async () => {
+      const err = await waitFor(hostTimer, 5).catch((e: unknown) => e);
+      expect(isTimeoutError(err)).toBe(true);
+      expect(isCancelledError((err as Error).cause)).toBe(true);
+    });
+  });
+
+  it("waitFor(): cancelling the waiter while the inner work is in timers/promises cancels the waiter", async () => {
+    await run(async () => {
+      const waiter = createTask(() => waitFor(hostTimer, 60_000));
+      await sleep(5);
+      waiter.cancel();
+      const err = await waiter.catch((e: unknown) => e);
+      expect(isCancelledError(err)).toBe(true);
+      expect(waiter.cancelled()).toBe(true);
     });
   });
 });
