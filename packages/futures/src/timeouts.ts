@@ -360,11 +360,19 @@ async function cancelAndWait(fut: Future<unknown>): Promise<void> {
  * swallowed, even if the inner work completes at the same moment (CPython
  * gh-86296). `null` waits without a deadline.
  *
- * @param aw - a Future, a thenable, or a function (run in a new task).
+ * The `TimeoutError` says `timeout of <ms> ms expired` and has the inner
+ * work's `CancelledError` as `cause` — also when the inner work was
+ * cancelled inside a signal-aware API (`fetch`, `timers/promises`) and
+ * failed with its `AbortError`. Bad arguments reject.
+ *
+ * @param aw - a Future, a thenable, or a function (run in a new task; a
+ *   `function*` runs as a generator task and gives its return value).
  * @param ms - milliseconds, or null.
  * @returns `aw`'s result.
  * @throws {TimeoutError} when the deadline passed.
+ * @throws {TypeError} when `ms` is not a number or null, or `aw` not an awaitable or function.
  * @throws {RangeError} when `ms` is NaN.
+ * @throws {RuntimeError} `no running event loop: …` outside a loop.
  * @example
  * ```ts
  * import { run } from "@aio/loop";
