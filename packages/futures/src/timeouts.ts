@@ -54,6 +54,8 @@ export class Timeout {
   #task: Task<unknown> | null = null;
   #loop: EventLoop | null = null;
   #cancelling = 0;
+  /** At expiry: the repr of what the task was suspended on. */
+  #waitingFor: string | null = null;
   /** @internal What the TimeoutError says: `timeout of 50 ms`; set by timeout(). */
   _what: string | null = null;
   /** @internal Where timeout()/timeoutAt() was called: an Error whose stack is that site. */
@@ -185,10 +187,19 @@ export class Timeout {
       const frames = site.split("\n").filter((line) => /^\s+at /.test(line));
       err.stack += `\n    --- the timeout was set at:\n${frames.join("\n")}`;
     }
+    if (this.#waitingFor !== null && err.stack !== undefined) {
+      err.stack += `\n    --- when it expired, the task was waiting for: ${this.#waitingFor}`;
+    }
+    this.#waitingFor = null;
     return err;
   }
 
   #onTimeout = (): void => {
+    // What the task was suspended on when the deadline passed: the one part
+    // of its await stack the task knows (a suspended async function shows
+    // no frames), as it was at that moment.
+    const waiter = this.#task!._futWaiter;
+    this.#waitingFor = waiter === null ? null : waiter.toString();
     this.#task!.cancel();
     this.#state = EXPIRING;
     this.#handle = null;

@@ -7,7 +7,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
-import { CancelledError, isCancelledError, isExceptionGroup, isTimeoutError } from "@aio/core";
+import {
+  CancelledError,
+  getRunningLoop,
+  isCancelledError,
+  isExceptionGroup,
+  isTimeoutError,
+} from "@aio/core";
 import {
   createTask,
   currentTask,
@@ -154,24 +160,40 @@ describe("gather()", () => {
 describe("wait()", () => {
   it("wait(FIRST_EXCEPTION): a task cancelled inside timers/promises is not the first exception", async () => {
     await run(async () => {
+      const events: string[] = [];
+      const gate = getRunningLoop().createFuture<void>();
       const cancelled = createTask(hostTimer);
-      const slow = createTask(() => sleep(20, "slow"));
+      const slow = createTask(() => sleep(60_000, "slow"));
       const failing = createTask(async () => {
-        await sleep(10);
+        await gate;
         throw new Error("real");
       });
-      const waiting = wait([cancelled, slow, failing], { returnWhen: FIRST_EXCEPTION });
-      await sleep(1);
+      const waiting = wait([cancelled, slow, failing], { returnWhen: FIRST_EXCEPTION }).then(
+        (r) => {
+          events.push("wait returned");
+          return r;
+        },
+      );
+      await sleep(0);
       cancelled.cancel();
+      // The cancelled task settles with its AbortError: wait() must not return for it.
+      await cancelled.catch((e: unknown) => events.push(`cancelled task: ${(e as Error).name}`));
+      await sleep(0);
+      events.push("now the real failure");
+      gate.setResult();
       const [done, pending] = await waiting;
-      // It returned for `failing`, not for the cancelled task's AbortError.
+      expect(events).toEqual([
+        "cancelled task: AbortError",
+        "now the real failure",
+        "wait returned",
+      ]);
       expect([done.has(cancelled), done.has(failing), pending.has(slow)]).toEqual([
         true,
         true,
         true,
       ]);
       expect(failing.exception()).toEqual(new Error("real"));
-      await slow;
+      slow.cancel();
     });
   });
 });

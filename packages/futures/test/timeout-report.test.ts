@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { isCancelledError, isTimeoutError } from "@aio/core";
-import { sleep, timeout, timeoutAt, waitFor } from "@aio/futures";
+import { createTask, sleep, timeout, timeoutAt, waitFor } from "@aio/futures";
 import { runVirtual } from "@aio/loop/testing";
 import { describe, expect, it } from "vitest";
 
@@ -54,6 +54,17 @@ describe("timeout() failure report", () => {
     expect(e.stack!.split("--- the timeout was set at:")[1]).toContain(site);
     // …and the function that awaited it (V8's async stack), as CPython's `in main`.
     expect(e.stack).toMatch(/at (async )?mainWithTimeout/);
+  });
+
+  it("timeout(): the report names what the task was waiting for when it expired", async () => {
+    await runVirtual(async () => {
+      const io = createTask(() => sleep(1_000), { name: "slow-io" });
+      const err = (await timeout(10, () => io).catch((e: unknown) => e)) as Error;
+      expect(err.stack).toMatch(
+        /--- when it expired, the task was waiting for: <Task pending name='slow-io'/,
+      );
+      await io.catch(() => {});
+    });
   });
 
   it("timeoutAt() and waitFor(): the same report shape", async () => {
