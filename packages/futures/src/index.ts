@@ -12,6 +12,7 @@ export {
   asCompleted,
   type CompletedFuture,
 } from "./as-completed.js";
+export { createEagerTaskFactory, type TaskConstructor } from "./eager-task-factory.js";
 export { type AwaitableOrFn, ensureFuture, type ResultOf } from "./ensure-future.js";
 export { Future, isFuture, kAwaits } from "./future.js";
 export {
