@@ -2,6 +2,7 @@ import {
   _checkFunction,
   _checkMs,
   _getRunningLoop,
+  _suspensionSites,
   type EventLoop,
   type Handle,
   isCancelledError,
@@ -184,7 +185,7 @@ export class Timeout {
     (err as Error & { cause?: unknown }).cause = cause;
     const site = this._site?.stack;
     if (site !== undefined && err.stack !== undefined) {
-      const frames = site.split("\n").filter((line) => /^\s+at /.test(line));
+      const frames = userFrames(site);
       err.stack += `\n    --- the timeout was set at:\n${frames.join("\n")}`;
     }
     if (this.#waitingFor !== null && err.stack !== undefined) {
@@ -195,11 +196,11 @@ export class Timeout {
   }
 
   #onTimeout = (): void => {
-    // What the task was suspended on when the deadline passed: the one part
-    // of its await stack the task knows (a suspended async function shows
-    // no frames), as it was at that moment.
-    const waiter = this.#task!._futWaiter;
-    this.#waitingFor = waiter === null ? null : waiter.toString();
+    // What the task was suspended on when the deadline passed, as it was at
+    // that moment: the part of its await stack the task knows. A suspended
+    // async function shows no frames; a generator task in debug mode has its
+    // yield* site recorded (core's suspension sites), down to the line.
+    this.#waitingFor = describeWait(this.#task!);
     this.#task!.cancel();
     this.#state = EXPIRING;
     this.#handle = null;
@@ -227,6 +228,50 @@ export class Timeout {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
+}
+
+/** A frame of @aio's own code (installed, or this repository's sources and builds). */
+const INTERNAL_FRAME =
+  /[\\/]node_modules[\\/]@aio[\\/]|[\\/]packages[\\/](futures|core|loop)[\\/](src|dist)[\\/]/;
+
+/** The frames of `stack` outside @aio's own code and Node's internals. */
+function userFrames(stack: string): string[] {
+  return stack
+    .split("\n")
+    .filter(
+      (line) =>
+        /^\s+at /.test(line) && !INTERNAL_FRAME.test(line) && !/\(node:|<anonymous>\)$/.test(line),
+    );
+}
+
+/** How many awaited tasks {@link describeWait} follows (a chain of tasks awaiting tasks). */
+const MAX_WAIT_CHAIN = 8;
+
+/**
+ * The repr of what `task` waits on, and — for each generator task along the
+ * chain of awaited tasks whose yield* site debug mode recorded — the frames
+ * of that site.
+ */
+function describeWait(task: Task<unknown>): string | null {
+  const waiter = task._futWaiter;
+  if (waiter === null) return null;
+  let text = waiter.toString();
+  let t: unknown = task;
+  for (let depth = 0; depth < MAX_WAIT_CHAIN && t !== null; depth++) {
+    const current = t as Task<unknown>;
+    const site = _suspensionSites.get(current);
+    const fut = current._futWaiter;
+    if (site !== undefined && fut !== null && site.future === fut) {
+      const frames = userFrames(site.stack);
+      if (frames.length > 0)
+        text += `\n    --- ${current.toString()} was suspended at:\n${frames.join("\n")}`;
+    }
+    t =
+      fut !== null && typeof (fut as { cancelling?: unknown }).cancelling === "function"
+        ? fut
+        : null;
+  }
+  return text;
 }
 
 async function runWithin<T>(

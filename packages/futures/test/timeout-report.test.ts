@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { isCancelledError, isTimeoutError } from "@aio/core";
-import { createTask, sleep, timeout, timeoutAt, waitFor } from "@aio/futures";
+import { type Coroutine, createTask, sleep, timeout, timeoutAt, waitFor } from "@aio/futures";
 import { runVirtual } from "@aio/loop/testing";
 import { describe, expect, it } from "vitest";
 
@@ -65,6 +65,20 @@ describe("timeout() failure report", () => {
       );
       await io.catch(() => {});
     });
+  });
+
+  it("waitFor(): in debug mode, a generator task's yield* site is in the report, down to the line", async () => {
+    function* inner(): Coroutine<void> {
+      yield* sleep(1_000); // SUSPEND-SITE
+    }
+    const err = (await runVirtual(() => waitFor(inner, 10).catch((e: unknown) => e), {
+      debug: true,
+    })) as Error;
+    expect(err.message).toBe("timeout of 10 ms expired");
+    const report = err.stack!.split("--- when it expired, the task was waiting for:")[1];
+    expect(report).toMatch(/^ <Task pending name='Task-\d+'/);
+    expect(report).toMatch(/was suspended at:\n\s+at inner \(/);
+    expect(report).toContain(`timeout-report.test.ts:${lineOf("// SUSPEND-SITE")}`);
   });
 
   it("timeoutAt() and waitFor(): the same report shape", async () => {
