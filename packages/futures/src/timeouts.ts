@@ -230,17 +230,29 @@ export class Timeout {
   }
 }
 
-/** A frame of @aio's own code (installed, or this repository's sources and builds). */
-const INTERNAL_FRAME =
-  /[\\/]node_modules[\\/]@aio[\\/]|[\\/]packages[\\/](futures|core|loop)[\\/](src|dist)[\\/]/;
+/**
+ * Where @aio's own code lives: installed (`node_modules/@aio/`), or — for
+ * this module's siblings — the `src`/`dist` folders of futures, core and
+ * loop next to this package (two levels up from this file, in both layouts).
+ */
+const OWN_ROOT = new URL("../..", import.meta.url);
+const OWN_DIRS = ["futures", "core", "loop"].flatMap((pkg) =>
+  ["src", "dist"].flatMap((dir) => [
+    `${OWN_ROOT.href}${pkg}/${dir}/`,
+    `${decodeURIComponent(OWN_ROOT.pathname)}${pkg}/${dir}/`,
+  ]),
+);
 
-/** The frames of `stack` outside @aio's own code and Node's internals. */
+/** The frames of `stack` outside @aio's own code and the runtime's internals. */
 function userFrames(stack: string): string[] {
   return stack
     .split("\n")
     .filter(
       (line) =>
-        /^\s+at /.test(line) && !INTERNAL_FRAME.test(line) && !/\(node:|<anonymous>\)$/.test(line),
+        /^\s+at /.test(line) &&
+        !line.includes("/node_modules/@aio/") &&
+        !OWN_DIRS.some((dir) => line.includes(dir)) &&
+        !/\(node:|<anonymous>\)$/.test(line),
     );
 }
 
