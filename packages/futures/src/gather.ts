@@ -98,9 +98,20 @@ export type GatherResultsOrExceptions<A extends readonly unknown[]> = {
  * the returned future cancels the children.
  *
  * The last argument is taken as options only when it is a plain object.
+ * The result is typed as a tuple of the arguments' results (a `function*`
+ * gives its return value), also with an options object; with
+ * `returnExceptions: true` each position may hold what was thrown, which in
+ * JavaScript can be anything: `T | unknown`.
+ *
+ * A child cancelled inside a signal-aware API it passed its `signal` to
+ * (its `AbortError` is caused by the task's own CancelledError) counts as
+ * cancelled, not failed.
  *
  * @param args - awaitables or functions, optionally followed by `{ returnExceptions }`.
  * @returns a cancellable Future of the results array.
+ * @throws {TypeError} when an argument is not an awaitable or a function
+ *   (synchronously: a Future-returning function, like `createTask`).
+ * @throws {RuntimeError} `no running event loop: …` outside a loop.
  * @example
  * ```ts
  * import { run } from "@aio/loop";

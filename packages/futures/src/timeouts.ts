@@ -2,6 +2,7 @@ import {
   _checkFunction,
   _checkMs,
   _getRunningLoop,
+  _suspensionSites,
   type EventLoop,
   type Handle,
   isCancelledError,
@@ -10,7 +11,7 @@ import {
 } from "@aio/core";
 import { type AwaitableOrFn, type ResultOf, toFuture } from "./ensure-future.js";
 import type { Future } from "./future.js";
-import { isOwnAbort } from "./internal/abort-as-cancel.js";
+import { failedFromOwnAbort, isOwnAbort, ownAbortReason } from "./internal/abort-as-cancel.js";
 import { noRunningLoop, runningLoop } from "./internal/running-loop.js";
 import { type Coroutine, currentTask, type Task } from "./task.js";
 
@@ -54,6 +55,8 @@ export class Timeout {
   #task: Task<unknown> | null = null;
   #loop: EventLoop | null = null;
   #cancelling = 0;
+  /** At expiry: the repr of what the task was suspended on. */
+  #waitingFor: string | null = null;
   /** @internal What the TimeoutError says: `timeout of 50 ms`; set by timeout(). */
   _what: string | null = null;
   /** @internal Where timeout()/timeoutAt() was called: an Error whose stack is that site. */
@@ -182,13 +185,22 @@ export class Timeout {
     (err as Error & { cause?: unknown }).cause = cause;
     const site = this._site?.stack;
     if (site !== undefined && err.stack !== undefined) {
-      const frames = site.split("\n").filter((line) => /^\s+at /.test(line));
+      const frames = userFrames(site);
       err.stack += `\n    --- the timeout was set at:\n${frames.join("\n")}`;
     }
+    if (this.#waitingFor !== null && err.stack !== undefined) {
+      err.stack += `\n    --- when it expired, the task was waiting for: ${this.#waitingFor}`;
+    }
+    this.#waitingFor = null;
     return err;
   }
 
   #onTimeout = (): void => {
+    // What the task was suspended on when the deadline passed, as it was at
+    // that moment: the part of its await stack the task knows. A suspended
+    // async function shows no frames; a generator task in debug mode has its
+    // yield* site recorded (core's suspension sites), down to the line.
+    this.#waitingFor = describeWait(this.#task!);
     this.#task!.cancel();
     this.#state = EXPIRING;
     this.#handle = null;
@@ -216,6 +228,62 @@ export class Timeout {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
+}
+
+/**
+ * Where @aio's own code lives: installed (`node_modules/@aio/`), or — for
+ * this module's siblings — the `src`/`dist` folders of futures, core and
+ * loop next to this package (two levels up from this file, in both layouts).
+ */
+const OWN_ROOT = new URL("../..", import.meta.url);
+const OWN_DIRS = ["futures", "core", "loop"].flatMap((pkg) =>
+  ["src", "dist"].flatMap((dir) => [
+    `${OWN_ROOT.href}${pkg}/${dir}/`,
+    `${decodeURIComponent(OWN_ROOT.pathname)}${pkg}/${dir}/`,
+  ]),
+);
+
+/** The frames of `stack` outside @aio's own code and the runtime's internals. */
+function userFrames(stack: string): string[] {
+  return stack
+    .split("\n")
+    .filter(
+      (line) =>
+        /^\s+at /.test(line) &&
+        !line.includes("/node_modules/@aio/") &&
+        !OWN_DIRS.some((dir) => line.includes(dir)) &&
+        !/\(node:|<anonymous>\)$/.test(line),
+    );
+}
+
+/** How many awaited tasks {@link describeWait} follows (a chain of tasks awaiting tasks). */
+const MAX_WAIT_CHAIN = 8;
+
+/**
+ * The repr of what `task` waits on, and — for each generator task along the
+ * chain of awaited tasks whose yield* site debug mode recorded — the frames
+ * of that site.
+ */
+function describeWait(task: Task<unknown>): string | null {
+  const waiter = task._futWaiter;
+  if (waiter === null) return null;
+  let text = waiter.toString();
+  let t: unknown = task;
+  for (let depth = 0; depth < MAX_WAIT_CHAIN && t !== null; depth++) {
+    const current = t as Task<unknown>;
+    const site = _suspensionSites.get(current);
+    const fut = current._futWaiter;
+    if (site !== undefined && fut !== null && site.future === fut) {
+      const frames = userFrames(site.stack);
+      if (frames.length > 0)
+        text += `\n    --- ${current.toString()} was suspended at:\n${frames.join("\n")}`;
+    }
+    t =
+      fut !== null && typeof (fut as { cancelling?: unknown }).cancelling === "function"
+        ? fut
+        : null;
+  }
+  return text;
 }
 
 async function runWithin<T>(
@@ -322,6 +390,21 @@ export function timeoutAt<T>(
   }
 }
 
+/**
+ * Awaits waitFor()'s inner task; when that task failed with the AbortError
+ * of its own signal (it was cancelled inside a signal-aware API), rethrows
+ * its CancelledError instead, so the timeout sees a cancellation
+ * (internal/abort-as-cancel.ts).
+ */
+async function awaitInner(fut: Future<unknown>): Promise<unknown> {
+  try {
+    return await fut;
+  } catch (err) {
+    if (failedFromOwnAbort(fut)) throw ownAbortReason(fut);
+    throw err;
+  }
+}
+
 /** Cancels `fut` and waits until it is done, whatever happens to us meanwhile (asyncio `_cancel_and_wait`). */
 async function cancelAndWait(fut: Future<unknown>): Promise<void> {
   const loop = fut.getLoop();
@@ -345,11 +428,19 @@ async function cancelAndWait(fut: Future<unknown>): Promise<void> {
  * swallowed, even if the inner work completes at the same moment (CPython
  * gh-86296). `null` waits without a deadline.
  *
- * @param aw - a Future, a thenable, or a function (run in a new task).
+ * The `TimeoutError` says `timeout of <ms> ms expired` and has the inner
+ * work's `CancelledError` as `cause` — also when the inner work was
+ * cancelled inside a signal-aware API (`fetch`, `timers/promises`) and
+ * failed with its `AbortError`. Bad arguments reject.
+ *
+ * @param aw - a Future, a thenable, or a function (run in a new task; a
+ *   `function*` runs as a generator task and gives its return value).
  * @param ms - milliseconds, or null.
  * @returns `aw`'s result.
  * @throws {TimeoutError} when the deadline passed.
+ * @throws {TypeError} when `ms` is not a number or null, or `aw` not an awaitable or function.
  * @throws {RangeError} when `ms` is NaN.
+ * @throws {RuntimeError} `no running event loop: …` outside a loop.
  * @example
  * ```ts
  * import { run } from "@aio/loop";
@@ -377,7 +468,7 @@ export async function waitFor<T>(
     try {
       return fut.result();
     } catch (err) {
-      if (isCancelledError(err)) {
+      if (isCancelledError(err) || failedFromOwnAbort(fut as Future<unknown>)) {
         const timeoutErr = new TimeoutError(`timeout of ${ms} ms expired`);
         (timeoutErr as Error & { cause?: unknown }).cause = err;
         throw timeoutErr;
@@ -389,5 +480,5 @@ export async function waitFor<T>(
   const t = new Timeout(ms === null ? null : runningLoop("waitFor()").time() + ms);
   if (ms !== null) t._what = `timeout of ${ms} ms`;
   t._site = callSite(waitFor);
-  return runWithin(t, () => fut, "waitFor()");
+  return runWithin(t, () => awaitInner(fut as Future<unknown>), "waitFor()");
 }

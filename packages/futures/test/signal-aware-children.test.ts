@@ -7,7 +7,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
-import { CancelledError, isCancelledError, isExceptionGroup, isTimeoutError } from "@aio/core";
+import {
+  CancelledError,
+  getRunningLoop,
+  isCancelledError,
+  isExceptionGroup,
+  isTimeoutError,
+} from "@aio/core";
 import {
   createTask,
   currentTask,
@@ -17,6 +23,7 @@ import {
   taskGroup,
   timeout,
   wait,
+  waitFor,
 } from "@aio/futures";
 import { run } from "@aio/loop";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -153,24 +160,40 @@ describe("gather()", () => {
 describe("wait()", () => {
   it("wait(FIRST_EXCEPTION): a task cancelled inside timers/promises is not the first exception", async () => {
     await run(async () => {
+      const events: string[] = [];
+      const gate = getRunningLoop().createFuture<void>();
       const cancelled = createTask(hostTimer);
-      const slow = createTask(() => sleep(20, "slow"));
+      const slow = createTask(() => sleep(60_000, "slow"));
       const failing = createTask(async () => {
-        await sleep(10);
+        await gate;
         throw new Error("real");
       });
-      const waiting = wait([cancelled, slow, failing], { returnWhen: FIRST_EXCEPTION });
-      await sleep(1);
+      const waiting = wait([cancelled, slow, failing], { returnWhen: FIRST_EXCEPTION }).then(
+        (r) => {
+          events.push("wait returned");
+          return r;
+        },
+      );
+      await sleep(0);
       cancelled.cancel();
+      // The cancelled task settles with its AbortError: wait() must not return for it.
+      await cancelled.catch((e: unknown) => events.push(`cancelled task: ${(e as Error).name}`));
+      await sleep(0);
+      events.push("now the real failure");
+      gate.setResult();
       const [done, pending] = await waiting;
-      // It returned for `failing`, not for the cancelled task's AbortError.
+      expect(events).toEqual([
+        "cancelled task: AbortError",
+        "now the real failure",
+        "wait returned",
+      ]);
       expect([done.has(cancelled), done.has(failing), pending.has(slow)]).toEqual([
         true,
         true,
         true,
       ]);
       expect(failing.exception()).toEqual(new Error("real"));
-      await slow;
+      slow.cancel();
     });
   });
 });
@@ -182,6 +205,27 @@ describe("timeout()", () => {
       expect(isTimeoutError(err)).toBe(true);
       expect((err as Error).message).toBe("timeout of 5 ms expired");
       expect(currentTask()!.cancelling()).toBe(0);
+    });
+  });
+});
+
+describe("waitFor()", () => {
+  it("waitFor(): inner work cancelled inside timers/promises times out with TimeoutError, not AbortError", async () => {
+    await run(async () => {
+      const err = await waitFor(hostTimer, 5).catch((e: unknown) => e);
+      expect(isTimeoutError(err)).toBe(true);
+      expect(isCancelledError((err as Error).cause)).toBe(true);
+    });
+  });
+
+  it("waitFor(): cancelling the waiter while the inner work is in timers/promises cancels the waiter", async () => {
+    await run(async () => {
+      const waiter = createTask(() => waitFor(hostTimer, 60_000));
+      await sleep(5);
+      waiter.cancel();
+      const err = await waiter.catch((e: unknown) => e);
+      expect(isCancelledError(err)).toBe(true);
+      expect(waiter.cancelled()).toBe(true);
     });
   });
 });

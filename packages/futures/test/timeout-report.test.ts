@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { isCancelledError, isTimeoutError } from "@aio/core";
-import { sleep, timeout, timeoutAt, waitFor } from "@aio/futures";
+import { type Coroutine, createTask, sleep, timeout, timeoutAt, waitFor } from "@aio/futures";
 import { runVirtual } from "@aio/loop/testing";
 import { describe, expect, it } from "vitest";
 
@@ -54,6 +54,31 @@ describe("timeout() failure report", () => {
     expect(e.stack!.split("--- the timeout was set at:")[1]).toContain(site);
     // …and the function that awaited it (V8's async stack), as CPython's `in main`.
     expect(e.stack).toMatch(/at (async )?mainWithTimeout/);
+  });
+
+  it("timeout(): the report names what the task was waiting for when it expired", async () => {
+    await runVirtual(async () => {
+      const io = createTask(() => sleep(1_000), { name: "slow-io" });
+      const err = (await timeout(10, () => io).catch((e: unknown) => e)) as Error;
+      expect(err.stack).toMatch(
+        /--- when it expired, the task was waiting for: <Task pending name='slow-io'/,
+      );
+      await io.catch(() => {});
+    });
+  });
+
+  it("waitFor(): in debug mode, a generator task's yield* site is in the report, down to the line", async () => {
+    function* inner(): Coroutine<void> {
+      yield* sleep(1_000); // SUSPEND-SITE
+    }
+    const err = (await runVirtual(() => waitFor(inner, 10).catch((e: unknown) => e), {
+      debug: true,
+    })) as Error;
+    expect(err.message).toBe("timeout of 10 ms expired");
+    const report = err.stack!.split("--- when it expired, the task was waiting for:")[1];
+    expect(report).toMatch(/^ <Task pending name='Task-\d+'/);
+    expect(report).toMatch(/was suspended at:\n\s+at inner \(/);
+    expect(report).toContain(`timeout-report.test.ts:${lineOf("// SUSPEND-SITE")}`);
   });
 
   it("timeoutAt() and waitFor(): the same report shape", async () => {

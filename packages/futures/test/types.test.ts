@@ -88,6 +88,11 @@ describe("gather()", () => {
       const [a, b] = await on;
       expect([a, (b as Error).message]).toEqual([1, "x"]);
 
+      const spread: (() => Promise<number>)[] = [async () => 1, async () => 2];
+      const many = gather(...spread);
+      expectTypeOf(many).toEqualTypeOf<GatheringFuture<number[]>>();
+      expect(await many).toEqual([1, 2]);
+
       const flag = Math.random() > 2; // a boolean not known statically
       const maybe = gather(() => 1, { returnExceptions: flag });
       expectTypeOf(maybe).toEqualTypeOf<GatheringFuture<[unknown]>>();

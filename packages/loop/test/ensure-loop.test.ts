@@ -89,18 +89,25 @@ describe("ensureLoop()", () => {
     expect(new Set(loops).size).toBe(3);
   });
 
-  it("ensureLoop() from a timer set up inside another run(): a loop of its own (the stale context is not joined)", async () => {
+  it("ensureLoop() from a callback set up inside another run(): a loop of its own (the stale context is not joined)", async () => {
     const runner = new Runner();
-    let fromTimer: Promise<number> | undefined;
-    await runner.run(async () => {
-      // setTimeout keeps the task's async context; when it fires the loop is not running.
-      setTimeout(() => {
-        fromTimer = lib(5);
-      }, 0);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
     });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    let fromCallback: Promise<number> | undefined;
+    await runner.run(async () => {
+      // The callback keeps the main task's async context; when it runs, the
+      // runner's loop is stopped (not closed).
+      void released.then(() => {
+        fromCallback = lib(5);
+      });
+    });
     expect(runner.getLoop().isRunning()).toBe(false);
-    expect(await fromTimer).toBe(10);
+    expect(runner.getLoop().isClosed()).toBe(false);
+    release();
+    await released;
+    expect(await fromCallback).toBe(10);
     await runner.close();
   });
 
