@@ -48,16 +48,23 @@ export const SELF: unique symbol = Symbol.for("@aio/loop.self") as never;
  * once the item is cancelled.
  */
 export interface ReadyItem {
+  /** What the loop calls; null once cancelled. */
   _callback: ((...args: any[]) => unknown) | null;
+  /** The arguments of a Handle, or {@link SELF}: call `_callback(item)`. */
   _args: unknown[] | null | typeof SELF;
+  /** Makes the loop skip the item (sets `_callback` to null). */
   cancel(): void;
+  /** True once cancelled. */
   cancelled(): boolean;
 }
 
 /** A loop that takes part in the step protocol (every method optional). */
 export interface StepAwareLoop extends EventLoop {
+  /** A callback of this loop resumed `task`: wait for its step to end before the next callback. */
   [kStepStarted]?(task: TaskLike<unknown>): void;
+  /** `task` reached its next await or finished (`sync`: the caller does nothing after this call). */
   [kStepEnded]?(task: TaskLike<unknown>, sync: boolean): void;
+  /** Schedules `item` like `callSoon`, without a Handle. */
   [kScheduleItem]?(item: ReadyItem): void;
 }
 
