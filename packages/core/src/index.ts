@@ -36,6 +36,7 @@ export type {
 } from "./interfaces.js";
 export {
   kAwaits as _kAwaits,
+  kModuleRef as _kModuleRef,
   kScheduleItem as _kScheduleItem,
   kStepEnded as _kStepEnded,
   kStepStarted as _kStepStarted,
@@ -43,6 +44,8 @@ export {
   type ReadyItem as _ReadyItem,
   SELF as _SELF,
   type StepAwareLoop as _StepAwareLoop,
+  type SuspensionSite as _SuspensionSite,
+  suspensionSites as _suspensionSites,
   type TaskInternals as _TaskInternals,
 } from "./internal-contract.js";
 export {

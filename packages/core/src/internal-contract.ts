@@ -13,7 +13,9 @@
  *   await-graph futures with {@link kTaskBrand} and {@link kAwaits};
  * - `@aio/core` reads {@link TaskInternals._isGenerator} (`_inGeneratorStep()`);
  * - `@aio/debug` reads {@link TaskInternals._futWaiter}, {@link kTaskBrand},
- *   {@link kAwaits} and a ready item's `_callback`.
+ *   {@link kAwaits} and a ready item's `_callback`;
+ * - `@aio/executors` marks module functions with {@link kModuleRef}, which
+ *   `@aio/bullmq` reads.
  *
  * Keys are registered (`Symbol.for`), so two installed copies of a package
  * still understand each other.
@@ -80,6 +82,15 @@ export const kTaskBrand: unique symbol = Symbol.for("@aio/futures.Task") as neve
  */
 export const kAwaits: unique symbol = Symbol.for("@aio/futures.awaits") as never;
 
+// ----- executors (executors → bullmq) ----------------------------------------
+
+/**
+ * Set on a function made by `@aio/executors`' `moduleFunction()`: its module
+ * URL and export name (`{ url, exportName }`), so any executor (a pool, the
+ * BullMQ executor) can ship it by reference.
+ */
+export const kModuleRef: unique symbol = Symbol.for("@aio/executors.moduleRef") as never;
+
 /** What other packages read from an \@aio Task (implemented by `@aio/futures`' Task). */
 export interface TaskInternals extends TaskLike<unknown> {
   /**
@@ -90,3 +101,25 @@ export interface TaskInternals extends TaskLike<unknown> {
   /** True for a task that drives a generator (`function*`, asyncio's coroutine protocol). */
   _isGenerator: boolean;
 }
+
+// ----- where a generator task waits (futures → debug) ------------------------
+
+/** Debug mode: the stack of a generator task's code when it yielded `future`. */
+export interface SuspensionSite {
+  /** The future yielded: the site is current while it is the task's `_futWaiter`. */
+  readonly future: FutureLike<unknown>;
+  /** `new Error().stack` taken inside the `yield*`, so it holds the user's generator frames. */
+  readonly stack: string;
+}
+
+const SITES_KEY = Symbol.for("@aio/core.suspensionSites.v1");
+
+/**
+ * Where each generator task's code last yielded, recorded by `@aio/futures`
+ * only in debug mode (one `Error` per suspension) and read by `@aio/debug`'s
+ * call graphs: a suspended generator's frames cannot be read any other way.
+ * Shared on `globalThis`, like the runtime state, by every copy of core.
+ */
+export const suspensionSites: WeakMap<TaskLike<unknown>, SuspensionSite> = ((
+  globalThis as { [SITES_KEY]?: WeakMap<TaskLike<unknown>, SuspensionSite> }
+)[SITES_KEY] ??= new WeakMap());

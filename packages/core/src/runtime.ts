@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { RuntimeError } from "./errors.js";
+import { describeValue, RuntimeError } from "./errors.js";
 import type { EventLoop, Executor, Instrument, TaskLike } from "./interfaces.js";
 import type { TaskInternals } from "./internal-contract.js";
 
@@ -169,7 +169,7 @@ export function _inGeneratorStep(): boolean {
 export function addInstrument(instrument: Instrument): () => void {
   if (typeof instrument !== "object" || instrument === null) {
     throw new TypeError(
-      `instrument must be an object, received ${instrument === null ? "null" : typeof instrument}`,
+      `addInstrument() instrument must be an object, received ${describeValue(instrument)}`,
     );
   }
   if (!runtime.instruments.includes(instrument)) runtime.instruments.push(instrument);

@@ -40,12 +40,29 @@ const packages = readdirSync(packagesDir).filter((name) => {
   }
 });
 
+/** The `_` names a file imports (core's internal exports): calling one is not declaring it. */
+function importedNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/\bimport\s*(?:type\s*)?\{([^}]*)\}/g)) {
+    for (const spec of m[1]!.split(",")) {
+      const local = spec
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()!
+        .replace(/^type\s+/, "");
+      if (local.startsWith("_")) names.add(local);
+    }
+  }
+  return names;
+}
+
 /** `_name` members a file declares: class fields and methods, interface and type members. */
 function declaredNames(text: string): Set<string> {
   const names = new Set<string>();
+  const imported = importedNames(text);
   const decl =
     /^[ \t]*(?:(?:readonly|declare|static|override|public|protected|private|get|set|async)\s+)*(_[A-Za-z]\w*)\s*[?!]?\s*[:=(<]/gm;
-  for (const m of text.matchAll(decl)) names.add(m[1]!);
+  for (const m of text.matchAll(decl)) if (!imported.has(m[1]!)) names.add(m[1]!);
   // Properties defined on a prototype (`Object.defineProperties(X.prototype, { _callback: … })`).
   for (const m of text.matchAll(/\b(_[A-Za-z]\w*)\s*:\s*\{\s*(?:value|get)\b/g)) names.add(m[1]!);
   return names;

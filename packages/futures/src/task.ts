@@ -14,6 +14,7 @@ import {
   type TaskOptions,
 } from "@aio/core";
 import { Future, internals, kTaskBrand } from "./future.js";
+import { runningLoop } from "./internal/running-loop.js";
 import { stepEnded, stepStarted } from "./internal/step.js";
 import {
   enterTask,
@@ -366,7 +367,10 @@ export class Task<T> extends Future<T> {
     try {
       let gen = scope.gen;
       if (gen === null) {
-        const made = scope.fn();
+        // Called without a receiver, as an async task's function is: the
+        // generator sees no internal `this`, and its frames carry its own name.
+        const fn = scope.fn;
+        const made = fn();
         if (!isGenerator(made)) {
           // Only a generator function reaches here, and it always makes a generator.
           throw new TypeError(`createTask() fn returned ${describe(made)}, not a generator`);
@@ -657,7 +661,7 @@ Object.defineProperties(Task.prototype, {
  * @param options - `name` (default `Task-N`), `eagerStart`.
  * @returns the Task.
  * @throws {TypeError} when `fn` is not a function.
- * @throws {RuntimeError} `no running event loop` outside a loop; `Event loop is closed`.
+ * @throws {RuntimeError} `no running event loop: …` outside a loop (the message names the fix); `Event loop is closed`.
  * @example
  * ```ts
  * import { run } from "@aio/loop";
@@ -680,7 +684,7 @@ export function createTask<T>(
   if (typeof fn !== "function") {
     throw new TypeError(`createTask() fn must be a function, received ${describe(fn)}`);
   }
-  return getRunningLoop().createTask(fn, options) as Task<Awaited<T>>;
+  return runningLoop("createTask()").createTask(fn, options) as Task<Awaited<T>>;
 }
 
 /**

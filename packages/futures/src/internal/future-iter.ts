@@ -1,4 +1,4 @@
-import { RuntimeError } from "@aio/core";
+import { _currentTask, _suspensionSites, RuntimeError } from "@aio/core";
 import type { Future } from "../future.js";
 
 /** What iterating a future outside a generator task gives: nothing. */
@@ -29,6 +29,12 @@ export class FutureIter<T> implements Iterator<Future<unknown>, T, unknown> {
     if (!fut.done()) {
       if (this.#yielded) throw new RuntimeError("yield* wasn't used with future");
       this.#yielded = true;
+      if (fut.getLoop().getDebug()) {
+        // Debug mode: the generator's frames are on the stack only now.
+        const task = _currentTask();
+        if (task !== null)
+          _suspensionSites.set(task, { future: fut, stack: new Error().stack ?? "" });
+      }
       return { done: false, value: fut as Future<unknown> };
     }
     this.#fut = null;

@@ -25,7 +25,7 @@ describe("BaseTaskTests: sleep()", () => {
         await sleep(Number.NaN);
       });
       await expect(loop.runUntilComplete(t)).rejects.toThrow(
-        new RangeError("sleep() ms must not be NaN"),
+        new RangeError("sleep() ms must be a number of milliseconds, received NaN"),
       );
     });
   });

@@ -1,6 +1,6 @@
 /** Port of CPython 3.13 `test_tasks.py`, BaseTaskTests: `wait()` and `as_completed()` (see `tasks.test.ts`). */
 
-import { getRunningLoop, RuntimeError, TimeoutError, ValueError } from "@aio/core";
+import { getRunningLoop, TimeoutError, ValueError } from "@aio/core";
 import {
   ALL_COMPLETED,
   asCompleted,
@@ -57,7 +57,7 @@ describe("BaseTaskTests: wait() and asCompleted()", () => {
       };
       await expect(wait([fn], { returnWhen: -1 as never })).rejects.toThrow(ValueError);
       await expect(wait([fn], { returnWhen: -1 as never })).rejects.toThrow(
-        "Invalid returnWhen value: -1",
+        'wait() options.returnWhen must be "FIRST_COMPLETED", "FIRST_EXCEPTION" or "ALL_COMPLETED", received -1',
       );
       expect(started).toEqual([]);
     });
@@ -352,7 +352,9 @@ describe("BaseTaskTests: wait() and asCompleted()", () => {
   });
 
   it("test_as_completed_coroutine_without_loop", () => {
-    expect(() => asCompleted([async () => 42])).toThrow(new RuntimeError("no running event loop"));
+    expect(() => asCompleted([async () => 42])).toThrow(
+      /^no running event loop: asCompleted\(\) needs one — /,
+    );
   });
 
   it("test_as_completed_coroutine_use_running_loop", async () => {
