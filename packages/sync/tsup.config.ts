@@ -9,4 +9,8 @@ export default defineConfig({
   clean: true,
   splitting: true,
   treeshake: false,
+  // Classes that refer to themselves (`Semaphore.#PERMITS`) are emitted as
+  // `var Semaphore = class _Semaphore`: keep the real names for `name`,
+  // reprs and error messages.
+  keepNames: true,
 });

@@ -8,6 +8,7 @@ import {
   type EventLoop,
   type Executor,
   type FutureLike,
+  _kModuleRef as MODULE_REF,
   RuntimeError,
 } from "@aio/core";
 import { _ConcurrentFuture, _moduleRefOf, BrokenExecutorError } from "@aio/executors";

@@ -36,6 +36,7 @@ export type {
 } from "./interfaces.js";
 export {
   kAwaits as _kAwaits,
+  kModuleRef as _kModuleRef,
   kScheduleItem as _kScheduleItem,
   kStepEnded as _kStepEnded,
   kStepStarted as _kStepStarted,

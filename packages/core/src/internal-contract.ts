@@ -13,7 +13,9 @@
  *   await-graph futures with {@link kTaskBrand} and {@link kAwaits};
  * - `@aio/core` reads {@link TaskInternals._isGenerator} (`_inGeneratorStep()`);
  * - `@aio/debug` reads {@link TaskInternals._futWaiter}, {@link kTaskBrand},
- *   {@link kAwaits} and a ready item's `_callback`.
+ *   {@link kAwaits} and a ready item's `_callback`;
+ * - `@aio/executors` marks module functions with {@link kModuleRef}, which
+ *   `@aio/bullmq` reads.
  *
  * Keys are registered (`Symbol.for`), so two installed copies of a package
  * still understand each other.
@@ -48,16 +50,23 @@ export const SELF: unique symbol = Symbol.for("@aio/loop.self") as never;
  * once the item is cancelled.
  */
 export interface ReadyItem {
+  /** What the loop calls; null once cancelled. */
   _callback: ((...args: any[]) => unknown) | null;
+  /** The arguments of a Handle, or {@link SELF}: call `_callback(item)`. */
   _args: unknown[] | null | typeof SELF;
+  /** Makes the loop skip the item (sets `_callback` to null). */
   cancel(): void;
+  /** True once cancelled. */
   cancelled(): boolean;
 }
 
 /** A loop that takes part in the step protocol (every method optional). */
 export interface StepAwareLoop extends EventLoop {
+  /** A callback of this loop resumed `task`: wait for its step to end before the next callback. */
   [kStepStarted]?(task: TaskLike<unknown>): void;
+  /** `task` reached its next await or finished (`sync`: the caller does nothing after this call). */
   [kStepEnded]?(task: TaskLike<unknown>, sync: boolean): void;
+  /** Schedules `item` like `callSoon`, without a Handle. */
   [kScheduleItem]?(item: ReadyItem): void;
 }
 
@@ -72,6 +81,15 @@ export const kTaskBrand: unique symbol = Symbol.for("@aio/futures.Task") as neve
  * graph (asyncio 3.14's `future_add_to_awaited_by`).
  */
 export const kAwaits: unique symbol = Symbol.for("@aio/futures.awaits") as never;
+
+// ----- executors (executors → bullmq) ----------------------------------------
+
+/**
+ * Set on a function made by `@aio/executors`' `moduleFunction()`: its module
+ * URL and export name (`{ url, exportName }`), so any executor (a pool, the
+ * BullMQ executor) can ship it by reference.
+ */
+export const kModuleRef: unique symbol = Symbol.for("@aio/executors.moduleRef") as never;
 
 /** What other packages read from an \@aio Task (implemented by `@aio/futures`' Task). */
 export interface TaskInternals extends TaskLike<unknown> {

@@ -1,4 +1,4 @@
-import { _inGeneratorStep, describeValue, ValueError } from "@aio/core";
+import { _checkInteger, _inGeneratorStep, ValueError } from "@aio/core";
 import { Condition } from "./condition.js";
 import { BrokenBarrierError } from "./errors.js";
 import { inOwnTask } from "./internal/wait-op.js";
@@ -45,16 +45,7 @@ export class Barrier {
    * @throws {ValueError} when `parties` is not an integer >= 1 (a `RangeError`).
    */
   constructor(parties: number) {
-    if (typeof parties !== "number") {
-      throw new TypeError(
-        `Barrier parties must be an integer >= 1, received ${describeValue(parties)}`,
-      );
-    }
-    if (!Number.isInteger(parties) || parties < 1) {
-      throw new ValueError(
-        `Barrier parties must be an integer >= 1, received ${describeValue(parties)}`,
-      );
-    }
+    _checkInteger("Barrier", "parties", parties, { min: 1, rangeError: ValueError });
     this.#parties = parties;
   }
 

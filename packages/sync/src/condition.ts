@@ -1,5 +1,7 @@
 import {
+  _checkFunction,
   _inGeneratorStep,
+  describeValue,
   type EventLoop,
   type FutureLike,
   isCancelledError,
@@ -58,7 +60,7 @@ export class Condition {
    */
   constructor(lock?: Lock) {
     if (lock !== undefined && !(lock instanceof Lock)) {
-      throw new TypeError(`Condition lock must be a Lock, received ${typeof lock}`);
+      throw new TypeError(`Condition lock must be a Lock, received ${describeValue(lock)}`);
     }
     this.#lock = lock ?? new Lock();
   }
@@ -234,11 +236,7 @@ export class Condition {
   }
 
   async #waitFor<T>(predicate: () => T, options: WaitOptions | undefined): Promise<T> {
-    if (typeof predicate !== "function") {
-      throw new TypeError(
-        `Condition.waitFor() predicate must be a function, received ${typeof predicate}`,
-      );
-    }
+    _checkFunction("Condition.waitFor()", "predicate", predicate);
     let result = predicate();
     while (!result) {
       await this.#wait(options);
@@ -252,7 +250,8 @@ export class Condition {
    * the woken tasks run once they re-acquire it.
    * @param n - how many; default 1.
    * @throws {RuntimeError} `cannot notify on un-acquired lock`.
-   * @throws {RangeError} when `n` is not a number >= 0.
+   * @throws {TypeError} when `n` is not a number.
+   * @throws {RangeError} when `n` is not >= 0.
    * @example
    * ```ts
    * import { Condition } from "@aio/sync";
@@ -264,7 +263,10 @@ export class Condition {
    */
   notify(n = 1): void {
     if (typeof n !== "number" || !(n >= 0)) {
-      throw new RangeError(`Condition.notify() n must be a number >= 0, received ${String(n)}`);
+      // A count: any number >= 0 (Infinity too, as asyncio's comparison allows).
+      throw new (typeof n === "number" ? RangeError : TypeError)(
+        `Condition.notify() n must be a number >= 0, received ${describeValue(n)}`,
+      );
     }
     if (!this.locked()) throw new RuntimeError("cannot notify on un-acquired lock");
     this.#notify(n);

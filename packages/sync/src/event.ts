@@ -1,7 +1,7 @@
-import { _inGeneratorStep, type EventLoop, type FutureLike } from "@aio/core";
+import type { EventLoop, FutureLike } from "@aio/core";
 import { Deque } from "./internal/deque.js";
-import { type WaitKind, waitOp } from "./internal/wait-op.js";
-import { loopFor, RESOLVED_TRUE, signalOf, type WaitOptions, waitOn } from "./internal/waiting.js";
+import { startWait, type WaitKind } from "./internal/wait-op.js";
+import { loopFor, type WaitOptions } from "./internal/waiting.js";
 import type { Waitable } from "./waitable.js";
 
 /**
@@ -10,12 +10,6 @@ import type { Waitable } from "./waitable.js";
  * @internal
  */
 export let eventWaitKind: <R>(method: string, value: R) => WaitKind<Event, R>;
-/** The promise form of such a wait. @internal */
-export let eventWaitPromise: (
-  ev: Event,
-  signal: AbortSignal | undefined,
-  method: string,
-) => Promise<true>;
 
 /**
  * A flag tasks can wait for (asyncio `Event`): `set()` wakes every waiter,
@@ -114,9 +108,7 @@ export class Event {
    * ```
    */
   wait(options?: WaitOptions): Waitable<true> {
-    const signal = options === undefined ? undefined : signalOf("Event.wait()", options);
-    if (_inGeneratorStep()) return waitOp(Event.#WAIT, this, signal);
-    return this.#waitPromise(signal, "Event.wait()") as Waitable<true>;
+    return startWait(Event.#WAIT, this, "Event.wait()", options);
   }
 
   static {
@@ -133,22 +125,11 @@ export class Event {
         ev.#waiters.remove(fut as FutureLike<true>);
         throw err;
       },
-      promise: async (ev, signal) => {
-        await ev.#waitPromise(signal, method);
-        return value;
-      },
     });
-    eventWaitPromise = (ev, signal, method) => ev.#waitPromise(signal, method);
   }
 
-  /** `wait()` as a generator task runs it. */
+  /** `wait()` (asyncio's coroutine), for both forms. */
   static readonly #WAIT: WaitKind<Event, true> = eventWaitKind("Event.wait()", true);
-
-  #waitPromise(signal: AbortSignal | undefined, method: string): Promise<true> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#value) return RESOLVED_TRUE;
-    return this.#waitSlow(signal, method);
-  }
 
   /** Registers a waiter future (binding to the running loop). */
   #enqueue(method: string): FutureLike<true> {
@@ -156,16 +137,6 @@ export class Event {
     const fut = this.#loop.createFuture<true>();
     this.#waiters.push(fut);
     return fut;
-  }
-
-  async #waitSlow(signal: AbortSignal | undefined, method: string): Promise<true> {
-    const fut = this.#enqueue(method);
-    try {
-      await waitOn(fut, signal);
-      return true;
-    } finally {
-      this.#waiters.remove(fut);
-    }
   }
 
   /**

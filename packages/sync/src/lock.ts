@@ -1,16 +1,8 @@
-import { _inGeneratorStep, type EventLoop, type FutureLike, RuntimeError } from "@aio/core";
-import { Hold } from "./hold.js";
+import { type EventLoop, type FutureLike, RuntimeError } from "@aio/core";
+import type { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
-import { holdOp, type WaitKind, type WaitOp, waitOp } from "./internal/wait-op.js";
-import {
-  GateWaiter,
-  loopFor,
-  RESOLVED_TRUE,
-  signalOf,
-  type Waiter,
-  type WaitOptions,
-  waitOn,
-} from "./internal/waiting.js";
+import { Permits } from "./internal/permits.js";
+import { loopFor, type Waiter, type WaitOptions } from "./internal/waiting.js";
 import type { Waitable } from "./waitable.js";
 
 const isLive = (w: Waiter): boolean => !w.cancelled();
@@ -103,43 +95,30 @@ export class Lock {
    * ```
    */
   acquire(options?: WaitOptions): Waitable<true> {
-    const signal = options === undefined ? undefined : signalOf("Lock.acquire()", options);
-    if (_inGeneratorStep()) return waitOp(Lock.#ACQUIRE, this, signal);
-    return this.#acquirePromise(signal) as Waitable<true>;
+    return Lock.#PERMITS.startAcquire(this, options);
   }
 
-  /** `acquire()` as a generator task runs it (asyncio's coroutine, in three parts). */
-  static readonly #ACQUIRE: WaitKind<Lock, true> = {
-    begin: (lock, op) => lock.#begin(op),
-    woke: (lock, fut) => lock.#acquired(fut),
-    failed: (lock, fut, err) => lock.#acquireFailed(fut, err),
-    promise: (lock, signal) => lock.#acquirePromise(signal),
-  };
-
-  #begin(op: WaitOp<Lock, true>): void {
-    if (this.#tryAcquire()) op.now(true);
-    else op.waitFor(this.#enqueue());
-  }
-
-  #acquirePromise(signal: AbortSignal | undefined): Promise<true> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#tryAcquire()) return RESOLVED_TRUE;
-    let fut: FutureLike<true>;
-    try {
-      fut = this.#enqueue();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    // `then` is called here, in the caller's task, so the task is suspended on
-    // `fut` and cancelling the task cancels `fut`.
-    // (Promise.resolve returns the native promise `then` gave as it is.)
-    return Promise.resolve(
-      waitOn(fut, signal).then(
-        () => this.#acquired(fut),
-        (err: unknown) => this.#acquireFailed(fut, err),
-      ),
-    );
-  }
+  /**
+   * The Lock's rules for the permit operations Lock and Semaphore share
+   * (`acquire()`, `hold()`, `run()` in both forms, see `internal/permits.ts`).
+   */
+  static readonly #PERMITS: Permits<Lock> = new Permits<Lock>({
+    tryTake: (lock) => lock.#tryAcquire(),
+    line: (lock) => (lock.#waiters ??= new Deque()),
+    enqueue: (lock) => lock.#enqueue(),
+    granted: (lock, waiter) => {
+      lock.#waiters?.remove(waiter);
+      lock.#locked = true;
+    },
+    abandoned: (lock, waiter) => {
+      lock.#waiters?.remove(waiter);
+      // CPython Lock.acquire: if the lock is not claimed (or about to be
+      // claimed by us) and a task waits, make sure the one at the head runs —
+      // we may have been woken and then cancelled before we could take it.
+      if (!lock.#locked) lock.#wakeUpFirst();
+    },
+    name: () => "Lock",
+  });
 
   /**
    * Takes the lock if it is free and nobody (not cancelled) waits — fair
@@ -161,21 +140,6 @@ export class Lock {
     const fut = this.#loop.createFuture<true>();
     (this.#waiters ??= new Deque()).push(fut);
     return fut;
-  }
-
-  #acquired(fut: Waiter): true {
-    this.#waiters?.remove(fut);
-    this.#locked = true;
-    return true;
-  }
-
-  #acquireFailed(fut: Waiter, err: unknown): never {
-    this.#waiters?.remove(fut);
-    // CPython Lock.acquire: if the lock is not claimed (or about to be
-    // claimed by us) and a task waits, make sure the one at the head runs —
-    // we may have been woken and then cancelled before we could take it.
-    if (!this.#locked) this.#wakeUpFirst();
-    throw err;
   }
 
   /**
@@ -222,15 +186,7 @@ export class Lock {
    * ```
    */
   hold(options?: WaitOptions): Waitable<Hold> {
-    if (!_inGeneratorStep()) return this.#holdAsync(options) as Waitable<Hold>;
-    const signal = options === undefined ? undefined : signalOf("Lock.hold()", options);
-    return holdOp(Lock.#ACQUIRE, this, signal);
-  }
-
-  async #holdAsync(options: WaitOptions | undefined): Promise<Hold> {
-    const signal = options === undefined ? undefined : signalOf("Lock.hold()", options);
-    await this.#acquirePromise(signal);
-    return new Hold(this);
+    return Lock.#PERMITS.startHold(this, options);
   }
 
   /**
@@ -253,34 +209,8 @@ export class Lock {
    * });
    * ```
    */
-  async run<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
-    if (typeof fn !== "function")
-      throw new TypeError(`Lock.run() fn must be a function, received ${typeof fn}`);
-    const signal = options === undefined ? undefined : signalOf("Lock.run()", options);
-    if (signal?.aborted) throw signal.reason;
-    if (!this.#tryAcquire()) {
-      // Wait through a GateWaiter: no loop needed and the calling task is not
-      // suspended on a future, so one task may have many run() calls
-      // pending. Same FIFO line and repair logic as acquire()'s slow path.
-      const waiters = (this.#waiters ??= new Deque());
-      const waiter = new GateWaiter();
-      waiters.push(waiter);
-      waiter.listen(signal);
-      await waiter.gate;
-      waiters.remove(waiter);
-      waiter.unlisten(signal);
-      if (waiter.cancelled()) {
-        // Aborted. CPython Lock.acquire: pass the wake-up on if the lock is free.
-        if (!this.#locked) this.#wakeUpFirst();
-        throw signal!.reason;
-      }
-      this.#locked = true;
-    }
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  run<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
+    return Lock.#PERMITS.run(this, fn, options);
   }
 
   /**

@@ -1,25 +1,20 @@
 import {
-  _inGeneratorStep,
+  _checkFunction,
   describeValue,
   type EventLoop,
   type FutureLike,
   ValueError,
 } from "@aio/core";
 import { QueueEmpty, QueueFull, QueueShutDown } from "./errors.js";
-import { Event, eventWaitKind, eventWaitPromise } from "./event.js";
+import { Event, eventWaitKind } from "./event.js";
 import { Deque } from "./internal/deque.js";
 import { Heap, naturalCompare } from "./internal/heap.js";
-import { type WaitKind, type WaitOp, waitOp } from "./internal/wait-op.js";
-import {
-  formatItem,
-  loopFor,
-  REPR_MAX_ITEMS,
-  RESOLVED_VOID,
-  signalOf,
-  type WaitOptions,
-  waitOn,
-} from "./internal/waiting.js";
+import { startWait, type WaitKind, type WaitSteps } from "./internal/wait-op.js";
+import { formatItem, loopFor, REPR_MAX_ITEMS, type WaitOptions } from "./internal/waiting.js";
 import type { Waitable } from "./waitable.js";
+
+const putName = (q: Queue<unknown>): string => `${q.constructor.name}.put()`;
+const getName = (q: Queue<unknown>): string => `${q.constructor.name}.get()`;
 
 /** Where a queue keeps its items: FIFO (ring deque), LIFO (array) or priority (heap). */
 interface Store<T> {
@@ -215,13 +210,10 @@ export class Queue<T> implements AsyncIterable<T> {
    * ```
    */
   put(item: T, options?: WaitOptions): Waitable<void> {
-    const signal = options === undefined ? undefined : signalOf(`${this.#name()}.put()`, options);
-    if (_inGeneratorStep())
-      return waitOp(Queue.#PUT as WaitKind<Queue<T>, void>, this, signal, item);
-    return this.#putPromise(item, signal) as Waitable<void>;
+    return startWait(Queue.#PUT as WaitKind<Queue<T>, void>, this, putName, options, item);
   }
 
-  /** `put()` as a generator task runs it (asyncio's coroutine: a loop around `await putter`). */
+  /** `put()` (asyncio's coroutine: a loop around `await putter`), for both forms. */
   static readonly #PUT: WaitKind<Queue<unknown>, void> = {
     begin: (q, op) => q.#putStep(op, op.arg, false),
     woke: (q, _putter, op) => {
@@ -229,44 +221,16 @@ export class Queue<T> implements AsyncIterable<T> {
       q.#putStep(op, op.arg, true);
     },
     failed: (q, putter, err) => q.#putFailed(putter as FutureLike<void>, err),
-    promise: (q, signal, item) => q.#putPromise(item, signal),
+    loops: true,
   };
 
-  /** One pass of `put()`'s loop in a generator task: put now, or wait (again). */
-  #putStep(op: WaitOp<Queue<T>, void>, item: T, woken: boolean): void {
+  /** One pass of `put()`'s loop: put now, or wait (again). */
+  #putStep(op: WaitSteps<void>, item: T, woken: boolean): void {
     if (this.#canPut(woken)) {
       this.putNowait(item);
       op.now(undefined);
     } else {
       op.waitFor(this.#addPutter(woken));
-    }
-  }
-
-  #putPromise(item: T, signal: AbortSignal | undefined): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#isShutdown) return Promise.reject(new QueueShutDown());
-    if (this.#putters.length === 0 && this.#freeSlots() > this.#wokenPutters) {
-      this.putNowait(item);
-      return RESOLVED_VOID;
-    }
-    return this.#putSlow(item, signal);
-  }
-
-  async #putSlow(item: T, signal: AbortSignal | undefined): Promise<void> {
-    let woken = false;
-    for (;;) {
-      if (this.#canPut(woken)) {
-        this.putNowait(item);
-        return;
-      }
-      const putter = this.#addPutter(woken);
-      try {
-        await waitOn(putter, signal);
-      } catch (err) {
-        this.#putFailed(putter, err);
-      }
-      this.#wokenPutters--;
-      woken = true;
     }
   }
 
@@ -345,12 +309,10 @@ export class Queue<T> implements AsyncIterable<T> {
    * ```
    */
   get(options?: WaitOptions): Waitable<T> {
-    const signal = options === undefined ? undefined : signalOf(`${this.#name()}.get()`, options);
-    if (_inGeneratorStep()) return waitOp(Queue.#GET as WaitKind<Queue<T>, T>, this, signal);
-    return this.#getPromise(signal) as Waitable<T>;
+    return startWait(Queue.#GET as WaitKind<Queue<T>, T>, this, getName, options);
   }
 
-  /** `get()` as a generator task runs it (asyncio's coroutine: a loop around `await getter`). */
+  /** `get()` (asyncio's coroutine: a loop around `await getter`), for both forms. */
   static readonly #GET: WaitKind<Queue<unknown>, unknown> = {
     begin: (q, op) => q.#getStep(op, false),
     woke: (q, _getter, op) => {
@@ -358,11 +320,11 @@ export class Queue<T> implements AsyncIterable<T> {
       return q.#getStep(op, true);
     },
     failed: (q, getter, err) => q.#getFailed(getter as FutureLike<void>, err),
-    promise: (q, signal) => q.#getPromise(signal),
+    loops: true,
   };
 
-  /** One pass of `get()`'s loop in a generator task: take an item now, or wait (again). */
-  #getStep(op: WaitOp<Queue<T>, T>, woken: boolean): T {
+  /** One pass of `get()`'s loop: take an item now, or wait (again). */
+  #getStep(op: WaitSteps<T>, woken: boolean): T {
     if (this.#canGet(woken)) {
       const item = this.getNowait();
       op.now(item);
@@ -370,30 +332,6 @@ export class Queue<T> implements AsyncIterable<T> {
     }
     op.waitFor(this.#addGetter(woken));
     return undefined as T;
-  }
-
-  #getPromise(signal: AbortSignal | undefined): Promise<T> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const n = this.#store.length;
-    if (n > 0 && (this.#isShutdown || (this.#getters.length === 0 && n > this.#wokenGetters))) {
-      return Promise.resolve(this.getNowait());
-    }
-    return this.#getSlow(signal);
-  }
-
-  async #getSlow(signal: AbortSignal | undefined): Promise<T> {
-    let woken = false;
-    for (;;) {
-      if (this.#canGet(woken)) return this.getNowait();
-      const getter = this.#addGetter(woken);
-      try {
-        await waitOn(getter, signal);
-      } catch (err) {
-        this.#getFailed(getter, err);
-      }
-      this.#wokenGetters--;
-      woken = true;
-    }
   }
 
   /**
@@ -517,27 +455,17 @@ export class Queue<T> implements AsyncIterable<T> {
    * ```
    */
   join(options?: WaitOptions): Waitable<void> {
-    if (_inGeneratorStep()) {
-      const signal = signalOf(`${this.#name()}.join()`, options);
-      return waitOp(
-        (this.#joinKind ??= eventWaitKind(`${this.#name()}.join()`, undefined)),
-        this.#finished,
-        signal,
-      );
-    }
-    if (this.#unfinished === 0 && (options?.signal === undefined || !options.signal.aborted)) {
-      return RESOLVED_VOID as Waitable<void>;
-    }
-    return this.#joinSlow(options) as Waitable<void>;
+    const method = `${this.#name()}.join()`;
+    return startWait(
+      (this.#joinKind ??= eventWaitKind(method, undefined)),
+      this.#finished,
+      method,
+      options,
+    );
   }
 
-  /** `join()` as a generator task runs it: a wait for `#finished`, named after the queue. */
+  /** `join()`: a wait for `#finished`, named after the queue. */
   #joinKind: WaitKind<Event, void> | null = null;
-
-  async #joinSlow(options: WaitOptions | undefined): Promise<void> {
-    const signal = signalOf(`${this.#name()}.join()`, options);
-    await eventWaitPromise(this.#finished, signal, `${this.#name()}.join()`);
-  }
 
   /**
    * Shuts the queue down (asyncio 3.13 `shutdown`): `put()` and
@@ -679,11 +607,7 @@ export class PriorityQueue<T> extends Queue<T> {
    */
   constructor(maxsize = 0, options?: PriorityQueueOptions<T>) {
     const compare = options?.compare;
-    if (compare !== undefined && typeof compare !== "function") {
-      throw new TypeError(
-        `PriorityQueue compare must be a function, received ${describeValue(compare)}`,
-      );
-    }
+    if (compare !== undefined) _checkFunction("PriorityQueue", "compare", compare);
     nextCompare = (compare ?? naturalCompare) as (a: never, b: never) => number;
     try {
       super(maxsize);

@@ -1,49 +1,18 @@
-import {
-  _inGeneratorStep,
-  describeValue,
-  type EventLoop,
-  type FutureLike,
-  ValueError,
-} from "@aio/core";
-import { Hold } from "./hold.js";
+import { _checkInteger, type EventLoop, type FutureLike, ValueError } from "@aio/core";
+import type { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
-import { holdOp, type WaitKind, type WaitOp, waitOp } from "./internal/wait-op.js";
-import {
-  GateWaiter,
-  loopFor,
-  RESOLVED_TRUE,
-  signalOf,
-  type Waiter,
-  type WaitOptions,
-  waitOn,
-} from "./internal/waiting.js";
+import { Permits } from "./internal/permits.js";
+import { loopFor, type Waiter, type WaitOptions } from "./internal/waiting.js";
 import type { Waitable } from "./waitable.js";
 
 /** Reads a semaphore's value; for BoundedSemaphore, without a public accessor. */
 let semaphoreValue: (sem: Semaphore) => number;
-let runGranted: <T>(waiter: RunWaiter<T>) => Promise<Awaited<T>>;
-
-/** A `run()` call waiting in a semaphore's line: its gate opens on a permit or an abort. */
-class RunWaiter<T> extends GateWaiter {
-  constructor(
-    readonly sem: Semaphore,
-    readonly fn: () => T | PromiseLike<T>,
-    readonly signal: AbortSignal | undefined,
-  ) {
-    super();
-  }
-}
 
 const isLive = (w: Waiter): boolean => !w.cancelled();
 const isPending = (w: Waiter): boolean => !w.done();
 
 function checkValue(cls: string, value: unknown): number {
-  if (typeof value !== "number") {
-    throw new TypeError(`${cls} value must be an integer >= 0, received ${describeValue(value)}`);
-  }
-  if (!Number.isInteger(value) || value < 0) {
-    throw new ValueError(`${cls} value must be an integer >= 0, received ${describeValue(value)}`);
-  }
+  _checkInteger(cls, "value", value, { rangeError: ValueError });
   return value;
 }
 
@@ -141,53 +110,37 @@ export class Semaphore {
    * ```
    */
   acquire(options?: WaitOptions): Waitable<true> {
-    const signal =
-      options === undefined ? undefined : signalOf(`${this.#name()}.acquire()`, options);
-    if (_inGeneratorStep()) return waitOp(Semaphore.#ACQUIRE, this, signal);
-    return this.#acquirePromise(signal) as Waitable<true>;
+    return Semaphore.#PERMITS.startAcquire(this, options);
   }
 
-  /** `acquire()` as a generator task runs it (asyncio's coroutine, in three parts). */
-  static readonly #ACQUIRE: WaitKind<Semaphore, true> = {
-    begin: (sem, op) => sem.#begin(op),
-    woke: (sem, fut) => sem.#acquired(fut),
-    failed: (sem, fut, err) => sem.#acquireFailed(fut, err),
-    promise: (sem, signal) => sem.#acquirePromise(signal),
-  };
-
-  #begin(op: WaitOp<Semaphore, true>): void {
-    if (!this.locked()) {
+  /**
+   * The Semaphore's rules for the permit operations Lock and Semaphore
+   * share (`acquire()`, `hold()`, `run()` in both forms, see
+   * `internal/permits.ts`).
+   */
+  static readonly #PERMITS: Permits<Semaphore> = new Permits<Semaphore>({
+    tryTake: (sem) => {
+      if (sem.locked()) return false;
       // FIFO: a free permit is taken at once only when nobody waits.
-      this.#value--;
-      op.now(true);
-    } else {
-      op.waitFor(this.#enqueue());
-    }
-  }
-
-  #acquirePromise(signal: AbortSignal | undefined): Promise<true> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (!this.locked()) {
-      // FIFO: a free permit is taken at once only when nobody waits.
-      this.#value--;
-      return RESOLVED_TRUE;
-    }
-    let fut: FutureLike<true>;
-    try {
-      fut = this.#enqueue();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    // `then` is called here, in the caller's task, so the task is suspended on
-    // `fut` and cancelling the task cancels `fut`.
-    // (Promise.resolve returns the native promise `then` gave as it is.)
-    return Promise.resolve(
-      waitOn(fut, signal).then(
-        () => this.#acquired(fut),
-        (err: unknown) => this.#acquireFailed(fut, err),
-      ),
-    );
-  }
+      sem.#value--;
+      return true;
+    },
+    line: (sem) => (sem.#waiters ??= new Deque()),
+    enqueue: (sem) => sem.#enqueue(),
+    granted: (sem, waiter) => {
+      sem.#waiters?.remove(waiter);
+      sem.#wakeUpFree();
+    },
+    abandoned: (sem, waiter) => {
+      sem.#waiters?.remove(waiter);
+      // CPython Semaphore.acquire (gh-90155): our future was set by
+      // _wake_up_next (the permit was taken for us) but we will not return
+      // it as acquired: undo that bookkeeping so the permit is not lost.
+      if (waiter.done() && !waiter.cancelled()) sem.#value++;
+      sem.#wakeUpFree();
+    },
+    name: (sem) => sem.#name(),
+  });
 
   /** Registers a waiter future at the end of the line (binding to the running loop). */
   #enqueue(): FutureLike<true> {
@@ -197,22 +150,6 @@ export class Semaphore {
     const fut = this.#loop.createFuture<true>();
     (this.#waiters ??= new Deque()).push(fut);
     return fut;
-  }
-
-  #acquired(fut: Waiter): true {
-    this.#waiters?.remove(fut);
-    this.#wakeUpFree();
-    return true;
-  }
-
-  #acquireFailed(fut: Waiter, err: unknown): never {
-    this.#waiters?.remove(fut);
-    // CPython Semaphore.acquire (gh-90155): our future was set by
-    // _wake_up_next (the permit was taken for us) but we will not return
-    // it as acquired: undo that bookkeeping so the permit is not lost.
-    if (fut.done() && !fut.cancelled()) this.#value++;
-    this.#wakeUpFree();
-    throw err;
   }
 
   /**
@@ -272,15 +209,7 @@ export class Semaphore {
    * ```
    */
   hold(options?: WaitOptions): Waitable<Hold> {
-    if (!_inGeneratorStep()) return this.#holdAsync(options) as Waitable<Hold>;
-    const signal = options === undefined ? undefined : signalOf(`${this.#name()}.hold()`, options);
-    return holdOp(Semaphore.#ACQUIRE, this, signal);
-  }
-
-  async #holdAsync(options: WaitOptions | undefined): Promise<Hold> {
-    const signal = options === undefined ? undefined : signalOf(`${this.#name()}.hold()`, options);
-    await this.#acquirePromise(signal);
-    return new Hold(this);
+    return Semaphore.#PERMITS.startHold(this, options);
   }
 
   /**
@@ -306,67 +235,7 @@ export class Semaphore {
    * ```
    */
   run<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
-    if (typeof fn !== "function") {
-      return Promise.reject(
-        new TypeError(`${this.#name()}.run() fn must be a function, received ${describeValue(fn)}`),
-      );
-    }
-    if (options === undefined && !this.locked()) {
-      this.#value--;
-      return this.#runHeld(fn);
-    }
-    return this.#runSlow(fn, options);
-  }
-
-  async #runHeld<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
-  }
-
-  /**
-   * `run()` when it may have to wait. The wait is a {@link RunWaiter}: no
-   * loop needed and the calling task is not suspended on a future, so one
-   * task may have any number of `run()` calls pending (the p-limit pattern).
-   * Same FIFO line and repair logic as the slow path of
-   * {@link Semaphore.acquire}; only an aborted signal ends the wait early.
-   */
-  #runSlow<T>(fn: () => T | PromiseLike<T>, options: WaitOptions | undefined): Promise<Awaited<T>> {
-    let signal: AbortSignal | undefined;
-    try {
-      signal = options === undefined ? undefined : signalOf(`${this.#name()}.run()`, options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (!this.locked()) {
-      this.#value--;
-      return this.#runHeld(fn);
-    }
-    const waiter = new RunWaiter(this, fn, signal);
-    (this.#waiters ??= new Deque()).push(waiter);
-    waiter.listen(signal);
-    // `then` is registered here, in the caller's async context, so the job
-    // starts in that context when the permit arrives. One shared handler: a
-    // pending call holds no closure (200,000 of them may be pending at once).
-    return waiter.gate.then(runGranted) as Promise<Awaited<T>>;
-  }
-
-  static {
-    runGranted = (waiter) => waiter.sem.#runGranted(waiter);
-  }
-
-  /** A `run()` waiter's gate opened: woken with a permit, or aborted. */
-  #runGranted<T>(waiter: RunWaiter<T>): Promise<Awaited<T>> {
-    this.#waiters?.remove(waiter);
-    waiter.unlisten(waiter.signal);
-    // CPython Semaphore.acquire's finally: wake as many as there are free permits.
-    this.#wakeUpFree();
-    // An aborted waiter was never handed a permit.
-    if (waiter.cancelled()) throw waiter.signal!.reason;
-    return this.#runHeld(waiter.fn);
+    return Semaphore.#PERMITS.run(this, fn, options);
   }
 
   #name(): string {

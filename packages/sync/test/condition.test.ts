@@ -73,7 +73,7 @@ describe("Condition", () => {
       cond.release();
       // @ts-expect-error not a Lock
       expect(() => new Condition({})).toThrow(
-        new TypeError("Condition lock must be a Lock, received object"),
+        new TypeError("Condition lock must be a Lock, received an object"),
       );
     }));
 });

@@ -174,7 +174,7 @@ describe("Lock", () => {
       expect(lock.locked()).toBe(false);
       // @ts-expect-error not a function
       await expect(lock.run(42)).rejects.toThrow(
-        new TypeError("Lock.run() fn must be a function, received number"),
+        new TypeError("Lock.run() fn must be a function, received 42"),
       );
     }));
 

@@ -115,8 +115,9 @@ describe("Semaphore", () => {
       expect(getEventListeners(ctrl.signal, "abort")).toHaveLength(0);
       sem.release();
       expect(String(sem)).toBe("<Semaphore [unlocked, value:1]>");
+      // A Promise-returning call rejects, never throws (the error policy).
       // @ts-expect-error not an AbortSignal
-      expect(() => sem.acquire({ signal: {} })).toThrow(
+      await expect(sem.acquire({ signal: {} })).rejects.toThrow(
         new TypeError(
           "Semaphore.acquire() options.signal must be an AbortSignal, received an object",
         ),

@@ -1,8 +1,8 @@
-import { describeValue } from "@aio/core";
+import { describeValue, _kModuleRef as MODULE_REF } from "@aio/core";
 import type { FnSpec } from "./protocol.js";
 
-/** Marks a function made by `moduleFunction()`; holds its `ModuleRef`. */
-export const MODULE_REF = Symbol.for("@aio/executors.moduleRef");
+/** Marks a function made by `moduleFunction()`; holds its `ModuleRef` (core's internal contract). */
+export { MODULE_REF };
 
 /** A module URL and an export name. */
 export interface ModuleRef {

@@ -1,30 +1,43 @@
-import { _getRunningLoop, type FutureLike, RuntimeError } from "@aio/core";
+import { _getRunningLoop, _inGeneratorStep, type FutureLike, RuntimeError } from "@aio/core";
 import { Hold } from "../hold.js";
 import type { Waitable } from "../waitable.js";
+import { RESOLVED_TRUE, RESOLVED_VOID, signalOf, type WaitOptions, waitOn } from "./waiting.js";
 
 /**
- * How one kind of wait (`Lock.acquire()`, `Queue.get()`…) runs as a
- * {@link WaitOp}: the three parts of the asyncio coroutine it ports — the code
- * before `await fut`, the code after it, and its `except`/`finally` — plus the
- * promise form `then()` falls back to.
+ * How one kind of wait (`Lock.acquire()`, `Queue.get()`…) runs: the three
+ * parts of the asyncio coroutine it ports — the code before `await fut`, the
+ * code after it, and its `except`/`finally`. This is the only definition of
+ * the wait: a generator task runs it as a {@link WaitOp} (`yield*`), and
+ * everything else through {@link runWait}, the promise driver, so the two
+ * forms cannot drift apart.
  */
 export interface WaitKind<O, R> {
   /**
-   * The code before the `await`: finish at once with `op.now(value)`, or
-   * register a waiter future and hand it over with `op.waitFor(fut)`. May
-   * throw (no loop, wrong loop).
+   * The code before the `await`: finish at once with `op.now(value)` (the
+   * synchronous fast path), or register a waiter future and hand it over
+   * with `op.waitFor(fut)`. May throw (no loop, wrong loop, shut down).
    */
-  begin(owner: O, op: WaitOp<O, R>): void;
+  begin(owner: O, op: WaitSteps<R>): void;
   /**
    * The code after the `await`: `fut` has its result; returns the wait's
    * value — or, for a wait that loops (`Queue.get()` that lost its item),
    * calls `op.waitFor(next)` to wait again (its return value is then ignored).
    */
-  woke(owner: O, fut: FutureLike<unknown>, op: WaitOp<O, R>): R;
+  woke(owner: O, fut: FutureLike<unknown>, op: WaitSteps<R>): R;
   /** The `except` path: the wait failed with `err` (cancelled, aborted); repair, then throw `err`. */
   failed(owner: O, fut: FutureLike<unknown>, err: unknown): never;
-  /** The promise form, for a `then()` on the op. */
-  promise(owner: O, signal: AbortSignal | undefined, arg: unknown): Promise<R>;
+  /** True when `woke` may wait again (`Queue.get()`/`put()`); the promise driver then keeps one promise for the whole call. */
+  readonly loops?: true;
+}
+
+/** What a {@link WaitKind} reports its progress to (either driver). */
+export interface WaitSteps<R> {
+  /** The call's argument, if it has one (the item of `Queue.put()`). */
+  readonly arg: unknown;
+  /** The wait is over at once, with `value`. */
+  now(value: R): void;
+  /** Wait for `fut` (a waiter the kind registered). */
+  waitFor(fut: FutureLike<unknown>): void;
 }
 
 const FRESH = 0;
@@ -44,7 +57,7 @@ const PROMISED = 3;
  * Lazy like an asyncio coroutine: an op that is never iterated never
  * registers a waiter, so dropping one cannot strand a wake-up.
  */
-export class WaitOp<O, R> {
+export class WaitOp<O, R> implements WaitSteps<R> {
   readonly #kind: WaitKind<O, R>;
   readonly #owner: O;
   /** The caller's abort signal (validated, not aborted when the op was made). */
@@ -185,7 +198,7 @@ export class WaitOp<O, R> {
     if (this.#promise === null) {
       if (this.#state === FRESH) {
         this.#state = PROMISED;
-        const promise = this.#kind.promise(this.#owner, this.signal, this.arg);
+        const promise = runWait(this.#kind, this.#owner, this.signal, this.arg);
         const map = this.#map;
         this.#promise = map === null ? promise : promise.then(() => map(this.#owner));
       } else {
@@ -206,26 +219,197 @@ export class WaitOp<O, R> {
   }
 }
 
-/** A {@link WaitOp} typed as what the public method returns. */
-export function waitOp<O, R>(
+/** Fills in for a {@link WaitKind}'s `begin` on the promise driver's fast path (one, reused). */
+const scratch = {
+  arg: undefined as unknown,
+  value: undefined as unknown,
+  fut: null as FutureLike<unknown> | null,
+  now(value: unknown): void {
+    this.value = value;
+  },
+  waitFor(fut: FutureLike<unknown>): void {
+    this.fut = fut;
+  },
+};
+
+/**
+ * The promise form of a wait: `kind` driven by `then()` instead of `yield*`.
+ * The synchronous fast path (`begin` finishing at once) allocates nothing
+ * for `true`/`undefined` results; a wait registers its reactions on the
+ * waiter future here, in the caller's task, so the task is suspended on it
+ * and cancelling the task cancels it. Never throws: it rejects.
+ */
+export function runWait<O, R>(
   kind: WaitKind<O, R>,
   owner: O,
   signal: AbortSignal | undefined,
-  arg?: unknown,
-): Waitable<R> {
-  return new WaitOp(kind, owner, signal, arg) as unknown as Waitable<R>;
+  arg: unknown,
+): Promise<R> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  scratch.arg = arg;
+  try {
+    kind.begin(owner, scratch as WaitSteps<R>);
+  } catch (err) {
+    scratch.fut = null;
+    scratch.arg = scratch.value = undefined;
+    return Promise.reject(err);
+  }
+  const fut = scratch.fut;
+  const value = scratch.value as R;
+  scratch.fut = null;
+  scratch.arg = scratch.value = undefined;
+  if (fut === null) {
+    return (
+      value === true ? RESOLVED_TRUE : value === undefined ? RESOLVED_VOID : Promise.resolve(value)
+    ) as Promise<R>;
+  }
+  if (kind.loops === true) return new PromiseWait(kind, owner, signal, arg).start(fut);
+  // One wait: the reactions go on the waiter future here, in the caller's
+  // task, so the task is suspended on it and cancelling the task cancels it.
+  // (Promise.resolve returns the native promise `then` gave as it is.)
+  return Promise.resolve(
+    waitOn(fut, signal).then(
+      () => kind.woke(owner, fut, ONE_WAIT),
+      (err: unknown) => kind.failed(owner, fut, err),
+    ),
+  );
+}
+
+/** What `woke` gets for a kind that does not loop: waiting again is a bug. */
+const ONE_WAIT: WaitSteps<never> = {
+  arg: undefined,
+  now: () => {},
+  waitFor: () => {
+    throw new RuntimeError("this wait kind waits again: declare it with loops: true");
+  },
+};
+
+let capturedResolve: (value: any) => void = () => {};
+let capturedReject: (reason: unknown) => void = () => {};
+function capture(resolve: (value: any) => void, reject: (reason: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
 }
 
 /**
- * `hold()` in a generator task: the primitive's `acquire()` kind, giving a
- * {@link Hold} on the owner once acquired (also through `then()`).
+ * A wait of {@link runWait} that did not finish at once: one promise for the
+ * whole call, settled by the kind's `woke`/`failed`, however many times the
+ * kind waits again (no promise adopting another, so a wait that loops resumes
+ * its caller as soon as one that did not).
  */
-export function holdOp<O extends { release(): void }>(
+class PromiseWait<O, R> implements WaitSteps<R> {
+  #fut: FutureLike<unknown> | null = null;
+  #resolve: (value: R) => void = capturedResolve;
+  #reject: (reason: unknown) => void = capturedReject;
+
+  constructor(
+    readonly kind: WaitKind<O, R>,
+    readonly owner: O,
+    readonly signal: AbortSignal | undefined,
+    readonly arg: unknown,
+  ) {}
+
+  now(_value: R): void {
+    // Only `begin` finishes at once; `woke` returns its value.
+  }
+
+  waitFor(fut: FutureLike<unknown>): void {
+    this.#fut = fut;
+  }
+
+  start(fut: FutureLike<unknown>): Promise<R> {
+    const promise = new Promise<R>(capture);
+    this.#resolve = capturedResolve;
+    this.#reject = capturedReject;
+    this.#wait(fut);
+    return promise;
+  }
+
+  #wait(fut: FutureLike<unknown>): void {
+    this.#fut = fut;
+    // `then` is called here, in the caller's task (or, waiting again, in the
+    // task's continuation), so the task is suspended on `fut` and cancelling
+    // the task cancels it.
+    waitOn(fut, this.signal).then(
+      () => this.#woke(fut),
+      (err: unknown) => this.#failed(fut, err),
+    );
+  }
+
+  #woke(fut: FutureLike<unknown>): void {
+    let value: R;
+    try {
+      value = this.kind.woke(this.owner, fut, this);
+    } catch (err) {
+      this.#reject(err);
+      return;
+    }
+    const next = this.#fut!;
+    if (next === fut) this.#resolve(value);
+    else this.#wait(next); // waiting again
+  }
+
+  #failed(fut: FutureLike<unknown>, err: unknown): void {
+    try {
+      this.kind.failed(this.owner, fut, err);
+    } catch (thrown) {
+      this.#reject(thrown);
+    }
+  }
+}
+
+/** A wait that fails with `arg` as soon as it starts (a bad argument). */
+const FAIL: WaitKind<null, never> = {
+  begin: (_, op) => {
+    throw op.arg;
+  },
+  woke: () => {
+    throw new RuntimeError("unreachable");
+  },
+  failed: (_o, _f, err) => {
+    throw err;
+  },
+};
+
+/**
+ * A public blocking call (`acquire()`, `get()`, `put(item)`…): validates
+ * `options` and runs `kind` in the caller's form — a {@link WaitOp} inside a
+ * generator task's step, else a Promise. A bad argument rejects (or throws
+ * at the `yield*`); the call itself never throws. With `map`, the call gives
+ * `map(owner)` instead of the kind's value (`hold()`).
+ */
+export function startWait<O, R>(
+  kind: WaitKind<O, R>,
+  owner: O,
+  method: string | ((owner: O) => string),
+  options: WaitOptions | undefined,
+  arg?: unknown,
+  map: ((owner: O) => unknown) | null = null,
+): Waitable<R> {
+  let signal: AbortSignal | undefined;
+  try {
+    // The name is made only when there are options to check (the hot path has none).
+    if (options !== undefined) {
+      signal = signalOf(typeof method === "string" ? method : method(owner), options);
+    }
+  } catch (err) {
+    if (_inGeneratorStep()) return new WaitOp(FAIL, null, undefined, err) as unknown as Waitable<R>;
+    return Promise.reject(err) as Waitable<R>;
+  }
+  if (_inGeneratorStep())
+    return new WaitOp(kind, owner, signal, arg, map) as unknown as Waitable<R>;
+  const promise = runWait(kind, owner, signal, arg);
+  return (map === null ? promise : promise.then(() => map(owner))) as Waitable<R>;
+}
+
+/** `hold()`: the owner's `acquire()` kind, giving a {@link Hold} on the owner once acquired. */
+export function startHold<O extends { release(): void }>(
   acquire: WaitKind<O, true>,
   owner: O,
-  signal: AbortSignal | undefined,
+  method: string | ((owner: O) => string),
+  options: WaitOptions | undefined,
 ): Waitable<Hold> {
-  return new WaitOp(acquire, owner, signal, undefined, toHold) as unknown as Waitable<Hold>;
+  return startWait(acquire, owner, method, options, undefined, toHold) as unknown as Waitable<Hold>;
 }
 
 function toHold(owner: { release(): void }): Hold {

@@ -1,6 +1,7 @@
 import {
+  _checkOptions,
+  _checkSignal,
   _getRunningLoop,
-  describeValue,
   type EventLoop,
   type FutureLike,
   RuntimeError,
@@ -102,16 +103,8 @@ export function signalOf(
   options: WaitOptions | undefined,
 ): AbortSignal | undefined {
   if (options === undefined) return undefined;
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`${method} options must be an object, received ${describeValue(options)}`);
-  }
-  const signal = options.signal;
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) {
-    throw new TypeError(
-      `${method} options.signal must be an AbortSignal, received ${describeValue(signal)}`,
-    );
-  }
+  const signal = _checkOptions(method, options).signal;
+  _checkSignal(method, "options.signal", signal);
   return signal;
 }
 

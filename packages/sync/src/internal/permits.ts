@@ -1,0 +1,142 @@
+import { describeValue, type FutureLike } from "@aio/core";
+import type { Hold } from "../hold.js";
+import type { Waitable } from "../waitable.js";
+import type { Deque } from "./deque.js";
+import { startHold, startWait, type WaitKind } from "./wait-op.js";
+import { GateWaiter, signalOf, type Waiter, type WaitOptions } from "./waiting.js";
+
+/**
+ * What a Lock or a Semaphore decides for itself; everything else — the
+ * three ways to wait for a permit (`acquire()`, `hold()`, `run()`) in both
+ * forms — is shared below, so the two primitives cannot drift apart. Each
+ * rule mirrors a part of CPython's `locks.py` for its class.
+ */
+export interface PermitRules<O extends { release(): void }> {
+  /** `acquire()`'s fast path: take a free permit when nobody live waits ahead (no barging). */
+  tryTake(owner: O): boolean;
+  /** The line of waiters, made on first use. */
+  line(owner: O): Deque<Waiter>;
+  /** Registers a loop future at the end of the line (binding to the running loop). */
+  enqueue(owner: O): FutureLike<true>;
+  /** A woken waiter runs: it leaves the line holding its permit. */
+  granted(owner: O, waiter: Waiter): void;
+  /** A waiter gives up (cancelled or aborted, woken or not): it leaves the line, and the line is repaired. */
+  abandoned(owner: O, waiter: Waiter): void;
+  /** The class name for messages (`Lock`, `Semaphore`, a subclass's). */
+  name(owner: O): string;
+}
+
+/**
+ * The permit operations of one primitive class: made once per class from
+ * its rules.
+ */
+export class Permits<O extends { release(): void }> {
+  /** `acquire()` (asyncio's coroutine in three parts); `hold()` reuses it. */
+  readonly acquire: WaitKind<O, true>;
+
+  constructor(readonly rules: PermitRules<O>) {
+    this.acquire = {
+      begin: (owner, op) => {
+        if (rules.tryTake(owner)) op.now(true);
+        else op.waitFor(rules.enqueue(owner));
+      },
+      woke: (owner, fut) => {
+        rules.granted(owner, fut);
+        return true;
+      },
+      failed: (owner, fut, err) => {
+        rules.abandoned(owner, fut);
+        throw err;
+      },
+    };
+  }
+
+  /** `acquire(options)` in the caller's form. */
+  startAcquire(owner: O, options: WaitOptions | undefined): Waitable<true> {
+    return startWait(this.acquire, owner, this.#acquireName, options);
+  }
+
+  /** `hold(options)` in the caller's form. */
+  startHold(owner: O, options: WaitOptions | undefined): Waitable<Hold> {
+    return startHold(this.acquire, owner, this.#holdName, options);
+  }
+
+  readonly #acquireName = (owner: O): string => `${this.rules.name(owner)}.acquire()`;
+  readonly #holdName = (owner: O): string => `${this.rules.name(owner)}.hold()`;
+
+  /**
+   * `run(fn, options)`: runs `fn` holding a permit and gives it back however
+   * `fn` ends. When it has to wait, the wait is a {@link RunWaiter}: no loop
+   * needed and the calling task is not suspended on a future, so one task
+   * (or code outside any loop) may have any number of `run()` calls pending
+   * — the p-limit pattern — in the same FIFO line as `acquire()`, with the
+   * same repair rules; only an aborted signal ends the wait early. A pending
+   * call holds no closure.
+   */
+  run<T>(
+    owner: O,
+    fn: () => T | PromiseLike<T>,
+    options: WaitOptions | undefined,
+  ): Promise<Awaited<T>> {
+    if (typeof fn !== "function") {
+      return Promise.reject(
+        new TypeError(
+          `${this.rules.name(owner)}.run() fn must be a function, received ${describeValue(fn)}`,
+        ),
+      );
+    }
+    if (options === undefined && this.rules.tryTake(owner)) return runHeld(owner, fn);
+    let signal: AbortSignal | undefined;
+    try {
+      signal =
+        options === undefined ? undefined : signalOf(`${this.rules.name(owner)}.run()`, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.rules.tryTake(owner)) return runHeld(owner, fn);
+    const waiter = new RunWaiter(this, owner, fn, signal);
+    this.rules.line(owner).push(waiter);
+    waiter.listen(signal);
+    // `then` is registered here, in the caller's async context, so the job
+    // starts in that context when the permit arrives. One shared handler.
+    return waiter.gate.then(runGranted) as Promise<Awaited<T>>;
+  }
+}
+
+/** A `run()` call waiting in line: its gate opens on a permit or an abort. */
+class RunWaiter<O extends { release(): void }, T> extends GateWaiter {
+  constructor(
+    readonly permits: Permits<O>,
+    readonly owner: O,
+    readonly fn: () => T | PromiseLike<T>,
+    readonly signal: AbortSignal | undefined,
+  ) {
+    super();
+  }
+}
+
+/** A `run()` waiter's gate opened: woken with a permit, or aborted. */
+function runGranted<O extends { release(): void }, T>(
+  waiter: RunWaiter<O, T>,
+): Promise<Awaited<T>> {
+  waiter.unlisten(waiter.signal);
+  const rules = waiter.permits.rules;
+  if (waiter.cancelled()) {
+    rules.abandoned(waiter.owner, waiter);
+    throw waiter.signal!.reason;
+  }
+  rules.granted(waiter.owner, waiter);
+  return runHeld(waiter.owner, waiter.fn);
+}
+
+async function runHeld<T>(
+  owner: { release(): void },
+  fn: () => T | PromiseLike<T>,
+): Promise<Awaited<T>> {
+  try {
+    return await fn();
+  } finally {
+    owner.release();
+  }
+}
