@@ -362,6 +362,7 @@ export class BullMQExecutor implements Executor {
     entry.state = SENT;
     entry.sentAt = performance.now();
     void this.#whenStarted().then(() => this.#reconcile([entry], true));
+    this.#ensureSweep();
     return entry.future as BullMQFuture<T>;
   }
 
@@ -493,7 +494,12 @@ export class BullMQExecutor implements Executor {
         opts: { ...this.#jobOptions, jobId: e.jobId },
       }));
       this.#inflightOps++;
-      this.#queue.addBulk(jobs).then(
+      // One job: a plain add (no MULTI around it), the round-trip case.
+      const added: Promise<unknown> =
+        jobs.length === 1
+          ? this.#queue.add(JOB_NAME, jobs[0]!.data, jobs[0]!.opts)
+          : this.#queue.addBulk(jobs);
+      added.then(
         () => {
           this.#inflightOps--;
           const now = performance.now();
