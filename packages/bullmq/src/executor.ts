@@ -97,7 +97,10 @@ export interface BullMQExecutorOptions {
  * function remember(f: BullMQFuture<number>): string { return f.jobId; }
  * ```
  */
-export type BullMQFuture<T> = FutureLike<T> & { readonly jobId: string };
+export type BullMQFuture<T> = FutureLike<T> & {
+  /** The BullMQ job id (a UUID chosen when the job was submitted). */
+  readonly jobId: string;
+};
 
 const UNSENT = 0;
 const SENDING = 1;
