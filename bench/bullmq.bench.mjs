@@ -139,35 +139,31 @@ async function main() {
       ),
     );
 
-  /** BullMQExecutor: jobs/s for JOBS jobs at once, then ROUNDS sequential round trips. */
-  async function ours(workersN, latency) {
-    await flush();
-    const queue = `aio-${workersN}`;
+  /**
+   * BullMQExecutor on `workersN` worker processes: jobs/s for JOBS jobs at
+   * once; with `keep`, stays up and returns `one()` (one round trip) and `close()`.
+   */
+  async function ours(workersN, keep = false) {
+    const queue = `aio-${workersN}${keep ? "-lat" : ""}`;
     const workers = await ourWorkers(queue, workersN);
     const ex = new BullMQExecutor({ queue, connection: url });
     await Promise.all(Array.from({ length: 200 }, (_, i) => ex.submit(add, i, 1)));
+    const close = async () => {
+      await ex.shutdown();
+      await stop(workers);
+    };
+    if (keep) return { one: (i) => ex.submit(add, i, 1), close };
     const t0 = performance.now();
     const results = await Promise.all(Array.from({ length: JOBS }, (_, i) => ex.submit(add, i, 1)));
     const rate = JOBS / ((performance.now() - t0) / 1000);
     if (results[JOBS - 1] !== JOBS) throw new Error("wrong result");
-    let lat = null;
-    if (latency) {
-      lat = [];
-      for (let i = 0; i < ROUNDS; i++) {
-        const t = performance.now();
-        await ex.submit(add, i, 1);
-        lat.push(performance.now() - t);
-      }
-    }
-    await ex.shutdown();
-    await stop(workers);
-    return { rate, lat };
+    await close();
+    return { rate };
   }
 
   /** Raw BullMQ: Queue.add + Worker + job.waitUntilFinished, same workers and concurrency. */
-  async function raw() {
-    await flush();
-    const queue = "raw";
+  async function raw(keep = false) {
+    const queue = keep ? "raw-lat" : "raw";
     const workers = await Promise.all(
       [0, 1].map(() =>
         start(
@@ -198,23 +194,52 @@ async function main() {
       return Promise.all(jobs.map((j) => j.waitUntilFinished(events, 120_000)));
     };
     await round(200);
+    const close = async () => {
+      await events.close();
+      await q.close();
+      qc.disconnect();
+      ec.disconnect();
+      await stop(workers);
+    };
+    const one = async (i) => (await q.add("j", { x: i })).waitUntilFinished(events, 120_000);
+    if (keep) return { one, close };
     const t0 = performance.now();
     const results = await round(JOBS);
     const rate = JOBS / ((performance.now() - t0) / 1000);
     if (results[JOBS - 1] !== JOBS) throw new Error("wrong raw result");
-    const lat = [];
+    await close();
+    return { rate };
+  }
+
+  /**
+   * (b): our executor and raw BullMQ up at the same time (2 worker processes
+   * each, separate queues), round trips interleaved one by one (alternating
+   * which goes first), so both see the same machine load.
+   */
+  async function latency() {
+    await flush();
+    const a = await ours(2, true);
+    const b = await raw(true);
+    const la = [];
+    const lb = [];
     for (let i = 0; i < ROUNDS; i++) {
-      const t = performance.now();
-      const job = await q.add("j", { x: i });
-      await job.waitUntilFinished(events, 120_000);
-      lat.push(performance.now() - t);
+      for (const [c, l] of i % 2 === 0
+        ? [
+            [a, la],
+            [b, lb],
+          ]
+        : [
+            [b, lb],
+            [a, la],
+          ]) {
+        const t = performance.now();
+        await c.one(i);
+        l.push(performance.now() - t);
+      }
     }
-    await events.close();
-    await q.close();
-    qc.disconnect();
-    ec.disconnect();
-    await stop(workers);
-    return { rate, lat };
+    await a.close();
+    await b.close();
+    return { ours: la, raw: lb };
   }
 
   /** Celery in a venv made here; null (with the reason) when it cannot be set up. */
@@ -293,21 +318,28 @@ async function main() {
   try {
     await start("redis-server", [...redisArgs, ...persistenceOff], /Ready to accept connections/);
     console.error("… @aio/bullmq, 2 workers");
-    const a = await ours(2, true);
+    await flush();
+    const a = await ours(2);
     console.error("… raw BullMQ, 2 workers");
+    await flush();
     const b = await raw();
+    console.error("… round trips, @aio/bullmq and raw BullMQ interleaved");
+    const lat = await latency();
+    a.lat = lat.ours;
+    b.lat = lat.raw;
     console.error("… Celery, 2 workers");
     const c = await celery();
     const scale = [];
     for (const n of [1, 2, 4]) {
       console.error(`… @aio/bullmq, ${n} worker(s)`);
-      scale.push([n, (await ours(n, false)).rate]);
+      await flush();
+      scale.push([n, (await ours(n)).rate]);
     }
     const out = [];
     out.push("## @aio/bullmq");
     out.push("");
     out.push(
-      `${JOBS.toLocaleString("en-US")} tiny jobs (\`add(x, 1)\`) submitted at once, then ${ROUNDS} one at a time; ` +
+      `${JOBS.toLocaleString("en-US")} tiny jobs (\`add(x, 1)\`) submitted at once; round trips: ${ROUNDS} one at a time, ours and raw BullMQ interleaved; ` +
         `worker processes with concurrency ${CONCURRENCY} each; one redis-server on loopback, persistence off; wall time.`,
     );
     out.push("");
