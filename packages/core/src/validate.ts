@@ -74,7 +74,13 @@ export function _checkMs(
     (min !== undefined && value < min) ||
     (!infinite && !Number.isFinite(value))
   ) {
-    fail(rangeError, where, name, infinite ? expectation : `a finite ${expectation.slice(2)}`, value);
+    fail(
+      rangeError,
+      where,
+      name,
+      infinite ? expectation : `a finite ${expectation.slice(2)}`,
+      value,
+    );
   }
 }
 
@@ -160,7 +166,10 @@ export function _checkOneOf<const C extends readonly (string | number | boolean)
   choices: C,
 ): asserts value is C[number] {
   if (choices.includes(value as C[number])) return;
-  const expectation = choices.map((c) => JSON.stringify(c)).join(", ").replace(/, ([^,]*)$/, " or $1");
+  const expectation = choices
+    .map((c) => JSON.stringify(c))
+    .join(", ")
+    .replace(/, ([^,]*)$/, " or $1");
   const sameType = choices.some((c) => typeof c === typeof value);
   fail(sameType ? RangeError : TypeError, where, name, expectation, value);
 }
@@ -178,6 +187,7 @@ export function _checkOneOf<const C extends readonly (string | number | boolean)
  * @param future - any asyncio-style future (a `Future` or `Task` of any copy
  *   of \@aio).
  * @returns whether it failed.
+ * @throws {TypeError} when `future` is not a Future or Task.
  * @example
  * ```ts
  * import { isFailed } from "@aio/core";
@@ -194,6 +204,10 @@ export function _checkOneOf<const C extends readonly (string | number | boolean)
  * ```
  */
 export function isFailed(future: FutureLike<unknown>): boolean {
+  const f = future as Partial<FutureLike<unknown>> | null;
+  if (typeof f?.done !== "function" || typeof f.cancelled !== "function") {
+    fail(TypeError, "isFailed()", "future", "a Future or Task", future);
+  }
   if (!future.done() || future.cancelled()) return false;
   // result() throws exactly when the future holds an exception: the one
   // question every FutureLike answers, whichever copy of @aio made it.

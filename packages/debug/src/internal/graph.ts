@@ -2,20 +2,23 @@
  * The await graph, read from the objects themselves: a Task's `_futWaiter`
  * is the @aio Future it is suspended on, and futures that stand for other
  * futures (gather, a task group's exit, shield, wait) list them under
- * `Symbol.for("@aio/futures.awaits")`. Nothing here is exported to users.
+ * `kAwaits`. Both are declared in `@aio/core`'s internal contract. Nothing
+ * here is exported to users.
  */
-import type { FutureLike, TaskLike } from "@aio/core";
-
-/** `kAwaits` of `@aio/futures`, by its registered key (any copy of the package). */
-export const kAwaits: unique symbol = Symbol.for("@aio/futures.awaits") as never;
-const kTaskBrand = Symbol.for("@aio/futures.Task");
+import {
+  type _TaskInternals,
+  type FutureLike,
+  _kAwaits as kAwaits,
+  _kTaskBrand as kTaskBrand,
+  type TaskLike,
+} from "@aio/core";
 
 /** The fields of an @aio Task the debug tools read (all optional: other task implementations). */
-export type InspectableTask = TaskLike<unknown> & {
-  _futWaiter?: FutureLike<unknown> | null;
-  getStack?: () => string[];
-  cancelling(): number;
-};
+export type InspectableTask = TaskLike<unknown> &
+  Partial<Pick<_TaskInternals, "_futWaiter">> & {
+    getStack?: () => string[];
+    cancelling(): number;
+  };
 
 type Awaiting = FutureLike<unknown> & { [kAwaits]?: Iterable<FutureLike<unknown>> };
 
@@ -55,10 +58,45 @@ function expand(future: Awaiting, out: InspectableTask[], seen: Set<unknown>): v
   for (const f of inner) if (typeof f === "object" && f !== null) expand(f as Awaiting, out, seen);
 }
 
+/**
+ * The await graph of `tasks` (the pending tasks of one loop), read once for
+ * every view of it — task trees, `aio-debug`, call graphs:
+ *
+ * - `awaits`: for each task, the pending tasks it awaits (directly, or
+ *   through gather/taskGroup/shield/wait futures), in order;
+ * - `awaitedBy`: for every future on the way (the awaited task, the gather
+ *   future, a plain Future), the tasks awaiting it, in task order.
+ */
+export interface AwaitGraph {
+  awaits: Map<InspectableTask, InspectableTask[]>;
+  awaitedBy: Map<object, InspectableTask[]>;
+}
+
+export function awaitGraph(tasks: Iterable<InspectableTask>): AwaitGraph {
+  const graph: AwaitGraph = { awaits: new Map(), awaitedBy: new Map() };
+  for (const task of tasks) {
+    const waiter = task._futWaiter ?? null;
+    const awaited: InspectableTask[] = [];
+    graph.awaits.set(task, awaited);
+    if (waiter === null || waiter.done()) continue;
+    const seen = new Set<unknown>();
+    const out: InspectableTask[] = [];
+    expand(waiter as Awaiting, out, seen);
+    for (const f of seen) {
+      if (f === task) continue;
+      let by = graph.awaitedBy.get(f as object);
+      if (by === undefined) graph.awaitedBy.set(f as object, (by = []));
+      by.push(task);
+    }
+    for (const child of out) if (child !== task) awaited.push(child);
+  }
+  return graph;
+}
+
 const ids = new WeakMap<object, number>();
 let nextId = 1;
 
-/** A small process-wide number for a task, stable for its lifetime (asyncio's task id). */
+/** A small process-wide number for a task or future, stable for its lifetime (asyncio's `id()`). */
 export function taskId(task: object): number {
   let id = ids.get(task);
   if (id === undefined) ids.set(task, (id = nextId++));
@@ -74,7 +112,8 @@ export const startedTasks = new WeakSet<object>();
 /** Whether the debug instruments were registered (then `startedTasks` is reliable). */
 export const tracking = { active: false };
 
-const INTERNAL_FRAME =
+/** Stack lines of @aio's own packages and of Node itself (never the user's code). */
+export const INTERNAL_FRAME =
   /[\\/](?:@aio[\\/](?:core|loop|futures|sync|executors|streams|debug)|packages[\\/](?:core|loop|futures|sync|executors|streams|debug)[\\/](?:src|dist))[\\/]|\(node:|^\s*at node:|^\s*at (?:new )?Promise\b/;
 
 /** The first stack line outside @aio's own packages and Node's internals: the user's call site. */
