@@ -4,6 +4,8 @@ import {
   _checkMs,
   _checkOptions,
   _getRunningLoop,
+  _kModuleRef,
+  type _ModuleRef,
   describeValue,
   type EventLoop,
   type Executor,
@@ -116,7 +118,6 @@ interface Entry {
 }
 
 const SHUTDOWN_MESSAGE = "cannot schedule new futures after shutdown";
-const MODULE_REF = Symbol.for("@aio/executors.moduleRef");
 /** Jobs added per `addBulk` call (one MULTI); bigger batches hold Redis longer. */
 const MAX_BATCH = 500;
 
@@ -438,9 +439,7 @@ export class BullMQExecutor implements Executor {
     if (typeof fn !== "function") {
       throw new TypeError(`${where} fn must be a moduleFunction(), received ${describeValue(fn)}`);
     }
-    const ref = (fn as unknown as Record<symbol, { mod: string; name: string } | undefined>)[
-      MODULE_REF
-    ];
+    const ref = (fn as { [_kModuleRef]?: _ModuleRef })[_kModuleRef];
     if (ref !== undefined) return { mod: ref.mod, name: ref.name };
     if (!this.#allowSource) {
       throw new TypeError(

@@ -36,10 +36,12 @@ export type {
 } from "./interfaces.js";
 export {
   kAwaits as _kAwaits,
+  kModuleRef as _kModuleRef,
   kScheduleItem as _kScheduleItem,
   kStepEnded as _kStepEnded,
   kStepStarted as _kStepStarted,
   kTaskBrand as _kTaskBrand,
+  type ModuleRef as _ModuleRef,
   type ReadyItem as _ReadyItem,
   SELF as _SELF,
   type StepAwareLoop as _StepAwareLoop,

@@ -13,7 +13,9 @@
  *   await-graph futures with {@link kTaskBrand} and {@link kAwaits};
  * - `@aio/core` reads {@link TaskInternals._isGenerator} (`_inGeneratorStep()`);
  * - `@aio/debug` reads {@link TaskInternals._futWaiter}, {@link kTaskBrand},
- *   {@link kAwaits} and a ready item's `_callback`.
+ *   {@link kAwaits} and a ready item's `_callback`;
+ * - `@aio/executors` marks module functions with {@link kModuleRef}, which
+ *   `@aio/bullmq` reads.
  *
  * Keys are registered (`Symbol.for`), so two installed copies of a package
  * still understand each other.
@@ -82,6 +84,21 @@ export interface TaskInternals extends TaskLike<unknown> {
   _futWaiter: FutureLike<unknown> | null;
   /** True for a task that drives a generator (`function*`, asyncio's coroutine protocol). */
   _isGenerator: boolean;
+}
+
+// ----- module functions (executors → bullmq) ----------------------------------
+
+/**
+ * Set on a function made by `@aio/executors`' `moduleFunction()`: the module
+ * URL and export name it stands for ({@link ModuleRef}). `@aio/bullmq` reads
+ * it to send the function over the network by name.
+ */
+export const kModuleRef: unique symbol = Symbol.for("@aio/executors.moduleRef") as never;
+
+/** What {@link kModuleRef} holds: a module URL and an export name. */
+export interface ModuleRef {
+  mod: string;
+  name: string;
 }
 
 // ----- where a generator task waits (futures → debug) ------------------------
