@@ -4,14 +4,15 @@ import {
   _checkMs,
   _checkOptions,
   _getRunningLoop,
+  _kModuleRef,
+  type _ModuleRef,
   describeValue,
   type EventLoop,
   type Executor,
   type FutureLike,
-  _kModuleRef as MODULE_REF,
   RuntimeError,
 } from "@aio/core";
-import { _ConcurrentFuture, _moduleRefOf, BrokenExecutorError } from "@aio/executors";
+import { _ConcurrentFuture, BrokenExecutorError } from "@aio/executors";
 import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { decodeFailure, decodeValue, encodeArgs } from "./internal/codec.js";
@@ -97,7 +98,10 @@ export interface BullMQExecutorOptions {
  * function remember(f: BullMQFuture<number>): string { return f.jobId; }
  * ```
  */
-export type BullMQFuture<T> = FutureLike<T> & { readonly jobId: string };
+export type BullMQFuture<T> = FutureLike<T> & {
+  /** The BullMQ job id (a UUID chosen when the job was submitted). */
+  readonly jobId: string;
+};
 
 const UNSENT = 0;
 const SENDING = 1;
@@ -361,6 +365,7 @@ export class BullMQExecutor implements Executor {
     entry.state = SENT;
     entry.sentAt = performance.now();
     void this.#whenStarted().then(() => this.#reconcile([entry], true));
+    this.#ensureSweep();
     return entry.future as BullMQFuture<T>;
   }
 
@@ -433,7 +438,7 @@ export class BullMQExecutor implements Executor {
     if (typeof fn !== "function") {
       throw new TypeError(`${where} fn must be a moduleFunction(), received ${describeValue(fn)}`);
     }
-    const ref = _moduleRefOf(fn);
+    const ref = (fn as { [_kModuleRef]?: _ModuleRef })[_kModuleRef];
     if (ref !== undefined) return { mod: ref.mod, name: ref.name };
     if (!this.#allowSource) {
       throw new TypeError(
@@ -490,7 +495,12 @@ export class BullMQExecutor implements Executor {
         opts: { ...this.#jobOptions, jobId: e.jobId },
       }));
       this.#inflightOps++;
-      this.#queue.addBulk(jobs).then(
+      // One job: a plain add (no MULTI around it), the round-trip case.
+      const added: Promise<unknown> =
+        jobs.length === 1
+          ? this.#queue.add(JOB_NAME, jobs[0]!.data, jobs[0]!.opts)
+          : this.#queue.addBulk(jobs);
+      added.then(
         () => {
           this.#inflightOps--;
           const now = performance.now();

@@ -79,6 +79,9 @@ const RUN_SOURCE = (src: string, args: unknown[]): unknown =>
   // biome-ignore lint/security/noGlobalEval: opt-in source shipping (allowSource on both sides) is running shipped code by definition
   globalThis.eval(`(${src})`)(...args);
 
+/** Allowed module functions remembered by a worker; beyond this the cache starts over. */
+const MAX_CACHED_FUNCTIONS = 1024;
+
 /** setTimeout's longest delay: the "never" of `abortGraceMs`. */
 const NEVER_MS = 2_147_483_647;
 /** How long a cancellation that arrived before its job started is remembered (ms). */
@@ -126,6 +129,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     prefetch: 0,
   });
   const running = new Map<string, FutureLike<unknown>>();
+  const functions = new Map<string, (...args: unknown[]) => unknown>();
   const earlyCancels = new Map<string, number>();
   let handingBack = false;
 
@@ -158,7 +162,10 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     }
     let fn: (...args: unknown[]) => unknown;
     if ("mod" in data.fn) {
-      if (!isAllowed(data.fn.mod, allowed)) {
+      const key = `${data.fn.mod}#${data.fn.name}`;
+      const known = functions.get(key);
+      if (known !== undefined) fn = known;
+      else if (!isAllowed(data.fn.mod, allowed)) {
         throw new UnrecoverableError(
           encodeFailure(
             new ModuleNotAllowedError(
@@ -166,11 +173,16 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
             ),
           ),
         );
-      }
-      try {
-        fn = moduleFunction(data.fn.mod, data.fn.name);
-      } catch (err) {
-        throw new UnrecoverableError(encodeFailure(err));
+      } else {
+        try {
+          fn = moduleFunction(data.fn.mod, data.fn.name);
+        } catch (err) {
+          throw new UnrecoverableError(encodeFailure(err));
+        }
+        // Checked once per module and export: a tiny job should not pay a
+        // realpath and a stat each time. (The thread pool caches the import too.)
+        if (functions.size >= MAX_CACHED_FUNCTIONS) functions.clear();
+        functions.set(key, fn);
       }
     } else {
       if (!o.allowSource) {

@@ -289,6 +289,86 @@ describe.skipIf(!hasRedis)("BullMQExecutor", () => {
   });
 });
 
+describe.skipIf(!hasRedis)("BullMQExecutor with a password", () => {
+  afterAll(async () => {
+    await stopAll();
+  });
+
+  test("a Redis password passes through to the executor (URL) and the worker (AIO_REDIS_PASSWORD)", async () => {
+    const redis = await startRedis({ password: "s3cret pass" });
+    const queue = uniqueQueue("auth");
+    await startWorker(redis.url, queue, [], { AIO_REDIS_PASSWORD: "s3cret pass" });
+    await using ex = new BullMQExecutor({
+      queue,
+      connection: `redis://:${encodeURIComponent("s3cret pass")}@127.0.0.1:${redis.port}`,
+    });
+    expect(await ex.submit(add, 40, 2)).toBe(42);
+    await using obj = new BullMQExecutor({
+      queue,
+      connection: { host: "127.0.0.1", port: redis.port, password: "s3cret pass" },
+    });
+    expect(await obj.submit(add, 1, 2)).toBe(3);
+    const wrong = new BullMQExecutor({
+      queue,
+      connection: redis.url,
+      connectionLostTimeoutMs: 500,
+    });
+    const err = await Promise.resolve(wrong.submit(add, 1, 2)).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(isBrokenExecutorError(err)).toBe(true);
+    expect(err?.message).toMatch(/cannot reach Redis at .*NOAUTH|Authentication required/i);
+    await wrong.shutdown();
+  });
+});
+
+describe.skipIf(!hasRedis)("BullMQExecutor methods called with wrong types", () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await stopAll();
+  });
+
+  test("submit(), map(), futureFor() and shutdown() check their arguments as plain JavaScript calls them", async () => {
+    const ex = new BullMQExecutor({
+      queue: uniqueQueue("types"),
+      connection: redis.url,
+    }) as unknown as {
+      submit(...a: unknown[]): unknown;
+      map(...a: unknown[]): unknown;
+      futureFor(...a: unknown[]): unknown;
+      shutdown(...a: unknown[]): Promise<void>;
+    };
+    expect(() => ex.submit(42)).toThrow(
+      new TypeError("submit() fn must be a moduleFunction(), received 42"),
+    );
+    expect(() => ex.map(square, 5)).toThrow(
+      new TypeError("map() iterable must be iterable, received 5"),
+    );
+    expect(() => ex.map(square, [1], { buffersize: 0 })).toThrow(RangeError);
+    expect(() => ex.map(square, [1], { buffersize: "2" })).toThrow(TypeError);
+    expect(() => ex.map(square, [1], { timeout: -1 })).toThrow(RangeError);
+    expect(() => ex.futureFor(7)).toThrow(
+      new TypeError("futureFor() jobId must be a non-empty string, received 7"),
+    );
+    let sync: unknown = null;
+    let p: Promise<void> | undefined;
+    try {
+      p = ex.shutdown("now");
+    } catch (e) {
+      sync = e;
+    }
+    expect(sync).toBe(null);
+    await expect(p).rejects.toThrow(TypeError);
+    await ex.shutdown();
+    expect(() => ex.submit(add, 1, 2)).toThrow("cannot schedule new futures after shutdown");
+    expect(() => ex.futureFor("x")).toThrow("cannot schedule new futures after shutdown");
+  });
+});
+
 describe("BullMQExecutor arguments", () => {
   test("new BullMQExecutor() checks its options", () => {
     const C = BullMQExecutor as unknown as new (o: unknown) => BullMQExecutor;

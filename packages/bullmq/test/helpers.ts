@@ -98,7 +98,9 @@ export interface RedisServer {
 const clients = new Set<Redis>();
 
 /** Starts redis-server on a free loopback port; persistence off unless `aof`. */
-export async function startRedis(options: { aof?: boolean } = {}): Promise<RedisServer> {
+export async function startRedis(
+  options: { aof?: boolean; password?: string } = {},
+): Promise<RedisServer> {
   const port = await freePort();
   const dir = tempDir();
   let proc: ChildProcess | null = null;
@@ -118,6 +120,7 @@ export async function startRedis(options: { aof?: boolean } = {}): Promise<Redis
     ...(options.aof === true
       ? ["--appendonly", "yes", "--appendfsync", "always"]
       : ["--appendonly", "no"]),
+    ...(options.password !== undefined ? ["--requirepass", options.password] : []),
   ];
   const server: RedisServer = {
     port,
@@ -138,7 +141,12 @@ export async function startRedis(options: { aof?: boolean } = {}): Promise<Redis
       await exited(child);
     },
     client() {
-      const c = new Redis({ host: "127.0.0.1", port, maxRetriesPerRequest: 1 });
+      const c = new Redis({
+        host: "127.0.0.1",
+        port,
+        maxRetriesPerRequest: 1,
+        ...(options.password !== undefined && { password: options.password }),
+      });
       c.on("error", () => {});
       clients.add(c);
       return c;

@@ -41,6 +41,7 @@ export {
   kStepEnded as _kStepEnded,
   kStepStarted as _kStepStarted,
   kTaskBrand as _kTaskBrand,
+  type ModuleRef as _ModuleRef,
   type ReadyItem as _ReadyItem,
   SELF as _SELF,
   type StepAwareLoop as _StepAwareLoop,

@@ -82,15 +82,6 @@ export const kTaskBrand: unique symbol = Symbol.for("@aio/futures.Task") as neve
  */
 export const kAwaits: unique symbol = Symbol.for("@aio/futures.awaits") as never;
 
-// ----- executors (executors → bullmq) ----------------------------------------
-
-/**
- * Set on a function made by `@aio/executors`' `moduleFunction()`: its module
- * URL and export name (`{ url, exportName }`), so any executor (a pool, the
- * BullMQ executor) can ship it by reference.
- */
-export const kModuleRef: unique symbol = Symbol.for("@aio/executors.moduleRef") as never;
-
 /** What other packages read from an \@aio Task (implemented by `@aio/futures`' Task). */
 export interface TaskInternals extends TaskLike<unknown> {
   /**
@@ -100,6 +91,21 @@ export interface TaskInternals extends TaskLike<unknown> {
   _futWaiter: FutureLike<unknown> | null;
   /** True for a task that drives a generator (`function*`, asyncio's coroutine protocol). */
   _isGenerator: boolean;
+}
+
+// ----- module functions (executors → bullmq) ----------------------------------
+
+/**
+ * Set on a function made by `@aio/executors`' `moduleFunction()`: the module
+ * URL and export name it stands for ({@link ModuleRef}). `@aio/bullmq` reads
+ * it to send the function over the network by name.
+ */
+export const kModuleRef: unique symbol = Symbol.for("@aio/executors.moduleRef") as never;
+
+/** What {@link kModuleRef} holds: a module URL and an export name. */
+export interface ModuleRef {
+  mod: string;
+  name: string;
 }
 
 // ----- where a generator task waits (futures → debug) ------------------------

@@ -21,7 +21,7 @@ export {
   isExecutorFullError,
 } from "./errors.js";
 export { ConcurrentFuture as _ConcurrentFuture } from "./internal/concurrent-future.js";
-export { _moduleRefOf, moduleFunction } from "./module-function.js";
+export { moduleFunction } from "./module-function.js";
 export {
   type CancelRunning,
   PoolExecutor,

@@ -77,14 +77,3 @@ export function moduleFunction<F extends (...args: any[]) => any = (...args: any
   Object.defineProperty(local, MODULE_REF, { value: ref });
   return local as never;
 }
-
-/**
- * @internal The module URL and export name of a function made by
- * {@link moduleFunction}, or undefined for any other value — how other
- * \@aio packages (`@aio/bullmq`) recognise a module function without
- * re-declaring this package's marker.
- */
-export function _moduleRefOf(fn: unknown): Readonly<ModuleRef> | undefined {
-  if (typeof fn !== "function") return undefined;
-  return (fn as unknown as { [MODULE_REF]?: ModuleRef })[MODULE_REF];
-}

@@ -10,7 +10,6 @@ describe("@aio/executors exports", () => {
       "ProcessPoolExecutor",
       "ThreadPoolExecutor",
       "_ConcurrentFuture",
-      "_moduleRefOf",
       "isBrokenExecutorError",
       "isExecutorFullError",
       "jobSignal",

@@ -1,14 +1,11 @@
-import { describeValue, _kModuleRef as MODULE_REF } from "@aio/core";
+import { _kModuleRef, type _ModuleRef, describeValue } from "@aio/core";
 import type { FnSpec } from "./protocol.js";
 
-/** Marks a function made by `moduleFunction()`; holds its `ModuleRef` (core's internal contract). */
-export { MODULE_REF };
+/** Marks a function made by `moduleFunction()`; holds its `ModuleRef` (declared in core's internal contract). */
+export const MODULE_REF: typeof _kModuleRef = _kModuleRef;
 
 /** A module URL and an export name. */
-export interface ModuleRef {
-  mod: string;
-  name: string;
-}
+export type ModuleRef = _ModuleRef;
 
 /** A function ready for the wire: a process-wide key and how to rebuild it. */
 export interface ShippedFn {
