@@ -21,6 +21,19 @@ export {
   TimeoutError,
   ValueError,
 } from "./errors.js";
+export {
+  _ContextScope,
+  _clearImmediate,
+  _contextPropagates,
+  _env,
+  _newTaskContext,
+  _setImmediate,
+  _signalProcess,
+  _stepContext,
+  type ContextScope,
+  type SignalProcess,
+  type TaskContextStorage,
+} from "./host.js";
 export type {
   EventLoop,
   ExceptionContext,

@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { RuntimeError } from "./errors.js";
+import { _newTaskContext, type TaskContextStorage } from "./host.js";
 import type { EventLoop, Executor, Instrument, TaskLike } from "./interfaces.js";
 
 /**
@@ -16,7 +16,8 @@ import type { EventLoop, Executor, Instrument, TaskLike } from "./interfaces.js"
  *   the task whose step that callback runs (or null);
  * - otherwise (task code resumed by a promise job), the task is the store of
  *   `taskContext`, an `AsyncLocalStorage` entered when each task starts, and
- *   the loop is that task's loop.
+ *   the loop is that task's loop. On a host without async hooks (a browser)
+ *   `taskContext` is the synchronous stand-in of `host.ts`.
  *
  * @example
  * ```ts
@@ -30,7 +31,7 @@ export interface Runtime {
   /** The task whose step runs synchronously inside that callback, or null. */
   task: TaskLike<unknown> | null;
   /** Carries the current task through promise continuations. */
-  readonly taskContext: AsyncLocalStorage<TaskLike<unknown>>;
+  readonly taskContext: TaskContextStorage<TaskLike<unknown>>;
   /** Registered instruments (see {@link addInstrument}). */
   readonly instruments: Instrument[];
   /** The loops running right now (for introspection tools such as `@aio/debug`). */
@@ -51,7 +52,7 @@ type Global = typeof globalThis & { [RUNTIME_KEY]?: Runtime };
 const runtime: Runtime = ((globalThis as Global)[RUNTIME_KEY] ??= {
   loop: null,
   task: null,
-  taskContext: new AsyncLocalStorage<TaskLike<unknown>>(),
+  taskContext: _newTaskContext<TaskLike<unknown>>(),
   instruments: [],
   runningLoops: new Set<EventLoop>(),
   defaultExecutorFactory: null,

@@ -74,7 +74,13 @@ export function _checkMs(
     (min !== undefined && value < min) ||
     (!infinite && !Number.isFinite(value))
   ) {
-    fail(rangeError, where, name, infinite ? expectation : `a finite ${expectation.slice(2)}`, value);
+    fail(
+      rangeError,
+      where,
+      name,
+      infinite ? expectation : `a finite ${expectation.slice(2)}`,
+      value,
+    );
   }
 }
 
@@ -160,7 +166,10 @@ export function _checkOneOf<const C extends readonly (string | number | boolean)
   choices: C,
 ): asserts value is C[number] {
   if (choices.includes(value as C[number])) return;
-  const expectation = choices.map((c) => JSON.stringify(c)).join(", ").replace(/, ([^,]*)$/, " or $1");
+  const expectation = choices
+    .map((c) => JSON.stringify(c))
+    .join(", ")
+    .replace(/, ([^,]*)$/, " or $1");
   const sameType = choices.some((c) => typeof c === typeof value);
   fail(sameType ? RangeError : TypeError, where, name, expectation, value);
 }

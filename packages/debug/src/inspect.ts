@@ -4,11 +4,12 @@
  * A client connects, and the process answers one JSON line
  * (`{ "protocol": 1, "pid": …, "loops": TaskSnapshot[] }`) and closes.
  */
-import { chmodSync, unlinkSync } from "node:fs";
-import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import type * as Fs from "node:fs";
+import type * as Net from "node:net";
+import type * as Os from "node:os";
+import type * as Path from "node:path";
 import { getRuntime } from "@aio/core";
+import { nodeBuiltin } from "./internal/host.js";
 import { snapshotRunningLoops, type TaskSnapshot } from "./task-tree.js";
 
 /** The version of the reply format. */
@@ -36,12 +37,14 @@ export interface InspectReply {
  * ```
  */
 export function inspectSocketPath(pid: number): string {
+  const { join } = nodeBuiltin<typeof Path>("node:path", "inspectSocketPath()");
+  const { tmpdir } = nodeBuiltin<typeof Os>("node:os", "inspectSocketPath()");
   return join(tmpdir(), `aio-debug-${pid}.sock`);
 }
 
 function unlinkQuietly(path: string): void {
   try {
-    unlinkSync(path);
+    nodeBuiltin<typeof Fs>("node:fs", "the inspect socket").unlinkSync(path);
   } catch {
     // Already gone.
   }
@@ -49,11 +52,14 @@ function unlinkQuietly(path: string): void {
 
 /** @internal Starts the socket server; returns its stopper. */
 export function startInspectServer(): () => void {
+  const process = nodeBuiltin<NodeJS.Process>("node:process", "enableDebug({ inspect: true })");
+  const { createServer } = nodeBuiltin<typeof Net>("node:net", "enableDebug({ inspect: true })");
+  const { chmodSync } = nodeBuiltin<typeof Fs>("node:fs", "enableDebug({ inspect: true })");
   const path = inspectSocketPath(process.pid);
   // A socket left by an earlier process with our pid (pid reuse) is stale.
   unlinkQuietly(path);
   const rt = getRuntime();
-  const server: Server = createServer({ allowHalfOpen: false }, (socket) => {
+  const server: Net.Server = createServer({ allowHalfOpen: false }, (socket) => {
     socket.on("error", () => {});
     let reply: string;
     try {

@@ -1,5 +1,6 @@
-import { AsyncResource } from "node:async_hooks";
 import {
+  _ContextScope,
+  _contextPropagates,
   _currentTask,
   CancelledError,
   type EventLoop,
@@ -21,9 +22,10 @@ const rt = getRuntime();
  * the creator's `contextvars` context into each task). The resource keeps
  * the creator's `AsyncLocalStorage` stores; the first step enters it, adds
  * the task under `taskContext`, and leaves it without allocating a context
- * to return to (as `AsyncLocalStorage.run()` would).
+ * to return to (as `AsyncLocalStorage.run()` would). On a host without
+ * async hooks (a browser) it is the synchronous stand-in of `@aio/core`.
  */
-class TaskStart extends AsyncResource {
+class TaskStart extends _ContextScope {
   /**
    * A generator task's generator, once its first step made it. Such a task
    * keeps its TaskStart until it is done: every step runs in its context.
@@ -94,10 +96,16 @@ function callInTask(fn: () => unknown): unknown {
     scope.gen = result;
     return scope;
   }
-  (result instanceof Promise ? result : Promise.resolve(result)).then(
-    onTaskFulfilled,
-    onTaskRejected,
-  );
+  const promise = result instanceof Promise ? result : Promise.resolve(result);
+  if (_contextPropagates) promise.then(onTaskFulfilled, onTaskRejected);
+  else {
+    // No async context to find the task in (a browser): the reactions carry it.
+    const task = rt.task as Task<unknown>;
+    promise.then(
+      (value) => task._settle(true, value),
+      (err) => task._settle(false, err),
+    );
+  }
   return PENDING_RESULT;
 }
 

@@ -1,5 +1,6 @@
 import {
   _getRunningLoop,
+  _signalProcess,
   brandError,
   describeValue,
   type EventLoop,
@@ -116,8 +117,10 @@ export class Runner {
     ) as Task<Awaited<T>>;
     this.#interruptCount = 0;
     const onSigint = () => this.#onSigint(task, onSigint);
-    const installSigint = process.listenerCount("SIGINT") === 0;
-    if (installSigint) process.on("SIGINT", onSigint);
+    // No SIGINT in a browser (see `_signalProcess` of @aio/core).
+    const proc = _signalProcess();
+    const installSigint = proc !== undefined && proc.listenerCount("SIGINT") === 0;
+    if (installSigint) proc.on("SIGINT", onSigint);
     try {
       return await loop.runUntilComplete(task);
     } catch (err) {
@@ -128,7 +131,7 @@ export class Runner {
       }
       throw err;
     } finally {
-      if (installSigint) process.off("SIGINT", onSigint);
+      if (installSigint) proc.off("SIGINT", onSigint);
     }
   }
 
@@ -139,8 +142,10 @@ export class Runner {
       return;
     }
     // Second Ctrl-C: give the signal its default meaning and exit.
-    process.off("SIGINT", listener);
-    process.kill(process.pid, "SIGINT");
+    const proc = _signalProcess();
+    if (proc === undefined) return;
+    proc.off("SIGINT", listener);
+    proc.kill(proc.pid, "SIGINT");
   }
 
   /**
