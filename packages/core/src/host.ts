@@ -206,6 +206,20 @@ export const _stepContext = {
 
 type Immediate = { cb: (() => void) | null };
 
+/** How many host turns the fallback scheduler delivered (see `_hostTurnCount`). */
+let hostTurns = 0;
+
+/**
+ * How many host turns `_setImmediate`'s fallback (a `MessageChannel`) has
+ * delivered; 0 where the host has `setImmediate`. Lets a test tell loop
+ * slices apart in a browser.
+ * @returns the count.
+ * @internal
+ */
+export function _hostTurnCount(): number {
+  return hostTurns;
+}
+
 /**
  * A `setImmediate` for hosts without one: a `MessageChannel` message (not
  * clamped like nested `setTimeout(0)`, and the browser runs input events and
@@ -221,6 +235,7 @@ function makeImmediate(): {
   const flush = (): void => {
     const batch = queue;
     queue = [];
+    hostTurns++;
     _stepContext.reset();
     for (const item of batch) {
       const cb = item.cb;

@@ -26,6 +26,7 @@ export {
   _clearImmediate,
   _contextPropagates,
   _env,
+  _hostTurnCount,
   _newTaskContext,
   _setImmediate,
   _signalProcess,

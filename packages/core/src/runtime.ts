@@ -1,5 +1,5 @@
 import { RuntimeError } from "./errors.js";
-import { _newTaskContext, type TaskContextStorage } from "./host.js";
+import { _contextPropagates, _newTaskContext, type TaskContextStorage } from "./host.js";
 import type { EventLoop, Executor, Instrument, TaskLike } from "./interfaces.js";
 
 /**
@@ -89,9 +89,22 @@ export function _getRunningLoop(): EventLoop | null {
   const loop = runtime.loop;
   if (loop !== null) return loop;
   const task = runtime.taskContext.getStore();
-  if (task === undefined) return null;
+  if (task === undefined) return _contextPropagates ? null : soleRunningLoop();
   const taskLoop = task.getLoop();
   return taskLoop.isClosed() ? null : taskLoop;
+}
+
+/**
+ * Without async hooks (a browser), code resumed by a foreign promise (after
+ * `await fetch()`) cannot be traced to its task; while exactly one loop runs,
+ * that loop is taken to be its loop, so `sleep()` and friends keep working
+ * there (see `docs/guide/runtimes.md`).
+ */
+function soleRunningLoop(): EventLoop | null {
+  const loops = runtime.runningLoops;
+  if (loops.size !== 1) return null;
+  const [loop] = loops;
+  return loop!.isClosed() ? null : loop!;
 }
 
 /**
