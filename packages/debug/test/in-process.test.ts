@@ -19,6 +19,7 @@ import {
 } from "@aio/debug";
 import { createTask, gather, sleep } from "@aio/futures";
 import { run } from "@aio/loop";
+import { runVirtual } from "@aio/loop/testing";
 import { describe, expect, test } from "vitest";
 
 /** Blocks the thread for `ms` (a slow callback). Bounded by the clock, not a count. */
@@ -51,12 +52,12 @@ describe("@aio/debug in-process parts on every runtime", () => {
 
   test("formatTaskTree() shows a gather's children inside the loop", async () => {
     let tree = "";
-    await run(async () => {
+    await runVirtual(async () => {
       const parent = createTask(
         () =>
           gather(
-            createTask(() => sleep(5), { name: "a" }),
-            createTask(() => sleep(5), { name: "b" }),
+            createTask(() => sleep(1000), { name: "a" }),
+            createTask(() => sleep(1000), { name: "b" }),
           ),
         { name: "parent" },
       );
