@@ -75,6 +75,17 @@ export const SKIP_RULES: readonly SkipRule[] = [
     tests: ["is true with AIO_DEBUG=1 in the environment"],
     reason: "a browser has no environment variables",
   },
+  {
+    runtimes: ["deno"],
+    package: "loop",
+    file: "test/conformance/runners.test.ts",
+    tests: [
+      "test_interrupt_wait: SIGINT cancels the main task",
+      "a second SIGINT exits even when the main task swallows the first",
+    ],
+    reason:
+      "the SIGINT child is tsx's CLI launched with process.execPath; under Deno that is deno, and the re-launched fixture does not report its exit the Node way (not diagnosed further; the Node runs cover it)",
+  },
   // ----- futures
   {
     runtimes: ["node", "deno", "bun"],
@@ -249,6 +260,44 @@ export const SKIP_RULES: readonly SkipRule[] = [
     ],
     reason:
       "Bun's stack traces show no user frame for a resource opened after an await (`processTicksAndRejections (native)`), so the creation site cannot be named",
+  },
+  {
+    runtimes: ["deno"],
+    package: "debug",
+    file: "test/viewer.test.ts",
+    tests: ["the viewer renders a trace as a timeline and a task table in headless Chromium"],
+    reason:
+      "times out on Deno 2: the test starts Chromium as a child process and waits for its output (not diagnosed; the Chromium suites cover the browser side)",
+  },
+  {
+    runtimes: ["deno"],
+    package: "debug",
+    file: "test/cli.test.ts",
+    tests: [
+      "aio-debug pstree PID and ps PID show the task tree of a live process",
+      "aio-debug removes a stale socket and says so",
+      "aio-debug rejects a malformed reply",
+    ],
+    reason:
+      "the test's helper processes are Node scripts (tsx, node -e) run with process.execPath, which is deno here: they print Deno's own errors or bind their socket under another name (not diagnosed further)",
+  },
+  {
+    runtimes: ["deno"],
+    package: "debug",
+    file: "test/instruments.test.ts",
+    tests: [
+      "enableDebug() reports @aio's own connections, servers and pools left open at loop close",
+    ],
+    reason:
+      "it opens a ThreadPoolExecutor, whose workers fail on Deno 2 (issue 13, owned by @aio/executors)",
+  },
+  {
+    runtimes: ["deno"],
+    package: "debug",
+    file: "test/task-tree.test.ts",
+    tests: ["formatTaskTree() outside a loop shows every running loop, or says there is none"],
+    reason:
+      "on Deno 2 a setImmediate callback scheduled inside AsyncLocalStorage.exit() still sees the task's store, so the test's 'outside a loop' callback is not outside (a Deno difference in the test's set-up)",
   },
   { runtimes: ["chromium"], package: "debug", file: "test/auto.test.ts", reason: NODE_ONLY_FILE },
   { runtimes: ["chromium"], package: "debug", file: "test/cli.test.ts", reason: NODE_ONLY_FILE },
