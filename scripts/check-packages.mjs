@@ -26,7 +26,19 @@
 // bundler resolution. The CJS side is checked for real in step 4 instead
 // (require() at runtime and a .cts file under tsc).
 //
+// Then the library check (docs/guide/library-authors.md): the example library
+// examples/07-library/map-limited, built on @aio/core, futures, loop and sync,
+// is compiled against the installed tarballs, packed, and installed with them
+// in a scratch app that calls it from ESM and from CommonJS — from plain
+// Promise code, from inside another library's run(), and both at once, with
+// its AbortSignal and timeout — and must exit by itself afterwards. The app's
+// .mts/.cts files (the library and every @aio package) are typechecked with
+// the current TypeScript and with the OLDEST supported one
+// (OLDEST_TYPESCRIPT, installed from the registry into the scratch app):
+// `require()` of an ESM package from a .cts type-checks from TypeScript 5.8.
+//
 // Usage: node scripts/check-packages.mjs [package...]   Exit code 1 on any failure.
+// (The library check runs when no package is named, or when "library" is.)
 import { spawnSync } from "node:child_process";
 import {
   existsSync,
@@ -50,6 +62,12 @@ const ATTW = bin("@arethetypeswrong/cli", "dist/index.js");
 const ts = createRequire(import.meta.url)("typescript");
 const npmCli = process.env.npm_execpath?.includes("npm-cli") ? process.env.npm_execpath : null;
 
+/** The oldest TypeScript the packages support for consumers (docs/guide/library-authors.md); AIO_OLDEST_TYPESCRIPT tries another. */
+const OLDEST_TYPESCRIPT = process.env.AIO_OLDEST_TYPESCRIPT ?? "5.8.3";
+/** The @aio packages the example library is built on. */
+const LIBRARY_DEPS = ["@aio/core", "@aio/futures", "@aio/loop", "@aio/sync"];
+const libraryDir = join(root, "examples", "07-library", "map-limited");
+
 const [major, minor] = process.versions.node.split(".").map(Number);
 const canRequireEsm = major > 20 || (major === 20 && minor >= 19);
 
@@ -65,6 +83,7 @@ const wanted = process.argv.slice(2);
 const selected = [...packages.keys()].filter(
   (n) => wanted.length === 0 || wanted.some((w) => n === w || n === `@aio/${w}`),
 );
+const checkTheLibrary = wanted.length === 0 || wanted.includes("library");
 
 const work = mkdtempSync(join(tmpdir(), "aio-check-packages-"));
 const tarballDir = join(work, "tarballs");
@@ -322,7 +341,288 @@ function checkPackage(name, tarballs) {
   return problems;
 }
 
+/** Files of the scratch app that consumes the packed example library. */
+function libraryAppFiles() {
+  const files = {};
+  files["package.json"] =
+    `${JSON.stringify({ name: "aio-library-app", private: true, version: "0.0.0" }, null, 2)}\n`;
+  // ESM: the three ways a library gets called, its signal and its timeout.
+  files["app.mjs"] = `import assert from "node:assert/strict";
+import { setTimeout as delay } from "node:timers/promises";
+import { isTimeoutError } from "@aio/core";
+import { sleep } from "@aio/futures";
+import { run } from "@aio/loop";
+import { mapLimited } from "map-limited";
+
+// 1. Plain Promise code (no loop anywhere), with the limit observed.
+let inFlight = 0;
+let most = 0;
+const out = await mapLimited([1, 2, 3, 4, 5], 2, async (n) => {
+  most = Math.max(most, ++inFlight);
+  await delay(2);
+  inFlight--;
+  return n * 2;
+});
+assert.deepEqual(out, [2, 4, 6, 8, 10]);
+assert.equal(most, 2);
+
+// 2. Inside another library's run() (it owns the loop; mapLimited joins it).
+const otherLibrary = (items) =>
+  run(async () => mapLimited(items, 1, async (n) => { await sleep(1); return n + 1; }));
+assert.deepEqual(await otherLibrary([1, 2]), [2, 3]);
+
+// 3. Both at once, twice over.
+const both = await Promise.all([
+  otherLibrary([1]),
+  mapLimited([2], 1, async (n) => n + 1),
+  otherLibrary([3]),
+  mapLimited([4], 1, async (n) => n + 1),
+]);
+assert.deepEqual(both, [[2], [3], [4], [5]]);
+
+// 4. The caller's AbortSignal rejects with its reason; the timeout with TimeoutError.
+const controller = new AbortController();
+const aborted = mapLimited([1], 1, (n, _i, signal) => delay(60_000, n, { signal }), {
+  signal: controller.signal,
+});
+controller.abort(new Error("stop"));
+await assert.rejects(aborted, { message: "stop" });
+await assert.rejects(
+  mapLimited([1], 1, (n, _i, signal) => delay(60_000, n, { signal }), { timeoutMs: 10 }),
+  (e) => isTimeoutError(e) && e.message === "timeout of 10 ms expired",
+);
+// 5. Bad arguments reject (never throw).
+const bad = mapLimited([1], 0, (n) => n);
+await assert.rejects(bad, RangeError);
+
+// 6. Nothing is left behind: no timers or handles (besides stdio), so Node exits.
+const left = process.getActiveResourcesInfo().filter((r) => !/^(TTYWrap|PipeWrap)$/.test(r));
+assert.deepEqual(left, []);
+console.log("      ESM app: plain, inside run(), concurrent, signal, timeout, bad input: ok");
+`;
+  files["app.cjs"] = `const assert = require("node:assert/strict");
+const { mapLimited } = require("map-limited");
+const { run } = require("@aio/loop");
+Promise.all([
+  mapLimited(["a", "bb"], 1, async (s) => s.length),
+  run(() => mapLimited([1, 2], 2, async (n) => n * 3)),
+]).then(([a, b]) => {
+  assert.deepEqual(a, [1, 2]);
+  assert.deepEqual(b, [3, 6]);
+  console.log("      CJS app: plain and inside run(): ok");
+});
+`;
+  files["app.mts"] = `import { mapLimited, type MapLimitedOptions } from "map-limited";
+const options: MapLimitedOptions = { timeoutMs: 10 };
+export const lengths: Promise<number[]> = mapLimited(["a"], 1, async (s) => s.length, options);
+`;
+  files["app.cts"] = `import lib = require("map-limited");
+import loop = require("@aio/loop");
+export const lengths: Promise<number[]> = lib.mapLimited(["a"], 1, async (s: string) => s.length);
+export const joined: Promise<number[]> = loop.run(() => lib.mapLimited([1], 1, (n: number) => n));
+`;
+  return files;
+}
+
+/** The tsconfig of a scratch project (module nodenext, our declaration files checked). */
+function scratchTsconfig(files) {
+  return `${JSON.stringify(
+    {
+      compilerOptions: {
+        target: "ES2022",
+        lib: ["ES2023", "ESNext.Disposable"],
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ["node"],
+        typeRoots: [join(root, "node_modules", "@types")],
+      },
+      files,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** npm install of local tarballs (and, when `online`, registry packages) into `cwd`. */
+function npmInstall(cwd, specs, { online = false, dev = false } = {}) {
+  const npm = npmCli ? [process.execPath, [npmCli]] : ["npm", []];
+  return sh(
+    npm[0],
+    [
+      ...npm[1],
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--no-package-lock",
+      "--ignore-scripts",
+      ...(online ? ["--prefer-offline"] : ["--offline"]),
+      ...(dev ? ["--save-dev"] : []),
+      ...specs,
+    ],
+    { cwd, env: { npm_config_workspaces: "false" }, shell: process.platform === "win32" },
+  );
+}
+
+/**
+ * Builds the example library against the packed @aio tarballs, packs it, and
+ * checks it from a scratch app (ESM, CJS, types with the current and the
+ * oldest supported TypeScript). Returns the failed steps.
+ */
+function checkLibrary(tarballs) {
+  const problems = [];
+  let last = performance.now();
+  const step = (label, r) => {
+    const secs = ((performance.now() - last) / 1000).toFixed(1);
+    last = performance.now();
+    console.log(`    ${r.ok ? "ok  " : "FAIL"} ${label} (${secs} s)`);
+    if (!r.ok) {
+      console.log(indent(r.output));
+      problems.push(label);
+    }
+    return r.ok;
+  };
+  const aio = LIBRARY_DEPS.map((n) => tarballs.get(n));
+
+  // 0. The guide shows the library's source verbatim: they must not drift apart.
+  const source = readFileSync(join(libraryDir, "src", "index.ts"), "utf8");
+  const guide = readFileSync(join(root, "docs", "guide", "library-authors.md"), "utf8");
+  const shown = guide.split("<!-- map-limited/src/index.ts -->\n```ts\n")[1]?.split("\n```\n")[0];
+  step("library: docs/guide/library-authors.md shows src/index.ts verbatim", {
+    ok: shown !== undefined && `${shown}\n` === source,
+    output: "the guide's block after <!-- map-limited/src/index.ts --> differs from the file",
+  });
+
+  // 1. Build: the library's own manifest, its peer ranges set to the packed versions.
+  const lib = join(work, "library");
+  mkdirSync(join(lib, "src"), { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(libraryDir, "package.json"), "utf8"));
+  delete manifest.private;
+  for (const dep of Object.keys(manifest.peerDependencies ?? {})) {
+    manifest.peerDependencies[dep] = `^${packages.get(dep).manifest.version}`;
+  }
+  writeFileSync(join(lib, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(
+    join(lib, "src", "index.ts"),
+    readFileSync(join(libraryDir, "src", "index.ts"), "utf8"),
+  );
+  if (!step("library: install its @aio peers (tarballs)", npmInstall(lib, aio, { dev: true })))
+    return problems;
+  writeFileSync(join(lib, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  const program = ts.createProgram({
+    rootNames: [join(lib, "src", "index.ts")],
+    options: {
+      target: ts.ScriptTarget.ES2022,
+      lib: ["lib.es2023.d.ts", "lib.esnext.disposable.d.ts"],
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      strict: true,
+      declaration: true,
+      skipLibCheck: true,
+      rootDir: join(lib, "src"),
+      outDir: join(lib, "dist"),
+      types: ["node"],
+      typeRoots: [join(root, "node_modules", "@types")],
+    },
+  });
+  const emitted = program.emit();
+  const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
+  const built = step("library: tsc against the installed tarballs", {
+    ok: diagnostics.length === 0 && existsSync(join(lib, "dist", "index.d.ts")),
+    output: ts.formatDiagnostics(diagnostics, {
+      getCanonicalFileName: (f) => f,
+      getCurrentDirectory: () => lib,
+      getNewLine: () => "\n",
+    }),
+  });
+  if (!built) return problems;
+  const before = new Set(readdirSync(tarballDir));
+  const packed = sh(process.execPath, [PNPM, "pack", "--pack-destination", tarballDir], {
+    cwd: lib,
+  });
+  const made = readdirSync(tarballDir).filter((f) => !before.has(f) && f.endsWith(".tgz"));
+  if (!step("library: pack", { ok: packed.ok && made.length === 1, output: packed.output }))
+    return problems;
+  const libTgz = join(tarballDir, made[0]);
+  step("library: publint", sh(process.execPath, [PUBLINT, "run", libTgz, "--strict"]));
+
+  // 2. The app: the library and the @aio packages it needs, from tarballs.
+  const app = join(work, "library-app");
+  mkdirSync(app);
+  for (const [file, text] of Object.entries(libraryAppFiles())) {
+    writeFileSync(join(app, file), text);
+  }
+  if (!step("app: npm install map-limited + @aio tarballs", npmInstall(app, [libTgz, ...aio])))
+    return problems;
+  if (canRequireEsm) {
+    // A bounded run: an app that does not exit by itself (a leftover timer
+    // or handle) fails here instead of hanging CI.
+    for (const file of ["app.mjs", "app.cjs"]) {
+      const r = sh(process.execPath, ["--no-warnings", file], { cwd: app, timeout: 60_000 });
+      if (step(`app: node ${file} (exits by itself)`, r) && r.output) console.log(r.output);
+    }
+  } else {
+    console.log(`    skip the app runs: Node ${process.version} < 20.19`);
+  }
+  writeFileSync(join(app, "tsconfig.json"), scratchTsconfig(["app.mts", "app.cts"]));
+  const current = sh(
+    process.execPath,
+    [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "."],
+    {
+      cwd: app,
+    },
+  );
+  step(`app: types with TypeScript ${ts.version} (.mts and .cts)`, current);
+
+  // 3. The oldest TypeScript we support, on the library and on require() of
+  //    every @aio package from a .cts (TypeScript < 5.8 cannot type it).
+  const oldest = join(work, "oldest-typescript");
+  mkdirSync(oldest);
+  writeFileSync(
+    join(oldest, "package.json"),
+    `${JSON.stringify({ name: "aio-oldest-ts", private: true })}\n`,
+  );
+  const all = [...packages.keys()].map((n) => tarballs.get(n));
+  if (
+    !step(
+      `oldest: npm install typescript@${OLDEST_TYPESCRIPT} + every @aio tarball + map-limited`,
+      npmInstall(oldest, [`typescript@${OLDEST_TYPESCRIPT}`, libTgz, ...all], { online: true }),
+    )
+  )
+    return problems;
+  const entries = [...packages].flatMap(([name, { manifest }]) => entryPoints(name, manifest));
+  writeFileSync(
+    join(oldest, "everything.cts"),
+    `${entries.map((e, i) => `import m${i} = require(${JSON.stringify(e)});`).join("\n")}
+export const all = [${entries.map((_, i) => `m${i}`).join(", ")}] as const;
+`,
+  );
+  writeFileSync(
+    join(oldest, "everything.mts"),
+    `${entries.map((e, i) => `import * as m${i} from ${JSON.stringify(e)};`).join("\n")}
+export const all = [${entries.map((_, i) => `m${i}`).join(", ")}] as const;
+`,
+  );
+  for (const f of ["app.mts", "app.cts"]) {
+    writeFileSync(join(oldest, f), readFileSync(join(app, f), "utf8"));
+  }
+  writeFileSync(
+    join(oldest, "tsconfig.json"),
+    scratchTsconfig(["everything.mts", "everything.cts", "app.mts", "app.cts"]),
+  );
+  step(
+    `oldest: types with TypeScript ${OLDEST_TYPESCRIPT} (every @aio entry point and map-limited, .mts and .cts)`,
+    sh(process.execPath, [join(oldest, "node_modules", "typescript", "bin", "tsc"), "-p", "."], {
+      cwd: oldest,
+    }),
+  );
+  return problems;
+}
+
 let failed = 0;
+let libraryFailed = false;
 try {
   console.log(`packing ${packages.size} packages into ${tarballDir}`);
   const tarballs = packAll();
@@ -332,6 +632,16 @@ try {
     if (problems.length > 0) failed += 1;
     console.log(problems.length === 0 ? `  ✓ ${name}` : `  ✗ ${name}: ${problems.join("; ")}`);
   }
+  if (checkTheLibrary) {
+    console.log(
+      "\nexample library map-limited (examples/07-library), consumed from a packed tarball",
+    );
+    const problems = checkLibrary(tarballs);
+    libraryFailed = problems.length > 0;
+    console.log(
+      problems.length === 0 ? "  ✓ map-limited" : `  ✗ map-limited: ${problems.join("; ")}`,
+    );
+  }
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   failed += 1;
@@ -339,4 +649,6 @@ try {
   if (!process.env.AIO_KEEP_SCRATCH) rmSync(work, { recursive: true, force: true });
 }
 console.log(`\ncheck:packages: ${selected.length - failed} of ${selected.length} packages passed`);
-process.exit(failed > 0 ? 1 : 0);
+if (checkTheLibrary)
+  console.log(`check:packages: the example library ${libraryFailed ? "FAILED" : "passed"}`);
+process.exit(failed > 0 || libraryFailed ? 1 : 0);

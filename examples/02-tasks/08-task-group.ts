@@ -15,7 +15,8 @@ await run(async () => {
     const b = tg.createTask(() => sleep(10, 4), { name: "b" });
     return [a, b];
   });
-  events.push(`all done: ${sizes.map((t) => `${t.getName()}=${t.result()}`).join(", ")}`);
+  // `| undefined`: a body that calls tg.cancel() makes taskGroup() resolve to undefined.
+  events.push(`all done: ${(sizes ?? []).map((t) => `${t.getName()}=${t.result()}`).join(", ")}`);
 
   try {
     await taskGroup(async (tg) => {

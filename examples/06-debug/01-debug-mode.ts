@@ -2,12 +2,20 @@
  * Debug mode finds the two classic asyncio mistakes: a call that blocks the
  * loop, and a task nobody awaits. `enableDebug()` from `@aio/debug` adds the
  * task's name and where it was created to the loop's own debug warnings,
- * reports the lost task, and `printTaskTree()` shows who awaits whom.
+ * reports the lost task, `printTaskTree()` shows who awaits whom, and
+ * `printCallGraph()` (asyncio 3.14's call graph) who waits for the running task.
  * `startTrace()`/`writeTrace()` record the run for Perfetto or the viewer.
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { enableDebug, printTaskTree, readTrace, startTrace, writeTrace } from "@aio/debug";
+import {
+  enableDebug,
+  printCallGraph,
+  printTaskTree,
+  readTrace,
+  startTrace,
+  writeTrace,
+} from "@aio/debug";
 import { createTask, currentTask, gather, sleep } from "@aio/futures";
 import { run } from "@aio/loop";
 
@@ -42,9 +50,17 @@ await run(
     // 2. A task nobody awaits: run() cancels it when main returns.
     createTask(() => sleep(60_000), { name: "forgotten-heartbeat" });
 
-    // 3. Two tasks gathered: the tree shows them under main.
+    // 3. Two tasks gathered: the tree shows them under main; download-1's
+    // call graph shows its stack and main waiting for it through gather().
     const downloads = gather(
-      createTask(() => sleep(20), { name: "download-1" }),
+      createTask(
+        async function download() {
+          await sleep(20);
+          console.log("call graph of download-1:");
+          printCallGraph();
+        },
+        { name: "download-1" },
+      ),
       createTask(() => sleep(30), { name: "download-2" }),
     );
     // Print the tree from outside any task (a host timer), so main shows what it awaits.

@@ -310,25 +310,3 @@ export function _env(name: string): string | undefined {
     return undefined;
   }
 }
-
-/** The part of Node's `process` that signal handling uses. */
-export interface SignalProcess {
-  readonly pid: number;
-  listenerCount(event: string): number;
-  on(event: string, listener: () => void): unknown;
-  off(event: string, listener: () => void): unknown;
-  kill(pid: number, signal: string): unknown;
-}
-
-/**
- * The host's `process` for signal handling (Node, Deno 2, Bun), or
- * undefined in a browser.
- * @returns the process object.
- * @internal
- */
-export function _signalProcess(): SignalProcess | undefined {
-  const p = hostProcess as Partial<SignalProcess> | undefined;
-  return typeof p?.on === "function" && typeof p.off === "function" && typeof p.kill === "function"
-    ? (p as SignalProcess)
-    : undefined;
-}

@@ -29,10 +29,8 @@ export {
   _hostTurnCount,
   _newTaskContext,
   _setImmediate,
-  _signalProcess,
   _stepContext,
   type ContextScope,
-  type SignalProcess,
   type TaskContextStorage,
 } from "./host.js";
 export type {

@@ -148,6 +148,12 @@ export interface TaskOptions {
   name?: string;
   /** Run the first step synchronously inside `createTask` (asyncio 3.12 eager tasks). */
   eagerStart?: boolean;
+  /**
+   * Any other option reaches the loop's task factory as it is (asyncio 3.14:
+   * `create_task(coro, **kwargs)`), e.g. for a custom Task class made by
+   * `createEagerTaskFactory`. Plain tasks ignore what they do not know.
+   */
+  [option: string]: unknown;
 }
 
 /**
@@ -261,8 +267,16 @@ export interface EventLoop {
   ): FutureLike<Awaited<R>>;
   /** Sets the executor `runInExecutor(null, …)` uses. */
   setDefaultExecutor(executor: Executor | null): void;
-  /** Shuts the default executor down and waits for it. */
-  shutdownDefaultExecutor(): Promise<void>;
+  /** Shuts the default executor down and waits for it, at most `timeout` ms (null: no limit). */
+  shutdownDefaultExecutor(timeout?: number | null): Promise<void>;
+  /** Runs `cb(...args)` on the loop when the process receives `sig` (asyncio `add_signal_handler`). */
+  addSignalHandler<A extends unknown[]>(
+    sig: string | number,
+    cb: (...args: A) => unknown,
+    ...args: A
+  ): void;
+  /** Removes the handler for `sig`; false when there was none. */
+  removeSignalHandler(sig: string | number): boolean;
   /** Closes the async generators created while the loop ran. */
   shutdownAsyncgens(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { RuntimeError } from "./errors.js";
+import { describeValue, RuntimeError } from "./errors.js";
 import { _contextPropagates, _newTaskContext, type TaskContextStorage } from "./host.js";
 import type { EventLoop, Executor, Instrument, TaskLike } from "./interfaces.js";
 
@@ -181,7 +181,7 @@ export function _inGeneratorStep(): boolean {
 export function addInstrument(instrument: Instrument): () => void {
   if (typeof instrument !== "object" || instrument === null) {
     throw new TypeError(
-      `instrument must be an object, received ${instrument === null ? "null" : typeof instrument}`,
+      `addInstrument() instrument must be an object, received ${describeValue(instrument)}`,
     );
   }
   if (!runtime.instruments.includes(instrument)) runtime.instruments.push(instrument);

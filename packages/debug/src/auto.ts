@@ -21,4 +21,13 @@ import { enableDebug } from "./instruments.js";
  */
 export const autoEnabled: boolean = _env("AIO_DEBUG") === "1";
 
-if (autoEnabled) enableDebug({ inspect: true });
+if (autoEnabled) {
+  try {
+    enableDebug({ inspect: true });
+  } catch (err) {
+    // The socket directory is not ours: debug mode still, without the socket;
+    // the program itself must not fail to start over a debugging aid.
+    console.warn(`@aio/debug/auto: ${(err as Error).message}; inspection is off`);
+    enableDebug();
+  }
+}

@@ -1,4 +1,8 @@
 import {
+  _checkFunction,
+  _checkMs,
+  _checkOneOf,
+  _checkOptions,
   _setImmediate,
   addInstrument,
   describeValue,
@@ -80,7 +84,11 @@ export interface DebugOptions {
   lagInterval?: number;
   /** Report tasks still pending when a loop stops (a task `run()` will cancel: a lost task); default true. */
   pendingAtStop?: boolean;
-  /** Answer `aio-debug ps|pstree PID` on a Unix socket in `os.tmpdir()` (owner-only); default false. */
+  /**
+   * Answer `aio-debug ps|pstree PID` on a Unix socket in a directory only
+   * this user can enter (`$XDG_RUNTIME_DIR/aio-debug`, else
+   * `<os.tmpdir()>/aio-debug-<uid>`, mode 0700); default false.
+   */
   inspect?: boolean;
   /** Receives every report; default: print it with `console.warn`. */
   onReport?: (report: DebugReport) => void;
@@ -98,26 +106,13 @@ const DEFAULT_LAG_THRESHOLD_MS = 100;
 /** Often enough to catch a 100 ms stall, rare enough to cost nothing measurable. */
 const DEFAULT_LAG_INTERVAL_MS = 250;
 
-function checkMs(name: string, value: unknown, allowInfinity: boolean): void {
-  if (value === undefined) return;
-  if (
-    typeof value !== "number" ||
-    Number.isNaN(value) ||
-    value < 0 ||
-    (!allowInfinity && !Number.isFinite(value))
-  ) {
-    throw new RangeError(
-      `enableDebug() ${name} must be a number of milliseconds >= 0, received ${describeValue(value)}`,
-    );
-  }
-}
-
 /**
  * The default reporter: prints the headline and details with `console.warn`,
  * or only the details when the loop prints the headline itself (they then
  * follow the loop's line, on the next tick).
  *
  * @param report - the report.
+ * @throws {TypeError} when `report` is not a report (an object with `message` and `details`).
  * @example
  * ```ts
  * import { enableDebug, printReport } from "@aio/debug";
@@ -125,6 +120,17 @@ function checkMs(name: string, value: unknown, allowInfinity: boolean): void {
  * ```
  */
 export function printReport(report: DebugReport): void {
+  const r = report as Partial<DebugReport> | null;
+  if (
+    typeof r !== "object" ||
+    r === null ||
+    typeof r.message !== "string" ||
+    !Array.isArray(r.details)
+  ) {
+    throw new TypeError(
+      `printReport() report must be a DebugReport (message and details), received ${describeValue(report)}`,
+    );
+  }
   const details = report.details.map((d) => `  ${d}`);
   if (report.printedBy === undefined) {
     console.warn([report.message, ...details].join("\n"));
@@ -418,8 +424,12 @@ const instrument: Instrument = {
  *
  * @param options - thresholds, `inspect`, `onReport`.
  * @returns a function that switches the instruments off again (same as {@link disableDebug}).
- * @throws {RangeError} when a threshold is negative or not a number.
- * @throws {TypeError} when `onReport` is not a function.
+ * @throws {TypeError} when `options` is not an object, a threshold not a
+ *   number, `inspect` or `pendingAtStop` not a boolean, `onReport` not a function.
+ * @throws {RangeError} when a threshold is negative or NaN, or `lagInterval` 0 or Infinity.
+ * @throws {RuntimeError} with `inspect: true`, when the socket directory
+ *   (or a socket in it) is not this user's: a symlink, another owner, a
+ *   mode other than 0700. Nothing is switched on then.
  * @example
  * ```ts
  * import { enableDebug } from "@aio/debug";
@@ -433,38 +443,45 @@ const instrument: Instrument = {
  * ```
  */
 export function enableDebug(options?: DebugOptions): () => void {
-  checkMs("slowCallbackDuration", options?.slowCallbackDuration, true);
-  checkMs("lagThreshold", options?.lagThreshold, true);
-  checkMs("lagInterval", options?.lagInterval, false);
-  if (options?.lagInterval === 0) {
-    throw new RangeError(
-      "enableDebug() lagInterval must be a number of milliseconds > 0, received 0",
-    );
+  const where = "enableDebug()";
+  const opts = _checkOptions(where, options);
+  if (opts.slowCallbackDuration !== undefined)
+    _checkMs(where, "slowCallbackDuration", opts.slowCallbackDuration, { min: 0 });
+  if (opts.lagThreshold !== undefined)
+    _checkMs(where, "lagThreshold", opts.lagThreshold, { min: 0 });
+  if (opts.lagInterval !== undefined) {
+    _checkMs(where, "lagInterval", opts.lagInterval, { min: 0, infinite: false });
+    if (opts.lagInterval === 0) {
+      throw new RangeError(
+        "enableDebug() lagInterval must be a number of milliseconds > 0, received 0",
+      );
+    }
   }
-  const onReport = options?.onReport ?? printReport;
-  if (typeof onReport !== "function") {
-    throw new TypeError(
-      `enableDebug() onReport must be a function, received ${describeValue(onReport)}`,
-    );
-  }
-  settings = {
-    slow: options?.slowCallbackDuration,
-    lagThreshold: options?.lagThreshold ?? DEFAULT_LAG_THRESHOLD_MS,
-    lagInterval: options?.lagInterval ?? DEFAULT_LAG_INTERVAL_MS,
-    pendingAtStop: options?.pendingAtStop ?? true,
+  if (opts.pendingAtStop !== undefined)
+    _checkOneOf(where, "pendingAtStop", opts.pendingAtStop, [true, false]);
+  if (opts.inspect !== undefined) _checkOneOf(where, "inspect", opts.inspect, [true, false]);
+  const onReport = opts.onReport ?? printReport;
+  _checkFunction(where, "onReport", onReport);
+  const next: Settings = {
+    slow: opts.slowCallbackDuration,
+    lagThreshold: opts.lagThreshold ?? DEFAULT_LAG_THRESHOLD_MS,
+    lagInterval: opts.lagInterval ?? DEFAULT_LAG_INTERVAL_MS,
+    pendingAtStop: opts.pendingAtStop ?? true,
     onReport,
   };
+  // First, so a refused socket directory leaves everything as it was.
+  if (opts.inspect === true) {
+    stopInspect ??= startInspectServer();
+  } else if (stopInspect !== null) {
+    stopInspect();
+    stopInspect = null;
+  }
+  settings = next;
   tracking.active = true;
   removeInstrument ??= addInstrument(instrument);
   for (const loop of rt.runningLoops) {
     wrapClose(loop);
     startLagMonitor(loop);
-  }
-  if (options?.inspect === true) {
-    stopInspect ??= startInspectServer();
-  } else if (stopInspect !== null) {
-    stopInspect();
-    stopInspect = null;
   }
   return disableDebug;
 }

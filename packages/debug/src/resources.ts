@@ -1,4 +1,10 @@
-import { _getRunningLoop, describeValue, type EventLoop } from "@aio/core";
+import {
+  _checkFunction,
+  _checkOptions,
+  _getRunningLoop,
+  describeValue,
+  type EventLoop,
+} from "@aio/core";
 import { tracking, userFrame } from "./internal/graph.js";
 
 /** Options of {@link trackResource}. */
@@ -52,7 +58,9 @@ const NOOP: TrackedResource = Object.freeze({ kind: "", createdAt: null, closed(
  * @param resource - the resource (its `toString()` appears in the report).
  * @param options - `kind`, optional `close`, optional `loop`.
  * @returns the handle to mark the resource closed.
- * @throws {TypeError} when `resource` is not an object or `kind` not a non-empty string.
+ * @throws {TypeError} when `resource` is not an object, `options` not an
+ *   object, `kind` not a non-empty string, `close` not a function or `loop`
+ *   not an event loop.
  * @example
  * ```ts
  * import { enableDebug, trackResource } from "@aio/debug";
@@ -72,19 +80,26 @@ export function trackResource(resource: object, options: TrackResourceOptions): 
       `trackResource() resource must be an object, received ${describeValue(resource)}`,
     );
   }
-  const kind = (options as TrackResourceOptions | undefined)?.kind;
+  const opts = _checkOptions("trackResource()", options as TrackResourceOptions | undefined);
+  const kind = opts.kind;
   if (typeof kind !== "string" || kind === "") {
     throw new TypeError(
       `trackResource() options.kind must be a non-empty string, received ${describeValue(kind)}`,
     );
   }
-  if (options.close !== undefined && typeof options.close !== "function") {
+  if (opts.close !== undefined) _checkFunction("trackResource()", "options.close", opts.close);
+  if (
+    opts.loop !== undefined &&
+    (typeof opts.loop !== "object" ||
+      opts.loop === null ||
+      typeof (opts.loop as EventLoop).isClosed !== "function")
+  ) {
     throw new TypeError(
-      `trackResource() options.close must be a function, received ${describeValue(options.close)}`,
+      `trackResource() options.loop must be an EventLoop, received ${describeValue(opts.loop)}`,
     );
   }
   if (!tracking.active) return NOOP;
-  const loop = options.loop ?? _getRunningLoop();
+  const loop = opts.loop ?? _getRunningLoop();
   if (loop === null) return NOOP;
   const error = new Error();
   let set = openResources.get(loop);
@@ -93,7 +108,7 @@ export function trackResource(resource: object, options: TrackResourceOptions): 
   const record: ResourceRecord = {
     resource,
     kind,
-    close: options.close,
+    close: opts.close,
     error,
     handle: {
       kind,

@@ -7,8 +7,9 @@ import {
   getRuntime,
 } from "@aio/core";
 import { allTasks } from "@aio/futures";
+import { escapeControl } from "./internal/escape.js";
 import {
-  awaitedTasks,
+  awaitGraph,
   creationSite,
   type InspectableTask,
   startedTasks,
@@ -50,14 +51,14 @@ export interface TaskSnapshot {
   tasks: TaskInfo[];
 }
 
-function checkLoop(loop: unknown): void {
+function checkLoop(where: string, loop: unknown): void {
   if (loop === undefined) return;
   if (
     typeof loop !== "object" ||
     loop === null ||
     typeof (loop as EventLoop).createTask !== "function"
   ) {
-    throw new TypeError(`loop must be an EventLoop, received ${describeValue(loop)}`);
+    throw new TypeError(`${where} loop must be an EventLoop, received ${describeValue(loop)}`);
   }
 }
 
@@ -91,7 +92,7 @@ function describeWait(task: InspectableTask, current: unknown): string {
  * ```
  */
 export function snapshotTasks(loop?: EventLoop): TaskSnapshot {
-  checkLoop(loop);
+  checkLoop("snapshotTasks()", loop);
   const theLoop = loop ?? getRunningLoop();
   const current = _currentTask();
   const tasks = [...allTasks(theLoop)] as unknown as InspectableTask[];
@@ -107,13 +108,11 @@ export function snapshotTasks(loop?: EventLoop): TaskSnapshot {
       createdAt: creationSite(task),
     });
   }
-  for (const task of tasks) {
+  for (const [task, awaited] of awaitGraph(tasks).awaits) {
     const info = infos.get(task)!;
-    const waiter = task._futWaiter ?? null;
-    if (waiter === null || waiter.done()) continue;
-    for (const child of awaitedTasks(waiter)) {
+    for (const child of awaited) {
       const childInfo = infos.get(child);
-      if (childInfo === undefined || childInfo === info) continue;
+      if (childInfo === undefined) continue;
       info.awaits.push(childInfo.id);
       childInfo.awaitedBy.push(info.id);
     }
@@ -140,16 +139,33 @@ function nodeLine(info: TaskInfo): string {
   const wait =
     info.awaiting === "running" || info.awaiting === "scheduled"
       ? info.awaiting
-      : `awaiting ${info.awaiting}`;
-  return `${info.name} [${info.state}] ${wait}`;
+      : `awaiting ${escapeControl(info.awaiting)}`;
+  return `${escapeControl(info.name)} [${escapeControl(info.state)}] ${wait}`;
+}
+
+function checkSnapshot(where: string, snapshot: unknown): asserts snapshot is TaskSnapshot {
+  const s = snapshot as Partial<TaskSnapshot> | null;
+  if (typeof s !== "object" || s === null || !Array.isArray(s.tasks)) {
+    throw new TypeError(
+      `${where} snapshot must be a TaskSnapshot (with a tasks array), received ${describeValue(snapshot)}`,
+    );
+  }
 }
 
 /**
  * Renders a snapshot as a `pstree`-like text tree: roots are the tasks
  * nobody awaits; under each task, the tasks it awaits.
  *
+ * Each task is drawn once. A task awaited by several others (a shared
+ * task, a diamond) is drawn under the first of them; later ones show a
+ * one-line reference `name (task <id>, shown above)`, so the output grows
+ * with the number of tasks and awaits, never with the number of paths.
+ * A cycle shows `name (await cycle)` where it closes. Control characters
+ * in names and reprs are escaped (`\x1b`).
+ *
  * @param snapshot - from {@link snapshotTasks}.
  * @returns the tree, one task per line (no trailing newline); `(no pending tasks)` when empty.
+ * @throws {TypeError} when `snapshot` is not a snapshot.
  * @example
  * ```ts
  * import { run } from "@aio/loop";
@@ -158,34 +174,50 @@ function nodeLine(info: TaskInfo): string {
  * ```
  */
 export function renderTaskTree(snapshot: TaskSnapshot): string {
+  checkSnapshot("renderTaskTree()", snapshot);
   const byId = new Map(snapshot.tasks.map((t) => [t.id, t]));
   const lines: string[] = [];
   const shown = new Set<number>();
-  const walk = (info: TaskInfo, prefix: string, childPrefix: string, path: Set<number>): void => {
-    shown.add(info.id);
-    if (path.has(info.id)) {
-      lines.push(`${prefix}${info.name} (await cycle)`);
-      return;
+  // Iterative, so a chain of 100,000 awaits cannot overflow the stack.
+  type Frame = { info: TaskInfo; prefix: string; childPrefix: string };
+  const walk = (root: TaskInfo): void => {
+    const path = new Set<number>();
+    const stack: (Frame | number)[] = [{ info: root, prefix: "", childPrefix: "" }];
+    while (stack.length !== 0) {
+      const top = stack.pop()!;
+      if (typeof top === "number") {
+        path.delete(top);
+        continue;
+      }
+      const { info, prefix, childPrefix } = top;
+      if (path.has(info.id)) {
+        lines.push(`${prefix}${escapeControl(info.name)} (await cycle)`);
+        continue;
+      }
+      if (shown.has(info.id)) {
+        lines.push(`${prefix}${escapeControl(info.name)} (task ${info.id}, shown above)`);
+        continue;
+      }
+      shown.add(info.id);
+      lines.push(`${prefix}${nodeLine(info)}`);
+      path.add(info.id);
+      stack.push(info.id);
+      const children = info.awaits
+        .map((id) => byId.get(id))
+        .filter((c): c is TaskInfo => c !== undefined);
+      for (let i = children.length - 1; i >= 0; i--) {
+        const last = i === children.length - 1;
+        stack.push({
+          info: children[i]!,
+          prefix: `${childPrefix}${last ? "└── " : "├── "}`,
+          childPrefix: `${childPrefix}${last ? "    " : "│   "}`,
+        });
+      }
     }
-    lines.push(`${prefix}${nodeLine(info)}`);
-    path.add(info.id);
-    const children = info.awaits
-      .map((id) => byId.get(id))
-      .filter((c): c is TaskInfo => c !== undefined);
-    children.forEach((child, i) => {
-      const last = i === children.length - 1;
-      walk(
-        child,
-        `${childPrefix}${last ? "└── " : "├── "}`,
-        `${childPrefix}${last ? "    " : "│   "}`,
-        path,
-      );
-    });
-    path.delete(info.id);
   };
-  for (const info of snapshot.tasks) if (info.awaitedBy.length === 0) walk(info, "", "", new Set());
+  for (const info of snapshot.tasks) if (info.awaitedBy.length === 0) walk(info);
   // Tasks only reachable through a cycle have no root: show them too.
-  for (const info of snapshot.tasks) if (!shown.has(info.id)) walk(info, "", "", new Set());
+  for (const info of snapshot.tasks) if (!shown.has(info.id)) walk(info);
   return lines.length === 0 ? "(no pending tasks)" : lines.join("\n");
 }
 
@@ -193,8 +225,11 @@ export function renderTaskTree(snapshot: TaskSnapshot): string {
  * Renders a snapshot as a flat table (what `aio-debug ps` prints): id, name,
  * state, what the task awaits, and which tasks await it.
  *
+ * Control characters in names and reprs are escaped (`\x1b`).
+ *
  * @param snapshot - from {@link snapshotTasks}.
  * @returns the table, header first (no trailing newline).
+ * @throws {TypeError} when `snapshot` is not a snapshot.
  * @example
  * ```ts
  * import { run } from "@aio/loop";
@@ -203,9 +238,16 @@ export function renderTaskTree(snapshot: TaskSnapshot): string {
  * ```
  */
 export function renderTaskTable(snapshot: TaskSnapshot): string {
+  checkSnapshot("renderTaskTable()", snapshot);
   const rows = [["ID", "NAME", "STATE", "AWAITED BY", "AWAITING"]];
   for (const t of snapshot.tasks) {
-    rows.push([String(t.id), t.name, t.state, t.awaitedBy.join(",") || "-", t.awaiting]);
+    rows.push([
+      String(t.id),
+      escapeControl(t.name),
+      escapeControl(t.state),
+      t.awaitedBy.join(",") || "-",
+      escapeControl(t.awaiting),
+    ]);
   }
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
   return rows
@@ -245,12 +287,12 @@ export function renderTaskTable(snapshot: TaskSnapshot): string {
  * ```
  */
 export function formatTaskTree(loop?: EventLoop): string {
-  checkLoop(loop);
+  checkLoop("formatTaskTree()", loop);
   const target = loop ?? _getRunningLoop();
   if (target !== null) return renderTaskTree(snapshotTasks(target));
   const snaps = snapshotRunningLoops();
   if (snaps.length === 0) return "(no running event loop)";
-  return snaps.map((s) => `${s.loop}\n${renderTaskTree(s)}`).join("\n\n");
+  return snaps.map((s) => `${escapeControl(s.loop)}\n${renderTaskTree(s)}`).join("\n\n");
 }
 
 /**
@@ -266,5 +308,6 @@ export function formatTaskTree(loop?: EventLoop): string {
  * ```
  */
 export function printTaskTree(loop?: EventLoop): void {
+  checkLoop("printTaskTree()", loop);
   console.log(formatTaskTree(loop));
 }

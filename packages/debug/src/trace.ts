@@ -1,5 +1,7 @@
 import type * as Fs from "node:fs";
 import {
+  _checkInteger,
+  _checkOptions,
   addInstrument,
   describeValue,
   type EventLoop,
@@ -274,7 +276,8 @@ let removeRecorder: (() => void) | null = null;
  *
  * @param options - `maxEvents`.
  * @throws {RuntimeError} `a trace is already being recorded`.
- * @throws {RangeError} when `maxEvents` is not a positive integer.
+ * @throws {TypeError} when `options` is not an object or `maxEvents` not a number.
+ * @throws {RangeError} when `maxEvents` is not an integer >= 1.
  * @example
  * ```ts
  * import { startTrace, stopTrace } from "@aio/debug";
@@ -286,12 +289,9 @@ let removeRecorder: (() => void) | null = null;
  * ```
  */
 export function startTrace(options?: TraceOptions): void {
-  const max = options?.maxEvents ?? DEFAULT_MAX_EVENTS;
-  if (!Number.isInteger(max) || max <= 0) {
-    throw new RangeError(
-      `startTrace() maxEvents must be an integer > 0, received ${describeValue(max)}`,
-    );
-  }
+  const opts = _checkOptions("startTrace()", options);
+  const max = opts.maxEvents ?? DEFAULT_MAX_EVENTS;
+  _checkInteger("startTrace()", "maxEvents", max, { min: 1 });
   if (recorder !== null) throw new RuntimeError("a trace is already being recorded");
   recorder = new Recorder(max);
   removeRecorder = addInstrument(recorder);
@@ -343,7 +343,7 @@ export function isTracing(): boolean {
  * @param trace - the trace; default: `stopTrace()`.
  * @returns the trace written.
  * @throws {RuntimeError} `no trace is being recorded` when no trace is given and none runs.
- * @throws {TypeError} when `path` is not a non-empty string.
+ * @throws {TypeError} when `path` is not a non-empty string, or `trace` not a trace.
  * @example
  * ```ts
  * import { tmpdir } from "node:os";
@@ -359,6 +359,14 @@ export function writeTrace(path: string, trace?: Trace): Trace {
   if (typeof path !== "string" || path === "") {
     throw new TypeError(
       `writeTrace() path must be a non-empty string, received ${describeValue(path)}`,
+    );
+  }
+  if (
+    trace !== undefined &&
+    (typeof trace !== "object" || trace === null || !Array.isArray(trace.traceEvents))
+  ) {
+    throw new TypeError(
+      `writeTrace() trace must be a trace (an object with a traceEvents array), received ${describeValue(trace)}`,
     );
   }
   const t = trace ?? stopTrace();
@@ -452,6 +460,7 @@ export function validateTrace(value: unknown): string[] {
  *
  * @param path - the file.
  * @returns the trace.
+ * @throws {TypeError} when `path` is not a non-empty string.
  * @throws {ValueError} when the file is not complete JSON (a truncated trace) or not a valid trace.
  * @throws {Error} the file system's error when it cannot be read (`ENOENT`).
  * @example
@@ -461,6 +470,11 @@ export function validateTrace(value: unknown): string[] {
  * ```
  */
 export function readTrace(path: string): Trace {
+  if (typeof path !== "string" || path === "") {
+    throw new TypeError(
+      `readTrace() path must be a non-empty string, received ${describeValue(path)}`,
+    );
+  }
   const text = nodeBuiltin<typeof Fs>("node:fs", "readTrace()").readFileSync(path, "utf8");
   let value: unknown;
   try {

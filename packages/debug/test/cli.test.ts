@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -74,6 +74,11 @@ function startFixture(
   });
 }
 
+/** Our socket directory, as enableDebug({ inspect: true }) makes it (for the fake sockets). */
+function makeOwnSocketDir(): void {
+  mkdirSync(dirname(inspectSocketPath(process.pid)), { recursive: true, mode: 0o700 });
+}
+
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.on("exit", (code) => resolve(code)));
@@ -117,9 +122,13 @@ describe("aio-debug ps / pstree", () => {
   test("aio-debug pstree PID and ps PID show the task tree of a live process", async () => {
     // tsx runs the program in a child of its own: the program reports its pid.
     const { child: target, line } = await startFixture("inspectee.ts");
-    const pid = Number(line.split(" ")[1]);
+    const [, pidText, worker1AwaitedBy] = line.split(" ");
+    const pid = Number(pidText);
+    // The call graph inside the process and pstree outside draw one graph.
+    expect(worker1AwaitedBy).toBe("supervisor");
     const socket = inspectSocketPath(pid);
     expect(statSync(socket).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(socket)).mode & 0o777).toBe(0o700);
 
     const tree = await runCli(["pstree", String(pid)]);
     expect(tree.stderr).toBe("");
@@ -172,6 +181,7 @@ describe("aio-debug ps / pstree", () => {
   });
 
   test("aio-debug removes a stale socket and says so", async () => {
+    makeOwnSocketDir();
     const { child: fake } = await startFixture("fake-socket", [
       inspectSocketPath(process.pid),
       "stale",
@@ -189,6 +199,7 @@ describe("aio-debug ps / pstree", () => {
   });
 
   test("aio-debug rejects a malformed reply", async () => {
+    makeOwnSocketDir();
     const { child: fake } = await startFixture("fake-socket", [
       inspectSocketPath(process.pid),
       "garbage",

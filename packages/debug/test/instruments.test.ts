@@ -230,7 +230,11 @@ describe("enableDebug", () => {
     expect(() => enableDebug({ lagInterval: 0 })).toThrow(
       new RangeError("enableDebug() lagInterval must be a number of milliseconds > 0, received 0"),
     );
-    expect(() => enableDebug({ slowCallbackDuration: "1" as never })).toThrow(RangeError);
+    expect(() => enableDebug({ slowCallbackDuration: "1" as never })).toThrow(
+      new TypeError(
+        'enableDebug() slowCallbackDuration must be a number of milliseconds >= 0, received "1"',
+      ),
+    );
     expect(() => enableDebug({ onReport: 1 as never })).toThrow(
       new TypeError("enableDebug() onReport must be a function, received 1"),
     );

@@ -8,7 +8,7 @@ import {
   renderTaskTree,
   snapshotTasks,
 } from "@aio/debug";
-import { createTask, currentTask, gather, shield, sleep, taskGroup } from "@aio/futures";
+import { createTask, currentTask, gather, shield, sleep, type Task, taskGroup } from "@aio/futures";
 import { run } from "@aio/loop";
 import { runVirtual } from "@aio/loop/testing";
 import { describe, expect, test, vi } from "vitest";
@@ -43,6 +43,73 @@ describe("formatTaskTree", () => {
         "    └── d [pending] awaiting <Future pending cb=[1]>",
       ].join("\n"),
     );
+  });
+});
+
+describe("formatTaskTree with shared awaits", () => {
+  test("formatTaskTree() draws each task once: layered diamonds render in linear size", async () => {
+    // 20 layers of two tasks; both tasks of a layer await the same two
+    // tasks of the layer below. Drawn as a tree with every path expanded,
+    // main's 41 tasks would take 2,097,151 lines.
+    const LAYERS = 20;
+    let tree = "";
+    let snap: ReturnType<typeof snapshotTasks> | null = null;
+    await runVirtual(async () => {
+      currentTask()!.setName("main");
+      let below: Task<unknown>[] = [
+        createTask(() => sleep(10), { name: "L20a" }),
+        createTask(() => sleep(10), { name: "L20b" }),
+      ];
+      for (let layer = LAYERS - 1; layer >= 1; layer--) {
+        const [x, y] = below as [Task<unknown>, Task<unknown>];
+        below = [
+          createTask(() => gather(x, y), { name: `L${layer}a` }),
+          createTask(() => gather(x, y), { name: `L${layer}b` }),
+        ];
+      }
+      getRunningLoop().callLater(5, () => {
+        snap = snapshotTasks();
+        tree = formatTaskTree();
+      });
+      await gather(...below);
+    });
+    const tasks = snap!.tasks;
+    const edges = tasks.reduce((n, t) => n + t.awaits.length, 0);
+    expect(tasks.length).toBe(2 * LAYERS + 1);
+    expect(edges).toBe(2 + 4 * (LAYERS - 1));
+    const lines = tree.split("\n");
+    // One full line per task, one reference line per await beyond the tree's own.
+    expect(lines.length).toBe(tasks.length + edges - (tasks.length - 1));
+    const full = lines.filter((l) => l.includes("[pending]"));
+    expect(full.length).toBe(tasks.length);
+    expect(lines[0]).toBe("main [pending] awaiting <GatheringFuture pending cb=[1]>");
+    expect(lines.slice(1, 6)).toEqual([
+      "├── L1a [pending] awaiting <GatheringFuture pending cb=[1]>",
+      "│   ├── L2a [pending] awaiting <GatheringFuture pending cb=[1]>",
+      "│   │   ├── L3a [pending] awaiting <GatheringFuture pending cb=[1]>",
+      "│   │   │   ├── L4a [pending] awaiting <GatheringFuture pending cb=[1]>",
+      "│   │   │   │   ├── L5a [pending] awaiting <GatheringFuture pending cb=[1]>",
+    ]);
+    const l2a = tasks.find((t) => t.name === "L2a")!;
+    expect(lines).toContain(`    ├── L2a (task ${l2a.id}, shown above)`);
+  });
+
+  test("renderTaskTree() escapes control characters in names and reprs", () => {
+    const tree = renderTaskTree({
+      loop: "l",
+      tasks: [
+        {
+          id: 1,
+          name: "\u001b[31mred\u009b",
+          state: "pending",
+          awaiting: "x\ny",
+          awaits: [],
+          awaitedBy: [],
+          createdAt: null,
+        },
+      ],
+    });
+    expect(tree).toBe("\\x1b[31mred\\x9b [pending] awaiting x\\ny");
   });
 });
 
@@ -180,10 +247,23 @@ describe("formatTaskTree with task groups", () => {
 
   test("formatTaskTree() rejects something that is not a loop", () => {
     expect(() => formatTaskTree(42 as never)).toThrow(
-      new TypeError("loop must be an EventLoop, received 42"),
+      new TypeError("formatTaskTree() loop must be an EventLoop, received 42"),
     );
     expect(() => snapshotTasks({} as never)).toThrow(
-      new TypeError("loop must be an EventLoop, received an object"),
+      new TypeError("snapshotTasks() loop must be an EventLoop, received an object"),
+    );
+    expect(() => printTaskTree("loop" as never)).toThrow(
+      new TypeError('printTaskTree() loop must be an EventLoop, received "loop"'),
+    );
+    expect(() => renderTaskTree(null as never)).toThrow(
+      new TypeError(
+        "renderTaskTree() snapshot must be a TaskSnapshot (with a tasks array), received null",
+      ),
+    );
+    expect(() => renderTaskTable({ loop: "l" } as never)).toThrow(
+      new TypeError(
+        "renderTaskTable() snapshot must be a TaskSnapshot (with a tasks array), received an object",
+      ),
     );
   });
 });

@@ -89,7 +89,7 @@ describe("startTrace", () => {
     stopTrace();
     expect(() => stopTrace()).toThrow("no trace is being recorded");
     expect(() => startTrace({ maxEvents: 0 })).toThrow(
-      new RangeError("startTrace() maxEvents must be an integer > 0, received 0"),
+      new RangeError("startTrace() maxEvents must be an integer >= 1, received 0"),
     );
   });
 

@@ -1,11 +1,8 @@
 import { type ResourceLimits, Worker } from "node:worker_threads";
+import { describeValue } from "@aio/core";
+import type { WorkerChannel, WorkerEvents } from "./internal/slot.js";
 import { workerSource } from "./internal/worker-main.js";
-import {
-  PoolExecutor,
-  type PoolExecutorOptions,
-  type WorkerChannel,
-  type WorkerEvents,
-} from "./pool-executor.js";
+import { PoolExecutor, type PoolExecutorOptions } from "./pool-executor.js";
 
 /**
  * Options of {@link ThreadPoolExecutor}.
@@ -57,13 +54,20 @@ export class ThreadPoolExecutor extends PoolExecutor {
 
   /**
    * @param options - see {@link ThreadPoolExecutorOptions}.
+   * @throws {TypeError} for options of the wrong type (a non-number duration
+   *   too), or an initializer that cannot be shipped.
    * @throws {ValueError} when `maxWorkers` is not an integer >= 1.
    * @throws {RangeError} for other out-of-range options.
-   * @throws {TypeError} for options of the wrong type, or an initializer that cannot be shipped.
    */
   constructor(options: ThreadPoolExecutorOptions = {}) {
     super("ThreadPoolExecutor", options);
-    this.#resourceLimits = options.resourceLimits;
+    const limits = options.resourceLimits;
+    if (limits !== undefined && (typeof limits !== "object" || limits === null)) {
+      throw new TypeError(
+        `ThreadPoolExecutor resourceLimits must be an object, received ${describeValue(limits)}`,
+      );
+    }
+    this.#resourceLimits = limits;
   }
 
   /** @internal */

@@ -1,4 +1,5 @@
 import type { TransferListItem } from "node:worker_threads";
+import { describeValue } from "@aio/core";
 import { WORKER_SLOT } from "./internal/protocol.js";
 import { defaultTransferList, makeTransferMarker } from "./internal/wire.js";
 
@@ -17,6 +18,7 @@ import { defaultTransferList, makeTransferMarker } from "./internal/wire.js";
  * @param list - what to transfer; default: `value` itself when it is an
  *   `ArrayBuffer`, or its buffer when it is a typed array or `DataView`.
  * @returns a marker the pool unwraps (typed as `T` so it fits the function's parameter).
+ * @throws {TypeError} when `list` is given and is not an array.
  * @example
  * ```ts
  * import { ThreadPoolExecutor, transfer } from "@aio/executors";
@@ -27,6 +29,9 @@ import { defaultTransferList, makeTransferMarker } from "./internal/wire.js";
  * ```
  */
 export function transfer<T>(value: T, list?: readonly TransferListItem[]): T {
+  if (list !== undefined && !Array.isArray(list)) {
+    throw new TypeError(`transfer() list must be an array, received ${describeValue(list)}`);
+  }
   return makeTransferMarker(
     value,
     list === undefined ? defaultTransferList(value) : [...list],

@@ -191,10 +191,10 @@ describe("ThreadPoolExecutor constructor", () => {
       ),
     );
     expect(() => new ThreadPoolExecutor({ idleTimeoutMs: Number.NaN })).toThrow(
-      /idleTimeoutMs must be a number >= 0/,
+      /idleTimeoutMs must be a number of milliseconds >= 0/,
     );
     expect(() => new ThreadPoolExecutor({ cancelRunning: "kill" as never })).toThrow(
-      new TypeError(
+      new RangeError(
         'ThreadPoolExecutor cancelRunning must be "finish" or "abort", received "kill"',
       ),
     );
@@ -343,7 +343,7 @@ describe("ThreadPoolExecutor.map()", () => {
       new RangeError("map() chunksize must be an integer >= 1, received 0"),
     );
     expect(() => p.map((x: number) => x, [1], { timeout: -1 })).toThrow(
-      /timeout must be a number >= 0 or null/,
+      /timeout must be a number of milliseconds >= 0 or null/,
     );
   });
 });

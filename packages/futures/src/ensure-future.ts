@@ -1,5 +1,6 @@
-import { describeValue, type EventLoop, getRunningLoop, ValueError } from "@aio/core";
+import { describeValue, type EventLoop, ValueError } from "@aio/core";
 import { type Future, isFuture } from "./future.js";
+import { runningLoop } from "./internal/running-loop.js";
 import { isGenerator } from "./internal/util.js";
 
 /**
@@ -8,6 +9,33 @@ import { isGenerator } from "./internal/util.js";
  * its work starts on the loop and belongs to a task).
  */
 export type AwaitableOrFn<T> = PromiseLike<T> | (() => T | PromiseLike<T>);
+
+/**
+ * What awaiting `A` in a combinator gives — the type of `await ensureFuture(a)`:
+ * a Future's or thenable's result, a generator's (or a generator function's)
+ * return value, an ordinary function's awaited return value.
+ *
+ * @typeParam A - an argument of `gather`, `wait`, `waitFor`, `shield`, `asCompleted`.
+ * @example
+ * ```ts
+ * import type { ResultOf } from "@aio/futures";
+ * type N = ResultOf<() => Promise<number>>; // number
+ * type S = ResultOf<() => Generator<unknown, string>>; // string (a function*)
+ * const n: N = 1;
+ * const s: S = "x";
+ * console.log(n, s);
+ * ```
+ */
+export type ResultOf<A> =
+  A extends PromiseLike<infer R>
+    ? Awaited<R>
+    : A extends Generator<unknown, infer R, any>
+      ? R
+      : A extends () => Generator<unknown, infer R, any>
+        ? R
+        : A extends () => infer R
+          ? Awaited<R>
+          : never;
 
 /**
  * Wraps `aw` in a Future (asyncio `ensure_future`): a Future is returned as
@@ -23,6 +51,7 @@ export type AwaitableOrFn<T> = PromiseLike<T> | (() => T | PromiseLike<T>);
  * @returns a Future of `aw`'s result.
  * @throws {TypeError} when `aw` is none of those.
  * @throws {ValueError} when `aw` is a Future of another loop than `loop`.
+ * @throws {RuntimeError} `no running event loop: …` when a task must be made and no loop runs.
  * @example
  * ```ts
  * import { run } from "@aio/loop";
@@ -39,6 +68,19 @@ export function ensureFuture<T>(
   aw: AwaitableOrFn<T> | Generator<unknown, T, any>,
   loop?: EventLoop,
 ): Future<Awaited<T>> {
+  return toFuture(aw, loop, "ensureFuture()");
+}
+
+/**
+ * @internal ensureFuture() for the combinators: `where` names the helper the
+ * user called in the errors (`gather() expects …`, `no running event loop:
+ * gather() needs one …`).
+ */
+export function toFuture<T>(
+  aw: AwaitableOrFn<T> | Generator<unknown, T, any>,
+  loop: EventLoop | undefined,
+  where: string,
+): Future<Awaited<T>> {
   if (isFuture(aw)) {
     if (loop !== undefined && aw.getLoop() !== loop) {
       throw new ValueError(
@@ -48,18 +90,20 @@ export function ensureFuture<T>(
     return aw as Future<Awaited<T>>;
   }
   if (typeof aw === "function") {
-    return (loop ?? getRunningLoop()).createTask(aw) as unknown as Future<Awaited<T>>;
+    return (loop ?? runningLoop(where)).createTask(aw) as unknown as Future<Awaited<T>>;
   }
   if (isGenerator(aw)) {
     // asyncio ensure_future(coro): a generator runs in a generator task.
     const gen = aw;
-    return (loop ?? getRunningLoop()).createTask(() => gen) as unknown as Future<Awaited<T>>;
+    return (loop ?? runningLoop(where)).createTask(() => gen) as unknown as Future<Awaited<T>>;
   }
   if (typeof aw === "object" && aw !== null && typeof (aw as PromiseLike<T>).then === "function") {
     const awaitable = aw as PromiseLike<T>;
-    return (loop ?? getRunningLoop()).createTask(() => awaitable) as unknown as Future<Awaited<T>>;
+    return (loop ?? runningLoop(where)).createTask(() => awaitable) as unknown as Future<
+      Awaited<T>
+    >;
   }
   throw new TypeError(
-    `ensureFuture() expects a Future, a thenable, a generator or a function, received ${describeValue(aw)}`,
+    `${where} expects a Future, a thenable, a generator or a function, received ${describeValue(aw)}`,
   );
 }

@@ -112,11 +112,16 @@ function settle(
   }
 }
 
-/** Runs one done callback from the loop. */
-function runCallback(cb: Callback, fut: Future<unknown>): void {
+/**
+ * Runs one done callback from the loop. A user callback's result is returned
+ * so the loop sees a rejected promise of an `async` callback (it goes to the
+ * exception handler, as a thrown error does).
+ */
+function runCallback(cb: Callback, fut: Future<unknown>): unknown {
   if (cb instanceof Waiter) cb.run();
-  else if (typeof cb === "function") cb(fut);
+  else if (typeof cb === "function") return cb(fut);
   else cb._run();
+  return undefined;
 }
 
 /**

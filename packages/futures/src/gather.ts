@@ -1,6 +1,9 @@
-import { type CancelledError, type EventLoop, getRunningLoop } from "@aio/core";
-import { type AwaitableOrFn, ensureFuture } from "./ensure-future.js";
+import { type EventLoop, isFailed } from "@aio/core";
+import { type AwaitableOrFn, type ResultOf, toFuture } from "./ensure-future.js";
 import { Future, internals, kAwaits } from "./future.js";
+import { failedFromOwnAbort, ownAbortReason } from "./internal/abort-as-cancel.js";
+import { runningLoop } from "./internal/running-loop.js";
+import type { Coroutine } from "./task.js";
 
 /** Options of {@link gather}. */
 export interface GatherOptions {
@@ -66,9 +69,22 @@ function isOptions(value: unknown): value is GatherOptions {
   return proto === Object.prototype || proto === null;
 }
 
+/** What `gather()` accepts as an awaitable: a Future or thenable, a function (also a `function*`), a generator. */
+export type GatherArg = AwaitableOrFn<unknown> | Coroutine<unknown>;
+
 /** The results array of `gather(...aws)`: each awaitable's result type, in order. */
 export type GatherResults<A extends readonly unknown[]> = {
-  -readonly [K in keyof A]: A[K] extends AwaitableOrFn<infer R> ? Awaited<R> : never;
+  -readonly [K in keyof A]: ResultOf<A[K]>;
+};
+
+/**
+ * The results array of `gather(...aws, { returnExceptions: true })`: in each
+ * position the awaitable's result or what it threw — and since JavaScript
+ * can throw anything, that is `ResultOf<A[K]> | unknown`, i.e. `unknown`.
+ * Narrow each element (`instanceof Error`, `isCancelledError`) before use.
+ */
+export type GatherResultsOrExceptions<A extends readonly unknown[]> = {
+  -readonly [K in keyof A]: ResultOf<A[K]> | unknown;
 };
 
 /**
@@ -97,7 +113,16 @@ export type GatherResults<A extends readonly unknown[]> = {
  * });
  * ```
  */
-export function gather<const A extends readonly AwaitableOrFn<unknown>[]>(
+export function gather<const A extends readonly GatherArg[]>(
+  ...args: [...A]
+): GatheringFuture<GatherResults<A>>;
+export function gather<const A extends readonly GatherArg[]>(
+  ...args: [...A, GatherOptions & { returnExceptions?: false | undefined }]
+): GatheringFuture<GatherResults<A>>;
+export function gather<const A extends readonly GatherArg[]>(
+  ...args: [...A, GatherOptions]
+): GatheringFuture<GatherResultsOrExceptions<A>>;
+export function gather<const A extends readonly GatherArg[]>(
   ...args: [...A] | [...A, GatherOptions]
 ): GatheringFuture<GatherResults<A>> {
   let aws = args as unknown[];
@@ -108,7 +133,7 @@ export function gather<const A extends readonly AwaitableOrFn<unknown>[]>(
     returnExceptions = Boolean(opts.returnExceptions);
   }
   if (aws.length === 0) {
-    const loop = getRunningLoop();
+    const loop = runningLoop("gather()");
     const outer = new GatheringFuture<GatherResults<A>>([], loop);
     outer.setResult([] as unknown as GatherResults<A>);
     return outer;
@@ -122,7 +147,7 @@ export function gather<const A extends readonly AwaitableOrFn<unknown>[]>(
   for (const aw of aws) {
     let fut = argToFut.get(aw);
     if (fut === undefined) {
-      fut = ensureFuture(aw as AwaitableOrFn<unknown>, loop);
+      fut = toFuture(aw as AwaitableOrFn<unknown>, loop, "gather()");
       loop ??= fut.getLoop();
       argToFut.set(aw, fut);
       // ensureFuture returns a Future argument itself, so distinct arguments
@@ -143,31 +168,29 @@ export function gather<const A extends readonly AwaitableOrFn<unknown>[]>(
       return;
     }
     if (!returnExceptions) {
-      if (fut.cancelled()) {
-        // A child was cancelled (not through the gather): the gather fails with CancelledError.
-        internals.fail(outer as Future<unknown>, internals.rejection(fut));
+      if (fut.cancelled() || failedFromOwnAbort(fut)) {
+        // A child was cancelled (not through the gather): the gather fails with
+        // CancelledError. A child whose signal-aware call reported its
+        // cancellation as an AbortError was cancelled too (internal/abort-as-cancel.ts).
+        internals.fail(outer as Future<unknown>, cancellationOf(fut));
         return;
       }
-      const exc = fut.exception();
-      if (exc !== undefined || internals.hasException(fut)) {
-        outer.setException(exc);
+      if (isFailed(fut)) {
+        outer.setException(fut.exception());
         return;
       }
     }
     if (nfinished === nfuts) {
       const results: unknown[] = [];
       for (const child of children) {
-        if (child.cancelled()) results.push(internals.rejection(child) as CancelledError);
-        else if (internals.hasException(child)) results.push(child.exception());
+        if (child.cancelled() || failedFromOwnAbort(child)) results.push(cancellationOf(child));
+        else if (isFailed(child)) results.push(child.exception());
         else results.push(child.result());
       }
       if (outer._cancelRequested) {
         // Cancelling the gather propagates whatever returnExceptions says (bpo-32684).
-        const cancelled = children.find((c) => c.cancelled());
-        internals.fail(
-          outer as Future<unknown>,
-          cancelled ? internals.rejection(cancelled) : results,
-        );
+        const cancelled = children.find((c) => c.cancelled() || failedFromOwnAbort(c));
+        internals.fail(outer as Future<unknown>, cancelled ? cancellationOf(cancelled) : results);
       } else {
         outer.setResult(results as unknown as GatherResults<A>);
       }
@@ -175,4 +198,9 @@ export function gather<const A extends readonly AwaitableOrFn<unknown>[]>(
   };
   for (const fut of unique) fut.addDoneCallback(onChildDone);
   return outer;
+}
+
+/** The CancelledError a cancelled child (or one failed from its own abort) ended with. */
+function cancellationOf(fut: Future<unknown>): unknown {
+  return fut.cancelled() ? internals.rejection(fut) : ownAbortReason(fut);
 }

@@ -12,9 +12,17 @@ export {
   asCompleted,
   type CompletedFuture,
 } from "./as-completed.js";
-export { type AwaitableOrFn, ensureFuture } from "./ensure-future.js";
+export { createEagerTaskFactory, type TaskConstructor } from "./eager-task-factory.js";
+export { type AwaitableOrFn, ensureFuture, type ResultOf } from "./ensure-future.js";
 export { Future, isFuture, kAwaits } from "./future.js";
-export { GatheringFuture, type GatherOptions, type GatherResults, gather } from "./gather.js";
+export {
+  type GatherArg,
+  GatheringFuture,
+  type GatherOptions,
+  type GatherResults,
+  type GatherResultsOrExceptions,
+  gather,
+} from "./gather.js";
 export { _onLoopClose } from "./loop-close.js";
 export { shield } from "./shield.js";
 export { sleep } from "./sleep.js";
@@ -34,6 +42,7 @@ export {
   FIRST_COMPLETED,
   FIRST_EXCEPTION,
   type ReturnWhen,
+  type WaitFuture,
   type WaitOptions,
   wait,
 } from "./wait.js";

@@ -1,5 +1,7 @@
-import { type AwaitableOrFn, ensureFuture } from "./ensure-future.js";
-import { Future, internals, kAwaits } from "./future.js";
+import { isFailed } from "@aio/core";
+import { type AwaitableOrFn, toFuture } from "./ensure-future.js";
+import { Future, kAwaits } from "./future.js";
+import type { Coroutine } from "./task.js";
 
 /**
  * Protects an awaitable from cancellation (asyncio `shield`): cancelling the
@@ -8,6 +10,8 @@ import { Future, internals, kAwaits } from "./future.js";
  *
  * @param aw - a Future, a thenable, or a function (run in a new task).
  * @returns a Future that settles like `aw`, unless cancelled itself.
+ * @throws {TypeError} when `aw` is not an awaitable or a function.
+ * @throws {RuntimeError} `no running event loop: …` when `aw` needs a task and no loop runs.
  * @example
  * ```ts
  * import { run } from "@aio/loop";
@@ -19,8 +23,12 @@ import { Future, internals, kAwaits } from "./future.js";
  * });
  * ```
  */
-export function shield<T>(aw: AwaitableOrFn<T>): Future<Awaited<T>> {
-  const inner = ensureFuture(aw);
+export function shield<T>(aw: Coroutine<T> | (() => Coroutine<T>)): Future<T>;
+export function shield<T>(aw: AwaitableOrFn<T>): Future<Awaited<T>>;
+export function shield<T>(
+  aw: AwaitableOrFn<T> | Coroutine<T> | (() => Coroutine<T>),
+): Future<Awaited<T>> {
+  const inner = toFuture(aw as AwaitableOrFn<T>, undefined, "shield()");
   if (inner.done()) return inner;
   const outer = new Future<Awaited<T>>({ loop: inner.getLoop() });
   Object.defineProperty(outer, kAwaits, { value: [inner] });
@@ -30,7 +38,7 @@ export function shield<T>(aw: AwaitableOrFn<T>): Future<Awaited<T>> {
       return;
     }
     if (f.cancelled()) outer.cancel();
-    else if (internals.hasException(f)) outer.setException(f.exception());
+    else if (isFailed(f)) outer.setException(f.exception());
     else outer.setResult(f.result());
   };
   const onOuterDone = () => {

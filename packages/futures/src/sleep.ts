@@ -1,6 +1,6 @@
-import { type EventLoop, getRunningLoop } from "@aio/core";
+import { _checkMs, type EventLoop } from "@aio/core";
 import { Future, internals } from "./future.js";
-import { checkMs } from "./internal/util.js";
+import { runningLoop } from "./internal/running-loop.js";
 
 function setResultUnlessCancelled(fut: Future<unknown>, value: unknown): void {
   if (!fut.done()) fut.setResult(value);
@@ -34,7 +34,7 @@ class SleepFuture<T> extends Future<T> {
  * @returns a Future of `value`.
  * @throws {TypeError} when `ms` is not a number.
  * @throws {RangeError} when `ms` is NaN.
- * @throws {RuntimeError} `no running event loop` outside a loop.
+ * @throws {RuntimeError} `no running event loop: …` outside a loop (the message names the fix).
  * @example
  * ```ts
  * import { run } from "@aio/loop";
@@ -46,8 +46,8 @@ class SleepFuture<T> extends Future<T> {
  * ```
  */
 export function sleep<T = undefined>(ms = 0, value?: T): Future<T> {
-  checkMs("sleep()", "ms", ms, false);
-  const loop: EventLoop = getRunningLoop();
+  _checkMs("sleep()", "ms", ms);
+  const loop: EventLoop = runningLoop("sleep()");
   const fut = new SleepFuture<T>({ loop });
   if (ms <= 0) {
     internals.completeOnAwait(fut as Future<unknown>, value);

@@ -1,12 +1,17 @@
 import {
+  _checkFunction,
+  _getRunningLoop,
   type EventLoop,
   ExceptionGroup,
   isCancelledError,
+  isFailed,
   RuntimeError,
   type TaskOptions,
 } from "@aio/core";
 import { Future, kAwaits } from "./future.js";
-import { currentTask, type Task } from "./task.js";
+import { isOwnAbort } from "./internal/abort-as-cancel.js";
+import { noRunningLoop } from "./internal/running-loop.js";
+import { type Coroutine, currentTask, type Task } from "./task.js";
 
 /**
  * A group of tasks that live no longer than the `taskGroup(fn)` call that
@@ -30,7 +35,7 @@ import { currentTask, type Task } from "./task.js";
  *     const t1 = tg.createTask(() => sleep(10, "a"));
  *     const t2 = tg.createTask(() => sleep(20, "b"));
  *     return [t1, t2];
- *   }).then((tasks) => tasks.map((t) => t.result()));
+ *   }).then((tasks) => tasks!.map((t) => t.result())); // `!`: undefined only after tg.cancel()
  *   console.log(a, b); // "a" "b"
  * });
  * ```
@@ -59,6 +64,8 @@ export class TaskGroup {
    * await run(() => taskGroup(async (tg) => { tg.createTask(async () => console.log("child")); }));
    * ```
    */
+  createTask<T>(fn: () => Coroutine<T>, options?: TaskOptions): Task<T>;
+  createTask<T>(fn: () => T | PromiseLike<T>, options?: TaskOptions): Task<Awaited<T>>;
   createTask<T>(fn: () => T | PromiseLike<T>, options?: TaskOptions): Task<Awaited<T>> {
     if (!this.#entered) throw new RuntimeError(`TaskGroup ${this.toString()} has not been entered`);
     if (this.#exiting && this.#tasks.size === 0) {
@@ -103,7 +110,10 @@ export class TaskGroup {
   _enter(): void {
     if (this.#entered) throw new RuntimeError("TaskGroup has already been entered");
     const parent = currentTask();
-    if (parent === null) throw new RuntimeError("TaskGroup cannot determine the parent task");
+    if (parent === null) {
+      if (_getRunningLoop() === null) throw noRunningLoop("taskGroup()");
+      throw new RuntimeError("TaskGroup cannot determine the parent task");
+    }
     this.#parentTask = parent;
     this.#loop = parent.getLoop();
     this.#entered = true;
@@ -112,6 +122,11 @@ export class TaskGroup {
   /** @internal asyncio `TaskGroup.__aexit__`; throws what the group raises. */
   async _exit(failed: boolean, exc: unknown): Promise<void> {
     this.#exiting = true;
+    if (failed && !isCancelledError(exc) && isOwnAbort(this.#parentTask, exc)) {
+      // The body's signal-aware call reported the parent's cancellation as an
+      // AbortError: handle it as that CancelledError (internal/abort-as-cancel.ts).
+      exc = this.#parentTask!.signal.reason;
+    }
     let propagateCancellation: unknown = failed && isCancelledError(exc) ? exc : undefined;
     let hasPropagate = propagateCancellation !== undefined;
     if (failed && !this.#aborting) {
@@ -169,9 +184,13 @@ export class TaskGroup {
     if (this.#onCompletedFut !== null && this.#tasks.size === 0 && !this.#onCompletedFut.done()) {
       this.#onCompletedFut.setResult(true);
     }
-    if (task.cancelled()) return;
+    if (task.cancelled() || !isFailed(task)) return;
+    // isFailed(), not `exception() !== undefined`: `throw undefined` is a failure too.
     const exc = task.exception();
-    if (exc === undefined) return;
+    // A child that passed its signal to a signal-aware API (fetch,
+    // timers/promises) fails with that API's AbortError when we cancel it:
+    // it was cancelled, not failed (internal/abort-as-cancel.ts).
+    if (isOwnAbort(task, exc)) return;
     this.#errors.push(exc);
     const parent = this.#parentTask!;
     if (parent.done()) {
@@ -219,10 +238,16 @@ export class TaskGroup {
  * started (asyncio `async with TaskGroup() as tg`). Resolves to `fn`'s
  * result; when tasks fail, rejects with an `ExceptionGroup` of their errors.
  *
+ * When the body calls `tg.cancel()` the group stops without an error and
+ * resolves to `undefined` — hence the `| undefined` in the type. Bad
+ * arguments reject; it never throws synchronously.
+ *
  * @param fn - the body; receives the group.
- * @returns the body's result (undefined when stopped with `tg.cancel()`).
+ * @returns the body's result, or undefined when stopped with `tg.cancel()`.
  * @throws {ExceptionGroup} `unhandled errors in a TaskGroup` when tasks or the body failed.
- * @throws {RuntimeError} `TaskGroup cannot determine the parent task` outside a task.
+ * @throws {RuntimeError} `no running event loop: …` outside a loop;
+ *   `TaskGroup cannot determine the parent task` on a loop but outside a task.
+ * @throws {TypeError} when `fn` is not a function.
  * @example
  * ```ts
  * import { run } from "@aio/loop";
@@ -240,10 +265,10 @@ export class TaskGroup {
  * });
  * ```
  */
-export async function taskGroup<T>(fn: (tg: TaskGroup) => T | PromiseLike<T>): Promise<Awaited<T>> {
-  if (typeof fn !== "function") {
-    throw new TypeError(`taskGroup() fn must be a function, received ${typeof fn}`);
-  }
+export async function taskGroup<T>(
+  fn: (tg: TaskGroup) => T | PromiseLike<T>,
+): Promise<Awaited<T> | undefined> {
+  _checkFunction("taskGroup()", "fn", fn);
   const tg = new TaskGroup();
   tg._enter();
   let result: Awaited<T>;
@@ -252,7 +277,7 @@ export async function taskGroup<T>(fn: (tg: TaskGroup) => T | PromiseLike<T>): P
   } catch (err) {
     await tg._exit(true, err);
     // _exit() swallowed the body's cancellation (tg.cancel()): no result.
-    return undefined as Awaited<T>;
+    return undefined;
   }
   await tg._exit(false, undefined);
   return result;

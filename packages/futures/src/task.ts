@@ -13,6 +13,7 @@ import {
 } from "@aio/core";
 import { Future, internals, kTaskBrand, stepEnded, stepStarted } from "./future.js";
 import { kScheduleItem, SELF, type StepAwareLoop } from "./internal/protocol.js";
+import { runningLoop } from "./internal/running-loop.js";
 import { describe, GeneratorFunctionPrototype, isGenerator } from "./internal/util.js";
 
 const rt = getRuntime();
@@ -715,7 +716,7 @@ Object.defineProperties(Task.prototype, {
  * @param options - `name` (default `Task-N`), `eagerStart`.
  * @returns the Task.
  * @throws {TypeError} when `fn` is not a function.
- * @throws {RuntimeError} `no running event loop` outside a loop; `Event loop is closed`.
+ * @throws {RuntimeError} `no running event loop: …` outside a loop (the message names the fix); `Event loop is closed`.
  * @example
  * ```ts
  * import { run } from "@aio/loop";
@@ -738,7 +739,7 @@ export function createTask<T>(
   if (typeof fn !== "function") {
     throw new TypeError(`createTask() fn must be a function, received ${describe(fn)}`);
   }
-  return getRunningLoop().createTask(fn, options) as Task<Awaited<T>>;
+  return runningLoop("createTask()").createTask(fn, options) as Task<Awaited<T>>;
 }
 
 /**

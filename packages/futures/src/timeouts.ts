@@ -1,15 +1,18 @@
 import {
+  _checkFunction,
+  _checkMs,
+  _getRunningLoop,
   type EventLoop,
-  getRunningLoop,
   type Handle,
   isCancelledError,
   RuntimeError,
   TimeoutError,
 } from "@aio/core";
-import { type AwaitableOrFn, ensureFuture } from "./ensure-future.js";
+import { type AwaitableOrFn, type ResultOf, toFuture } from "./ensure-future.js";
 import type { Future } from "./future.js";
-import { checkMs } from "./internal/util.js";
-import { currentTask, type Task } from "./task.js";
+import { isOwnAbort } from "./internal/abort-as-cancel.js";
+import { noRunningLoop, runningLoop } from "./internal/running-loop.js";
+import { type Coroutine, currentTask, type Task } from "./task.js";
 
 const CREATED = "created";
 const ENTERED = "active";
@@ -51,13 +54,19 @@ export class Timeout {
   #task: Task<unknown> | null = null;
   #loop: EventLoop | null = null;
   #cancelling = 0;
+  /** @internal What the TimeoutError says: `timeout of 50 ms`; set by timeout(). */
+  _what: string | null = null;
+  /** @internal Where timeout()/timeoutAt() was called: an Error whose stack is that site. */
+  _site: Error | null = null;
 
   /**
    * Prefer `timeout()`/`timeoutAt()`, which enter and exit it for you.
    * @param when - the loop time (ms) of the deadline, or null for none.
+   * @throws {TypeError} when `when` is neither a number nor null.
+   * @throws {RangeError} when `when` is NaN.
    */
   constructor(when: number | null) {
-    checkMs("Timeout", "when", when, true);
+    _checkMs("Timeout", "when", when, { nullable: true });
     this.#when = when;
   }
 
@@ -89,7 +98,7 @@ export class Timeout {
    * ```
    */
   reschedule(when: number | null): void {
-    checkMs("Timeout.reschedule()", "when", when, true);
+    _checkMs("Timeout.reschedule()", "when", when, { nullable: true });
     if (this.#state !== ENTERED) {
       if (this.#state === CREATED) throw new RuntimeError("Timeout has not been entered");
       throw new RuntimeError(`Cannot change state of ${this.#state} Timeout`);
@@ -122,11 +131,14 @@ export class Timeout {
     return this.#state === EXPIRING || this.#state === EXPIRED;
   }
 
-  /** @internal asyncio `Timeout.__aenter__`. */
-  _enter(): void {
+  /** @internal asyncio `Timeout.__aenter__`; `where` names the helper in errors. */
+  _enter(where = "timeout()"): void {
     if (this.#state !== CREATED) throw new RuntimeError("Timeout has already been entered");
     const task = currentTask();
-    if (task === null) throw new RuntimeError("Timeout should be used inside a task");
+    if (task === null) {
+      if (_getRunningLoop() === null) throw noRunningLoop(where);
+      throw new RuntimeError("Timeout should be used inside a task");
+    }
     this.#state = ENTERED;
     this.#task = task;
     this.#loop = task.getLoop();
@@ -143,16 +155,37 @@ export class Timeout {
     this.#handle = null;
     if (this.#state === EXPIRING) {
       this.#state = EXPIRED;
-      if (this.#task!.uncancel() <= this.#cancelling && failed && isCancelledError(error)) {
+      // A signal-aware call in the body (fetch, timers/promises) reports our
+      // cancellation as its AbortError: the same cancellation
+      // (internal/abort-as-cancel.ts).
+      const cancelled = failed && (isCancelledError(error) || isOwnAbort(this.#task, error));
+      if (this.#task!.uncancel() <= this.#cancelling && cancelled) {
         // No other cancellation is pending: this one was ours.
-        const err = new TimeoutError();
-        (err as Error & { cause?: unknown }).cause = error;
-        return err;
+        return this.#timeoutError(error);
       }
     } else if (this.#state === ENTERED) {
       this.#state = EXITED;
     }
     return undefined;
+  }
+
+  /**
+   * The TimeoutError for an expired deadline (CPython raises it `from` the
+   * CancelledError). Created here, after the body's await, so V8's async
+   * stack shows where the caller awaits `timeout()`; the site where
+   * `timeout()` was called is appended (CPython shows the `async with` line).
+   */
+  #timeoutError(cause: unknown): TimeoutError {
+    const what =
+      this._what ?? (this.#when === null ? "timeout" : `deadline at loop time ${this.#when} ms`);
+    const err = new TimeoutError(`${what} expired`);
+    (err as Error & { cause?: unknown }).cause = cause;
+    const site = this._site?.stack;
+    if (site !== undefined && err.stack !== undefined) {
+      const frames = site.split("\n").filter((line) => /^\s+at /.test(line));
+      err.stack += `\n    --- the timeout was set at:\n${frames.join("\n")}`;
+    }
+    return err;
   }
 
   #onTimeout = (): void => {
@@ -188,11 +221,9 @@ export class Timeout {
 async function runWithin<T>(
   t: Timeout,
   fn: (t: Timeout) => T | PromiseLike<T>,
+  where: string,
 ): Promise<Awaited<T>> {
-  if (typeof fn !== "function") {
-    throw new TypeError(`timeout() fn must be a function, received ${typeof fn}`);
-  }
-  t._enter();
+  t._enter(where);
   let result: Awaited<T>;
   try {
     result = await fn(t);
@@ -203,18 +234,29 @@ async function runWithin<T>(
   return result;
 }
 
+/** Captures the caller's stack (from `above` up) for a TimeoutError; see `Timeout._site`. */
+function callSite(above: (...args: never[]) => unknown): Error {
+  const site = new Error("timeout() call site");
+  Error.captureStackTrace?.(site, above);
+  return site;
+}
+
 /**
  * Runs `fn` in the current task with a deadline `ms` from now (asyncio
  * `timeout`). When it passes, the body is cancelled at its current await and
- * `TimeoutError` is thrown from here; `null` means no deadline (it can be set
- * later with `t.reschedule()`). Nested timeouts work: each one only converts
- * its own cancellation.
+ * `TimeoutError` (`timeout of <ms> ms expired`, its `cause` the
+ * CancelledError, its stack naming this call's site) is thrown from here;
+ * `null` means no deadline (it can be set later with `t.reschedule()`).
+ * Nested timeouts work: each one only converts its own cancellation, also
+ * when a signal-aware API in the body reports it as an `AbortError`.
+ * Bad arguments reject; it never throws synchronously.
  *
  * @param ms - milliseconds, or null.
  * @param fn - the body; receives the {@link Timeout}.
  * @returns the body's result.
  * @throws {TimeoutError} when the deadline passed.
- * @throws {RuntimeError} `Timeout should be used inside a task`.
+ * @throws {RuntimeError} `no running event loop: …` outside a loop; `Timeout should be used inside a task`.
+ * @throws {TypeError} when `ms` is not a number or null, or `fn` not a function.
  * @throws {RangeError} when `ms` is NaN.
  * @example
  * ```ts
@@ -225,7 +267,7 @@ async function runWithin<T>(
  *   try {
  *     await timeout(10, () => sleep(1000));
  *   } catch (e) {
- *     console.log(isTimeoutError(e)); // true
+ *     console.log(isTimeoutError(e), (e as Error).message); // true "timeout of 10 ms expired"
  *   }
  * });
  * ```
@@ -234,19 +276,29 @@ export function timeout<T>(
   ms: number | null,
   fn: (t: Timeout) => T | PromiseLike<T>,
 ): Promise<Awaited<T>> {
-  checkMs("timeout()", "ms", ms, true);
-  const when = ms === null ? null : getRunningLoop().time() + ms;
-  return runWithin(new Timeout(when), fn);
+  try {
+    _checkMs("timeout()", "ms", ms, { nullable: true });
+    _checkFunction("timeout()", "fn", fn);
+    const when = ms === null ? null : runningLoop("timeout()").time() + ms;
+    const t = new Timeout(when);
+    if (ms !== null) t._what = `timeout of ${ms} ms`;
+    t._site = callSite(timeout);
+    return runWithin(t, fn, "timeout()");
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /**
  * Like {@link timeout} with an absolute deadline in loop time (ms; see
- * `loop.time()`) (asyncio `timeout_at`).
+ * `loop.time()`) (asyncio `timeout_at`). Bad arguments reject.
  *
  * @param when - the deadline, or null.
  * @param fn - the body.
  * @returns the body's result.
  * @throws {TimeoutError} when the deadline passed.
+ * @throws {TypeError} when `when` is not a number or null, or `fn` not a function.
+ * @throws {RangeError} when `when` is NaN.
  * @example
  * ```ts
  * import { run } from "@aio/loop";
@@ -259,8 +311,15 @@ export function timeoutAt<T>(
   when: number | null,
   fn: (t: Timeout) => T | PromiseLike<T>,
 ): Promise<Awaited<T>> {
-  checkMs("timeoutAt()", "when", when, true);
-  return runWithin(new Timeout(when), fn);
+  try {
+    _checkMs("timeoutAt()", "when", when, { nullable: true });
+    _checkFunction("timeoutAt()", "fn", fn);
+    const t = new Timeout(when);
+    t._site = callSite(timeoutAt);
+    return runWithin(t, fn, "timeoutAt()");
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /** Cancels `fut` and waits until it is done, whatever happens to us meanwhile (asyncio `_cancel_and_wait`). */
@@ -301,23 +360,34 @@ async function cancelAndWait(fut: Future<unknown>): Promise<void> {
  * });
  * ```
  */
-export async function waitFor<T>(aw: AwaitableOrFn<T>, ms: number | null): Promise<Awaited<T>> {
-  checkMs("waitFor()", "ms", ms, true);
+export function waitFor<T>(aw: Coroutine<T> | (() => Coroutine<T>), ms: number | null): Promise<T>;
+export function waitFor<A extends AwaitableOrFn<unknown>>(
+  aw: A,
+  ms: number | null,
+): Promise<ResultOf<A>>;
+export async function waitFor<T>(
+  aw: AwaitableOrFn<T> | Coroutine<T> | (() => Coroutine<T>),
+  ms: number | null,
+): Promise<unknown> {
+  _checkMs("waitFor()", "ms", ms, { nullable: true });
   if (ms !== null && ms <= 0) {
-    const fut = ensureFuture(aw);
+    const fut = toFuture(aw as AwaitableOrFn<T>, undefined, "waitFor()");
     if (fut.done()) return fut.result();
     await cancelAndWait(fut as Future<unknown>);
     try {
       return fut.result();
     } catch (err) {
       if (isCancelledError(err)) {
-        const timeoutErr = new TimeoutError();
+        const timeoutErr = new TimeoutError(`timeout of ${ms} ms expired`);
         (timeoutErr as Error & { cause?: unknown }).cause = err;
         throw timeoutErr;
       }
       throw err;
     }
   }
-  const fut = ensureFuture(aw);
-  return timeout(ms, () => fut);
+  const fut = toFuture(aw as AwaitableOrFn<T>, undefined, "waitFor()");
+  const t = new Timeout(ms === null ? null : runningLoop("waitFor()").time() + ms);
+  if (ms !== null) t._what = `timeout of ${ms} ms`;
+  t._site = callSite(waitFor);
+  return runWithin(t, () => fut, "waitFor()");
 }

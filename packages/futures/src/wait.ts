@@ -1,7 +1,16 @@
-import { describeValue, type EventLoop, getRunningLoop, ValueError } from "@aio/core";
-import { type AwaitableOrFn, ensureFuture } from "./ensure-future.js";
-import { type Future, internals, isFuture, kAwaits } from "./future.js";
-import { checkMs } from "./internal/util.js";
+import {
+  _checkMs,
+  _checkOptions,
+  describeValue,
+  type EventLoop,
+  isFailed,
+  ValueError,
+} from "@aio/core";
+import { type AwaitableOrFn, type ResultOf, toFuture } from "./ensure-future.js";
+import { type Future, isFuture, kAwaits } from "./future.js";
+import { failedFromOwnAbort } from "./internal/abort-as-cancel.js";
+import { runningLoop } from "./internal/running-loop.js";
+import type { Coroutine, Task } from "./task.js";
 
 /** `wait()` returns when any future finishes or is cancelled. */
 export const FIRST_COMPLETED = "FIRST_COMPLETED";
@@ -21,10 +30,22 @@ export interface WaitOptions {
   returnWhen?: ReturnWhen;
 }
 
+/**
+ * What `wait()` puts in its Sets for an argument of type `A`: a Future or
+ * Task stays what it is (a Task keeps `getName()`, `cancel()`…); a function,
+ * generator or other thenable becomes the Task it runs in.
+ */
+export type WaitFuture<A> =
+  A extends Future<unknown>
+    ? A
+    : A extends PromiseLike<unknown> | Coroutine<unknown> | (() => unknown)
+      ? Task<ResultOf<A>>
+      : never;
+
 /** @internal Converts the awaitables of wait()/asCompleted() to unique futures of one loop. */
 export function toFutures(
   fn: string,
-  aws: Iterable<AwaitableOrFn<unknown>>,
+  aws: Iterable<AwaitableOrFn<unknown> | Coroutine<unknown>>,
 ): { futures: Future<unknown>[]; loop: EventLoop } {
   if (
     aws === null ||
@@ -41,23 +62,31 @@ export function toFutures(
   // Deduplicate the arguments first (asyncio iterates `set(fs)`): the same
   // function passed twice runs once, like the same coroutine object.
   for (const aw of new Set(aws)) {
-    const fut = ensureFuture(aw, loop);
+    const fut = toFuture(aw, loop, fn);
     loop ??= fut.getLoop();
     set.add(fut);
   }
-  return { futures: [...set], loop: loop ?? getRunningLoop() };
+  return { futures: [...set], loop: loop ?? runningLoop(fn) };
 }
 
 /**
  * Waits for futures and tasks (asyncio `wait`) and resolves to `[done,
  * pending]` Sets. Never cancels anything, also not on timeout. Accepts any
- * iterable (the Set it returned, too); functions run in new tasks.
+ * iterable (the Set it returned, too); functions run in new tasks. The Sets
+ * hold the Tasks and Futures as passed (typed so: a Task stays a Task), and a
+ * Task for each function. Bad arguments reject; it never throws synchronously.
+ *
+ * A task that failed with an `AbortError` caused by its own `signal` (a
+ * signal-aware API reporting its cancellation) counts as cancelled for
+ * `FIRST_EXCEPTION`.
  *
  * @param aws - futures, tasks, thenables or functions.
  * @param options - `timeout` (ms), `returnWhen`.
  * @returns `[done, pending]`.
  * @throws {ValueError} `Set of Tasks/Futures is empty.`, or an invalid `returnWhen`.
+ * @throws {TypeError} when `aws` is not an iterable, `options` not an object, `timeout` not a number.
  * @throws {RangeError} when `timeout` is NaN.
+ * @throws {RuntimeError} `no running event loop: …` outside a loop.
  * @example
  * ```ts
  * import { run } from "@aio/loop";
@@ -71,34 +100,41 @@ export function toFutures(
  * });
  * ```
  */
-export async function wait<T>(
-  aws: Iterable<AwaitableOrFn<T>>,
+export async function wait<A extends AwaitableOrFn<unknown> | Coroutine<unknown>>(
+  aws: Iterable<A>,
   options?: WaitOptions,
-): Promise<[Set<Future<Awaited<T>>>, Set<Future<Awaited<T>>>]> {
-  const timeout = options?.timeout ?? null;
-  const returnWhen = options?.returnWhen ?? ALL_COMPLETED;
-  checkMs("wait()", "timeout", timeout, true);
+): Promise<[Set<WaitFuture<A>>, Set<WaitFuture<A>>]> {
+  type F = WaitFuture<A>;
+  const opts = _checkOptions("wait()", options);
+  const timeout = opts.timeout ?? null;
+  const returnWhen = opts.returnWhen ?? ALL_COMPLETED;
+  _checkMs("wait()", "options.timeout", timeout, { nullable: true });
   if (
     returnWhen !== FIRST_COMPLETED &&
     returnWhen !== FIRST_EXCEPTION &&
     returnWhen !== ALL_COMPLETED
   ) {
-    throw new ValueError(`Invalid returnWhen value: ${describeValue(returnWhen)}`);
+    // asyncio raises ValueError("Invalid return_when value: …").
+    throw new ValueError(
+      `wait() options.returnWhen must be "FIRST_COMPLETED", "FIRST_EXCEPTION" or "ALL_COMPLETED", received ${describeValue(returnWhen)}`,
+    );
   }
   const { futures, loop } = toFutures("wait()", aws);
   if (futures.length === 0) throw new ValueError("Set of Tasks/Futures is empty.");
   const split = () => {
-    const done = new Set<Future<Awaited<T>>>();
-    const pending = new Set<Future<Awaited<T>>>();
-    for (const f of futures) (f.done() ? done : pending).add(f as Future<Awaited<T>>);
-    return [done, pending] as [Set<Future<Awaited<T>>>, Set<Future<Awaited<T>>>];
+    const done = new Set<F>();
+    const pending = new Set<F>();
+    for (const f of futures) (f.done() ? done : pending).add(f as F);
+    return [done, pending] as [Set<F>, Set<F>];
   };
-  // asyncio _wait: return at once when the condition already holds.
-  const isFailed = (f: Future<unknown>) => !f.cancelled() && internals.hasException(f);
+  // asyncio _wait: return at once when the condition already holds. A task
+  // whose signal-aware call reported its own cancellation is cancelled, not
+  // failed (internal/abort-as-cancel.ts).
+  const failed = (f: Future<unknown>) => isFailed(f) && !failedFromOwnAbort(f);
   if (
     futures.every((f) => f.done()) ||
     (returnWhen === FIRST_COMPLETED && futures.some((f) => f.done())) ||
-    (returnWhen === FIRST_EXCEPTION && futures.some(isFailed))
+    (returnWhen === FIRST_EXCEPTION && futures.some(failed))
   ) {
     return split();
   }
@@ -110,7 +146,7 @@ export async function wait<T>(
     if (
       counter <= 0 ||
       returnWhen === FIRST_COMPLETED ||
-      (returnWhen === FIRST_EXCEPTION && isFailed(f))
+      (returnWhen === FIRST_EXCEPTION && failed(f))
     ) {
       if (!waiter.done()) waiter.setResult(undefined);
     }

@@ -93,7 +93,9 @@ describe("wait()", () => {
   it("wait() rejects a NaN timeout", async () => {
     await runVirtual(async () => {
       await expect(wait([() => sleep(1)], { timeout: Number.NaN })).rejects.toThrow(
-        new RangeError("wait() timeout must not be NaN"),
+        new RangeError(
+          "wait() options.timeout must be a number of milliseconds or null, received NaN",
+        ),
       );
     });
   });
@@ -126,7 +128,9 @@ describe("asCompleted()", () => {
   it("asCompleted() rejects a NaN timeout", async () => {
     await runVirtual(async () => {
       expect(() => asCompleted([], { timeout: Number.NaN })).toThrow(
-        new RangeError("asCompleted() timeout must not be NaN"),
+        new RangeError(
+          "asCompleted() options.timeout must be a number of milliseconds or null, received NaN",
+        ),
       );
     });
   });

@@ -371,8 +371,11 @@ describe("Bad input", () => {
     });
   });
 
-  it("createTask() outside a loop throws RuntimeError('no running event loop')", () => {
-    expect(() => createTask(async () => {})).toThrow(new RuntimeError("no running event loop"));
+  it("createTask() outside a loop throws RuntimeError('no running event loop: …') naming the fix", () => {
+    expect(() => createTask(async () => {})).toThrow(RuntimeError);
+    expect(() => createTask(async () => {})).toThrow(
+      /^no running event loop: createTask\(\) needs one — call it inside run\(\) from @aio\/loop, or make your library's entry point ensureLoop\(/,
+    );
   });
 
   it("createTask on a closed loop throws RuntimeError('Event loop is closed')", () => {
@@ -403,7 +406,9 @@ describe("Bad input", () => {
 
   it("sleep() with NaN or a non-number throws", async () => {
     await runVirtual(async () => {
-      expect(() => sleep(Number.NaN)).toThrow(new RangeError("sleep() ms must not be NaN"));
+      expect(() => sleep(Number.NaN)).toThrow(
+        new RangeError("sleep() ms must be a number of milliseconds, received NaN"),
+      );
       expect(() => sleep("5" as never)).toThrow(
         new TypeError('sleep() ms must be a number of milliseconds, received "5"'),
       );

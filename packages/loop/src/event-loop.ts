@@ -1,24 +1,20 @@
 import {
+  _checkFunction,
+  _checkMs,
+  _checkOptions,
   _clearImmediate,
   _env,
   _getRunningLoop,
   _setImmediate,
-  describeValue as describe,
   type EventLoop,
-  type ExceptionContext,
-  type ExceptionHandler,
-  type Executor,
-  type FutureLike,
   getRuntime,
   RuntimeError,
-  type TaskFactory,
   type TaskLike,
-  type TaskOptions,
-  ValueError,
 } from "@aio/core";
-import { _onLoopClose, type Coroutine, Future, isFuture, Task } from "@aio/futures";
+import { _onLoopClose } from "@aio/futures";
 import { Handle, TimerHandle } from "./handle.js";
 import { TimerHeap } from "./internal/timer-heap.js";
+import { EventLoopServices } from "./loop-services.js";
 
 const rt = getRuntime();
 /** The host's clock (a global in Node, Deno, Bun and browsers), read through a module binding. */
@@ -66,30 +62,6 @@ const SELF = Symbol.for("@aio/loop.self");
 const RESOLVED = Promise.resolve();
 const kStepEnded = Symbol.for("@aio/loop.stepEnded");
 
-/**
- * The Future `runInExecutor` returns for a foreign job: cancelling it cancels
- * the job synchronously (when the job can be cancelled), so an executor that
- * has not started the job yet never starts it.
- */
-class ExecutorFuture<T> extends Future<T> {
-  readonly #job: { cancel?: () => unknown };
-
-  constructor(loop: EventLoop, job: { cancel?: () => unknown }) {
-    super({ loop });
-    this.#job = job;
-  }
-
-  override cancel(msg?: string): boolean {
-    if (!super.cancel(msg)) return false;
-    if (typeof this.#job.cancel === "function") this.#job.cancel();
-    return true;
-  }
-
-  override toString(): string {
-    return `<Future ${this._reprInfo().join(" ")}>`;
-  }
-}
-
 /** Options of {@link newEventLoop} and the loop constructor. */
 export interface EventLoopOptions {
   /** Start in debug mode (default: `AIO_DEBUG=1` in the environment). */
@@ -99,31 +71,11 @@ export interface EventLoopOptions {
 }
 
 function checkCallback(method: string, cb: unknown): void {
-  if (typeof cb !== "function") {
-    throw new TypeError(`${method}() callback must be a function, received ${describe(cb)}`);
-  }
+  _checkFunction(`${method}()`, "callback", cb);
 }
 
 function checkTime(method: string, arg: string, value: unknown): void {
-  if (typeof value !== "number") {
-    throw new TypeError(
-      `${method}() ${arg} must be a number of milliseconds, received ${describe(value)}`,
-    );
-  }
-  if (Number.isNaN(value)) throw new RangeError(`${method}() ${arg} must not be NaN`);
-}
-
-function formatContext(context: ExceptionContext): string {
-  const lines = [context.message];
-  for (const [key, value] of Object.entries(context)) {
-    if (key === "message" || key === "exception") continue;
-    lines.push(`${key}: ${String(value)}`);
-  }
-  const exc = context.exception;
-  if (exc !== undefined) {
-    lines.push(exc instanceof Error && exc.stack ? exc.stack : `exception: ${String(exc)}`);
-  }
-  return lines.join("\n");
+  _checkMs(`${method}()`, arg, value);
 }
 
 /**
@@ -155,7 +107,7 @@ function formatContext(context: ExceptionContext): string {
  * loop.close();
  * ```
  */
-export class BaseEventLoop implements EventLoop {
+export class BaseEventLoop extends EventLoopServices implements EventLoop {
   #ready: Handle[] = [];
   #batch: Handle[] = [];
   #batchIndex = 0;
@@ -168,12 +120,7 @@ export class BaseEventLoop implements EventLoop {
   #stopping = false;
   #closed = false;
   #debug: boolean;
-  /** In debug mode, callbacks (and task steps) taking longer than this (ms) are reported. */
-  slowCallbackDuration = 100;
-  #exceptionHandler: ExceptionHandler | null = null;
-  #taskFactory: TaskFactory | null = null;
-  #defaultExecutor: Executor | null = null;
-  #asyncgens = new Set<AsyncGenerator<unknown, unknown, unknown>>();
+  #slowCallbackDuration = 100;
 
   #inBatch = false;
   #suspended = false;
@@ -205,6 +152,7 @@ export class BaseEventLoop implements EventLoop {
    * @param options - `debug`.
    */
   constructor(options?: EventLoopOptions) {
+    super();
     this.#debug = options?.debug ?? _env("AIO_DEBUG") === "1";
     this.#virtual = options?.virtualTime === true;
   }
@@ -232,6 +180,16 @@ export class BaseEventLoop implements EventLoop {
   // ----- scheduling ---------------------------------------------------------
 
   /**
+   * @internal Schedules an internal ready item (see `kScheduleItem`) like
+   * `callSoon`, without allocating a Handle.
+   */
+  [kScheduleItem](item: Handle): void {
+    if (this.#closed) throw new RuntimeError("Event loop is closed");
+    this.#ready.push(item);
+    if (this.#immediate === null && this.#running && !this.#inBatch) this.#ensureImmediate();
+  }
+
+  /**
    * Schedules `cb(...args)` for the next loop iteration; callbacks run in the
    * order they were scheduled.
    * @param cb - the callback.
@@ -246,16 +204,6 @@ export class BaseEventLoop implements EventLoop {
    * await run(() => { getRunningLoop().callSoon((who) => console.log("hello", who), "world"); });
    * ```
    */
-  /**
-   * @internal Schedules an internal ready item (see `kScheduleItem`) like
-   * `callSoon`, without allocating a Handle.
-   */
-  [kScheduleItem](item: Handle): void {
-    if (this.#closed) throw new RuntimeError("Event loop is closed");
-    this.#ready.push(item);
-    if (this.#immediate === null && this.#running && !this.#inBatch) this.#ensureImmediate();
-  }
-
   callSoon<A extends unknown[]>(cb: (...args: A) => unknown, ...args: A): Handle;
   callSoon(cb: (...args: unknown[]) => unknown): Handle {
     if (this.#closed) throw new RuntimeError("Event loop is closed");
@@ -347,82 +295,7 @@ export class BaseEventLoop implements EventLoop {
     this.#cancelledTimers++;
   }
 
-  // ----- futures and tasks ------------------------------------------------
-
-  /**
-   * Makes a Future bound to this loop (asyncio `loop.create_future`).
-   * @returns a pending Future.
-   * @example
-   * ```ts
-   * import { run } from "@aio/loop";
-   * import { getRunningLoop } from "@aio/core";
-   * await run(async () => {
-   *   const fut = getRunningLoop().createFuture<number>();
-   *   getRunningLoop().callSoon(() => fut.setResult(1));
-   *   console.log(await fut); // 1
-   * });
-   * ```
-   */
-  createFuture<T>(): Future<T> {
-    return new Future<T>({ loop: this });
-  }
-
-  /**
-   * Runs `fn` in a new Task on this loop, through the task factory if one is set.
-   * @param fn - the function (usually `async`).
-   * @param options - `name`, `eagerStart`.
-   * @returns the Task.
-   * @throws {TypeError} when `fn` is not a function.
-   * @throws {RuntimeError} `Event loop is closed`.
-   * @example
-   * ```ts
-   * import { run } from "@aio/loop";
-   * import { getRunningLoop } from "@aio/core";
-   * await run(async () => { console.log(await getRunningLoop().createTask(async () => 2)); }); // 2
-   * ```
-   */
-  createTask<T>(fn: () => Coroutine<T>, options?: TaskOptions): Task<T>;
-  createTask<T>(fn: () => T | PromiseLike<T>, options?: TaskOptions): Task<Awaited<T>>;
-  createTask<T>(fn: () => T | PromiseLike<T>, options?: TaskOptions): Task<Awaited<T>> {
-    if (this.#closed) throw new RuntimeError("Event loop is closed");
-    if (this.#taskFactory !== null) return this.#taskFactory(this, fn, options) as Task<Awaited<T>>;
-    return new Task(fn as () => Awaited<T>, { ...options, loop: this });
-  }
-
-  /**
-   * Sets the factory `createTask` uses (asyncio `set_task_factory`); `null`
-   * restores plain tasks. `eagerTaskFactory` from `@aio/futures` starts tasks eagerly.
-   * @param factory - the factory or null.
-   * @throws {TypeError} when `factory` is neither a function nor null.
-   * @example
-   * ```ts
-   * import { run } from "@aio/loop";
-   * import { getRunningLoop } from "@aio/core";
-   * import { eagerTaskFactory } from "@aio/futures";
-   * await run(() => { getRunningLoop().setTaskFactory(eagerTaskFactory); });
-   * ```
-   */
-  setTaskFactory(factory: TaskFactory | null): void {
-    if (factory !== null && typeof factory !== "function") {
-      throw new TypeError(
-        `setTaskFactory() factory must be a function or null, received ${describe(factory)}`,
-      );
-    }
-    this.#taskFactory = factory;
-  }
-
-  /**
-   * The factory set by {@link BaseEventLoop.setTaskFactory}.
-   * @returns the factory or null.
-   * @example
-   * ```ts
-   * import { newEventLoop } from "@aio/loop";
-   * console.log(newEventLoop().getTaskFactory()); // null
-   * ```
-   */
-  getTaskFactory(): TaskFactory | null {
-    return this.#taskFactory;
-  }
+  // ----- task steps ---------------------------------------------------------
 
   /** @internal A callback of this loop resumed `task`: wait for its step to end. */
   [kStepStarted](task: TaskLike<unknown>): void {
@@ -455,66 +328,8 @@ export class BaseEventLoop implements EventLoop {
 
   // ----- running ------------------------------------------------------------
 
-  /**
-   * Runs the loop until `fnOrAwaitable` completes (asyncio
-   * `run_until_complete`). A function runs in a new task; a Future of this
-   * loop is awaited; any other thenable is wrapped in a task.
-   * @param fnOrAwaitable - the work.
-   * @returns its result (rejects with its error).
-   * @throws {RuntimeError} closed loop, already running, another loop running,
-   *   or `Event loop stopped before Future completed.`
-   * @example
-   * ```ts
-   * import { newEventLoop } from "@aio/loop";
-   * const loop = newEventLoop();
-   * console.log(await loop.runUntilComplete(async () => 42)); // 42
-   * loop.close();
-   * ```
-   */
-  async runUntilComplete<T>(
-    fnOrAwaitable: (() => T | PromiseLike<T>) | PromiseLike<T>,
-  ): Promise<Awaited<T>> {
-    this.#checkCanRun();
-    let future: FutureLike<Awaited<T>>;
-    let newTask = false;
-    if (isFuture(fnOrAwaitable)) {
-      if (fnOrAwaitable.getLoop() !== this) {
-        throw new ValueError(
-          "The future belongs to a different loop than the one specified as the loop argument",
-        );
-      }
-      future = fnOrAwaitable as FutureLike<Awaited<T>>;
-    } else if (typeof fnOrAwaitable === "function") {
-      future = this.createTask(fnOrAwaitable);
-      newTask = true;
-    } else if (
-      typeof fnOrAwaitable === "object" &&
-      fnOrAwaitable !== null &&
-      typeof (fnOrAwaitable as PromiseLike<T>).then === "function"
-    ) {
-      const awaitable = fnOrAwaitable;
-      future = this.createTask(() => awaitable);
-      newTask = true;
-    } else {
-      throw new TypeError(
-        `runUntilComplete() expects a function or an awaitable, received ${describe(fnOrAwaitable)}`,
-      );
-    }
-    const stop = () => this.stop();
-    future.addDoneCallback(stop);
-    try {
-      await this.runForever();
-    } catch (err) {
-      if (newTask && future.done() && !future.cancelled()) future.exception();
-      throw err;
-    } finally {
-      future.removeDoneCallback(stop);
-    }
-    if (!future.done()) throw new RuntimeError("Event loop stopped before Future completed.");
-    return future.result();
-  }
-
-  #checkCanRun(): void {
+  /** @internal asyncio `_check_closed` + `_check_running`. */
+  protected _checkCanRun(): void {
     if (this.#closed) throw new RuntimeError("Event loop is closed");
     if (this.#running) throw new RuntimeError("This event loop is already running");
     const other = _getRunningLoop();
@@ -537,7 +352,7 @@ export class BaseEventLoop implements EventLoop {
    * ```
    */
   async runForever(): Promise<void> {
-    this.#checkCanRun();
+    this._checkCanRun();
     this.#running = true;
     rt.runningLoops.add(this);
     if (rt.instruments.length !== 0) for (const i of rt.instruments) i.loopStarted?.(this);
@@ -616,9 +431,7 @@ export class BaseEventLoop implements EventLoop {
     for (const t of this.#timers.clear()) t._scheduled = false;
     this.#cancelledTimers = 0;
     this.#clearHost();
-    const executor = this.#defaultExecutor;
-    this.#defaultExecutor = null;
-    if (executor !== null) void executor.shutdown({ wait: false });
+    this._closeServices();
   }
 
   // ----- the driver ---------------------------------------------------------
@@ -756,15 +569,8 @@ export class BaseEventLoop implements EventLoop {
     if (timers.size !== 0) {
       const now = this.time();
       for (;;) {
-        const top = timers.peek();
-        if (top === undefined) break;
-        if (top._callback === null) {
-          timers.pop();
-          top._scheduled = false;
-          this.#cancelledTimers--;
-          continue;
-        }
-        if (top._when > now) break;
+        const top = this.#nextLiveTimer();
+        if (top === undefined || top._when > now) break;
         timers.pop();
         top._scheduled = false;
         this.#ready.push(top);
@@ -779,24 +585,47 @@ export class BaseEventLoop implements EventLoop {
     return true;
   }
 
+  // This is the only place where callbacks are actually *called*. All other
+  // places just add them to the ready queue. (asyncio base_events.py
+  // `_run_once`; note: the instrumented path below calls this one.)
   #runHandle(handle: Handle): void {
     const cb = handle._callback!;
     const args = handle._args as unknown[] | null | typeof SELF;
+    let result: unknown;
     try {
-      if (args === null) cb();
-      else if (args === SELF) cb(handle);
-      else if (args.length === 1) cb(args[0]);
-      else if (args.length === 2) cb(args[0], args[1]);
-      else cb(...args);
+      if (args === null) result = cb();
+      else if (args === SELF) {
+        cb(handle);
+        return; // an internal item (a task step, a wake-up) settles itself
+      } else if (args.length === 1) result = cb(args[0]);
+      else if (args.length === 2) result = cb(args[0], args[1]);
+      else result = cb(...args);
     } catch (err) {
-      this.callExceptionHandler({
-        message: `Exception in callback ${
-          typeof handle._callbackRepr === "function" ? handle._callbackRepr() : `${cb.name}()`
-        }`,
-        exception: err,
-        handle,
-      });
+      this.#callbackFailed(handle, cb, err);
+      return;
     }
+    // A callback that returns a promise (an `async` callback) fails later:
+    // its rejection goes to the exception handler too, never to the host's
+    // unhandled-rejection handler (which ends a Node process).
+    if (
+      result !== undefined &&
+      result !== null &&
+      typeof (result as PromiseLike<unknown>).then === "function"
+    ) {
+      (result as PromiseLike<unknown>).then(undefined, (err: unknown) =>
+        this.#callbackFailed(handle, cb, err),
+      );
+    }
+  }
+
+  #callbackFailed(handle: Handle, cb: (...args: never[]) => unknown, err: unknown): void {
+    this.callExceptionHandler({
+      message: `Exception in callback ${
+        typeof handle._callbackRepr === "function" ? handle._callbackRepr() : `${cb.name}()`
+      }`,
+      exception: err,
+      handle,
+    });
   }
 
   /**
@@ -814,7 +643,7 @@ export class BaseEventLoop implements EventLoop {
     this.#runHandle(handle);
     const t1 = performance.now();
     const dt = t1 - t0;
-    if (this.#debug && dt >= this.slowCallbackDuration) {
+    if (this.#debug && dt >= this.#slowCallbackDuration) {
       // The repr is built only for slow callbacks, from the callback kept
       // before the run (a handle may cancel itself while it runs).
       // An internal item (a task's first step, a wake-up) describes itself.
@@ -837,7 +666,7 @@ export class BaseEventLoop implements EventLoop {
     const dt = performance.now() - this.#stepStart;
     const tasks = this.#stepTasks;
     this.#stepTasks = [];
-    if (dt >= this.slowCallbackDuration) {
+    if (dt >= this.#slowCallbackDuration) {
       const names = tasks.map((t) => t.toString()).join(", ");
       console.warn(`Executing step of ${names || "a task"} took ${dt.toFixed(3)} ms`);
     }
@@ -861,14 +690,7 @@ export class BaseEventLoop implements EventLoop {
       this.#ensureImmediate();
       return;
     }
-    const timers = this.#timers;
-    let top = timers.peek();
-    while (top !== undefined && top._callback === null) {
-      timers.pop();
-      top._scheduled = false;
-      this.#cancelledTimers--;
-      top = timers.peek();
-    }
+    const top = this.#nextLiveTimer();
     if (top === undefined || top._when === Number.POSITIVE_INFINITY) {
       if (this.#hostTimer !== null) {
         clearTimeout(this.#hostTimer);
@@ -889,7 +711,12 @@ export class BaseEventLoop implements EventLoop {
     this.#hostTimer = rt.taskContext.run(undefined as never, setTimeout, this.#onHostTimer, delay);
   }
 
-  #advanceToNextTimer(): void {
+  /**
+   * The earliest timer that is not cancelled, left in the heap. Cancelled
+   * timers at the top are dropped on the way — the one place they leave the
+   * heap one by one (a rebuild in #startIteration drops them in bulk).
+   */
+  #nextLiveTimer(): TimerHandle | undefined {
     const timers = this.#timers;
     let top = timers.peek();
     while (top !== undefined && top._callback === null) {
@@ -898,92 +725,12 @@ export class BaseEventLoop implements EventLoop {
       this.#cancelledTimers--;
       top = timers.peek();
     }
+    return top;
+  }
+
+  #advanceToNextTimer(): void {
+    const top = this.#nextLiveTimer();
     if (top !== undefined && top._when !== Number.POSITIVE_INFINITY) this._advanceClock(top._when);
-  }
-
-  // ----- errors -------------------------------------------------------------
-
-  /**
-   * Sets the handler for errors the loop cannot give to anyone (asyncio
-   * `set_exception_handler`); `null` restores the default (log to stderr).
-   * @param handler - `(loop, context) => void`, or null.
-   * @throws {TypeError} when `handler` is neither a function nor null.
-   * @example
-   * ```ts
-   * import { run } from "@aio/loop";
-   * import { getRunningLoop } from "@aio/core";
-   * await run(() => {
-   *   getRunningLoop().setExceptionHandler((_loop, ctx) => console.log("caught:", ctx.message));
-   *   getRunningLoop().callSoon(() => { throw new Error("boom"); });
-   * });
-   * ```
-   */
-  setExceptionHandler(handler: ExceptionHandler | null): void {
-    if (handler !== null && typeof handler !== "function") {
-      throw new TypeError(
-        `setExceptionHandler() handler must be a function or null, received ${describe(handler)}`,
-      );
-    }
-    this.#exceptionHandler = handler;
-  }
-
-  /**
-   * The handler set by {@link BaseEventLoop.setExceptionHandler}.
-   * @returns the handler or null.
-   * @example
-   * ```ts
-   * import { newEventLoop } from "@aio/loop";
-   * console.log(newEventLoop().getExceptionHandler()); // null
-   * ```
-   */
-  getExceptionHandler(): ExceptionHandler | null {
-    return this.#exceptionHandler;
-  }
-
-  /**
-   * Calls the exception handler with `context` (asyncio
-   * `call_exception_handler`). An error thrown by the handler is logged by
-   * the default handler; it never propagates.
-   * @param context - `{ message, exception?, handle?, future?, task? }`.
-   * @example
-   * ```ts
-   * import { newEventLoop } from "@aio/loop";
-   * newEventLoop().callExceptionHandler({ message: "something odd", exception: new Error("x") });
-   * ```
-   */
-  callExceptionHandler(context: ExceptionContext): void {
-    const handler = this.#exceptionHandler;
-    if (handler === null) {
-      this.defaultExceptionHandler(context);
-      return;
-    }
-    try {
-      handler(this, context);
-    } catch (err) {
-      this.defaultExceptionHandler({
-        message: "Unhandled error in exception handler",
-        exception: err,
-        context: context.message,
-      });
-    }
-  }
-
-  /**
-   * The default exception handler: logs the message, the other context
-   * fields and the error's stack to stderr.
-   * @param context - the context.
-   * @example
-   * ```ts
-   * import { newEventLoop } from "@aio/loop";
-   * newEventLoop().defaultExceptionHandler({ message: "Exception in callback f()", exception: new Error("x") });
-   * ```
-   */
-  defaultExceptionHandler(context: ExceptionContext): void {
-    try {
-      console.error(formatContext(context));
-    } catch {
-      // stderr is gone; nothing more can be done.
-    }
   }
 
   // ----- debug --------------------------------------------------------------
@@ -1015,175 +762,26 @@ export class BaseEventLoop implements EventLoop {
     this.#debug = Boolean(enabled);
   }
 
-  // ----- executors and async generators ----------------------------------
-
   /**
-   * Runs `fn(...args)` in an executor and returns a Future of its result
-   * (asyncio `run_in_executor`). Cancelling the future cancels the job if the
-   * executor's job object supports `cancel()`.
-   * @param executor - an Executor, or null for the default one.
-   * @param fn - the function.
-   * @param args - its arguments.
-   * @returns a Future of the result.
-   * @throws {RuntimeError} `Event loop is closed`, or no default executor is set.
-   * @throws {TypeError} when `fn` is not a function.
-   * @example
-   * ```ts
-   * import { run } from "@aio/loop";
-   * import { getRunningLoop, type Executor } from "@aio/core";
-   * const inline: Executor = { submit: async (fn, ...a) => fn(...a), shutdown: async () => {} };
-   * await run(async () => { console.log(await getRunningLoop().runInExecutor(inline, (x: number) => x * 2, 21)); });
-   * ```
-   */
-  runInExecutor<A extends unknown[], R>(
-    executor: Executor | null,
-    fn: (...args: A) => R | PromiseLike<R>,
-    ...args: A
-  ): Future<Awaited<R>> {
-    if (this.#closed) throw new RuntimeError("Event loop is closed");
-    if (typeof fn !== "function") {
-      throw new TypeError(`runInExecutor() fn must be a function, received ${describe(fn)}`);
-    }
-    let ex = executor ?? this.#defaultExecutor;
-    if (ex === null && rt.defaultExecutorFactory !== null) {
-      ex = this.#defaultExecutor = rt.defaultExecutorFactory();
-    }
-    if (ex === null) {
-      throw new RuntimeError(
-        "runInExecutor(null, …) needs a default executor: import @aio/executors (it provides one) or call loop.setDefaultExecutor()",
-      );
-    }
-    const job = ex.submit(fn, ...args) as PromiseLike<Awaited<R>> & { cancel?: () => unknown };
-    // An executor that hands out Futures of this loop (as @aio/executors does)
-    // is used as is: cancelling that Future reaches the executor at once.
-    if (isFuture(job) && job.getLoop() === this) return job as Future<Awaited<R>>;
-    const future = new ExecutorFuture<Awaited<R>>(this, job);
-    if (isFuture(job)) {
-      // A Future's then() inside a task would count as that task awaiting it;
-      // a done callback does not.
-      job.addDoneCallback((f) => {
-        if (future.done() || this.#closed) return;
-        if (f.cancelled()) future.cancel();
-        else {
-          const exc = f.exception();
-          if (exc !== undefined) future.setException(exc);
-          else future.setResult(f.result() as Awaited<R>);
-        }
-      });
-    } else {
-      job.then(
-        (value) => {
-          if (!future.done() && !this.#closed) future.setResult(value);
-        },
-        (err) => {
-          if (!future.done() && !this.#closed) future.setException(err);
-        },
-      );
-    }
-    return future;
-  }
-
-  /**
-   * Sets the executor `runInExecutor(null, …)` uses.
-   * @param executor - the executor, or null.
+   * In debug mode, callbacks and task steps taking at least this long (ms)
+   * are reported (asyncio `slow_callback_duration`, in ms; default 100).
+   * @throws {TypeError} when set to a non-number.
+   * @throws {RangeError} when set to NaN or a negative number.
    * @example
    * ```ts
    * import { newEventLoop } from "@aio/loop";
-   * newEventLoop().setDefaultExecutor(null);
+   * const loop = newEventLoop({ debug: true });
+   * loop.slowCallbackDuration = 50;
+   * console.log(loop.slowCallbackDuration); // 50
    * ```
    */
-  setDefaultExecutor(executor: Executor | null): void {
-    if (
-      executor !== null &&
-      (typeof executor !== "object" || typeof executor.submit !== "function")
-    ) {
-      throw new TypeError(
-        `setDefaultExecutor() executor must be an Executor or null, received ${describe(executor)}`,
-      );
-    }
-    this.#defaultExecutor = executor;
+  get slowCallbackDuration(): number {
+    return this.#slowCallbackDuration;
   }
 
-  /**
-   * Shuts the default executor down and waits for its jobs (asyncio
-   * `shutdown_default_executor`); `run()` calls it on exit.
-   * @returns resolves when it is shut down.
-   * @example
-   * ```ts
-   * import { newEventLoop } from "@aio/loop";
-   * await newEventLoop().shutdownDefaultExecutor();
-   * ```
-   */
-  async shutdownDefaultExecutor(): Promise<void> {
-    const executor = this.#defaultExecutor;
-    this.#defaultExecutor = null;
-    if (executor !== null) await executor.shutdown({ wait: true });
-  }
-
-  /**
-   * Registers an async generator to be closed by {@link BaseEventLoop.shutdownAsyncgens}
-   * (asyncio's firstiter hook; JavaScript has no global hook, so \@aio's own
-   * async iterators register themselves and user code may too).
-   * @param gen - the generator.
-   * @example
-   * ```ts
-   * import { newEventLoop } from "@aio/loop";
-   * async function* ticks() { yield 1; }
-   * newEventLoop().trackAsyncgen(ticks());
-   * ```
-   */
-  trackAsyncgen(gen: AsyncGenerator<unknown, unknown, unknown>): void {
-    this.#asyncgens.add(gen);
-  }
-
-  /**
-   * Closes the tracked async generators (asyncio `shutdown_asyncgens`): each
-   * gets `return()`, so its `finally` blocks run. Errors go to the exception handler.
-   * @returns resolves when all are closed.
-   * @example
-   * ```ts
-   * import { newEventLoop } from "@aio/loop";
-   * await newEventLoop().shutdownAsyncgens();
-   * ```
-   */
-  async shutdownAsyncgens(): Promise<void> {
-    const gens = [...this.#asyncgens];
-    this.#asyncgens.clear();
-    const results = await Promise.allSettled(gens.map((g) => g.return(undefined)));
-    results.forEach((r, i) => {
-      if (r.status === "rejected") {
-        this.callExceptionHandler({
-          message: "an error occurred during closing of asynchronous generator",
-          exception: r.reason,
-          asyncgen: gens[i],
-        });
-      }
-    });
-  }
-
-  // ----- description ------------------------------------------------------
-
-  /**
-   * asyncio's repr: `<BaseEventLoop running=false closed=false debug=false>`.
-   * @returns the description.
-   * @example
-   * ```ts
-   * import { newEventLoop } from "@aio/loop";
-   * console.log(String(newEventLoop()));
-   * ```
-   */
-  toString(): string {
-    return `<${this.constructor.name} running=${this.#running} closed=${this.#closed} debug=${this.#debug}>`;
-  }
-
-  /** The tag `Object.prototype.toString` reports. */
-  get [Symbol.toStringTag](): string {
-    return this.constructor.name;
-  }
-
-  /** Node's `util.inspect` hook: the asyncio repr. */
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
+  set slowCallbackDuration(ms: number) {
+    _checkMs("loop", "slowCallbackDuration", ms, { min: 0 });
+    this.#slowCallbackDuration = ms;
   }
 }
 
@@ -1200,5 +798,6 @@ export class BaseEventLoop implements EventLoop {
  * ```
  */
 export function newEventLoop(options?: { debug?: boolean }): BaseEventLoop {
-  return new BaseEventLoop(options?.debug === undefined ? {} : { debug: options.debug });
+  const { debug } = _checkOptions("newEventLoop()", options);
+  return new BaseEventLoop(debug === undefined ? {} : { debug });
 }

@@ -1,11 +1,14 @@
 /**
- * asyncio's event loop for TypeScript: `run()`, `Runner`, `newEventLoop()`
+ * asyncio's event loop for TypeScript: `run()`, `ensureLoop()` (the entry
+ * point for libraries), `Runner`, `newEventLoop()`
  * and the loop itself (`callSoon`, `callLater`, `callAt`, `runUntilComplete`,
- * exception handling, debug mode). The virtual-time loop for tests is in
+ * exception handling, signal handlers, executors, debug mode). The virtual-time loop for tests is in
  * `@aio/loop/testing`.
  *
  * @packageDocumentation
  */
+
+export { type EnsureLoopOptions, ensureLoop } from "./ensure-loop.js";
 export {
   BaseEventLoop,
   type EventLoopOptions,
@@ -13,6 +16,7 @@ export {
   newEventLoop,
 } from "./event-loop.js";
 export { Handle, TimerHandle } from "./handle.js";
+export { EventLoopServices } from "./loop-services.js";
 export {
   isKeyboardInterrupt,
   KeyboardInterrupt,

@@ -1,14 +1,17 @@
 import {
+  _checkFunction,
+  _checkMs,
+  _checkOptions,
   _getRunningLoop,
-  _signalProcess,
   brandError,
-  describeValue,
   type EventLoop,
   isCancelledError,
+  isFailed,
   RuntimeError,
 } from "@aio/core";
 import { allTasks, type Coroutine, gather, type Task } from "@aio/futures";
 import { BaseEventLoop } from "./event-loop.js";
+import { DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT_MS } from "./internal/executors.js";
 
 /**
  * Thrown by `run()`/`Runner.run()` when the main task was cancelled because
@@ -41,8 +44,15 @@ export const isKeyboardInterrupt = brandError(
 export interface RunnerOptions {
   /** Run the loop in debug mode. */
   debug?: boolean;
-  /** Makes the loop; default `new BaseEventLoop()`. */
+  /** Makes the loop; default `new BaseEventLoop()` (asyncio 3.12 `loop_factory`). */
   loopFactory?: () => EventLoop;
+  /**
+   * How long closing waits for the default executor's jobs, in ms; `null`
+   * waits as long as it takes. Default 300,000 (asyncio's
+   * `THREAD_JOIN_TIMEOUT`). Past it, a warning names the jobs still running
+   * and their workers are terminated.
+   */
+  executorShutdownTimeout?: number | null;
 }
 
 /** Options of {@link Runner.run}. */
@@ -75,13 +85,25 @@ export class Runner {
   #loopFactory: (() => EventLoop) | undefined;
   #loop: EventLoop | null = null;
   #interruptCount = 0;
+  #executorShutdownTimeout: number | null;
 
   /**
    * @param options - `debug`, `loopFactory`.
    */
   constructor(options?: RunnerOptions) {
-    this.#debug = options?.debug;
-    this.#loopFactory = options?.loopFactory;
+    const o = _checkOptions("Runner", options);
+    if (o.loopFactory !== undefined) _checkFunction("Runner", "loopFactory", o.loopFactory);
+    if (o.executorShutdownTimeout !== undefined) {
+      _checkMs("Runner", "executorShutdownTimeout", o.executorShutdownTimeout, {
+        nullable: true,
+        min: 0,
+      });
+    }
+    this.#debug = o.debug;
+    this.#loopFactory = o.loopFactory;
+    this.#executorShutdownTimeout =
+      o.executorShutdownTimeout ?? DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT_MS;
+    if (o.executorShutdownTimeout === null) this.#executorShutdownTimeout = null;
   }
 
   /**
@@ -104,9 +126,7 @@ export class Runner {
   run<T>(fn: () => Coroutine<T>, options?: RunOptions): Promise<T>;
   run<T>(fn: () => T | PromiseLike<T>, options?: RunOptions): Promise<Awaited<T>>;
   async run<T>(fn: () => T | PromiseLike<T>, options?: RunOptions): Promise<Awaited<T>> {
-    if (typeof fn !== "function") {
-      throw new TypeError(`Runner.run() fn must be a function, received ${describeValue(fn)}`);
-    }
+    _checkFunction("Runner.run()", "fn", fn);
     if (_getRunningLoop() !== null) {
       throw new RuntimeError("Runner.run() cannot be called from a running event loop");
     }
@@ -116,11 +136,10 @@ export class Runner {
       options?.name === undefined ? {} : { name: options.name },
     ) as Task<Awaited<T>>;
     this.#interruptCount = 0;
-    const onSigint = () => this.#onSigint(task, onSigint);
-    // No SIGINT in a browser (see `_signalProcess` of @aio/core).
-    const proc = _signalProcess();
-    const installSigint = proc !== undefined && proc.listenerCount("SIGINT") === 0;
-    if (installSigint) proc.on("SIGINT", onSigint);
+    const onSigint = () => this.#onSigint(loop, task, onSigint);
+    const host = processHost();
+    const installSigint = host !== null && host.listenerCount("SIGINT") === 0;
+    if (installSigint) host.on("SIGINT", onSigint);
     try {
       return await loop.runUntilComplete(task);
     } catch (err) {
@@ -131,21 +150,26 @@ export class Runner {
       }
       throw err;
     } finally {
-      if (installSigint) proc.off("SIGINT", onSigint);
+      if (installSigint) host.off("SIGINT", onSigint);
     }
   }
 
-  #onSigint(task: Task<unknown>, listener: () => void): void {
+  #onSigint(loop: EventLoop, task: Task<unknown>, listener: () => void): void {
+    // A SIGINT handler of the loop's own (loop.addSignalHandler) takes the
+    // signal instead, as asyncio's replaces the runner's; when it is removed,
+    // this one serves again.
+    if ((loop as { _hasSignalHandler?: (sig: string) => boolean })._hasSignalHandler?.("SIGINT")) {
+      return;
+    }
     this.#interruptCount++;
     if (this.#interruptCount === 1 && !task.done()) {
       task.cancel();
       return;
     }
     // Second Ctrl-C: give the signal its default meaning and exit.
-    const proc = _signalProcess();
-    if (proc === undefined) return;
-    proc.off("SIGINT", listener);
-    proc.kill(proc.pid, "SIGINT");
+    const host = processHost()!;
+    host.off("SIGINT", listener);
+    host.kill(host.pid, "SIGINT");
   }
 
   /**
@@ -186,7 +210,8 @@ export class Runner {
     try {
       await cancelAllTasks(loop);
       await loop.runUntilComplete(() => loop.shutdownAsyncgens());
-      await loop.runUntilComplete(() => loop.shutdownDefaultExecutor());
+      const timeout = this.#executorShutdownTimeout;
+      await loop.runUntilComplete(() => loop.shutdownDefaultExecutor(timeout));
     } finally {
       loop.close();
       this.#loop = null;
@@ -210,6 +235,22 @@ export class Runner {
   }
 }
 
+/** Node's `process` (Deno and Bun have it too) for SIGINT; null in a browser. */
+interface ProcessHost {
+  pid: number;
+  on(event: "SIGINT", listener: () => void): unknown;
+  off(event: "SIGINT", listener: () => void): unknown;
+  listenerCount(event: "SIGINT"): number;
+  kill(pid: number, signal: "SIGINT"): unknown;
+}
+
+function processHost(): ProcessHost | null {
+  const p = (globalThis as { process?: Partial<ProcessHost> }).process;
+  return typeof p?.on === "function" && typeof p.listenerCount === "function"
+    ? (p as ProcessHost)
+    : null;
+}
+
 /** asyncio runners._cancel_all_tasks: cancel what is left and wait for it to finish. */
 async function cancelAllTasks(loop: EventLoop): Promise<void> {
   const toCancel = allTasks(loop);
@@ -217,12 +258,10 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
   for (const task of toCancel) task.cancel();
   await loop.runUntilComplete(() => gather(...toCancel, { returnExceptions: true }));
   for (const task of toCancel) {
-    if (task.cancelled()) continue;
-    const exc = task.exception();
-    if (exc !== undefined) {
+    if (isFailed(task)) {
       loop.callExceptionHandler({
         message: "unhandled exception during run() shutdown",
-        exception: exc,
+        exception: task.exception(),
         task,
       });
     }
@@ -238,7 +277,11 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
  *
  * @param main - the main function: `async`, or a generator function for a
  *   generator task (see `Coroutine` in `@aio/futures`).
- * @param options - `debug`: run in debug mode.
+ * @param options - `debug`: run in debug mode; `loopFactory`: makes the
+ *   loop (asyncio 3.12), e.g. a virtual-time loop; `executorShutdownTimeout`:
+ *   how long the end waits for the default executor's jobs (ms, default
+ *   300,000; past it a warning names the stuck jobs and their workers are
+ *   terminated).
  * @returns `main`'s result (rejects with its error).
  * @throws {RuntimeError} `run() cannot be called from a running event loop` —
  *   inside a task, `await` the function or use `createTask` instead.
@@ -254,22 +297,20 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
  * console.log(result); // 3
  * ```
  */
-export function run<T>(main: () => Coroutine<T>, options?: { debug?: boolean }): Promise<T>;
+export function run<T>(main: () => Coroutine<T>, options?: RunnerOptions): Promise<T>;
 export function run<T>(
   main: () => T | PromiseLike<T>,
-  options?: { debug?: boolean },
+  options?: RunnerOptions,
 ): Promise<Awaited<T>>;
 export async function run<T>(
   main: () => T | PromiseLike<T>,
-  options?: { debug?: boolean },
+  options?: RunnerOptions,
 ): Promise<Awaited<T>> {
   if (_getRunningLoop() !== null) {
     throw new RuntimeError("run() cannot be called from a running event loop");
   }
-  if (typeof main !== "function") {
-    throw new TypeError(`run() main must be a function, received ${describeValue(main)}`);
-  }
-  const runner = new Runner(options?.debug === undefined ? {} : { debug: options.debug });
+  _checkFunction("run()", "main", main);
+  const runner = new Runner(_checkOptions("run()", options));
   try {
     return await runner.run(main);
   } finally {

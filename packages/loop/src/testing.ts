@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type { EventLoop } from "@aio/core";
+import { _checkMs } from "@aio/core";
 import { BaseEventLoop } from "./event-loop.js";
 import { Runner } from "./runner.js";
 
@@ -46,9 +47,7 @@ export class VirtualTimeLoop extends BaseEventLoop {
    * ```
    */
   advance(ms: number): void {
-    if (typeof ms !== "number" || !(ms >= 0)) {
-      throw new RangeError(`advance() ms must be a number >= 0, received ${String(ms)}`);
-    }
+    _checkMs("advance()", "ms", ms, { min: 0 });
     this._advanceClock(this.time() + ms);
   }
 }

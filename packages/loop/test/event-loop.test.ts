@@ -240,7 +240,7 @@ describe("BaseEventLoop.callLater", () => {
   test("BaseEventLoop.callLater(NaN) throws a RangeError", () => {
     const loop = makeLoop();
     expect(() => loop.callLater(Number.NaN, () => {})).toThrow(
-      new RangeError("callLater() delay must not be NaN"),
+      new RangeError("callLater() delay must be a number of milliseconds, received NaN"),
     );
   });
 
@@ -295,7 +295,7 @@ describe("BaseEventLoop.callAt", () => {
   test("BaseEventLoop.callAt() validates its arguments, naming callAt()", () => {
     const loop = makeLoop();
     expect(() => loop.callAt(Number.NaN, () => {})).toThrow(
-      new RangeError("callAt() when must not be NaN"),
+      new RangeError("callAt() when must be a number of milliseconds, received NaN"),
     );
     expect(() => loop.callAt(null as never, () => {})).toThrow(
       new TypeError("callAt() when must be a number of milliseconds, received null"),
@@ -1077,18 +1077,110 @@ describe("BaseEventLoop.runInExecutor()", () => {
     });
   });
 
-  test("BaseEventLoop.runInExecutor() without a default executor names the fix", async () => {
-    const rt = getRuntime();
-    const saved = rt.defaultExecutorFactory;
-    rt.defaultExecutorFactory = null;
+  test("BaseEventLoop.runInExecutor() refuses a non-executor, naming the argument", async () => {
+    await run(async () => {
+      const loop = getRunningLoop();
+      expect(() => loop.runInExecutor("x" as never, () => 1)).toThrow(
+        new TypeError('runInExecutor() executor must be an Executor or null, received "x"'),
+      );
+      expect(() => loop.runInExecutor({ submit: 1 } as never, () => 1)).toThrow(TypeError);
+      expect(() => loop.runInExecutor(null, "f" as never)).toThrow(
+        new TypeError('runInExecutor() fn must be a function, received "f"'),
+      );
+    });
+  });
+});
+
+describe("BaseEventLoop callbacks that return a rejected promise", () => {
+  // asyncio reports a callback's failure through the exception handler and
+  // goes on; an `async` callback fails later, and must go there too instead
+  // of reaching the host's unhandled-rejection handler (which ends Node).
+  test.each([
+    ["callSoon", (l: BaseEventLoop, cb: () => Promise<void>) => l.callSoon(cb)],
+    ["callLater", (l: BaseEventLoop, cb: () => Promise<void>) => l.callLater(0, cb)],
+    ["callAt", (l: BaseEventLoop, cb: () => Promise<void>) => l.callAt(l.time(), cb)],
+  ])(
+    "BaseEventLoop.%s(async () => { throw … }) reports to the exception handler with the handle",
+    async (_name, schedule) => {
+      const seen: { message: string; exception: unknown; handle: unknown }[] = [];
+      const events: string[] = [];
+      const loop = newEventLoop();
+      loop.setExceptionHandler((_l, ctx) =>
+        seen.push({ message: ctx.message, exception: ctx.exception, handle: ctx.handle }),
+      );
+      const boom = new Error("boom");
+      let handle: unknown;
+      await loop.runUntilComplete(async () => {
+        handle = schedule(loop, async function failing() {
+          await null;
+          throw boom;
+        });
+        await sleep(5);
+        events.push("loop went on");
+      });
+      loop.close();
+      expect(events).toEqual(["loop went on"]);
+      expect(seen).toEqual([
+        { message: "Exception in callback failing()", exception: boom, handle },
+      ]);
+    },
+  );
+
+  test("Future.addDoneCallback(async cb) that rejects reports to the exception handler", async () => {
+    const seen: unknown[] = [];
+    await run(async () => {
+      const loop = getRunningLoop();
+      loop.setExceptionHandler((_l, ctx) => seen.push(ctx.exception));
+      const fut = loop.createFuture<number>();
+      fut.addDoneCallback(async () => {
+        throw undefined;
+      });
+      fut.setResult(1);
+      await sleep(1);
+    });
+    expect(seen).toEqual([undefined]);
+  });
+
+  test("the default exception handler prints a thrown undefined as such", async () => {
+    const lines: string[] = [];
+    const spy = vi
+      .spyOn(console, "error")
+      .mockImplementation((s: unknown) => void lines.push(String(s)));
     try {
       await run(async () => {
-        expect(() => getRunningLoop().runInExecutor(null, () => 1)).toThrow(
-          "runInExecutor(null, …) needs a default executor: import @aio/executors (it provides one) or call loop.setDefaultExecutor()",
-        );
+        getRunningLoop().callSoon(async function f() {
+          throw undefined;
+        });
+        await sleep(1);
       });
     } finally {
-      rt.defaultExecutorFactory = saved;
+      spy.mockRestore();
     }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Exception in callback f\(\)\n[\s\S]*exception: undefined$/);
+  });
+});
+
+describe("BaseEventLoop.slowCallbackDuration", () => {
+  test("BaseEventLoop.slowCallbackDuration refuses non-numbers, NaN and negative values", () => {
+    const loop = newEventLoop();
+    expect(loop.slowCallbackDuration).toBe(100);
+    expect(() => {
+      loop.slowCallbackDuration = -5;
+    }).toThrow(
+      new RangeError(
+        "loop slowCallbackDuration must be a number of milliseconds >= 0, received -5",
+      ),
+    );
+    expect(() => {
+      loop.slowCallbackDuration = Number.NaN;
+    }).toThrow(RangeError);
+    expect(() => {
+      loop.slowCallbackDuration = "5" as never;
+    }).toThrow(TypeError);
+    expect(loop.slowCallbackDuration).toBe(100);
+    loop.slowCallbackDuration = 0;
+    expect(loop.slowCallbackDuration).toBe(0);
+    loop.close();
   });
 });

@@ -75,3 +75,31 @@ describe("run()", () => {
     );
   });
 });
+
+describe("run() options", () => {
+  it("run(main, { loopFactory }) runs main on the loop the factory makes, and closes it (asyncio 3.12)", async () => {
+    const { VirtualTimeLoop } = await import("@aio/loop/testing");
+    let made: EventLoop | null = null;
+    const seen = await run(
+      async () => {
+        await sleep(60_000); // virtual time: no real minute passes
+        return getRunningLoop() === made;
+      },
+      {
+        loopFactory: () => {
+          made = new VirtualTimeLoop();
+          return made;
+        },
+      },
+    );
+    expect(seen).toBe(true);
+    expect(made).toBeInstanceOf(VirtualTimeLoop);
+    expect(made!.isClosed()).toBe(true);
+  });
+
+  it("run() rejects a non-function loopFactory", async () => {
+    await expect(run(() => 1, { loopFactory: "x" as never })).rejects.toThrow(
+      new TypeError('Runner loopFactory must be a function, received "x"'),
+    );
+  });
+});

@@ -77,13 +77,16 @@ describe("VirtualTimeLoop", () => {
     expect(log).toEqual(["advanced@250", "soon@250", "t100@250", "t300@300"]);
   });
 
-  test("VirtualTimeLoop.advance() rejects negative and NaN values with a RangeError", () => {
+  test("VirtualTimeLoop.advance() rejects negative and NaN values with a RangeError, non-numbers with a TypeError", () => {
     const loop = makeLoop();
     expect(() => loop.advance(-1)).toThrow(
-      new RangeError("advance() ms must be a number >= 0, received -1"),
+      new RangeError("advance() ms must be a number of milliseconds >= 0, received -1"),
     );
     expect(() => loop.advance(Number.NaN)).toThrow(
-      new RangeError("advance() ms must be a number >= 0, received NaN"),
+      new RangeError("advance() ms must be a number of milliseconds >= 0, received NaN"),
+    );
+    expect(() => loop.advance("5" as never)).toThrow(
+      new TypeError('advance() ms must be a number of milliseconds >= 0, received "5"'),
     );
     expect(loop.time()).toBe(0);
   });

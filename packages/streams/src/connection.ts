@@ -1,9 +1,16 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { getRunningLoop, getRuntime, ValueError } from "@aio/core";
-import { checkHost, checkPath, checkPort, checkTimeout } from "./internal/check.js";
+import { _checkOptions, _checkSignal, getRunningLoop, getRuntime, ValueError } from "@aio/core";
+import {
+  checkAddr,
+  checkHost,
+  checkOptionalString,
+  checkPath,
+  checkPort,
+  checkTimeout,
+} from "./internal/check.js";
 import { StreamProtocol, WRITE_HIGH_WATER_MARK } from "./internal/protocol.js";
-import { resolveSsl, type SslOption } from "./internal/ssl.js";
+import { clientIdentity, resolveSsl, type SslOption } from "./internal/ssl.js";
 import { waitEvent } from "./internal/wait-event.js";
 import { checkLimit, StreamReader } from "./stream-reader.js";
 import { _makeWriter, SSL_HANDSHAKE_TIMEOUT, type StreamWriter } from "./stream-writer.js";
@@ -31,7 +38,8 @@ export interface OpenConnectionOptions {
   signal?: AbortSignal;
 }
 
-function checkSslOptions(where: string, options: OpenConnectionOptions): void {
+/** Checks the options shared by both connection functions. */
+function checkConnectOptions(where: string, options: OpenConnectionOptions): void {
   if (options.ssl === undefined) {
     if (options.serverHostname !== undefined)
       throw new ValueError(`${where} serverHostname is only meaningful with ssl`);
@@ -39,6 +47,8 @@ function checkSslOptions(where: string, options: OpenConnectionOptions): void {
       throw new ValueError(`${where} sslHandshakeTimeout is only meaningful with ssl`);
     }
   }
+  checkOptionalString(where, "serverHostname", options.serverHostname);
+  _checkSignal(where, "signal", options.signal);
 }
 
 async function connect(
@@ -50,13 +60,13 @@ async function connect(
   path: string | null,
 ): Promise<[StreamReader, StreamWriter]> {
   const limit = checkLimit(where, options.limit);
-  checkSslOptions(where, options);
+  checkConnectOptions(where, options);
   const timeout = checkTimeout(where, "sslHandshakeTimeout", options.sslHandshakeTimeout);
+  const ssl = options.ssl === undefined ? null : resolveSsl(where, options.ssl, "client");
   const signal = options.signal;
   signal?.throwIfAborted();
   const loop = getRunningLoop();
   const reader = new StreamReader({ limit, loop });
-  const ssl = options.ssl === undefined ? null : resolveSsl(options.ssl, "client");
   const socket = rt.taskContext.exit(() => make(ssl));
   const protocol = new StreamProtocol(loop, socket, reader, {
     kind,
@@ -96,13 +106,17 @@ async function connect(
  * verification codes (`DEPTH_ZERO_SELF_SIGNED_CERT`,
  * `ERR_TLS_CERT_ALTNAME_INVALID`, …).
  *
+ * Bad arguments are rejections: the function never throws synchronously.
+ *
  * @param host - the host name or address.
  * @param port - the port, 1–65535.
  * @param options - `limit`, `ssl`, `serverHostname`, `sslHandshakeTimeout`, `localAddr`, `signal`.
  * @returns `[reader, writer]`.
- * @throws {TypeError} when `host` is not a non-empty string or `port` not a number.
+ * @throws {TypeError} when `host` is not a non-empty string, `port` not a number,
+ *   `options` not an object, or an option of the wrong type (`ssl`, `localAddr`, `signal`, …).
  * @throws {RangeError} when `port` is out of range.
- * @throws {ValueError} when `limit` is not an integer > 0, or TLS options come without `ssl`.
+ * @throws {ValueError} when `limit` is not an integer > 0, `sslHandshakeTimeout` not > 0,
+ *   or TLS options come without `ssl`.
  * @throws {CancelledError} when the task is cancelled while connecting (the socket is destroyed).
  * @example
  * ```ts
@@ -117,21 +131,19 @@ async function connect(
  * });
  * ```
  */
-export function openConnection(
+export async function openConnection(
   host: string,
   port: number,
-  options: OpenConnectionOptions = {},
+  options?: OpenConnectionOptions,
 ): Promise<[StreamReader, StreamWriter]> {
-  try {
-    checkHost("openConnection()", host);
-    checkPort("openConnection()", port, 1);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  const local = options.localAddr;
+  const where = "openConnection()";
+  checkHost(where, host);
+  checkPort(where, port, 1);
+  const opts = _checkOptions(where, options);
+  const local = checkAddr(where, "localAddr", opts.localAddr);
   return connect(
-    "openConnection()",
-    options,
+    where,
+    opts,
     "tcp",
     host,
     (ssl) => {
@@ -145,18 +157,11 @@ export function openConnection(
         ...(local !== undefined ? { localAddress: local[0], localPort: local[1] } : {}),
       };
       if (ssl === null) return net.connect(base);
-      const servername = options.serverHostname ?? host;
       return tls.connect({
         ...base,
         ...ssl.options,
         secureContext: ssl.context,
-        ...(net.isIP(servername) === 0 ? { servername } : {}),
-        ...(options.serverHostname !== undefined && net.isIP(servername) !== 0
-          ? {
-              checkServerIdentity: (_h: string, cert: tls.PeerCertificate) =>
-                tls.checkServerIdentity(servername, cert),
-            }
-          : {}),
+        ...clientIdentity(opts.serverHostname ?? host, ssl.options),
       });
     },
     null,
@@ -165,11 +170,15 @@ export function openConnection(
 
 /**
  * Opens a Unix domain socket connection (asyncio `open_unix_connection`).
+ *
+ * Bad arguments are rejections: the function never throws synchronously.
+ *
  * @param path - the socket path.
  * @param options - `limit`, `ssl`, `serverHostname`, `sslHandshakeTimeout`, `signal`.
  * @returns `[reader, writer]`.
- * @throws {TypeError} when `path` is not a non-empty string.
- * @throws {ValueError} when `limit` is not an integer > 0.
+ * @throws {TypeError} when `path` is not a non-empty string, or an option has the wrong type.
+ * @throws {ValueError} when `path` is longer than a Unix socket address holds
+ *   (107 bytes on Linux, 103 on macOS), `limit` is not an integer > 0, or `localAddr` is given.
  * @throws the Node error (`ENOENT`, `ECONNREFUSED`) when nobody listens.
  * @example
  * ```ts
@@ -183,20 +192,20 @@ export function openConnection(
  * });
  * ```
  */
-export function openUnixConnection(
+export async function openUnixConnection(
   path: string,
-  options: OpenConnectionOptions = {},
+  options?: OpenConnectionOptions,
 ): Promise<[StreamReader, StreamWriter]> {
-  try {
-    checkPath("openUnixConnection()", path);
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  const where = "openUnixConnection()";
+  checkPath(where, path);
+  const opts = _checkOptions(where, options);
+  if (opts.localAddr !== undefined)
+    throw new ValueError(`${where} localAddr is only meaningful for TCP`);
   return connect(
-    "openUnixConnection()",
-    options,
+    where,
+    opts,
     "unix",
-    options.serverHostname ?? null,
+    opts.serverHostname ?? null,
     (ssl) => {
       if (ssl === null) {
         const opts = { path, allowHalfOpen: true, writableHighWaterMark: WRITE_HIGH_WATER_MARK };
@@ -206,7 +215,7 @@ export function openUnixConnection(
         path,
         ...ssl.options,
         secureContext: ssl.context,
-        ...(options.serverHostname !== undefined ? { servername: options.serverHostname } : {}),
+        ...clientIdentity(opts.serverHostname, ssl.options),
       });
     },
     path,

@@ -1,4 +1,4 @@
-import { brandError } from "@aio/core";
+import { _checkInteger, brandError, describeValue } from "@aio/core";
 
 /**
  * EOF arrived before a read could complete (asyncio
@@ -22,8 +22,16 @@ export class IncompleteReadError extends Error {
   /**
    * @param partial - the bytes read before EOF.
    * @param expected - the requested size, or `null` for `readuntil()`.
+   * @throws {TypeError} when `partial` is not a Uint8Array or `expected` neither a number nor null.
+   * @throws {RangeError} when `expected` is not an integer >= 0.
    */
   constructor(partial: Uint8Array, expected: number | null) {
+    if (!(partial instanceof Uint8Array)) {
+      throw new TypeError(
+        `IncompleteReadError partial must be a Uint8Array, received ${describeValue(partial)}`,
+      );
+    }
+    if (expected !== null) _checkInteger("IncompleteReadError", "expected", expected);
     super(
       `${partial.length} bytes read on a total of ${expected === null ? "undefined" : expected} expected bytes`,
     );
@@ -56,8 +64,16 @@ export class LimitOverrunError extends Error {
   /**
    * @param message - what overran.
    * @param consumed - the number of bytes to consume.
+   * @throws {TypeError} when `message` is not a string or `consumed` not a number.
+   * @throws {RangeError} when `consumed` is not an integer >= 0.
    */
   constructor(message: string, consumed: number) {
+    if (typeof message !== "string") {
+      throw new TypeError(
+        `LimitOverrunError message must be a string, received ${describeValue(message)}`,
+      );
+    }
+    _checkInteger("LimitOverrunError", "consumed", consumed);
     super(message);
     this.consumed = consumed;
   }

@@ -2,11 +2,18 @@
  * asyncio's streams for TypeScript (streams.py, subprocess.py): TCP, TLS and
  * Unix-socket connections as `StreamReader`/`StreamWriter` pairs with
  * backpressure, servers that run each connection in its own task, and child
- * processes with piped stdio.
+ * processes with piped stdio; UDP endpoints in asyncio's protocol shape.
  *
  * @packageDocumentation
  */
 export { type OpenConnectionOptions, openConnection, openUnixConnection } from "./connection.js";
+export {
+  createDatagramEndpoint,
+  type DatagramAddress,
+  type DatagramEndpointOptions,
+  type DatagramProtocol,
+  type DatagramTransport,
+} from "./datagram.js";
 export {
   IncompleteReadError,
   isIncompleteReadError,
@@ -17,11 +24,11 @@ export type { SslOption } from "./internal/ssl.js";
 export {
   type ClientConnectedCallback,
   Server,
-  ServerSocket,
   type StartServerOptions,
   startServer,
   startUnixServer,
 } from "./server.js";
+export { ServerSocket } from "./server-socket.js";
 export {
   DEFAULT_LIMIT,
   type ReadTransport,

@@ -2,6 +2,9 @@ import { lstatSync, unlinkSync } from "node:fs";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import {
+  _checkFunction,
+  _checkInteger,
+  _checkOptions,
   _resourceOpened,
   describeValue,
   type EventLoop,
@@ -9,12 +12,15 @@ import {
   getRunningLoop,
   getRuntime,
   isCancelledError,
+  isFailed,
   RuntimeError,
+  ValueError,
 } from "@aio/core";
-import { checkPath, checkPort, checkTimeout } from "./internal/check.js";
+import { checkBoolean, checkPath, checkPort, checkTimeout } from "./internal/check.js";
 import { StreamProtocol, WRITE_HIGH_WATER_MARK } from "./internal/protocol.js";
-import { resolveSsl, type SslOption } from "./internal/ssl.js";
+import { resolveSsl } from "./internal/ssl.js";
 import { waitEvent } from "./internal/wait-event.js";
+import { ServerSocket } from "./server-socket.js";
 import { checkLimit, StreamReader } from "./stream-reader.js";
 import { _makeWriter, SSL_HANDSHAKE_TIMEOUT, type StreamWriter } from "./stream-writer.js";
 
@@ -37,78 +43,12 @@ export interface StartServerOptions {
   startServing?: boolean;
   /** Several processes may bind the same port (Linux `SO_REUSEPORT`; TCP only, Node ≥ 22.12). */
   reusePort?: boolean;
-}
-
-/**
- * One listening socket of a {@link Server} (asyncio's `TransportSocket`).
- *
- * @example
- * ```ts
- * import { startServer } from "@aio/streams";
- * const server = await startServer(() => {}, "127.0.0.1", 0);
- * const [host, port] = server.sockets[0]!.getsockname() as [string, number];
- * ```
- */
-export class ServerSocket {
-  readonly #server: net.Server;
-
-  /** @param server - the Node server. */
-  constructor(server: net.Server) {
-    this.#server = server;
-  }
-
   /**
-   * The bound address: `[host, port]` for TCP, the path for a Unix socket.
-   * @returns the address.
-   * @throws {RuntimeError} when the socket is closed.
-   * @example
-   * ```ts
-   * import { startServer } from "@aio/streams";
-   * const server = await startServer(() => {}, "127.0.0.1", 0);
-   * console.log(server.sockets[0]!.getsockname()); // ["127.0.0.1", 41234]
-   * ```
+   * Set `SO_KEEPALIVE` on every accepted connection (asyncio 3.13
+   * `keep_alive`), so the kernel probes idle peers and a vanished one ends
+   * the connection with an error instead of leaving it open forever. TCP only.
    */
-  getsockname(): [string, number] | string {
-    const addr = this.#server.address();
-    if (addr === null) throw new RuntimeError("the server socket is closed");
-    return typeof addr === "string" ? addr : [addr.address, addr.port];
-  }
-
-  /**
-   * The address family: `"IPv4"`, `"IPv6"` or `"unix"`.
-   * @example
-   * ```ts
-   * import { startServer } from "@aio/streams";
-   * const server = await startServer(() => {}, "127.0.0.1", 0);
-   * console.log(server.sockets[0]!.family); // "IPv4"
-   * ```
-   */
-  get family(): string {
-    const addr = this.#server.address();
-    return addr === null ? "closed" : typeof addr === "string" ? "unix" : addr.family;
-  }
-
-  /**
-   * `<ServerSocket 127.0.0.1:5000>`.
-   * @returns the description.
-   */
-  toString(): string {
-    const addr = this.#server.address();
-    if (addr === null) return "<ServerSocket closed>";
-    return typeof addr === "string"
-      ? `<ServerSocket ${addr}>`
-      : `<ServerSocket ${addr.address}:${addr.port}>`;
-  }
-
-  /** @returns `"ServerSocket"`. */
-  get [Symbol.toStringTag](): string {
-    return "ServerSocket";
-  }
-
-  /** @returns the same as {@link ServerSocket.toString}. */
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
-  }
+  keepAlive?: boolean;
 }
 
 interface Listen {
@@ -184,15 +124,20 @@ export class Server implements AsyncDisposable {
     listen: Listen,
     options: StartServerOptions,
   ): Promise<Server> {
-    if (typeof cb !== "function") {
-      throw new TypeError(
-        `${where} clientConnected must be a function, received ${describeValue(cb)}`,
-      );
-    }
     const limit = checkLimit(where, options.limit);
     const hsTimeout = checkTimeout(where, "sslHandshakeTimeout", options.sslHandshakeTimeout);
+    if (options.backlog !== undefined) _checkInteger(where, "backlog", options.backlog);
+    checkBoolean(where, "startServing", options.startServing);
+    checkBoolean(where, "reusePort", options.reusePort);
+    const keepAlive = checkBoolean(where, "keepAlive", options.keepAlive) === true;
+    if (keepAlive && listen.kind !== "tcp") {
+      throw new ValueError(`${where} keepAlive is only meaningful for TCP`);
+    }
+    if (hsTimeout !== undefined && options.ssl === undefined) {
+      throw new ValueError(`${where} sslHandshakeTimeout is only meaningful with ssl`);
+    }
+    const ssl = options.ssl === undefined ? null : resolveSsl(where, options.ssl, "server");
     const loop = getRunningLoop();
-    const ssl = options.ssl === undefined ? null : resolveSsl(options.ssl as SslOption, "server");
     const server = new Server(loop, cb, limit, listen.kind, listen.path, ssl?.context ?? null);
     try {
       for (const target of listen.targets) {
@@ -201,6 +146,8 @@ export class Server implements AsyncDisposable {
           net.createServer({
             allowHalfOpen: ssl === null,
             noDelay: true,
+            // SO_KEEPALIVE on each accepted socket, set by Node before 'connection'.
+            keepAlive,
             highWaterMark: WRITE_HIGH_WATER_MARK,
           } as net.ServerOpts),
         );
@@ -306,9 +253,9 @@ export class Server implements AsyncDisposable {
     const cb = this.#cb;
     const task = loop.createTask(() => cb(reader, writer));
     task.addDoneCallback((t) => {
-      if (t.cancelled()) return;
-      const exc = t.exception();
-      if (exc !== undefined) {
+      // isFailed(): a callback that threw `undefined` failed too.
+      if (isFailed(t)) {
+        const exc = t.exception();
         // asyncio StreamReaderProtocol: report, then close this connection only.
         loop.callExceptionHandler({
           message: "Unhandled exception in client_connected_cb",
@@ -554,14 +501,17 @@ export class Server implements AsyncDisposable {
  * Starts a TCP server (TLS with `ssl`) that runs `clientConnected(reader,
  * writer)` in a new task for each connection (asyncio `start_server`).
  *
+ * Bad arguments are rejections: the function never throws synchronously.
+ *
  * @param clientConnected - called with each connection's reader and writer; may be async.
  * @param host - the address to bind, an array of them (one listening socket each), or `null` for every interface.
  * @param port - the port, 0–65535 (0: any free port — read it from `server.sockets[0].getsockname()`).
- * @param options - `limit`, `ssl`, `sslHandshakeTimeout`, `backlog`, `startServing`, `reusePort`.
+ * @param options - `limit`, `ssl`, `sslHandshakeTimeout`, `backlog`, `startServing`, `reusePort`, `keepAlive`.
  * @returns the listening {@link Server}.
- * @throws {TypeError} when `clientConnected` is not a function or `port` not a number.
- * @throws {RangeError} when `port` is out of range.
- * @throws {ValueError} when `limit` is not an integer > 0.
+ * @throws {TypeError} when `clientConnected` is not a function, `host` not a string, an array of them or null,
+ *   `port` not a number, `options` not an object, an option of the wrong type, or `ssl` without a certificate.
+ * @throws {RangeError} when `port` or `backlog` is out of range.
+ * @throws {ValueError} when `limit` is not an integer > 0, `sslHandshakeTimeout` not > 0 or given without `ssl`.
  * @throws the Node error when binding fails (code `EADDRINUSE`, `EACCES`, `EADDRNOTAVAIL`).
  * @example
  * ```ts
@@ -580,9 +530,11 @@ export async function startServer(
   clientConnected: ClientConnectedCallback,
   host: string | readonly string[] | null = null,
   port: number | null = null,
-  options: StartServerOptions = {},
+  options?: StartServerOptions,
 ): Promise<Server> {
-  const p = port === null ? 0 : checkPort("startServer()", port, 0);
+  const where = "startServer()";
+  _checkFunction(where, "clientConnected", clientConnected);
+  const p = port === null ? 0 : checkPort(where, port, 0);
   const hosts =
     host === null
       ? [null]
@@ -602,10 +554,10 @@ export async function startServer(
   }
   const targets = hosts.map((h) => (h === null ? { port: p } : { host: h, port: p }));
   return Server._create(
-    "startServer()",
+    where,
     clientConnected,
     { kind: "tcp", targets, path: null },
-    options,
+    _checkOptions(where, options),
   );
 }
 
@@ -614,11 +566,15 @@ export async function startServer(
  * socket file at `path` is removed first, as asyncio does; Node removes the
  * file when the server closes.
  *
+ * Bad arguments are rejections: the function never throws synchronously.
+ *
  * @param clientConnected - called with each connection's reader and writer.
  * @param path - the socket path.
  * @param options - `limit`, `ssl`, `sslHandshakeTimeout`, `backlog`, `startServing`.
  * @returns the listening {@link Server}.
- * @throws {TypeError} when `path` is not a non-empty string.
+ * @throws {TypeError} when `clientConnected` is not a function, `path` not a non-empty string, or an option has the wrong type.
+ * @throws {ValueError} when `path` is longer than a Unix socket address holds (107 bytes on Linux, 103 on macOS),
+ *   or `keepAlive` is given (TCP only).
  * @throws the Node error when binding fails (`EADDRINUSE` when a live server owns the path).
  * @example
  * ```ts
@@ -632,18 +588,16 @@ export async function startServer(
 export async function startUnixServer(
   clientConnected: ClientConnectedCallback,
   path: string,
-  options: StartServerOptions = {},
+  options?: StartServerOptions,
 ): Promise<Server> {
-  checkPath("startUnixServer()", path);
+  const where = "startUnixServer()";
+  _checkFunction(where, "clientConnected", clientConnected);
+  checkPath(where, path);
+  const opts = _checkOptions(where, options);
   try {
     if (lstatSync(path).isSocket()) unlinkSync(path);
   } catch {
     // nothing there
   }
-  return Server._create(
-    "startUnixServer()",
-    clientConnected,
-    { kind: "unix", targets: [{ path }], path },
-    options,
-  );
+  return Server._create(where, clientConnected, { kind: "unix", targets: [{ path }], path }, opts);
 }

@@ -1,4 +1,6 @@
 import {
+  _checkInteger,
+  _checkOptions,
   _getRunningLoop,
   describeValue,
   type EventLoop,
@@ -14,13 +16,15 @@ import {
   isLimitOverrunError,
   LimitOverrunError,
 } from "./errors.js";
+import { checkSize, toSeparator } from "./internal/check.js";
 import { ChunkBuffer } from "./internal/chunk-buffer.js";
+import { feedFromReadableStream } from "./internal/web-source.js";
 
 /** asyncio's `_DEFAULT_LIMIT`: 64 KiB, the longest line `readline()` accepts by default. */
 export const DEFAULT_LIMIT = 2 ** 16;
 
 const NEWLINE = Buffer.from("\n");
-const rt = getRuntime();
+const _rt = getRuntime();
 
 /**
  * What a {@link StreamReader} needs from its data source for flow control
@@ -51,36 +55,11 @@ export interface StreamReaderOptions {
   loop?: EventLoop;
 }
 
-/** @internal Validates a `limit` option. */
+/** @internal Validates a `limit` option (asyncio: a limit <= 0 is a ValueError). */
 export function checkLimit(where: string, limit: unknown): number {
   if (limit === undefined) return DEFAULT_LIMIT;
-  if (typeof limit !== "number") {
-    throw new TypeError(`${where} limit must be an integer > 0, received ${describeValue(limit)}`);
-  }
-  if (!Number.isInteger(limit) || limit <= 0) {
-    throw new ValueError(`${where} limit must be an integer > 0, received ${describeValue(limit)}`);
-  }
+  _checkInteger(where, "limit", limit, { min: 1, rangeError: ValueError });
   return limit;
-}
-
-function toSeparator(sep: unknown): Buffer {
-  if (typeof sep === "string") return Buffer.from(sep, "utf8");
-  if (sep instanceof Uint8Array)
-    return Buffer.isBuffer(sep) ? sep : Buffer.from(sep.buffer, sep.byteOffset, sep.byteLength);
-  throw new TypeError(
-    `readuntil() separator must be a Uint8Array, a string or an array of them, received ${describeValue(sep)}`,
-  );
-}
-
-function checkSize(method: string, n: unknown, allowNegative: boolean): number {
-  if (typeof n !== "number") {
-    throw new TypeError(`${method} n must be an integer, received ${describeValue(n)}`);
-  }
-  if (!Number.isInteger(n))
-    throw new ValueError(`${method} n must be an integer, received ${describeValue(n)}`);
-  if (!allowNegative && n < 0)
-    throw new ValueError(`${method} n must be an integer >= 0, received ${describeValue(n)}`);
-  return n;
 }
 
 /**
@@ -127,12 +106,22 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /**
    * @param options - `limit` (default 64 KiB), `loop`.
-   * @throws {TypeError} when `limit` is not a number.
+   * @throws {TypeError} when `options` is not an object, `limit` not a number, or `loop` not an event loop.
    * @throws {ValueError} when `limit` is not an integer > 0.
    */
   constructor(options?: StreamReaderOptions) {
-    this.#limit = checkLimit("StreamReader", options?.limit);
-    this.#loop = options?.loop ?? _getRunningLoop();
+    const opts = _checkOptions("StreamReader", options);
+    this.#limit = checkLimit("StreamReader", opts.limit);
+    const loop = opts.loop as Partial<EventLoop> | undefined;
+    if (
+      loop !== undefined &&
+      (typeof loop !== "object" || typeof loop?.createFuture !== "function")
+    ) {
+      throw new TypeError(
+        `StreamReader loop must be an event loop, received ${describeValue(loop)}`,
+      );
+    }
+    this.#loop = opts.loop ?? _getRunningLoop();
   }
 
   /**
@@ -151,6 +140,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * Sets the transport the reader pauses and resumes for flow control
    * (asyncio `set_transport`). The connection functions do this for you.
    * @param transport - the transport.
+   * @throws {TypeError} when `transport` lacks `pauseReading()` or `resumeReading()`.
    * @throws {RuntimeError} when a transport is already set.
    * @example
    * ```ts
@@ -159,6 +149,17 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * ```
    */
   setTransport(transport: ReadTransport): void {
+    const t = transport as Partial<ReadTransport> | null;
+    if (
+      typeof t !== "object" ||
+      t === null ||
+      typeof t.pauseReading !== "function" ||
+      typeof t.resumeReading !== "function"
+    ) {
+      throw new TypeError(
+        `setTransport() transport must be an object with pauseReading() and resumeReading(), received ${describeValue(transport)}`,
+      );
+    }
     if (this.#transport !== null) throw new RuntimeError("Transport already set");
     this.#transport = transport;
   }
@@ -588,38 +589,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
       );
     }
     const reader = new StreamReader(options);
-    const source = stream.getReader();
-    let paused = false;
-    let pumping = false;
-    const pump = async (): Promise<void> => {
-      if (pumping) return;
-      pumping = true;
-      try {
-        while (!paused) {
-          const { done, value } = await source.read();
-          if (done) {
-            reader.feedEof();
-            return;
-          }
-          if (value.length !== 0)
-            reader.feedData(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-        }
-      } catch (err) {
-        reader.setException(err);
-      } finally {
-        pumping = false;
-      }
-    };
-    reader.setTransport({
-      pauseReading() {
-        paused = true;
-      },
-      resumeReading() {
-        paused = false;
-        rt.taskContext.exit(() => void pump());
-      },
-    });
-    rt.taskContext.exit(() => void pump());
+    feedFromReadableStream(reader, stream);
     return reader;
   }
 

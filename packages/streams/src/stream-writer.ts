@@ -2,22 +2,23 @@ import type { Socket } from "node:net";
 import { type Duplex, Writable } from "node:stream";
 import * as tls from "node:tls";
 import {
+  _checkOptions,
   _resourceOpened,
   describeValue,
-  type FutureLike,
   getRunningLoop,
   getRuntime,
   RuntimeError,
-  TimeoutError,
+  ValueError,
 } from "@aio/core";
+import { checkOptionalString, checkTimeout } from "./internal/check.js";
 import { connectionLost, StreamProtocol } from "./internal/protocol.js";
-import { resolveSsl, type SslOption } from "./internal/ssl.js";
+import { clientIdentity, resolveSsl, type SslOption } from "./internal/ssl.js";
+import { handshake, SSL_HANDSHAKE_TIMEOUT } from "./internal/tls-handshake.js";
 import type { StreamReader } from "./stream-reader.js";
 
 const rt = getRuntime();
 
-/** asyncio's `SSL_HANDSHAKE_TIMEOUT`: 60 s, in ms. */
-export const SSL_HANDSHAKE_TIMEOUT = 60_000;
+export { SSL_HANDSHAKE_TIMEOUT };
 
 /** Options of {@link StreamWriter.startTls}. */
 export interface StartTlsOptions {
@@ -143,7 +144,7 @@ export class StreamWriter implements AsyncDisposable {
   /**
    * Writes several chunks (asyncio `writelines`).
    * @param data - an iterable of chunks.
-   * @throws {TypeError} when a chunk is neither a Uint8Array nor a string.
+   * @throws {TypeError} when `data` is not iterable, or a chunk is neither a Uint8Array nor a string.
    * @throws {RuntimeError} after `close()` or `writeEof()`.
    * @example
    * ```ts
@@ -153,6 +154,11 @@ export class StreamWriter implements AsyncDisposable {
    * ```
    */
   writelines(data: Iterable<Uint8Array | string>): void {
+    if (typeof (data as Partial<Iterable<unknown>> | null)?.[Symbol.iterator] !== "function") {
+      throw new TypeError(
+        `writelines() data must be an iterable of Uint8Arrays or strings, received ${describeValue(data)}`,
+      );
+    }
     const chunks = Array.from(data, (d) => toBuffer("writelines()", d));
     this.#checkWritable("writelines()");
     if (this.#p.lost) return;
@@ -275,11 +281,23 @@ export class StreamWriter implements AsyncDisposable {
    * ```
    */
   abort(): void {
-    this.#p.closing = true;
-    const stream = this.#p.stream as Writable & { resetAndDestroy?: () => void };
-    if (typeof stream.resetAndDestroy === "function" && this.#p.kind !== "pipe")
-      stream.resetAndDestroy();
-    else stream.destroy();
+    const p = this.#p;
+    p.closing = true;
+    p.untrack();
+    const stream = p.stream as Writable & { resetAndDestroy?: () => void };
+    if (stream.destroyed) return;
+    // A reset (RST) exists for a plain TCP handle only: Node throws
+    // ERR_INVALID_HANDLE_TYPE for a TLS or a Unix socket and leaves it open,
+    // so those are destroyed (closed at once, buffered data dropped).
+    if (p.kind === "tcp" && !p.tls && typeof stream.resetAndDestroy === "function") {
+      try {
+        stream.resetAndDestroy();
+        return;
+      } catch {
+        // not a TCP handle after all (e.g. still connecting): destroy below
+      }
+    }
+    stream.destroy();
   }
 
   /**
@@ -334,6 +352,7 @@ export class StreamWriter implements AsyncDisposable {
    * @param name - the key.
    * @param defaultValue - returned when the key is unknown or not available.
    * @returns the value.
+   * @throws {TypeError} when `name` is not a string.
    * @example
    * ```ts
    * import { openConnection } from "@aio/streams";
@@ -342,6 +361,9 @@ export class StreamWriter implements AsyncDisposable {
    * ```
    */
   getExtraInfo<T = unknown>(name: string, defaultValue?: T): T | undefined {
+    if (typeof name !== "string") {
+      throw new TypeError(`getExtraInfo() name must be a string, received ${describeValue(name)}`);
+    }
     const value = this.#p.extraInfo(name);
     return value === undefined ? defaultValue : (value as T);
   }
@@ -354,6 +376,9 @@ export class StreamWriter implements AsyncDisposable {
    * @param ssl - client: `true` or `tls.ConnectionOptions`/`SecureContext`; server: `tls.TlsOptions` (key, cert)/`SecureContext`.
    * @param options - `serverHostname`, `sslHandshakeTimeout` (ms).
    * @returns when the handshake is done.
+   * @throws {TypeError} when `ssl` is not a valid TLS configuration (a server needs a certificate),
+   *   or `options` or an option has the wrong type.
+   * @throws {ValueError} when `sslHandshakeTimeout` is not > 0, or `serverHostname` is given on the server side.
    * @throws {RuntimeError} when already TLS, or closing.
    * @throws {TimeoutError} when the handshake takes longer than `sslHandshakeTimeout`.
    * @throws the handshake's error (e.g. code `DEPTH_ZERO_SELF_SIGNED_CERT`); the connection is then closed.
@@ -367,15 +392,26 @@ export class StreamWriter implements AsyncDisposable {
    * ```
    */
   async startTls(ssl: SslOption, options?: StartTlsOptions): Promise<void> {
+    const where = "startTls()";
+    const opts = _checkOptions(where, options);
+    const serverHostname = checkOptionalString(where, "serverHostname", opts.serverHostname);
+    const timeout = checkTimeout(where, "sslHandshakeTimeout", opts.sslHandshakeTimeout);
     const p = this.#p;
+    if (serverHostname !== undefined && p.serverSide) {
+      throw new ValueError(`${where} serverHostname is only meaningful on the client side`);
+    }
+    const { context, options: sslOptions } = resolveSsl(
+      where,
+      ssl,
+      p.serverSide ? "server" : "client",
+    );
     if (p.tls) throw new RuntimeError("startTls(): the connection already uses TLS");
     if (p.kind === "pipe") throw new RuntimeError("startTls() needs a socket connection");
     if (p.closing || p.lost) throw new RuntimeError("startTls(): the writer is closing");
     await this.drain();
     const raw = p.stream as Socket;
-    const { context, options: sslOptions } = resolveSsl(ssl, p.serverSide ? "server" : "client");
     p.detach();
-    const servername = options?.serverHostname ?? this.#host ?? undefined;
+    const servername = serverHostname ?? this.#host ?? undefined;
     const socket: tls.TLSSocket = rt.taskContext.exit(() =>
       p.serverSide
         ? new tls.TLSSocket(raw, { ...sslOptions, secureContext: context, isServer: true })
@@ -383,17 +419,12 @@ export class StreamWriter implements AsyncDisposable {
             ...sslOptions,
             secureContext: context,
             socket: raw,
-            ...(servername !== undefined && !/^[\d.:]+$/.test(servername) ? { servername } : {}),
+            ...clientIdentity(servername, sslOptions),
           }),
     );
     p.tls = true;
     p.secureContext = context;
-    await handshake(
-      p,
-      socket,
-      p.serverSide ? "secure" : "secureConnect",
-      options?.sslHandshakeTimeout,
-    );
+    await handshake(p, socket, p.serverSide ? "secure" : "secureConnect", timeout);
   }
 
   /**
@@ -517,43 +548,4 @@ export function fromWritable(stream: Writable): StreamWriter {
     writable: true,
   });
   return _makeWriter(protocol);
-}
-
-/**
- * Waits for a TLS handshake on `socket` (already created), then attaches the
- * protocol to it. On failure or timeout the socket is destroyed.
- * @internal
- */
-export async function handshake(
-  p: StreamProtocol,
-  socket: tls.TLSSocket,
-  event: "secure" | "secureConnect",
-  timeoutMs: number | undefined,
-): Promise<void> {
-  const fut: FutureLike<void> = p.loop.createFuture<void>();
-  const ms = timeoutMs ?? SSL_HANDSHAKE_TIMEOUT;
-  const onOk = (): void => {
-    if (!fut.done()) fut.setResult(undefined);
-  };
-  const onErr = (err: unknown): void => {
-    if (!fut.done()) fut.setException(err);
-  };
-  socket.once(event, onOk);
-  socket.once("error", onErr);
-  const timer = p.loop.callLater(ms, () => {
-    if (!fut.done()) fut.setException(new TimeoutError(`TLS handshake took longer than ${ms} ms`));
-  });
-  try {
-    await fut;
-  } catch (err) {
-    socket.destroy();
-    p.attach(socket);
-    p.lost = true;
-    throw err;
-  } finally {
-    timer.cancel();
-    socket.off(event, onOk);
-    socket.off("error", onErr);
-  }
-  p.attach(socket);
 }

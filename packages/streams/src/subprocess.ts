@@ -2,12 +2,15 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import {
+  _checkInteger,
+  _checkOptions,
   describeValue,
   type EventLoop,
   type FutureLike,
   getRunningLoop,
   getRuntime,
   type TaskLike,
+  ValueError,
 } from "@aio/core";
 import { waitEvent } from "./internal/wait-event.js";
 import { checkLimit, StreamReader } from "./stream-reader.js";
@@ -165,6 +168,12 @@ export class Process {
     options: SubprocessOptions,
   ): Promise<Process> {
     const limit = checkLimit(where, options.limit);
+    if (options.cwd !== undefined && typeof options.cwd !== "string") {
+      throw new TypeError(`${where} cwd must be a string, received ${describeValue(options.cwd)}`);
+    }
+    if (options.env !== undefined && (typeof options.env !== "object" || options.env === null)) {
+      throw new TypeError(`${where} env must be an object, received ${describeValue(options.env)}`);
+    }
     const stdio = [
       mapStdio("stdin", options.stdin),
       mapStdio("stdout", options.stdout),
@@ -254,6 +263,7 @@ export class Process {
    * child that exits without reading its input is not an error.
    * @param input - bytes or a string for stdin (needs `stdin: PIPE`).
    * @returns `[stdout, stderr]`, each `null` unless it was {@link PIPE}.
+   * @throws {TypeError} when `input` is neither a Uint8Array, a string nor undefined.
    * @throws {CancelledError} when cancelled; the helper tasks are cancelled too.
    * @example
    * ```ts
@@ -264,6 +274,11 @@ export class Process {
    * ```
    */
   async communicate(input?: Uint8Array | string): Promise<[Buffer | null, Buffer | null]> {
+    if (input !== undefined && typeof input !== "string" && !(input instanceof Uint8Array)) {
+      throw new TypeError(
+        `communicate() input must be a Uint8Array, a string or undefined, received ${describeValue(input)}`,
+      );
+    }
     const loop = this.#loop;
     const stdin = this.stdin;
     const stdout = this.stdout;
@@ -287,6 +302,8 @@ export class Process {
   /**
    * Sends a signal to the child (asyncio `send_signal`); does nothing once it has exited.
    * @param signal - a signal name (`"SIGINT"`) or number.
+   * @throws {TypeError} when `signal` is neither a string nor a number.
+   * @throws {ValueError} when `signal` is an unknown name or not an integer 0–64.
    * @example
    * ```ts
    * import { createSubprocessExec } from "@aio/streams";
@@ -296,6 +313,19 @@ export class Process {
    * ```
    */
   sendSignal(signal: NodeJS.Signals | number): void {
+    if (typeof signal === "string") {
+      if (!Object.hasOwn(constants.signals, signal)) {
+        throw new ValueError(
+          `sendSignal() signal must be a signal name such as "SIGTERM", received ${describeValue(signal)}`,
+        );
+      }
+    } else if (typeof signal !== "number") {
+      throw new TypeError(
+        `sendSignal() signal must be a signal name or number, received ${describeValue(signal)}`,
+      );
+    } else {
+      _checkInteger("sendSignal()", "signal", signal, { min: 0, max: 64, rangeError: ValueError });
+    }
     if (this.#returncode !== null) return;
     this.#child.kill(signal);
   }
@@ -367,11 +397,15 @@ async function feedStdin(
  * Runs `program` with `args` — no shell, so arguments are never
  * interpreted (asyncio `create_subprocess_exec`).
  *
+ * Bad arguments are rejections: the function never throws synchronously.
+ *
  * @param program - the executable (looked up in `PATH`).
  * @param args - its arguments.
  * @param options - `stdin`, `stdout`, `stderr` ({@link PIPE}, {@link DEVNULL}, {@link INHERIT}, {@link STDOUT}), `cwd`, `env`, `limit`.
  * @returns the running {@link Process}.
- * @throws {TypeError} when `program` is not a non-empty string, `args` not an array of strings, or a stdio option is invalid.
+ * @throws {TypeError} when `program` is not a non-empty string, `args` not an array of strings,
+ *   `options` not an object, or an option (stdio, `cwd`, `env`, `limit`) has the wrong type.
+ * @throws {ValueError} when `limit` is not an integer > 0.
  * @throws the Node error when the program cannot be started (code `ENOENT`, `EACCES`).
  * @example
  * ```ts
@@ -387,7 +421,7 @@ async function feedStdin(
 export async function createSubprocessExec(
   program: string,
   args: readonly string[] = [],
-  options: SubprocessOptions = {},
+  options?: SubprocessOptions,
 ): Promise<Process> {
   if (typeof program !== "string" || program.length === 0) {
     throw new TypeError(
@@ -399,7 +433,8 @@ export async function createSubprocessExec(
       `createSubprocessExec() args must be an array of strings, received ${describeValue(args)}`,
     );
   }
-  return Process._spawn("createSubprocessExec()", program, args, false, options);
+  const where = "createSubprocessExec()";
+  return Process._spawn(where, program, args, false, _checkOptions(where, options));
 }
 
 /**
@@ -407,10 +442,12 @@ export async function createSubprocessExec(
  * `create_subprocess_shell`) — the only function here that uses a shell.
  * Quote anything that comes from users.
  *
+ * Bad arguments are rejections: the function never throws synchronously.
+ *
  * @param cmd - the shell command line.
  * @param options - as {@link createSubprocessExec}.
  * @returns the running {@link Process}.
- * @throws {TypeError} when `cmd` is not a non-empty string.
+ * @throws {TypeError} when `cmd` is not a non-empty string, or an option has the wrong type (as {@link createSubprocessExec}).
  * @example
  * ```ts
  * import { run } from "@aio/loop";
@@ -423,12 +460,13 @@ export async function createSubprocessExec(
  */
 export async function createSubprocessShell(
   cmd: string,
-  options: SubprocessOptions = {},
+  options?: SubprocessOptions,
 ): Promise<Process> {
   if (typeof cmd !== "string" || cmd.length === 0) {
     throw new TypeError(
       `createSubprocessShell() cmd must be a non-empty string, received ${describeValue(cmd)}`,
     );
   }
-  return Process._spawn("createSubprocessShell()", cmd, [], true, options);
+  const where = "createSubprocessShell()";
+  return Process._spawn(where, cmd, [], true, _checkOptions(where, options));
 }

@@ -67,7 +67,7 @@ describe("openConnection", () => {
   test("openConnection() validates host and port", async () => {
     await run(async () => {
       await expect(openConnection("127.0.0.1", 0)).rejects.toThrow(
-        "openConnection() port must be an integer between 1 and 65535, received 0",
+        "openConnection() port must be an integer >= 1 and <= 65535, received 0",
       );
       await expect(openConnection("127.0.0.1", 70000)).rejects.toThrow(RangeError);
       await expect(openConnection("127.0.0.1", 1.5)).rejects.toThrow(RangeError);
@@ -380,7 +380,7 @@ describe("startServer", () => {
   test("startServer() validates its arguments", async () => {
     await run(async () => {
       await expect(startServer(() => {}, "127.0.0.1", -1)).rejects.toThrow(
-        "startServer() port must be an integer between 0 and 65535, received -1",
+        "startServer() port must be an integer >= 0 and <= 65535, received -1",
       );
       await expect(startServer("nope" as never, "127.0.0.1", 0)).rejects.toThrow(TypeError);
       await expect(startServer(() => {}, 42 as never, 0)).rejects.toThrow(TypeError);

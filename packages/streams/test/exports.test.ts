@@ -17,6 +17,7 @@ describe("@aio/streams exports", () => {
       "ServerSocket",
       "StreamReader",
       "StreamWriter",
+      "createDatagramEndpoint",
       "createSubprocessExec",
       "createSubprocessShell",
       "isIncompleteReadError",

@@ -32,7 +32,7 @@ describe("StreamReader", () => {
   test("StreamReader() validates limit: 0 and fractions are ValueError, non-numbers TypeError", () => {
     expect(() => new StreamReader({ limit: 0 })).toThrow(ValueError);
     expect(() => new StreamReader({ limit: 0 })).toThrow(
-      "StreamReader limit must be an integer > 0, received 0",
+      "StreamReader limit must be an integer >= 1, received 0",
     );
     expect(() => new StreamReader({ limit: 1.5 })).toThrow(RangeError);
     expect(() => new StreamReader({ limit: "1" as never })).toThrow(TypeError);

@@ -4,11 +4,13 @@
  * Exit codes: 0 done, 1 failure (no such process, no socket, stale socket,
  * malformed reply, bad trace), 2 usage error.
  */
-import { existsSync, unlinkSync } from "node:fs";
+import { lstatSync, type Stats, statSync, unlinkSync } from "node:fs";
 import { connect } from "node:net";
-import { type InspectReply, inspectSocketPath } from "../inspect.js";
+import { join } from "node:path";
+import { directoryProblem, type InspectReply, inspectDirectories } from "../inspect.js";
 import { renderTaskTable, renderTaskTree, type TaskSnapshot } from "../task-tree.js";
 import { readTrace, type Trace } from "../trace.js";
+import { escapeControl } from "./escape.js";
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIO {
@@ -18,6 +20,16 @@ export interface CliIO {
 
 /** How long to wait for a reply before giving up. */
 const REPLY_TIMEOUT_MS = 5000;
+
+/**
+ * The most the CLI reads from a socket: 16 MiB holds ~100,000 tasks with
+ * long names; a reply past it is refused, not parsed (it could come from
+ * a process that lists millions of tasks, or from anyone).
+ */
+export const MAX_REPLY_BYTES = 16 * 1024 * 1024;
+
+/** The most tasks the CLI renders from one reply. */
+export const MAX_REPLY_TASKS = 100_000;
 
 const USAGE = `usage: aio-debug ps PID       list the tasks of a running process
        aio-debug pstree PID   show its tasks as a tree (who awaits whom)
@@ -56,18 +68,30 @@ function processExists(pid: number): boolean {
 function request(path: string, pid: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(path);
-    let data = "";
+    const chunks: Buffer[] = [];
+    let size = 0;
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new CliError(`process ${pid} did not answer within ${REPLY_TIMEOUT_MS} ms`, 1));
     }, REPLY_TIMEOUT_MS);
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
-      data += chunk;
+    socket.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REPLY_BYTES) {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(
+          new CliError(
+            `the reply from process ${pid} is larger than ${MAX_REPLY_BYTES} bytes; refused it`,
+            1,
+          ),
+        );
+        return;
+      }
+      chunks.push(chunk);
     });
     socket.on("end", () => {
       clearTimeout(timer);
-      resolve(data);
+      resolve(Buffer.concat(chunks).toString("utf8"));
     });
     socket.on("error", (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
@@ -84,7 +108,7 @@ function request(path: string, pid: number): Promise<string> {
           ),
         );
       } else if (err.code === "ENOENT") {
-        reject(notEnabled(pid, path));
+        reject(notEnabled(pid, [path]));
       } else {
         reject(new CliError(`cannot connect to ${path}: ${err.message}`, 1));
       }
@@ -92,9 +116,9 @@ function request(path: string, pid: number): Promise<string> {
   });
 }
 
-function notEnabled(pid: number, path: string): CliError {
+function notEnabled(pid: number, paths: readonly string[]): CliError {
   return new CliError(
-    `process ${pid} does not have @aio/debug inspection enabled (no socket at ${path}); start it with enableDebug({ inspect: true }) or AIO_DEBUG=1 node --import @aio/debug/auto`,
+    `process ${pid} does not have @aio/debug inspection enabled (no socket at ${paths.join(" or ")}); start it with enableDebug({ inspect: true }) or AIO_DEBUG=1 node --import @aio/debug/auto`,
     1,
   );
 }
@@ -109,9 +133,16 @@ function parseReply(text: string, pid: number): InspectReply {
   const reply = value as Partial<InspectReply> & { error?: unknown };
   if (typeof reply !== "object" || reply === null || !Array.isArray(reply.loops)) {
     if (typeof reply?.error === "string")
-      throw new CliError(`process ${pid} failed to answer: ${reply.error}`, 1);
+      throw new CliError(`process ${pid} failed to answer: ${escapeControl(reply.error)}`, 1);
     throw new CliError(`malformed reply from process ${pid}: no "loops" list`, 1);
   }
+  if (reply.pid !== pid) {
+    throw new CliError(
+      `malformed reply from process ${pid}: it answers for process ${escapeControl(String(reply.pid))}`,
+      1,
+    );
+  }
+  let tasks = 0;
   for (const snap of reply.loops as unknown[]) {
     const s = snap as Partial<TaskSnapshot> | null;
     if (
@@ -125,6 +156,13 @@ function parseReply(text: string, pid: number): InspectReply {
         1,
       );
     }
+    tasks += s.tasks.length;
+    if (tasks > MAX_REPLY_TASKS) {
+      throw new CliError(
+        `the reply from process ${pid} lists more than ${MAX_REPLY_TASKS} tasks; refused it`,
+        1,
+      );
+    }
     for (const t of s.tasks as unknown[]) {
       const info = t as Record<string, unknown> | null;
       if (
@@ -134,8 +172,8 @@ function parseReply(text: string, pid: number): InspectReply {
         typeof info.name !== "string" ||
         typeof info.state !== "string" ||
         typeof info.awaiting !== "string" ||
-        !Array.isArray(info.awaits) ||
-        !Array.isArray(info.awaitedBy)
+        !isIdList(info.awaits) ||
+        !isIdList(info.awaitedBy)
       ) {
         throw new CliError(
           `malformed reply from process ${pid}: a task entry lacks id, name, state or awaiting`,
@@ -147,9 +185,73 @@ function parseReply(text: string, pid: number): InspectReply {
   return reply as InspectReply;
 }
 
+function isIdList(value: unknown): boolean {
+  return Array.isArray(value) && value.every((id) => typeof id === "number");
+}
+
 function describeText(text: string): string {
   if (text === "") return "empty";
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+  return `"${escapeControl(text.length > 40 ? `${text.slice(0, 40)}…` : text)}"`;
+}
+
+/** The uid of process `pid`: the owner of `/proc/<pid>`; without /proc, our own. */
+function processUid(pid: number): number {
+  try {
+    return statSync(`/proc/${pid}`).uid;
+  } catch {
+    // No /proc (macOS, BSD): only our own processes can be inspected, and
+    // only through our own directory.
+    return process.getuid?.() ?? 0;
+  }
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    if (code === "EACCES")
+      throw new CliError(
+        `cannot look into ${path}: permission denied (run aio-debug as the process's user)`,
+        1,
+      );
+    throw err;
+  }
+}
+
+/**
+ * Finds process `pid`'s socket and checks that it and its directory belong
+ * to the process's user: a socket someone else put there is never
+ * connected to.
+ */
+function findSocket(pid: number): string {
+  const uid = processUid(pid);
+  const paths: string[] = [];
+  for (const dir of inspectDirectories(uid)) {
+    const path = join(dir, `${pid}.sock`);
+    paths.push(path);
+    const dirStat = lstatOrNull(dir);
+    if (dirStat === null) continue;
+    const problem = directoryProblem(dir, dirStat, uid);
+    if (problem !== null) {
+      throw new CliError(
+        `refusing to connect: ${problem}, the user of process ${pid} (someone else may have created it)`,
+        1,
+      );
+    }
+    const st = lstatOrNull(path);
+    if (st === null) continue;
+    if (!st.isSocket()) throw new CliError(`refusing to connect: ${path} is not a socket`, 1);
+    if (st.uid !== uid) {
+      throw new CliError(
+        `refusing to connect: ${path} is owned by uid ${st.uid}, not uid ${uid}, the user of process ${pid}`,
+        1,
+      );
+    }
+    return path;
+  }
+  throw notEnabled(pid, paths);
 }
 
 async function inspectProcess(
@@ -158,27 +260,15 @@ async function inspectProcess(
   io: CliIO,
 ): Promise<void> {
   const pid = parsePid(pidArg);
-  const path = inspectSocketPath(pid);
-  if (!processExists(pid)) {
-    let extra = "";
-    if (existsSync(path)) {
-      try {
-        unlinkSync(path);
-        extra = ` (removed its stale socket ${path})`;
-      } catch {
-        // Not ours to remove.
-      }
-    }
-    throw new CliError(`no process with PID ${pid}${extra}`, 1);
-  }
-  if (!existsSync(path)) throw notEnabled(pid, path);
+  if (!processExists(pid)) throw new CliError(`no process with PID ${pid}`, 1);
+  const path = findSocket(pid);
   const reply = parseReply((await request(path, pid)).trim(), pid);
   const render = command === "ps" ? renderTaskTable : renderTaskTree;
   if (reply.loops.length === 0) {
     io.out(`process ${pid}: no running event loop`);
     return;
   }
-  io.out(reply.loops.map((s) => `${s.loop}\n${render(s)}`).join("\n\n"));
+  io.out(reply.loops.map((s) => `${escapeControl(s.loop)}\n${render(s)}`).join("\n\n"));
 }
 
 function summariseTrace(file: string | undefined, io: CliIO): void {

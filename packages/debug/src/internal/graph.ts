@@ -55,10 +55,45 @@ function expand(future: Awaiting, out: InspectableTask[], seen: Set<unknown>): v
   for (const f of inner) if (typeof f === "object" && f !== null) expand(f as Awaiting, out, seen);
 }
 
+/**
+ * The await graph of `tasks` (the pending tasks of one loop), read once for
+ * every view of it — task trees, `aio-debug`, call graphs:
+ *
+ * - `awaits`: for each task, the pending tasks it awaits (directly, or
+ *   through gather/taskGroup/shield/wait futures), in order;
+ * - `awaitedBy`: for every future on the way (the awaited task, the gather
+ *   future, a plain Future), the tasks awaiting it, in task order.
+ */
+export interface AwaitGraph {
+  awaits: Map<InspectableTask, InspectableTask[]>;
+  awaitedBy: Map<object, InspectableTask[]>;
+}
+
+export function awaitGraph(tasks: Iterable<InspectableTask>): AwaitGraph {
+  const graph: AwaitGraph = { awaits: new Map(), awaitedBy: new Map() };
+  for (const task of tasks) {
+    const waiter = task._futWaiter ?? null;
+    const awaited: InspectableTask[] = [];
+    graph.awaits.set(task, awaited);
+    if (waiter === null || waiter.done()) continue;
+    const seen = new Set<unknown>();
+    const out: InspectableTask[] = [];
+    expand(waiter as Awaiting, out, seen);
+    for (const f of seen) {
+      if (f === task) continue;
+      let by = graph.awaitedBy.get(f as object);
+      if (by === undefined) graph.awaitedBy.set(f as object, (by = []));
+      by.push(task);
+    }
+    for (const child of out) if (child !== task) awaited.push(child);
+  }
+  return graph;
+}
+
 const ids = new WeakMap<object, number>();
 let nextId = 1;
 
-/** A small process-wide number for a task, stable for its lifetime (asyncio's task id). */
+/** A small process-wide number for a task or future, stable for its lifetime (asyncio's `id()`). */
 export function taskId(task: object): number {
   let id = ids.get(task);
   if (id === undefined) ids.set(task, (id = nextId++));
@@ -74,7 +109,8 @@ export const startedTasks = new WeakSet<object>();
 /** Whether the debug instruments were registered (then `startedTasks` is reliable). */
 export const tracking = { active: false };
 
-const INTERNAL_FRAME =
+/** Stack lines of @aio's own packages and of Node itself (never the user's code). */
+export const INTERNAL_FRAME =
   /[\\/](?:@aio[\\/](?:core|loop|futures|sync|executors|streams|debug)|packages[\\/](?:core|loop|futures|sync|executors|streams|debug)[\\/](?:src|dist))[\\/]|\(node:|^\s*at node:|^\s*at (?:new )?Promise\b/;
 
 /** The first stack line outside @aio's own packages and Node's internals: the user's call site. */

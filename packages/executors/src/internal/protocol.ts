@@ -2,12 +2,18 @@
  * The wire protocol between a pool and its workers. Both sides send arrays of
  * messages (a batch per host turn); each message is a tuple whose first
  * element is one of these tags. `worker-main.ts` is shipped to the worker as
- * source and cannot import this file, so it repeats the numbers as literals.
+ * source and cannot import this file, so it repeats the tags as local
+ * constants of the same names; `test/protocol.test.ts` checks they agree.
  */
 
 /** main → worker: `[INIT, initializer | null, initargs]`, always the first message. */
 export const M_INIT = 0;
-/** main → worker: `[JOB, id, fnKey, fnSpec | null, args, abortable]`; `fnSpec` only the first time a worker sees `fnKey`. */
+/**
+ * main → worker: `[JOB, id, fnKey, fnSpec | null, args, abortable, chunked]`.
+ * `fnSpec` only the first time a worker sees `fnKey`; `abortable` when the
+ * pool's `cancelRunning` is `"abort"`; `chunked` for a `map()` chunk, whose
+ * `args` is then a list of argument lists (one call each, results in order).
+ */
 export const M_JOB = 1;
 /** main → worker: `[CANCEL, id, abort]`: skip the job if it has not started; if it runs and `abort`, abort its signal. */
 export const M_CANCEL = 2;
@@ -46,6 +52,11 @@ export interface SerializedError {
   /** Own enumerable properties that could be cloned (e.g. `code`). */
   props: Record<string, unknown> | undefined;
   cause: SerializedError | undefined;
+  /**
+   * A cause chain that loops: the position in the chain (0 = the outermost
+   * error) of the error this one's `cause` is (`err.cause === err` gives 0).
+   */
+  causeRef?: number;
   value: unknown;
 }
 

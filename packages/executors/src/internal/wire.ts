@@ -127,9 +127,10 @@ const ERROR_CLASSES: Record<string, new (message?: string) => Error> = {
 /**
  * Rebuilds an error thrown in a worker: the built-in class when its name is
  * one (`TypeError`…), else an `Error` with the worker's `name`; the message,
- * the worker's stack, own cloneable properties (`code`…) and `cause`.
+ * the worker's stack, own cloneable properties (`code`…) and `cause` (a
+ * cause chain that loops loops again here).
  */
-export function deserializeError(s: SerializedError): unknown {
+export function deserializeError(s: SerializedError, chain: unknown[] = []): unknown {
   if (!s.isError) return s.value;
   const Cls = ERROR_CLASSES[s.name] ?? Error;
   const err = new Cls(s.message);
@@ -150,9 +151,10 @@ export function deserializeError(s: SerializedError): unknown {
     });
   }
   if (s.props !== undefined) Object.assign(err, s.props);
-  if (s.cause !== undefined) {
+  chain.push(err);
+  if (s.causeRef !== undefined || s.cause !== undefined) {
     Object.defineProperty(err, "cause", {
-      value: deserializeError(s.cause),
+      value: s.causeRef !== undefined ? chain[s.causeRef] : deserializeError(s.cause!, chain),
       writable: true,
       configurable: true,
       enumerable: false,

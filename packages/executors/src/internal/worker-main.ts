@@ -8,8 +8,8 @@ import type { TransferListItem } from "node:worker_threads";
  * (users, bundlers). That is also why this function must stay
  * self-contained: no imports, no references to module-level names; it
  * reaches Node through `process.getBuiltinModule` (a bundler would rewrite
- * `require`) and repeats the
- * protocol tags of `protocol.ts` as literals.
+ * `require`) and repeats the protocol tags of `protocol.ts` as local
+ * constants of the same names (a test compares the two).
  *
  * The worker runs one job at a time, in arrival order. Jobs queued behind the
  * running one can be cancelled (skipped) until they start. A running job
@@ -24,6 +24,18 @@ import type { TransferListItem } from "node:worker_threads";
 export function workerMain(kind: "thread" | "process"): void {
   const { AsyncLocalStorage } = process.getBuiltinModule("node:async_hooks");
   const { pathToFileURL } = process.getBuiltinModule("node:url");
+
+  // The protocol tags of protocol.ts, repeated (this function cannot import);
+  // test/protocol.test.ts checks that they match.
+  const M_INIT = 0;
+  const M_JOB = 1;
+  const M_CANCEL = 2;
+  const M_RESUME = 3;
+  const R_INIT_OK = 0;
+  const R_INIT_ERR = 1;
+  const R_OK = 2;
+  const R_ERR = 3;
+  const R_SKIPPED = 4;
 
   type Msg = unknown[];
   /** The running job; its AbortController is made only if the job asks for its signal. */
@@ -91,7 +103,12 @@ export function workerMain(kind: "thread" | "process"): void {
     };
     send = (batch) => {
       unconfirmed++;
-      process.send!(batch, undefined, undefined, confirmed);
+      try {
+        process.send!(batch, undefined, undefined, confirmed);
+      } catch (err) {
+        unconfirmed--; // a batch that cannot be serialized is not sent, and not confirmed
+        throw err;
+      }
     };
     written = () =>
       unconfirmed === 0
@@ -102,6 +119,31 @@ export function workerMain(kind: "thread" | "process"): void {
     process.on("message", receive as (m: unknown) => void);
     // The pool is gone (it exited, or shut us down): leave with it, never orphaned.
     process.on("disconnect", () => process.exit(0));
+    watchParent(Number(process.argv[1]));
+  }
+
+  /**
+   * Kills this process once the pool's process (`parent`) is gone, even while
+   * a job keeps the main thread busy for ever: 'disconnect' is an event, and
+   * events wait for the running job to yield. A watchdog thread, which no job
+   * can block, polls `process.ppid` (the kernel re-parents an orphan at once,
+   * to init or a subreaper) and sends this process SIGKILL when it changed
+   * (see docs/design/executor-orphans.md).
+   */
+  function watchParent(parent: number): void {
+    if (!(parent > 0)) return;
+    // How often (ms) the watchdog looks: an orphan lives at most about this long.
+    const PARENT_CHECK_MS = 100;
+    const { Worker } = process.getBuiltinModule("node:worker_threads");
+    const watchdog = new Worker(
+      `const parent = require("node:worker_threads").workerData;
+      const check = () => { if (process.ppid !== parent) process.kill(process.pid, "SIGKILL"); };
+      check();
+      setInterval(check, ${PARENT_CHECK_MS});`,
+      { eval: true, workerData: parent },
+    );
+    watchdog.on("error", () => {}); // a watchdog that cannot run leaves 'disconnect' in charge
+    watchdog.unref();
   }
 
   const queue: Msg[] = [];
@@ -115,6 +157,8 @@ export function workerMain(kind: "thread" | "process"): void {
   let resume: { id: number; go: () => void } | null = null;
   let outbox: Msg[] = [];
   let outTransfer: TransferListItem[] = [];
+  // The transfer list of each reply in `outbox` that has one (to resend it alone).
+  let outLists = new Map<Msg, TransferListItem[]>();
 
   function receive(batch: Msg[]): void {
     accept(batch);
@@ -123,19 +167,19 @@ export function workerMain(kind: "thread" | "process"): void {
 
   function accept(batch: Msg[]): void {
     for (const m of batch) {
-      if (m[0] === 2) {
+      if (m[0] === M_CANCEL) {
         const id = m[1] as number;
         if (current !== null && current.id === id) {
           if (m[2] === true && !current.aborted) {
             current.aborted = true;
             current.controller?.abort(makeAbortError());
           }
-        } else if (queue.some((q) => q[0] === 1 && q[1] === id)) {
+        } else if (queue.some((q) => q[0] === M_JOB && q[1] === id)) {
           skipped.set(id, m[2] === true);
         }
         // Otherwise the job already ran (its reply crossed the cancellation):
         // nothing to skip, and nothing is kept for it.
-      } else if (m[0] === 3) {
+      } else if (m[0] === M_RESUME) {
         if (resume !== null && resume.id === m[1]) {
           const { go } = resume;
           resume = null;
@@ -155,16 +199,72 @@ export function workerMain(kind: "thread" | "process"): void {
 
   function reply(m: Msg, transfer?: TransferListItem[]): void {
     outbox.push(m);
-    if (transfer !== undefined) outTransfer.push(...transfer);
+    if (transfer !== undefined) {
+      outTransfer.push(...transfer);
+      outLists.set(m, transfer);
+    }
   }
 
   function flush(): void {
     if (outbox.length === 0) return;
     const batch = outbox;
     const transfer = outTransfer;
+    const lists = outLists;
     outbox = [];
     outTransfer = [];
-    send(batch, transfer);
+    outLists = new Map();
+    try {
+      send(batch, transfer);
+    } catch {
+      // A result (or a thrown value's part) cannot be cloned. The clone
+      // failed before anything was sent: send the replies one by one, and
+      // fail only the job whose result cannot go, naming what could not be
+      // sent (Python's PicklingError). The worker lives on.
+      for (const m of batch) {
+        try {
+          send([m], lists.get(m) ?? []);
+        } catch (err) {
+          if (m[0] !== R_OK && m[0] !== R_ERR) throw err;
+          const what = m[0] === R_OK ? "result" : "error";
+          const failure = new TypeError(
+            `the job's ${what} could not be cloned to reach the pool: ${findUncloneable(m[2], what)}`,
+            { cause: err },
+          );
+          send([[R_ERR, m[1], serialize(failure, false), m[3], m[4]]], []);
+        }
+      }
+    }
+  }
+
+  /** Where in `value` (named `path`) the first part that cannot be cloned sits, described. */
+  function findUncloneable(value: unknown, path: string, depth = 0): string {
+    if (depth < 4 && typeof value === "object" && value !== null) {
+      const proto = Object.getPrototypeOf(value);
+      let parts: [string, unknown][] = [];
+      if (Array.isArray(value)) parts = value.map((v, i) => [`[${i}]`, v]);
+      else if (value instanceof Map) parts = [...value.values()].map((v) => [".get(…)", v]);
+      else if (value instanceof Set) parts = [...value].map((v) => ["(a Set item)", v]);
+      else if (proto === Object.prototype || proto === null) {
+        parts = Object.keys(value).map((k) => [`.${k}`, (value as Record<string, unknown>)[k]]);
+      }
+      for (const [key, part] of parts.slice(0, 64)) {
+        try {
+          structuredClone(part);
+        } catch {
+          return findUncloneable(part, path + key, depth + 1);
+        }
+      }
+    }
+    return `${path} is ${describe(value)}`;
+  }
+
+  function describe(value: unknown): string {
+    if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
+    if (typeof value === "symbol") return String(value);
+    if (typeof value !== "object" || value === null) return String(value);
+    const ctor = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    const tag = Object.prototype.toString.call(value).slice(8, -1);
+    return `an instance of ${typeof ctor === "string" && ctor !== "" && ctor !== "Object" ? ctor : tag}`;
   }
 
   function transfer<T>(value: T, list?: TransferListItem[]): T {
@@ -220,13 +320,29 @@ export function workerMain(kind: "thread" | "process"): void {
     return fn;
   }
 
-  function serialize(err: unknown, closureCheck: boolean): unknown {
+  /**
+   * An error as it crosses to the pool (see `SerializedError`). Never
+   * throws: a `cause` chain that loops (an error whose cause is itself)
+   * crosses as `causeRef`, one deeper than 16 stops there, and a value that
+   * cannot be cloned crosses as its description.
+   *
+   * @param chain - the errors of the cause chain above this one, outermost first.
+   */
+  function serialize(err: unknown, closureCheck: boolean, chain: unknown[] = []): unknown {
+    chain.push(err);
     if (!(err instanceof Error)) {
-      let value: unknown = err;
       try {
         structuredClone(err);
-      } catch {
-        value = String(err);
+      } catch (cloneError) {
+        // A thrown value that cannot cross: the job fails with what says so.
+        return serialize(
+          new TypeError(
+            `the job's error could not be cloned to reach the pool: ${findUncloneable(err, "error")}`,
+            { cause: cloneError },
+          ),
+          false,
+          chain,
+        );
       }
       return {
         isError: false,
@@ -235,11 +351,11 @@ export function workerMain(kind: "thread" | "process"): void {
         stack: undefined,
         props: undefined,
         cause: undefined,
-        value,
+        value: err,
       };
     }
-    let message = err.message;
-    let name = err.name;
+    let message = String(err.message);
+    let name = String(err.name);
     const missing =
       closureCheck && err instanceof ReferenceError ? /^(\S+) is not defined$/.exec(message) : null;
     if (missing !== null) {
@@ -256,9 +372,23 @@ export function workerMain(kind: "thread" | "process"): void {
         (props ??= {})[key] = v;
       } catch {}
     }
+    const next = "cause" in err ? err.cause : undefined;
+    const causeRef = next === undefined ? -1 : chain.indexOf(next);
     const cause =
-      "cause" in err && err.cause !== undefined ? serialize(err.cause, false) : undefined;
-    return { isError: true, name, message, stack: err.stack, props, cause, value: undefined };
+      next !== undefined && causeRef === -1 && chain.length < 16
+        ? serialize(next, false, chain)
+        : undefined;
+    const stack = typeof err.stack === "string" ? err.stack : undefined;
+    return {
+      isError: true,
+      name,
+      message,
+      stack,
+      props,
+      cause,
+      ...(causeRef === -1 ? {} : { causeRef }),
+      value: undefined,
+    };
   }
 
   async function drain(): Promise<void> {
@@ -269,7 +399,7 @@ export function workerMain(kind: "thread" | "process"): void {
         if (pendingWrite !== null) await pendingWrite;
         poll();
         const m = queue.shift()!;
-        if (m[0] === 0) {
+        if (m[0] === M_INIT) {
           await runInit(m);
           flush(); // the pool must know the worker is initialised before any job can kill it
         } else if (await runJob(m)) {
@@ -296,9 +426,9 @@ export function workerMain(kind: "thread" | "process"): void {
         const fn = await resolveFn(m[1] as never);
         await fn(...(m[2] as unknown[]));
       }
-      reply([0]);
+      reply([R_INIT_OK]);
     } catch (err) {
-      reply([1, serialize(err, (m[1] as { src?: string }).src !== undefined)]);
+      reply([R_INIT_ERR, serialize(err, (m[1] as { src?: string }).src !== undefined)]);
     }
   }
 
@@ -313,7 +443,7 @@ export function workerMain(kind: "thread" | "process"): void {
       // Cancelled with an abort before it started (the pool thought it was
       // running): hold as after an aborted job.
       skipped.delete(id);
-      reply([4, id, null, skip]);
+      reply([R_SKIPPED, id, null, skip]);
       return skip;
     }
     const spec = specs.get(key)!;
@@ -355,15 +485,15 @@ export function workerMain(kind: "thread" | "process"): void {
         list: TransferListItem[];
       } | null;
       if (marked !== null && typeof marked === "object" && marked[TRANSFER] === true) {
-        reply([2, id, marked.value, held, ms], marked.list);
+        reply([R_OK, id, marked.value, held, ms], marked.list);
       } else {
-        reply([2, id, value, held, ms]);
+        reply([R_OK, id, value, held, ms]);
       }
       return held;
     } catch (err) {
       const ms = performance.now() - start;
       const held = await seeCancellation(job);
-      reply([3, id, serialize(err, spec.src !== undefined), held, ms]);
+      reply([R_ERR, id, serialize(err, spec.src !== undefined), held, ms]);
       return held;
     } finally {
       current = null;

@@ -362,17 +362,18 @@ describe("TimeoutTests", () => {
 
   it("bad input: NaN and non-number deadlines", async () => {
     await runVirtual(async () => {
-      expect(() => timeout(Number.NaN, async () => {})).toThrow(
-        new RangeError("timeout() ms must not be NaN"),
+      // Promise-returning: every bad argument is a rejection, never a synchronous throw.
+      await expect(timeout(Number.NaN, async () => {})).rejects.toThrow(
+        new RangeError("timeout() ms must be a number of milliseconds or null, received NaN"),
       );
-      expect(() => timeoutAt(Number.NaN, async () => {})).toThrow(
-        new RangeError("timeoutAt() when must not be NaN"),
+      await expect(timeoutAt(Number.NaN, async () => {})).rejects.toThrow(
+        new RangeError("timeoutAt() when must be a number of milliseconds or null, received NaN"),
       );
-      expect(() => timeout("1" as never, async () => {})).toThrow(
+      await expect(timeout("1" as never, async () => {})).rejects.toThrow(
         new TypeError('timeout() ms must be a number of milliseconds or null, received "1"'),
       );
       await expect(timeout(10, 5 as never)).rejects.toThrow(
-        new TypeError("timeout() fn must be a function, received number"),
+        new TypeError("timeout() fn must be a function, received 5"),
       );
     });
   });

@@ -293,7 +293,7 @@ describe("AsyncioWaitForTest", () => {
   it("bad input: NaN and non-number timeouts", async () => {
     await runVirtual(async () => {
       await expect(waitFor(async () => 1, Number.NaN)).rejects.toThrow(
-        new RangeError("waitFor() ms must not be NaN"),
+        new RangeError("waitFor() ms must be a number of milliseconds or null, received NaN"),
       );
       await expect(waitFor(async () => 1, "10" as never)).rejects.toThrow(
         new TypeError('waitFor() ms must be a number of milliseconds or null, received "10"'),

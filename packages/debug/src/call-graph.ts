@@ -1,0 +1,426 @@
+/**
+ * asyncio 3.14's call-graph introspection (`asyncio/graph.py`):
+ * `captureCallGraph`, `formatCallGraph`, `printCallGraph`.
+ *
+ * What a JavaScript engine lets us see differs from CPython's frames:
+ *
+ * - the current task's call stack is the live stack (V8's stack trace, with
+ *   its `async` frames and the generator frames of `yield*` chains), from
+ *   the caller of `captureCallGraph` down to where the task's step began;
+ * - a suspended task exposes no frames (neither a suspended `async`
+ *   function nor a suspended generator can be asked for its position), so
+ *   its stack is where it was created, when debug mode recorded it;
+ * - "awaited by" is the same await graph the task trees draw
+ *   (`awaitGraph()` in `internal/graph.ts`): a task awaiting a future
+ *   directly, or through `gather`, a task group's exit, `shield` or `wait`.
+ */
+import {
+  _checkInteger,
+  _checkOptions,
+  _currentTask,
+  _getRunningLoop,
+  describeValue,
+  type FutureLike,
+  RuntimeError,
+} from "@aio/core";
+import { allTasks } from "@aio/futures";
+import { escapeControl } from "./internal/escape.js";
+import {
+  awaitGraph,
+  creationSite,
+  INTERNAL_FRAME,
+  type InspectableTask,
+  isTask,
+  taskId,
+} from "./internal/graph.js";
+
+/**
+ * One entry of a call stack in a {@link FutureCallGraph} (asyncio's
+ * `FrameCallGraphEntry`, which holds a frame object; here, what a stack
+ * trace line says about the frame).
+ */
+export interface FrameCallGraphEntry {
+  /**
+   * `"sync"` a plain function, `"async"` an `async` function V8 shows as
+   * awaiting, `"generator"` a generator function (a step of a `yield*`
+   * chain), `"created"` not a live frame but where a suspended task was
+   * created.
+   */
+  kind: "sync" | "async" | "generator" | "created";
+  /** The function's name (`""` for an anonymous function). */
+  name: string;
+  /** The file (a path or URL), or null when the engine gives none. */
+  fileName: string | null;
+  /** 1-based line, or null. */
+  lineNumber: number | null;
+  /** 1-based column, or null. */
+  columnNumber: number | null;
+  /** The stack line as the engine wrote it, without `at `. */
+  frame: string;
+}
+
+/** The call graph of one future (asyncio's `FutureCallGraph`). */
+export interface FutureCallGraph {
+  /** The Future or Task. */
+  future: FutureLike<unknown>;
+  /** Its call stack, innermost (top) frame first. */
+  callStack: FrameCallGraphEntry[];
+  /**
+   * The graphs of the tasks awaiting it. A task awaited along several paths
+   * appears once, as the same object (so the structure is a DAG, cyclic
+   * only for tasks that await each other).
+   */
+  awaitedBy: FutureCallGraph[];
+}
+
+/** Options of {@link captureCallGraph}, {@link formatCallGraph}, {@link printCallGraph}. */
+export interface CallGraphOptions {
+  /**
+   * Frames to skip from the top of the current task's stack: 1 (default)
+   * starts at the caller of `captureCallGraph`.
+   */
+  depth?: number;
+  /**
+   * Truncate each call stack to `abs(limit)` entries: a positive limit keeps
+   * the entries closest to where the task began (the bottom), a negative one
+   * the topmost; 0 leaves every stack empty; null or absent keeps all.
+   */
+  limit?: number | null;
+}
+
+/** Deep enough for any real await chain, bounded so a runaway recursion cannot cost much. */
+const MAX_STACK_FRAMES = 200;
+
+/** `at [async ]name (location)` or `at [async ]location`. */
+const FRAME_LINE = /^\s*at (?:(async) )?(?:(.*?) \((.*)\)|(.*))$/;
+/** The frame V8 puts under a generator frame: the `next`/`throw` that resumed it. */
+const GENERATOR_RESUME = /^\s*at (?:\S+\.)?(?:next|throw|return) \(<anonymous>\)$/;
+
+function parseFrame(line: string, kind: FrameCallGraphEntry["kind"]): FrameCallGraphEntry | null {
+  const m = FRAME_LINE.exec(line);
+  if (m === null) return null;
+  const isAsync = m[1] !== undefined;
+  // @aio/futures calls a task's function as a method of its start record:
+  // the engine then names it `TaskStart.fn`; the user wrote `fn`.
+  const name = (m[2] ?? "").replace(/^TaskStart\./, "");
+  const location = m[3] ?? m[4] ?? "";
+  const loc = /^(.*):(\d+):(\d+)$/.exec(location);
+  return {
+    kind: kind === "sync" && isAsync ? "async" : kind,
+    name,
+    fileName: loc !== null ? loc[1]! : location === "" ? null : location,
+    lineNumber: loc !== null ? Number(loc[2]) : null,
+    columnNumber: loc !== null ? Number(loc[3]) : null,
+    frame: line.trim().slice(3),
+  };
+}
+
+/**
+ * The stack as text (locations as the host maps them: TypeScript lines under
+ * tsx or vitest) and, where the engine offers V8's structured call sites,
+ * which frames are `async` (a host's source-map rewriting can drop the
+ * `async` marker from the text).
+ */
+function captureFrames(): { lines: string[]; isAsync: boolean[] | null } {
+  const limit = Error.stackTraceLimit;
+  const prepare = Error.prepareStackTrace;
+  let text: unknown;
+  let sites: unknown;
+  try {
+    Error.stackTraceLimit = MAX_STACK_FRAMES;
+    text = new Error().stack;
+    Error.prepareStackTrace = (_err, callSites) => callSites;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, captureFrames);
+    sites = holder.stack;
+  } catch {
+    sites = null;
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+  // The first text line is the message; the first text frame is this function.
+  const lines = typeof text === "string" ? text.split("\n").slice(2) : [];
+  let isAsync: boolean[] | null = null;
+  if (Array.isArray(sites) && sites.length === lines.length) {
+    isAsync = sites.map((cs: { isAsync?: () => boolean }) =>
+      typeof cs?.isAsync === "function" ? cs.isAsync() : false,
+    );
+  }
+  return { lines, isAsync };
+}
+
+/** The live stack of the current task, from `depth` frames above the caller down to the task's step. */
+function liveStack(depth: number): FrameCallGraphEntry[] {
+  const { lines, isAsync } = captureFrames();
+  let i = 0;
+  // Our own frames (captureCallGraph, formatCallGraph, printCallGraph).
+  while (i < lines.length && INTERNAL_FRAME.test(lines[i]!)) i++;
+  i += depth - 1;
+  const out: FrameCallGraphEntry[] = [];
+  for (; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (GENERATOR_RESUME.test(line)) {
+      const last = out[out.length - 1];
+      if (last !== undefined) last.kind = "generator";
+      continue;
+    }
+    // @aio's own frames between the user's (a timeout() body, the task's
+    // step) and Node's are not the user's code.
+    if (INTERNAL_FRAME.test(line)) continue;
+    const entry = parseFrame(line, isAsync?.[i] === true ? "async" : "sync");
+    if (entry !== null) out.push(entry);
+  }
+  return out;
+}
+
+/** A suspended task's stack: where it was created, when known. */
+function suspendedStack(future: FutureLike<unknown>): FrameCallGraphEntry[] {
+  if (!isTask(future)) return [];
+  const site = creationSite(future);
+  if (site === null) return [];
+  const entry = parseFrame(`    at ${site}`, "created");
+  return entry === null ? [] : [entry];
+}
+
+function applyLimit(stack: FrameCallGraphEntry[], limit: number | null): FrameCallGraphEntry[] {
+  if (limit === null) return stack;
+  if (limit === 0) return [];
+  return limit > 0 ? stack.slice(-limit) : stack.slice(0, -limit);
+}
+
+function checkFuture(where: string, future: unknown): asserts future is FutureLike<unknown> {
+  const f = future as Partial<FutureLike<unknown>> | null;
+  if (
+    typeof f !== "object" ||
+    f === null ||
+    typeof f.done !== "function" ||
+    typeof f.getLoop !== "function"
+  ) {
+    throw new TypeError(
+      `${where} future must be a Future or Task, received ${describeValue(future)}`,
+    );
+  }
+}
+
+function checkOptions(
+  where: string,
+  options: CallGraphOptions | undefined,
+): {
+  depth: number;
+  limit: number | null;
+} {
+  const opts = _checkOptions(where, options);
+  const depth = opts.depth ?? 1;
+  _checkInteger(where, "depth", depth, { min: 1 });
+  const limit = opts.limit ?? null;
+  if (limit !== null) {
+    if (typeof limit !== "number")
+      throw new TypeError(
+        `${where} limit must be an integer or null, received ${describeValue(limit)}`,
+      );
+    if (!Number.isInteger(limit))
+      throw new RangeError(
+        `${where} limit must be an integer or null, received ${describeValue(limit)}`,
+      );
+  }
+  return { depth, limit };
+}
+
+/** The target future, or null for "no current task"; throws outside a loop without one. */
+function target(where: string, future: unknown): FutureLike<unknown> | null {
+  if (future !== undefined && future !== null) {
+    checkFuture(where, future);
+    return future;
+  }
+  if (_getRunningLoop() === null) {
+    throw new RuntimeError(
+      `${where} is called outside of a running event loop and no future to introspect was provided`,
+    );
+  }
+  return _currentTask() as FutureLike<unknown> | null;
+}
+
+function capture(
+  where: string,
+  future: unknown,
+  options: CallGraphOptions | undefined,
+): FutureCallGraph | null {
+  const { depth, limit } = checkOptions(where, options);
+  const fut = target(where, future);
+  if (fut === null) return null;
+  const isCurrent = fut === _currentTask();
+  const graph = awaitGraph(allTasks(fut.getLoop()) as unknown as Iterable<InspectableTask>);
+  const built = new Map<object, FutureCallGraph>();
+  const build = (f: FutureLike<unknown>, stack: FrameCallGraphEntry[]): FutureCallGraph => {
+    const node: FutureCallGraph = { future: f, callStack: applyLimit(stack, limit), awaitedBy: [] };
+    built.set(f, node);
+    for (const parent of graph.awaitedBy.get(f) ?? []) {
+      node.awaitedBy.push(built.get(parent) ?? build(parent, suspendedStack(parent)));
+    }
+    return node;
+  };
+  // Each future is built once (memoised before its awaiters are visited):
+  // shared awaiters are the same node, and a cycle closes on its ancestor.
+  return build(fut, isCurrent ? liveStack(depth) : suspendedStack(fut));
+}
+
+/**
+ * Captures the async call graph of `future`, or of the current task:
+ * its call stack and, recursively, the tasks awaiting it (asyncio 3.14's
+ * `asyncio.capture_call_graph()`).
+ *
+ * For the current task the call stack is the live stack, innermost frame
+ * first, from the caller (`depth` 1) down to where the task's step began,
+ * `async` and generator frames included. A suspended task shows where it
+ * was created (with debug mode on: `enableDebug()` or the loop's debug mode);
+ * a plain Future has no stack. "Awaited by" follows awaits through
+ * `gather`, task groups, `shield` and `wait` — the graph `formatTaskTree()`
+ * and `aio-debug pstree` draw.
+ *
+ * @param future - a Future or Task; default: the current task.
+ * @param options - `depth` (frames to skip, default 1), `limit` (entries kept per stack).
+ * @returns the graph, or null when no future is given and no task is running.
+ * @throws {TypeError} when `future` is not a Future or Task, `options` not an object, `depth` or `limit` not a number.
+ * @throws {RangeError} when `depth` is not an integer >= 1 or `limit` not an integer.
+ * @throws {RuntimeError} when no future is given and no loop is running.
+ * @example
+ * ```ts
+ * import { captureCallGraph } from "@aio/debug";
+ * import { createTask, gather, sleep } from "@aio/futures";
+ * import { run } from "@aio/loop";
+ *
+ * await run(async () => {
+ *   async function leaf() {
+ *     await sleep(0);
+ *     const g = captureCallGraph()!;
+ *     console.log(g.callStack[0]?.name, g.awaitedBy.length); // leaf 1
+ *   }
+ *   await gather(createTask(leaf));
+ * });
+ * ```
+ */
+export function captureCallGraph(
+  future?: FutureLike<unknown> | null,
+  options?: CallGraphOptions,
+): FutureCallGraph | null {
+  return capture("captureCallGraph()", future, options);
+}
+
+function describeFuture(f: FutureLike<unknown>): string {
+  if (isTask(f)) return `Task(name='${escapeControl(f.getName())}', id=${taskId(f)})`;
+  return `Future(id=${taskId(f)})`;
+}
+
+function describeEntry(e: FrameCallGraphEntry): string {
+  const where =
+    e.fileName === null
+      ? escapeControl(e.frame)
+      : `File '${escapeControl(e.fileName)}'${e.lineNumber === null ? "" : `, line ${e.lineNumber}`}`;
+  const name = escapeControl(e.name === "" ? "<anonymous>" : e.name);
+  switch (e.kind) {
+    case "async":
+      return `${where}, in async ${name}()`;
+    case "generator":
+      return `${where}, in generator ${name}()`;
+    case "created":
+      return `${where}, in ${name}() (task created here)`;
+    default:
+      return `${where}, in ${name}()`;
+  }
+}
+
+/** asyncio's `print_call_graph` layout; a graph reached twice is drawn once, then referred to. */
+function render(graph: FutureCallGraph): string {
+  const lines: string[] = [];
+  const shown = new Set<FutureCallGraph>();
+  const stack: [FutureCallGraph, number][] = [[graph, 0]];
+  while (stack.length !== 0) {
+    const [node, level] = stack.pop()!;
+    const pad = "    ".repeat(level);
+    if (shown.has(node)) {
+      lines.push(`${pad}* ${describeFuture(node.future)} (shown above)`);
+      continue;
+    }
+    shown.add(node);
+    lines.push(`${pad}* ${describeFuture(node.future)}`);
+    if (node.callStack.length !== 0) {
+      lines.push(`${pad}  + Call stack:`);
+      for (const e of node.callStack) lines.push(`${pad}  |   ${describeEntry(e)}`);
+    }
+    if (node.awaitedBy.length !== 0) {
+      lines.push(`${pad}  + Awaited by:`);
+      for (let i = node.awaitedBy.length - 1; i >= 0; i--)
+        stack.push([node.awaitedBy[i]!, level + 1]);
+    }
+  }
+  return lines.join("\n");
+}
+
+/**
+ * {@link captureCallGraph} as text, in asyncio's `print_call_graph()` layout:
+ * `* Task(name='…', id=…)`, `+ Call stack:` with one `File '…', line N, in
+ * [async] fn()` line per entry, `+ Awaited by:` with the awaiting tasks
+ * indented below. A task reached along several paths is drawn once and
+ * then shown as `* Task(…) (shown above)`. Control characters are escaped.
+ *
+ * @param future - a Future or Task; default: the current task.
+ * @param options - `depth`, `limit`.
+ * @returns the text (no trailing newline); `""` when no future is given and no task is running.
+ * @throws {TypeError} when `future` is not a Future or Task, `options` not an object, `depth` or `limit` not a number.
+ * @throws {RangeError} when `depth` is not an integer >= 1 or `limit` not an integer.
+ * @throws {RuntimeError} when no future is given and no loop is running.
+ * @example
+ * ```ts
+ * import { formatCallGraph } from "@aio/debug";
+ * import { createTask, sleep } from "@aio/futures";
+ * import { run } from "@aio/loop";
+ *
+ * await run(async () => {
+ *   const worker = createTask(async () => {
+ *     await sleep(0);
+ *     console.log(formatCallGraph());
+ *   }, { name: "worker" });
+ *   await worker;
+ * });
+ * // * Task(name='worker', id=2)
+ * //   + Call stack:
+ * //   |   File '…', line 7, in <anonymous>()
+ * //   + Awaited by:
+ * //       * Task(name='Task-1', id=1)
+ * ```
+ */
+export function formatCallGraph(
+  future?: FutureLike<unknown> | null,
+  options?: CallGraphOptions,
+): string {
+  const graph = capture("formatCallGraph()", future, options);
+  return graph === null ? "" : render(graph);
+}
+
+/**
+ * Prints {@link formatCallGraph} to stdout (nothing when no future is given
+ * and no task is running).
+ *
+ * @param future - a Future or Task; default: the current task.
+ * @param options - `depth`, `limit`.
+ * @throws {TypeError} when `future` is not a Future or Task, `options` not an object, `depth` or `limit` not a number.
+ * @throws {RangeError} when `depth` is not an integer >= 1 or `limit` not an integer.
+ * @throws {RuntimeError} when no future is given and no loop is running.
+ * @example
+ * ```ts
+ * import { printCallGraph } from "@aio/debug";
+ * import { run } from "@aio/loop";
+ *
+ * await run(async () => {
+ *   printCallGraph(); // * Task(name='Task-1', id=1) …
+ * });
+ * ```
+ */
+export function printCallGraph(
+  future?: FutureLike<unknown> | null,
+  options?: CallGraphOptions,
+): void {
+  const graph = capture("printCallGraph()", future, options);
+  if (graph !== null) console.log(render(graph));
+}
