@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { skipRules, type TestRuntime } from "./scripts/runtime-skips.js";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const packagesDir = join(root, "packages");
@@ -21,16 +22,34 @@ function aliases(): { find: RegExp; replacement: string }[] {
   return out;
 }
 
-/** The vitest configuration every package uses. */
-export function packageConfig(packageDir: string) {
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * The vitest configuration every package uses. `runtime` (default: the
+ * `AIO_TEST_RUNTIME` environment variable, else `node`) selects the rules of
+ * `scripts/runtime-skips.ts` that apply.
+ */
+export function packageConfig(packageDir: string, runtime?: TestRuntime) {
   const name = basename(resolve(packageDir));
   const reportDir = process.env.AIO_TEST_REPORT_DIR;
+  const rules = skipRules(
+    name,
+    runtime ?? ((process.env.AIO_TEST_RUNTIME as TestRuntime | undefined) || "node"),
+  );
+  const skippedFiles = rules.filter((r) => r.tests === undefined).map((r) => r.file);
+  const skippedTests = rules.flatMap((r) => r.tests ?? []);
   return defineConfig({
     resolve: { alias: aliases() },
     test: {
       name,
       root: packageDir,
       include: ["test/**/*.test.ts"],
+      exclude: ["**/node_modules/**", ...skippedFiles],
+      ...(skippedTests.length !== 0
+        ? { testNamePattern: new RegExp(`^(?!.*(?:${skippedTests.map(escapeRegExp).join("|")}))`) }
+        : {}),
       testTimeout: 20_000,
       hookTimeout: 20_000,
       reporters: reportDir ? ["default", "json"] : ["default"],

@@ -21,6 +21,18 @@ export {
   TimeoutError,
   ValueError,
 } from "./errors.js";
+export {
+  _ContextScope,
+  _clearImmediate,
+  _contextPropagates,
+  _env,
+  _hostTurnCount,
+  _newTaskContext,
+  _setImmediate,
+  _stepContext,
+  type ContextScope,
+  type TaskContextStorage,
+} from "./host.js";
 export type {
   EventLoop,
   ExceptionContext,

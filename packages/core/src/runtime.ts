@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { describeValue, RuntimeError } from "./errors.js";
+import { _contextPropagates, _newTaskContext, type TaskContextStorage } from "./host.js";
 import type { EventLoop, Executor, Instrument, TaskLike } from "./interfaces.js";
 import type { TaskInternals } from "./internal-contract.js";
 
@@ -17,7 +17,8 @@ import type { TaskInternals } from "./internal-contract.js";
  *   the task whose step that callback runs (or null);
  * - otherwise (task code resumed by a promise job), the task is the store of
  *   `taskContext`, an `AsyncLocalStorage` entered when each task starts, and
- *   the loop is that task's loop.
+ *   the loop is that task's loop. On a host without async hooks (a browser)
+ *   `taskContext` is the synchronous stand-in of `host.ts`.
  *
  * @example
  * ```ts
@@ -31,7 +32,7 @@ export interface Runtime {
   /** The task whose step runs synchronously inside that callback, or null. */
   task: TaskLike<unknown> | null;
   /** Carries the current task through promise continuations. */
-  readonly taskContext: AsyncLocalStorage<TaskLike<unknown>>;
+  readonly taskContext: TaskContextStorage<TaskLike<unknown>>;
   /** Registered instruments (see {@link addInstrument}). */
   readonly instruments: Instrument[];
   /** The loops running right now (for introspection tools such as `@aio/debug`). */
@@ -52,7 +53,7 @@ type Global = typeof globalThis & { [RUNTIME_KEY]?: Runtime };
 const runtime: Runtime = ((globalThis as Global)[RUNTIME_KEY] ??= {
   loop: null,
   task: null,
-  taskContext: new AsyncLocalStorage<TaskLike<unknown>>(),
+  taskContext: _newTaskContext<TaskLike<unknown>>(),
   instruments: [],
   runningLoops: new Set<EventLoop>(),
   defaultExecutorFactory: null,
@@ -89,9 +90,22 @@ export function _getRunningLoop(): EventLoop | null {
   const loop = runtime.loop;
   if (loop !== null) return loop;
   const task = runtime.taskContext.getStore();
-  if (task === undefined) return null;
+  if (task === undefined) return _contextPropagates ? null : soleRunningLoop();
   const taskLoop = task.getLoop();
   return taskLoop.isClosed() ? null : taskLoop;
+}
+
+/**
+ * Without async hooks (a browser), code resumed by a foreign promise (after
+ * `await fetch()`) cannot be traced to its task; while exactly one loop runs,
+ * that loop is taken to be its loop, so `sleep()` and friends keep working
+ * there (see `docs/guide/runtimes.md`).
+ */
+function soleRunningLoop(): EventLoop | null {
+  const loops = runtime.runningLoops;
+  if (loops.size !== 1) return null;
+  const [loop] = loops;
+  return loop!.isClosed() ? null : loop!;
 }
 
 /**

@@ -6,6 +6,7 @@
  *
  * @packageDocumentation
  */
+import { _env } from "@aio/core";
 import { enableDebug } from "./instruments.js";
 
 /**
@@ -18,7 +19,7 @@ import { enableDebug } from "./instruments.js";
  * console.log(autoEnabled); // true under AIO_DEBUG=1
  * ```
  */
-export const autoEnabled: boolean = process.env.AIO_DEBUG === "1";
+export const autoEnabled: boolean = _env("AIO_DEBUG") === "1";
 
 if (autoEnabled) {
   try {

@@ -12,12 +12,24 @@
  * let another local user take the socket first, or answer for a process
  * that never enabled inspection.
  */
-import { chmodSync, lstatSync, mkdirSync, type Stats, unlinkSync } from "node:fs";
-import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join } from "node:path";
+import type * as Fs from "node:fs";
+import type { Stats } from "node:fs";
+import type * as Net from "node:net";
+import type { Server } from "node:net";
+import type * as Os from "node:os";
+import type * as Path from "node:path";
 import { _checkInteger, getRuntime, RuntimeError } from "@aio/core";
+import { nodeBuiltin } from "./internal/host.js";
 import { snapshotRunningLoops, type TaskSnapshot } from "./task-tree.js";
+
+// Node's built-ins, reached at call time through the package's host seam
+// (internal/host.ts): importing @aio/debug in a browser needs none of them.
+const WHAT = "aio-debug inspection";
+const fs = (): typeof Fs => nodeBuiltin<typeof Fs>("node:fs", WHAT);
+const net = (): typeof Net => nodeBuiltin<typeof Net>("node:net", WHAT);
+const os = (): typeof Os => nodeBuiltin<typeof Os>("node:os", WHAT);
+const nodePath = (): typeof Path => nodeBuiltin<typeof Path>("node:path", WHAT);
+const proc = (): NodeJS.Process => nodeBuiltin<NodeJS.Process>("node:process", WHAT);
 
 /** The version of the reply format. */
 export const INSPECT_PROTOCOL = 1;
@@ -37,12 +49,13 @@ const DIRECTORY_MODE = 0o700;
 
 /** This process's uid; `null` where there is none (Windows: no Unix sockets to inspect). */
 function ownUid(): number | null {
-  return typeof process.getuid === "function" ? process.getuid() : null;
+  const p = (globalThis as { process?: { getuid?: () => number } }).process;
+  return typeof p?.getuid === "function" ? p.getuid() : null;
 }
 
 function lstatOrNull(path: string): Stats | null {
   try {
-    return lstatSync(path);
+    return fs().lstatSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw err;
@@ -51,9 +64,9 @@ function lstatOrNull(path: string): Stats | null {
 
 /** True when `dir` is a real directory (not a symlink) owned by `uid`. */
 function ownedDirectory(dir: string | undefined, uid: number): dir is string {
-  if (dir === undefined || dir === "" || !isAbsolute(dir)) return false;
+  if (dir === undefined || dir === "" || !nodePath().isAbsolute(dir)) return false;
   try {
-    const st = lstatSync(dir);
+    const st = fs().lstatSync(dir);
     return st.isDirectory() && st.uid === uid;
   } catch {
     return false;
@@ -69,11 +82,11 @@ function ownedDirectory(dir: string | undefined, uid: number): dir is string {
  */
 export function inspectDirectories(uid: number): string[] {
   const dirs: string[] = [];
-  const xdg = process.env.XDG_RUNTIME_DIR;
-  if (ownedDirectory(xdg, uid)) dirs.push(join(xdg, "aio-debug"));
+  const xdg = proc().env.XDG_RUNTIME_DIR;
+  if (ownedDirectory(xdg, uid)) dirs.push(nodePath().join(xdg, "aio-debug"));
   const runUser = `/run/user/${uid}`;
-  if (ownedDirectory(runUser, uid)) dirs.push(join(runUser, "aio-debug"));
-  dirs.push(join(tmpdir(), `aio-debug-${uid}`));
+  if (ownedDirectory(runUser, uid)) dirs.push(nodePath().join(runUser, "aio-debug"));
+  dirs.push(nodePath().join(os().tmpdir(), `aio-debug-${uid}`));
   return [...new Set(dirs)];
 }
 
@@ -113,7 +126,7 @@ export function inspectSocketPath(pid: number): string {
   _checkInteger("inspectSocketPath()", "pid", pid, { min: 1 });
   const uid = ownUid();
   if (uid === null) throw new RuntimeError("aio-debug inspection needs Unix sockets and user ids");
-  return join(inspectDirectories(uid)[0]!, `${pid}.sock`);
+  return nodePath().join(inspectDirectories(uid)[0]!, `${pid}.sock`);
 }
 
 function refuse(problem: string): never {
@@ -127,22 +140,22 @@ function refuse(problem: string): never {
  * of an earlier process with our pid. Throws when anything there is not ours.
  */
 function prepareSocketPath(): string {
-  const path = inspectSocketPath(process.pid);
+  const path = inspectSocketPath(proc().pid);
   const uid = ownUid()!;
-  const dir = dirname(path);
+  const dir = nodePath().dirname(path);
   let created = false;
   try {
     // mode is narrowed by the umask, never widened: at most 0700.
-    mkdirSync(dir, { mode: DIRECTORY_MODE });
+    fs().mkdirSync(dir, { mode: DIRECTORY_MODE });
     created = true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
-  let st = lstatSync(dir);
+  let st = fs().lstatSync(dir);
   // A umask such as 0277 narrows the directory we just made: widen it to 0700.
   if (created && st.isDirectory() && st.uid === uid && (st.mode & 0o777) !== DIRECTORY_MODE) {
-    chmodSync(dir, DIRECTORY_MODE);
-    st = lstatSync(dir);
+    fs().chmodSync(dir, DIRECTORY_MODE);
+    st = fs().lstatSync(dir);
   }
   const problem = directoryProblem(dir, st, uid);
   if (problem !== null) refuse(problem);
@@ -150,14 +163,14 @@ function prepareSocketPath(): string {
   if (old !== null) {
     // Ours: left by an earlier process with our pid (pid reuse) or a crash.
     if (old.uid !== uid) refuse(`${path} is owned by uid ${old.uid}, not uid ${uid}`);
-    unlinkSync(path);
+    fs().unlinkSync(path);
   }
   return path;
 }
 
 function unlinkQuietly(path: string): void {
   try {
-    unlinkSync(path);
+    fs().unlinkSync(path);
   } catch {
     // Already gone.
   }
@@ -171,18 +184,18 @@ function unlinkQuietly(path: string): void {
 export function startInspectServer(): () => void {
   const path = prepareSocketPath();
   const rt = getRuntime();
-  const server: Server = createServer({ allowHalfOpen: false }, (socket) => {
+  const server: Server = net().createServer({ allowHalfOpen: false }, (socket) => {
     socket.on("error", () => {});
     let reply: string;
     try {
       const body: InspectReply = {
         protocol: INSPECT_PROTOCOL,
-        pid: process.pid,
+        pid: proc().pid,
         loops: snapshotRunningLoops(),
       };
       reply = JSON.stringify(body);
     } catch (err) {
-      reply = JSON.stringify({ protocol: INSPECT_PROTOCOL, pid: process.pid, error: String(err) });
+      reply = JSON.stringify({ protocol: INSPECT_PROTOCOL, pid: proc().pid, error: String(err) });
     }
     socket.end(`${reply}\n`);
   });
@@ -197,7 +210,7 @@ export function startInspectServer(): () => void {
   rt.taskContext.run(undefined as never, () => {
     server.listen(path, () => {
       try {
-        chmodSync(path, 0o600);
+        fs().chmodSync(path, 0o600);
       } catch {
         // Closed meanwhile.
       }
@@ -205,9 +218,9 @@ export function startInspectServer(): () => void {
   });
   server.unref();
   const onExit = (): void => unlinkQuietly(path);
-  process.on("exit", onExit);
+  proc().on("exit", onExit);
   return () => {
-    process.off("exit", onExit);
+    proc().off("exit", onExit);
     server.close();
     unlinkQuietly(path);
   };

@@ -1,9 +1,9 @@
-import { performance } from "node:perf_hooks";
 import {
   _checkFunction,
   _checkMs,
   _checkOneOf,
   _checkOptions,
+  _setImmediate,
   addInstrument,
   describeValue,
   type EventLoop,
@@ -24,10 +24,13 @@ import {
   taskId,
   tracking,
 } from "./internal/graph.js";
+import { nextTick, unref } from "./internal/host.js";
 import { isInternalHandle, kDebugInternal } from "./internal/probe.js";
 import { takeOpenResources, trackResource } from "./resources.js";
 
 const rt = getRuntime();
+/** The host's clock (a global everywhere \@aio runs). */
+const performance = globalThis.performance;
 
 /** What a {@link DebugReport} is about. */
 export type DebugReportKind =
@@ -134,7 +137,7 @@ export function printReport(report: DebugReport): void {
   } else if (details.length !== 0) {
     // The loop prints its line when the step has ended, after the hooks ran:
     // the details follow it.
-    process.nextTick(() => console.warn(details.join("\n")));
+    nextTick(() => console.warn(details.join("\n")));
   }
 }
 
@@ -190,7 +193,7 @@ function onHostTurn(): void {
 function armTurnSentinel(): void {
   if (sentinelArmed) return;
   sentinelArmed = true;
-  rt.taskContext.run(undefined as never, setImmediate, onHostTurn).unref();
+  unref(rt.taskContext.run(undefined as never, _setImmediate, onHostTurn));
 }
 
 function slowThreshold(loop: EventLoop): number {
@@ -216,7 +219,7 @@ function scheduleTick(loop: EventLoop, state: LoopState, interval: number): void
     state.probe = loop.callSoon(probe, loop, state, expected);
   };
   state.lagTimer = rt.taskContext.run(undefined as never, setTimeout, tick, interval);
-  state.lagTimer.unref();
+  unref(state.lagTimer);
 }
 
 function probe(loop: EventLoop, state: LoopState, expected: number): void {

@@ -1,5 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { performance } from "node:perf_hooks";
+import type * as Fs from "node:fs";
 import {
   _checkInteger,
   _checkOptions,
@@ -13,6 +12,7 @@ import {
   ValueError,
 } from "@aio/core";
 import { awaitedTasks, taskId } from "./internal/graph.js";
+import { nodeBuiltin, pid } from "./internal/host.js";
 import { isInternalHandle } from "./internal/probe.js";
 
 /**
@@ -75,7 +75,7 @@ interface OpenStep {
 class Recorder implements Instrument {
   readonly events: TraceEvent[] = [];
   readonly #t0 = performance.now();
-  readonly #pid = process.pid;
+  readonly #pid = pid;
   readonly #max: number;
   dropped = 0;
   #nextTid = 1;
@@ -370,7 +370,7 @@ export function writeTrace(path: string, trace?: Trace): Trace {
     );
   }
   const t = trace ?? stopTrace();
-  writeFileSync(path, `${JSON.stringify(t)}\n`);
+  nodeBuiltin<typeof Fs>("node:fs", "writeTrace()").writeFileSync(path, `${JSON.stringify(t)}\n`);
   return t;
 }
 
@@ -475,7 +475,7 @@ export function readTrace(path: string): Trace {
       `readTrace() path must be a non-empty string, received ${describeValue(path)}`,
     );
   }
-  const text = readFileSync(path, "utf8");
+  const text = nodeBuiltin<typeof Fs>("node:fs", "readTrace()").readFileSync(path, "utf8");
   let value: unknown;
   try {
     value = JSON.parse(text);

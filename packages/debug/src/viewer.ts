@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import type * as Fs from "node:fs";
 import { describeValue } from "@aio/core";
+import { nodeBuiltin } from "./internal/host.js";
 import type { Trace } from "./trace.js";
 
 const PLACEHOLDER = '<script id="aio-trace" type="application/json">null</script>';
@@ -46,7 +47,7 @@ export function viewerHtml(trace: Trace | string): string {
   const text = typeof trace === "string" ? trace : JSON.stringify(trace);
   // "<" cannot end the script element once escaped; JSON.parse reads \u003c back.
   const safe = text.replace(/</g, "\\u003c");
-  const page = readFileSync(viewerUrl(), "utf8");
+  const page = nodeBuiltin<typeof Fs>("node:fs", "viewerHtml()").readFileSync(viewerUrl(), "utf8");
   return page.replace(
     PLACEHOLDER,
     () => `<script id="aio-trace" type="application/json">${safe}</script>`,

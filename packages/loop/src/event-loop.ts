@@ -1,9 +1,11 @@
-import { performance } from "node:perf_hooks";
 import {
   _checkFunction,
   _checkMs,
   _checkOptions,
+  _clearImmediate,
+  _env,
   _getRunningLoop,
+  _setImmediate,
   type EventLoop,
   getRuntime,
   _kScheduleItem as kScheduleItem,
@@ -19,6 +21,8 @@ import { TimerHeap } from "./internal/timer-heap.js";
 import { EventLoopServices } from "./loop-services.js";
 
 const rt = getRuntime();
+/** The host's clock (a global in Node, Deno, Bun and browsers), read through a module binding. */
+const performance = globalThis.performance;
 
 /**
  * How long (ms) the loop runs iterations back to back before it yields to the
@@ -132,7 +136,8 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
   #turnDeadline = 0;
   #iterationsThisTurn = 0;
   #resumeQueued = false;
-  #immediate: ReturnType<typeof setImmediate> | null = null;
+  /** The next host turn (`_setImmediate` of `@aio/core`: setImmediate, or a MessageChannel message in a browser). */
+  #immediate: unknown = null;
   #hostTimer: ReturnType<typeof setTimeout> | null = null;
   #hostTimerWhen = Number.POSITIVE_INFINITY;
   #stopResolve: (() => void) | null = null;
@@ -146,7 +151,7 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
    */
   constructor(options?: EventLoopOptions) {
     super();
-    this.#debug = options?.debug ?? process.env.AIO_DEBUG === "1";
+    this.#debug = options?.debug ?? _env("AIO_DEBUG") === "1";
     this.#virtual = options?.virtualTime === true;
   }
 
@@ -464,13 +469,13 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
 
   #ensureImmediate(): void {
     if (this.#immediate === null) {
-      this.#immediate = rt.taskContext.run(undefined as never, setImmediate, this.#onImmediate);
+      this.#immediate = rt.taskContext.run(undefined as never, _setImmediate, this.#onImmediate);
     }
   }
 
   #clearHost(): void {
     if (this.#immediate !== null) {
-      clearImmediate(this.#immediate);
+      _clearImmediate(this.#immediate);
       this.#immediate = null;
     }
     if (this.#hostTimer !== null) {

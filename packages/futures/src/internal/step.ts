@@ -1,4 +1,6 @@
 import {
+  _contextPropagates,
+  _stepContext,
   getRuntime,
   _kStepEnded as kStepEnded,
   _kStepStarted as kStepStarted,
@@ -23,6 +25,7 @@ export function awaitingTask(): TaskInternals | null {
  * task's settlement): the loop may resume right here instead of a microtask.
  */
 export function stepEnded(task: TaskInternals, sync: boolean): void {
+  if (!_contextPropagates) _stepContext.ended(task);
   if (rt.instruments.length !== 0)
     for (const i of rt.instruments) i.taskStepEnd?.(task, task._futWaiter);
   const loop = task.getLoop() as StepAwareLoop;
@@ -31,6 +34,9 @@ export function stepEnded(task: TaskInternals, sync: boolean): void {
 
 /** Marks the start of a step on the task's loop: the loop waits for `stepEnded`. */
 export function stepStarted(task: TaskInternals): void {
+  // Without async hooks (a browser), the promise jobs of this step are
+  // attributed to the task from the loop's side (see `_stepContext`).
+  if (!_contextPropagates) _stepContext.started(task);
   const loop = task.getLoop() as StepAwareLoop;
   loop[kStepStarted]?.(task);
 }

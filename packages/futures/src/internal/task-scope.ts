@@ -1,5 +1,4 @@
-import { AsyncResource } from "node:async_hooks";
-import { getRuntime } from "@aio/core";
+import { _ContextScope, _contextPropagates, getRuntime } from "@aio/core";
 import { isGenerator } from "./util.js";
 
 const rt = getRuntime();
@@ -14,13 +13,14 @@ interface Settling {
  * the creator's `contextvars` context into each task). The resource keeps
  * the creator's `AsyncLocalStorage` stores; the first step enters it, adds
  * the task under `taskContext`, and leaves it without allocating a context
- * to return to (as `AsyncLocalStorage.run()` would).
+ * to return to (as `AsyncLocalStorage.run()` would). On a host without
+ * async hooks (a browser) it is the synchronous stand-in of `@aio/core`.
  *
  * An `async` task needs its scope for the first step only (the rest of its
  * code runs in promise jobs that carry the context themselves). A generator
  * task keeps it until it is done: every step enters it again.
  */
-export class TaskScope extends AsyncResource {
+export class TaskScope extends _ContextScope {
   /** A generator task's generator, once its first step made it. */
   gen: Generator<unknown, unknown, unknown> | null = null;
 
@@ -62,10 +62,16 @@ function callInTask(fn: () => unknown): unknown {
     scope.gen = result;
     return scope;
   }
-  (result instanceof Promise ? result : Promise.resolve(result)).then(
-    onTaskFulfilled,
-    onTaskRejected,
-  );
+  const promise = result instanceof Promise ? result : Promise.resolve(result);
+  if (_contextPropagates) promise.then(onTaskFulfilled, onTaskRejected);
+  else {
+    // No async context to find the task in (a browser): the reactions carry it.
+    const task = rt.task as unknown as Settling;
+    promise.then(
+      (value) => task._settle(true, value),
+      (err) => task._settle(false, err),
+    );
+  }
   return PENDING_RESULT;
 }
 
