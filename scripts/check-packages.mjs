@@ -486,6 +486,15 @@ function checkLibrary(tarballs) {
   };
   const aio = LIBRARY_DEPS.map((n) => tarballs.get(n));
 
+  // 0. The guide shows the library's source verbatim: they must not drift apart.
+  const source = readFileSync(join(libraryDir, "src", "index.ts"), "utf8");
+  const guide = readFileSync(join(root, "docs", "guide", "library-authors.md"), "utf8");
+  const shown = guide.split("<!-- map-limited/src/index.ts -->\n```ts\n")[1]?.split("\n```\n")[0];
+  step("library: docs/guide/library-authors.md shows src/index.ts verbatim", {
+    ok: shown !== undefined && `${shown}\n` === source,
+    output: "the guide's block after <!-- map-limited/src/index.ts --> differs from the file",
+  });
+
   // 1. Build: the library's own manifest, its peer ranges set to the packed versions.
   const lib = join(work, "library");
   mkdirSync(join(lib, "src"), { recursive: true });

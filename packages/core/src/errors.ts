@@ -40,6 +40,14 @@ export function brandError<T>(
   name: string,
   key: string = `@aio/core.${name}`,
 ): (value: unknown) => value is T {
+  if (typeof cls !== "function") {
+    throw new TypeError(`brandError() cls must be a class, received ${describeValue(cls)}`);
+  }
+  if (typeof name !== "string" || name === "") {
+    throw new TypeError(
+      `brandError() name must be a non-empty string, received ${describeValue(name)}`,
+    );
+  }
   const sym = Symbol.for(key);
   Object.defineProperty(cls.prototype, sym, { value: true });
   Object.defineProperty(cls.prototype, "name", {
@@ -143,7 +151,7 @@ export class ExceptionGroup extends AggregateError {
   constructor(message: string, exceptions: readonly unknown[]) {
     if (!Array.isArray(exceptions)) {
       throw new TypeError(
-        `ExceptionGroup exceptions must be an array, received ${typeof exceptions}`,
+        `ExceptionGroup exceptions must be an array, received ${describeValue(exceptions)}`,
       );
     }
     const list = [...exceptions];

@@ -35,6 +35,19 @@ export type {
   TimerHandle,
 } from "./interfaces.js";
 export {
+  kAwaits as _kAwaits,
+  kScheduleItem as _kScheduleItem,
+  kStepEnded as _kStepEnded,
+  kStepStarted as _kStepStarted,
+  kTaskBrand as _kTaskBrand,
+  type ReadyItem as _ReadyItem,
+  SELF as _SELF,
+  type StepAwareLoop as _StepAwareLoop,
+  type SuspensionSite as _SuspensionSite,
+  suspensionSites as _suspensionSites,
+  type TaskInternals as _TaskInternals,
+} from "./internal-contract.js";
+export {
   _currentTask,
   _getRunningLoop,
   _inGeneratorStep,

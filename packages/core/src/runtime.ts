@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { RuntimeError } from "./errors.js";
+import { describeValue, RuntimeError } from "./errors.js";
 import type { EventLoop, Executor, Instrument, TaskLike } from "./interfaces.js";
+import type { TaskInternals } from "./internal-contract.js";
 
 /**
  * The process-wide state of \@aio: which loop is running a callback right now,
@@ -137,7 +138,8 @@ export function _currentTask(): TaskLike<unknown> | null {
  * True while a generator task's step runs synchronously: the code running now
  * waits with `yield*`, not `await` (the plumbing behind the `yield*` forms of
  * blocking calls in `@aio/sync`). A task implementation marks a task that
- * drives a generator (asyncio's coroutine protocol) with `_coro = true`.
+ * drives a generator (asyncio's coroutine protocol) with `_isGenerator = true`
+ * (see `TaskInternals` in `internal-contract.ts`).
  *
  * @returns whether the current task is a generator task in its step.
  * @example
@@ -147,8 +149,8 @@ export function _currentTask(): TaskLike<unknown> | null {
  * ```
  */
 export function _inGeneratorStep(): boolean {
-  const task = runtime.task as { _coro?: boolean } | null;
-  return task !== null && task._coro === true;
+  const task = runtime.task as Partial<TaskInternals> | null;
+  return task !== null && task._isGenerator === true;
 }
 
 /**
@@ -167,7 +169,7 @@ export function _inGeneratorStep(): boolean {
 export function addInstrument(instrument: Instrument): () => void {
   if (typeof instrument !== "object" || instrument === null) {
     throw new TypeError(
-      `instrument must be an object, received ${instrument === null ? "null" : typeof instrument}`,
+      `addInstrument() instrument must be an object, received ${describeValue(instrument)}`,
     );
   }
   if (!runtime.instruments.includes(instrument)) runtime.instruments.push(instrument);

@@ -187,6 +187,7 @@ export function _checkOneOf<const C extends readonly (string | number | boolean)
  * @param future - any asyncio-style future (a `Future` or `Task` of any copy
  *   of \@aio).
  * @returns whether it failed.
+ * @throws {TypeError} when `future` is not a Future or Task.
  * @example
  * ```ts
  * import { isFailed } from "@aio/core";
@@ -203,6 +204,10 @@ export function _checkOneOf<const C extends readonly (string | number | boolean)
  * ```
  */
 export function isFailed(future: FutureLike<unknown>): boolean {
+  const f = future as Partial<FutureLike<unknown>> | null;
+  if (typeof f?.done !== "function" || typeof f.cancelled !== "function") {
+    fail(TypeError, "isFailed()", "future", "a Future or Task", future);
+  }
   if (!future.done() || future.cancelled()) return false;
   // result() throws exactly when the future holds an exception: the one
   // question every FutureLike answers, whichever copy of @aio made it.

@@ -138,7 +138,7 @@ describe("ExceptionGroup", () => {
 
   test("ExceptionGroup rejects a non-array with a TypeError", () => {
     expect(() => new ExceptionGroup("x", "nope" as never)).toThrow(
-      new TypeError("ExceptionGroup exceptions must be an array, received string"),
+      new TypeError('ExceptionGroup exceptions must be an array, received "nope"'),
     );
   });
 
@@ -222,5 +222,16 @@ describe("describeValue", () => {
       "Symbol(s)",
       "true",
     ]);
+  });
+});
+
+describe("brandError with wrong argument types", () => {
+  test("brandError() refuses a non-class and an empty name", () => {
+    expect(() => brandError("x" as never, "X")).toThrow(
+      new TypeError('brandError() cls must be a class, received "x"'),
+    );
+    expect(() => brandError(class extends Error {}, "")).toThrow(
+      new TypeError('brandError() name must be a non-empty string, received ""'),
+    );
   });
 });

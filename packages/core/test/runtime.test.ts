@@ -167,10 +167,10 @@ describe("addInstrument", () => {
 
   test("addInstrument() rejects a non-object with a TypeError", () => {
     expect(() => addInstrument(null as never)).toThrow(
-      new TypeError("instrument must be an object, received null"),
+      new TypeError("addInstrument() instrument must be an object, received null"),
     );
     expect(() => addInstrument(5 as never)).toThrow(
-      new TypeError("instrument must be an object, received number"),
+      new TypeError("addInstrument() instrument must be an object, received 5"),
     );
   });
 

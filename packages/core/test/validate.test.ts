@@ -112,4 +112,11 @@ describe("isFailed", () => {
       expect(isFailed(c)).toBe(false);
     });
   });
+
+  test("isFailed() refuses what is not a future", () => {
+    expect(() => isFailed("x" as never)).toThrow(
+      new TypeError('isFailed() future must be a Future or Task, received "x"'),
+    );
+    expect(() => isFailed(null as never)).toThrow(TypeError);
+  });
 });

@@ -19,6 +19,8 @@ import {
   _checkOptions,
   _currentTask,
   _getRunningLoop,
+  _suspensionSites,
+  type _TaskInternals,
   describeValue,
   type FutureLike,
   RuntimeError,
@@ -100,9 +102,9 @@ function parseFrame(line: string, kind: FrameCallGraphEntry["kind"]): FrameCallG
   const m = FRAME_LINE.exec(line);
   if (m === null) return null;
   const isAsync = m[1] !== undefined;
-  // @aio/futures calls a task's function as a method of its start record:
-  // the engine then names it `TaskStart.fn`; the user wrote `fn`.
-  const name = (m[2] ?? "").replace(/^TaskStart\./, "");
+  // (@aio/futures calls a task's function without a receiver, so the frame
+  // carries the name the user wrote.)
+  const name = m[2] ?? "";
   const location = m[3] ?? m[4] ?? "";
   const loc = /^(.*):(\d+):(\d+)$/.exec(location);
   return {
@@ -174,13 +176,30 @@ function liveStack(depth: number): FrameCallGraphEntry[] {
   return out;
 }
 
-/** A suspended task's stack: where it was created, when known. */
+/**
+ * A suspended task's stack: in debug mode, a generator task's frames at the
+ * `yield*` it waits on (innermost first, as a live stack), then where the
+ * task was created, when known.
+ */
 function suspendedStack(future: FutureLike<unknown>): FrameCallGraphEntry[] {
   if (!isTask(future)) return [];
-  const site = creationSite(future);
-  if (site === null) return [];
-  const entry = parseFrame(`    at ${site}`, "created");
-  return entry === null ? [] : [entry];
+  const out: FrameCallGraphEntry[] = [];
+  const site = _suspensionSites.get(future);
+  if (site !== undefined && (future as unknown as _TaskInternals)._futWaiter === site.future) {
+    for (const line of site.stack.split("\n").slice(1)) {
+      // Up to the task's own step: @aio's frames and what drives the generator are not the user's.
+      if (INTERNAL_FRAME.test(line) || GENERATOR_RESUME.test(line)) continue;
+      if (/\bFutureIter\.next\b/.test(line)) continue;
+      const entry = parseFrame(line, "generator");
+      if (entry !== null) out.push(entry);
+    }
+  }
+  const created = creationSite(future);
+  if (created !== null) {
+    const entry = parseFrame(`    at ${created}`, "created");
+    if (entry !== null) out.push(entry);
+  }
+  return out;
 }
 
 function applyLimit(stack: FrameCallGraphEntry[], limit: number | null): FrameCallGraphEntry[] {

@@ -61,6 +61,32 @@ describe("captureCallGraph", () => {
     expect(graph!.callStack[0]!.lineNumber).toBeGreaterThan(0);
   });
 
+  test("captureCallGraph() of a suspended generator task in debug mode shows the yield* it waits at", async () => {
+    let graph: FutureCallGraph | null = null;
+    let waitLine = 0;
+    function* inner(): Coroutine<void> {
+      waitLine = Number(/:(\d+):\d+\)?$/.exec(new Error().stack!.split("\n")[1]!)![1]) + 1;
+      yield* sleep(10_000);
+    }
+    function* outer(): Coroutine<void> {
+      yield* inner();
+    }
+    await run(
+      async () => {
+        const task = createTask(outer, { name: "waiting" });
+        await sleep(0);
+        graph = captureCallGraph(task);
+        task.cancel();
+      },
+      { debug: true },
+    );
+    const frames = graph!.callStack.filter((e) => e.kind === "generator");
+    expect(frames.map((e) => e.name)).toEqual(["inner", "outer"]);
+    expect(frames[0]!.fileName).toMatch(/call-graph\.test\.ts$/);
+    expect(frames[0]!.lineNumber).toBe(waitLine);
+    expect(graph!.callStack.at(-1)!.kind).toBe("created");
+  });
+
   test("captureCallGraph() with debug mode on shows where each suspended task was created", async () => {
     enableDebug({ lagThreshold: Number.POSITIVE_INFINITY, pendingAtStop: false });
     let graph: FutureCallGraph | null = null;

@@ -8,6 +8,7 @@ import {
   type Executor,
   type FutureLike,
   RuntimeError,
+  ValueError,
 } from "@aio/core";
 import { PoolEngine, SHUTDOWN_MESSAGE } from "./internal/engine.js";
 import { type ShippedFn, shipFunction } from "./internal/fn-spec.js";
@@ -126,32 +127,42 @@ export abstract class PoolExecutor implements Executor {
 
   /**
    * Runs `fn(item)` for every item on the pool and yields the results in
-   * input order (`Executor.map`). Items are submitted at once (as far as
-   * `maxPending` allows; the rest as results are consumed); a job's
-   * exception is thrown when its result is reached. Leaving the loop early
-   * (`break`, an exception) cancels the jobs not yet finished.
+   * input order (`Executor.map`). Without `buffersize`, items are submitted
+   * at once (as far as `maxPending` allows; the rest as results are
+   * consumed). With `buffersize` (asyncio 3.14) the iterable is read lazily:
+   * at most `buffersize` jobs are submitted and not yet consumed, so an
+   * endless generator works. A job's exception is thrown when its result is
+   * reached. Leaving the loop early (`break`, an exception) cancels the jobs
+   * not yet finished and closes the iterable's iterator.
    *
    * @param fn - a self-contained function or a `moduleFunction()`, called with one item.
-   * @param iterable - the items.
+   * @param iterable - the items (any iterable, endless ones with `buffersize`).
    * @param options - `chunksize`: items per job (fewer round trips for tiny
    *   jobs; default 1); `timeout`: ms from this call until every result must
-   *   be available, else `TimeoutError` (default `null`: no limit).
+   *   be available, else `TimeoutError` (default `null`: no limit);
+   *   `buffersize`: jobs (chunks of `chunksize` items) allowed ahead of the
+   *   consumer (default `null`: no limit).
    * @returns an async iterator of the results.
    * @throws {TypeError} when `fn` cannot be shipped, `iterable` is not
    *   iterable, or an option has the wrong type (a non-number `timeout` too).
    * @throws {RangeError} when `chunksize` is not an integer >= 1 or `timeout` is negative or NaN.
+   * @throws {ValueError} when `buffersize` is not an integer >= 1.
    * @throws {RuntimeError} `cannot schedule new futures after shutdown`.
    * @example
    * ```ts
    * import { ThreadPoolExecutor } from "@aio/executors";
    * await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
    * for await (const sq of pool.map((x: number) => x * x, [1, 2, 3], { chunksize: 2 })) console.log(sq);
+   * function* naturals() { for (let n = 0; ; n++) yield n; }
+   * for await (const sq of pool.map((x: number) => x * x, naturals(), { buffersize: 4 })) {
+   *   if (sq > 100) break; // the endless generator was read at most 4 items ahead
+   * }
    * ```
    */
   map<T, R>(
     fn: (item: T) => R | PromiseLike<R>,
     iterable: Iterable<T>,
-    options: { chunksize?: number; timeout?: number | null } = {},
+    options: { chunksize?: number; timeout?: number | null; buffersize?: number | null } = {},
   ): AsyncIterableIterator<Awaited<R>> {
     const shipped = shipFunction("map()", fn);
     if (iterable === null || typeof (iterable as Iterable<T>)?.[Symbol.iterator] !== "function") {
@@ -162,6 +173,10 @@ export abstract class PoolExecutor implements Executor {
     _checkInteger("map()", "chunksize", chunksize, { min: 1 });
     const timeout = options.timeout ?? null;
     _checkMs("map()", "timeout", timeout, { min: 0, nullable: true });
+    const buffersize = options.buffersize ?? null;
+    if (buffersize !== null) {
+      _checkInteger("map()", "buffersize", buffersize, { min: 1, rangeError: ValueError });
+    }
     const engine = this.#engine;
     engine.checkOpen();
     const loop = _getRunningLoop();
@@ -172,7 +187,7 @@ export abstract class PoolExecutor implements Executor {
       hasRoom: () => engine.queue.count < engine.opts.maxPending,
       ready: () => this.ready(),
     };
-    return mapJobs<T, Awaited<R>>(host, shipped, iterable, chunksize, deadline, loop);
+    return mapJobs<T, Awaited<R>>(host, shipped, iterable, chunksize, buffersize, deadline, loop);
   }
 
   /**
@@ -244,6 +259,55 @@ export abstract class PoolExecutor implements Executor {
     if (wait && !engine.isFinished()) {
       await new Promise<void>((resolve) => engine.closedWaiters.push(resolve));
     }
+  }
+
+  /**
+   * Ends every worker now and shuts the pool down (asyncio 3.14
+   * `terminate_workers()`). Every job not finished — running, sent ahead to
+   * a worker, or still waiting in the queue — fails at once with
+   * {@link BrokenExecutorError}; `submit()` then throws `RuntimeError`. A
+   * child process gets `SIGTERM` (a job that handles it may delay its
+   * exit: see {@link PoolExecutor.killWorkers}); a worker thread is
+   * terminated. Harmless on a pool with no workers, a broken pool, or one
+   * already shut down. `await shutdown()` afterwards resolves once every
+   * worker has exited.
+   *
+   * @example
+   * ```ts
+   * import { ThreadPoolExecutor, isBrokenExecutorError } from "@aio/executors";
+   * const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+   * const stuck = pool.submit(() => { for (;;) {} });
+   * await new Promise((r) => setTimeout(r, 100));
+   * pool.terminateWorkers();
+   * console.log(await stuck.then(() => "done", (e) => isBrokenExecutorError(e))); // true
+   * await pool.shutdown();
+   * ```
+   */
+  terminateWorkers(): void {
+    this.#untrack();
+    this.#engine.forceShutdown("SIGTERM", "terminateWorkers()");
+  }
+
+  /**
+   * As {@link PoolExecutor.terminateWorkers}, but a child process gets
+   * `SIGKILL`, which it cannot handle or ignore (asyncio 3.14
+   * `kill_workers()`). Worker threads are terminated as by
+   * `terminateWorkers()`.
+   *
+   * @example
+   * ```ts
+   * import { ProcessPoolExecutor, isBrokenExecutorError } from "@aio/executors";
+   * const pool = new ProcessPoolExecutor({ maxWorkers: 1 });
+   * const job = pool.submit(() => { process.on("SIGTERM", () => {}); for (;;) {} });
+   * await new Promise((r) => setTimeout(r, 500));
+   * pool.killWorkers();
+   * console.log(await job.then(() => "done", (e) => isBrokenExecutorError(e))); // true
+   * await pool.shutdown();
+   * ```
+   */
+  killWorkers(): void {
+    this.#untrack();
+    this.#engine.forceShutdown("SIGKILL", "killWorkers()");
   }
 
   /**

@@ -132,8 +132,8 @@ export class ProcessPoolExecutor extends PoolExecutor {
       send: (batch) => {
         if (child.connected) child.send(batch);
       },
-      terminate: () => {
-        if (!exited) child.kill("SIGKILL");
+      terminate: (signal = "SIGKILL") => {
+        if (!exited) child.kill(signal);
       },
       close: () => {
         if (exited) return;

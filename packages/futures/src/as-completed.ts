@@ -2,7 +2,7 @@ import { _checkMs, _checkOptions, type EventLoop, type Handle, TimeoutError } fr
 import type { AwaitableOrFn, ResultOf } from "./ensure-future.js";
 import { Future } from "./future.js";
 import type { Coroutine } from "./task.js";
-import { toFutures } from "./wait.js";
+import { toFutures, type WaitFuture } from "./wait.js";
 
 /** Options of {@link asCompleted}. */
 export interface AsCompletedOptions {
@@ -17,15 +17,21 @@ export interface AsCompletedOptions {
  * for a Future would be its result — while at run time it is the Future
  * itself (asyncio 3.13).
  */
-export type CompletedFuture<T> = Omit<Future<T>, "then" | "catch" | "finally">;
+export type CompletedFuture<T, F = Future<T>> = Omit<F, "then" | "catch" | "finally">;
 
 /**
  * What {@link asCompleted} returns: iterate it (`for`) to get one awaitable
  * per input, in completion order (asyncio 3.11), or iterate it
  * asynchronously (`for await`) to get the finished futures and tasks
  * themselves (asyncio 3.13).
+ *
+ * @typeParam T - the inputs' results (a union for mixed inputs).
+ * @typeParam F - the futures handed out by `for await`: the Tasks and
+ *   Futures passed in, and a Task for each function.
  */
-export class AsCompleted<T> implements Iterable<PromiseLike<T>>, AsyncIterable<CompletedFuture<T>> {
+export class AsCompleted<T, F = Future<T>>
+  implements Iterable<PromiseLike<T>>, AsyncIterable<CompletedFuture<T, F>>
+{
   #loop: EventLoop;
   #todo: Set<Future<T>>;
   #done: (Future<T> | null)[] = [];
@@ -129,18 +135,18 @@ export class AsCompleted<T> implements Iterable<PromiseLike<T>>, AsyncIterable<C
    * import { asCompleted, createTask, sleep } from "@aio/futures";
    * await run(async () => {
    *   const tasks = [createTask(() => sleep(20, "b")), createTask(() => sleep(10, "a"))];
-   *   for await (const done of asCompleted(tasks)) console.log(done === tasks[1], done.result());
+   *   for await (const done of asCompleted(tasks)) console.log(done.getName(), done.result()); // a Task: no cast
    * });
    * ```
    */
-  [Symbol.asyncIterator](): AsyncIterator<CompletedFuture<T>> {
+  [Symbol.asyncIterator](): AsyncIterator<CompletedFuture<T, F>> {
     // Hand-written, not `async *`: an async generator would await the
     // yielded Future and hand out its result instead of the Future.
     return {
-      next: async (): Promise<IteratorResult<CompletedFuture<T>>> => {
+      next: async (): Promise<IteratorResult<CompletedFuture<T, F>>> => {
         if (this.#remaining <= 0) return { done: true, value: undefined };
         this.#remaining--;
-        return { done: false, value: (await this.#next()).item };
+        return { done: false, value: (await this.#next()).item as unknown as F };
       },
     };
   }
@@ -171,10 +177,14 @@ export class AsCompleted<T> implements Iterable<PromiseLike<T>>, AsyncIterable<C
 export function asCompleted<A extends AwaitableOrFn<unknown> | Coroutine<unknown>>(
   aws: Iterable<A>,
   options?: AsCompletedOptions,
-): AsCompleted<ResultOf<A>> {
+): AsCompleted<ResultOf<A>, WaitFuture<A>> {
   const opts = _checkOptions("asCompleted()", options);
   const timeout = opts.timeout ?? null;
   _checkMs("asCompleted()", "options.timeout", timeout, { nullable: true });
   const { futures, loop } = toFutures("asCompleted()", aws);
-  return new AsCompleted(futures as Future<ResultOf<A>>[], loop, timeout);
+  return new AsCompleted<ResultOf<A>, WaitFuture<A>>(
+    futures as Future<ResultOf<A>>[],
+    loop,
+    timeout,
+  );
 }

@@ -1,22 +1,22 @@
 import {
+  _kAwaits,
   CancelledError,
   type EventLoop,
-  type ExceptionContext,
   type FutureLike,
   getRunningLoop,
   getRuntime,
   InvalidStateError,
+  _kTaskBrand as kTaskBrand,
   RuntimeError,
+  type _StepAwareLoop as StepAwareLoop,
 } from "@aio/core";
-import {
-  kScheduleItem,
-  kStepEnded,
-  kStepStarted,
-  SELF,
-  type StepAwareLoop,
-} from "./internal/protocol.js";
+
+import { EMPTY_ITER, FutureIter } from "./internal/future-iter.js";
+import { awaitingTask, stepEnded } from "./internal/step.js";
 import type { TaskInternals } from "./internal/task-state.js";
+import { type LogRecord, trackUnretrieved, untrack } from "./internal/unretrieved.js";
 import { describe, formatValue } from "./internal/util.js";
+import { type Callback, type CoroWaker, schedule, Waiter } from "./internal/waiter.js";
 
 const PENDING = 0;
 const FINISHED = 1;
@@ -34,164 +34,6 @@ function capture(resolve: (value: unknown) => void, reject: (reason: unknown) =>
   capturedReject = reject;
 }
 
-/**
- * A generator task suspended on a future (see `Task`): it is its own done
- * callback and its own ready item, so a `yield*` allocates no callback.
- */
-export interface CoroWaker {
-  /** Resumes the task from the future it waits on (`_futWaiter`). */
-  _run(): void;
-}
-
-/** A done callback, the internal record of one `await`/`then()`, or a generator task. */
-type Callback = ((future: any) => void) | Waiter | CoroWaker;
-
-/**
- * One `then(onFulfilled, onRejected)` registration. When the future is done it
- * is run by the loop (like every done callback) and, when the awaiting code is
- * a task, it resumes that task as a step (asyncio `Task.__wakeup`).
- */
-class Waiter {
-  constructor(
-    readonly future: Future<unknown>,
-    readonly onFulfilled: ((value: unknown) => unknown) | null | undefined,
-    readonly onRejected: ((reason: unknown) => unknown) | null | undefined,
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (reason: unknown) => void,
-    readonly task: TaskInternals | null,
-  ) {}
-
-  run(): void {
-    const fut = this.future;
-    const task = this.task;
-    let ok: boolean;
-    let value: unknown;
-    // Only the future the task is suspended on starts a step; a future it
-    // awaits on the side (through Promise.all, say) just resolves its promise.
-    if (task !== null && task._futWaiter === fut) {
-      task._wakeup(fut);
-      // asyncio Task.__step: a task woken while a cancellation is pending gets
-      // the CancelledError instead of the result.
-      if (task._mustCancel) {
-        task._mustCancel = false;
-        if (internals.hasException(fut) && !fut.cancelled()) fut.exception(); // seen by the task
-        ok = false;
-        value = task._makeCancelledError();
-      } else {
-        ok = !internals.hasException(fut);
-        value = ok ? fut.result() : internals.rejection(fut);
-      }
-    } else {
-      ok = !internals.hasException(fut);
-      value = ok ? fut.result() : internals.rejection(fut);
-    }
-    settle(ok, value, this.onFulfilled, this.onRejected, this.resolve, this.reject);
-  }
-}
-
-function settle(
-  ok: boolean,
-  value: unknown,
-  onFulfilled: ((value: unknown) => unknown) | null | undefined,
-  onRejected: ((reason: unknown) => unknown) | null | undefined,
-  resolve: (value: unknown) => void,
-  reject: (reason: unknown) => void,
-): void {
-  const handler = ok ? onFulfilled : onRejected;
-  if (typeof handler !== "function") {
-    if (ok) resolve(value);
-    else reject(value);
-    return;
-  }
-  try {
-    resolve(handler(value));
-  } catch (err) {
-    reject(err);
-  }
-}
-
-/**
- * Runs one done callback from the loop. A user callback's result is returned
- * so the loop sees a rejected promise of an `async` callback (it goes to the
- * exception handler, as a thrown error does).
- */
-function runCallback(cb: Callback, fut: Future<unknown>): unknown {
-  if (cb instanceof Waiter) cb.run();
-  else if (typeof cb === "function") return cb(fut);
-  else cb._run();
-  return undefined;
-}
-
-/**
- * Schedules one done callback. A Waiter or a generator task goes into the
- * loop's ready queue as it is (both have the Handle shape, see below) when
- * the loop supports that.
- */
-function schedule(loop: StepAwareLoop, cb: Callback, fut: Future<unknown>): void {
-  const scheduleItem = loop[kScheduleItem];
-  if (typeof cb !== "function" && scheduleItem !== undefined) scheduleItem.call(loop, cb);
-  else loop.callSoon(runCallback, cb, fut);
-}
-
-function runWaiter(waiter: Waiter): void {
-  waiter.run();
-}
-
-// A Waiter is its own ready-queue item: the loop runs `_callback(item)` when
-// `_args` is SELF; `_callback` becomes null if it is cancelled. Prototype
-// properties, so a pending await costs no extra field.
-Object.defineProperties(Waiter.prototype, {
-  _callback: { value: runWaiter, writable: true },
-  _args: { value: SELF },
-  cancel: {
-    value(this: { _callback: unknown }) {
-      this._callback = null;
-    },
-  },
-  cancelled: {
-    value(this: { _callback: unknown }) {
-      return this._callback === null;
-    },
-  },
-  toString: {
-    value(this: Waiter) {
-      return `<Handle ${this.task === null ? "Future.then" : "Task.wakeup"}()>`;
-    },
-  },
-});
-
-/**
- * Unretrieved-exception bookkeeping (asyncio `Future.__del__`): a record per
- * future that finished with an exception nobody has looked at yet. It is
- * reported when the future is garbage-collected or, at the latest, when its
- * loop closes.
- */
-interface LogRecord {
-  readonly loop: EventLoop;
-  readonly exception: unknown;
-  readonly message: string;
-  readonly ref: WeakRef<Future<unknown>>;
-}
-
-const pendingLogs = new WeakMap<EventLoop, Set<LogRecord>>();
-
-function reportLog(record: LogRecord, future?: Future<unknown>): void {
-  const context: ExceptionContext = { message: record.message, exception: record.exception };
-  if (future !== undefined) {
-    if (internals.isTask(future)) context.task = future as never;
-    else context.future = future;
-  }
-  const loop = record.loop;
-  if (loop.isClosed()) loop.defaultExceptionHandler(context);
-  else loop.callExceptionHandler(context);
-}
-
-const collected = new FinalizationRegistry<LogRecord>((record) => {
-  const set = pendingLogs.get(record.loop);
-  if (set === undefined || !set.delete(record)) return;
-  reportLog(record);
-});
-
 /** @internal Accessors the rest of the package uses; not exported from the package. */
 export interface FutureInternals {
   /** Completes `fut` with a result, without the public-API checks Task overrides. */
@@ -206,8 +48,6 @@ export interface FutureInternals {
   hasException(fut: Future<unknown>): boolean;
   /** Makes `fut` complete with `value` as soon as it is awaited (sleep(0)). */
   completeOnAwait(fut: Future<unknown>, value: unknown): void;
-  /** True for a Task. */
-  isTask(fut: Future<unknown>): boolean;
   /** Registers a generator task as a done callback of `fut` (asyncio `add_done_callback(task.__wakeup)`). */
   addWaker(fut: Future<unknown>, task: CoroWaker): void;
   /** Schedules `item` (a Handle-shaped object) on `loop` without a Handle, or through `callSoon`. */
@@ -221,9 +61,21 @@ const kFuture = Symbol.for("@aio/futures.Future");
 /**
  * A future that stands for other futures (a gather, a task group's exit, a
  * shield, a wait) lists them under this key, so tools can draw the await
- * graph (asyncio 3.14's `future_add_to_awaited_by`).
+ * graph (asyncio 3.14's `future_add_to_awaited_by`). Declared in
+ * `@aio/core`'s internal contract; exported here for await-graph tools.
+ *
+ * @example
+ * ```ts
+ * import { run } from "@aio/loop";
+ * import { gather, kAwaits, sleep } from "@aio/futures";
+ * await run(async () => {
+ *   const g = gather(() => sleep(1), () => sleep(1));
+ *   console.log([...(g as any)[kAwaits]].length); // 2
+ *   await g;
+ * });
+ * ```
  */
-export const kAwaits: unique symbol = Symbol.for("@aio/futures.awaits") as never;
+export const kAwaits: typeof _kAwaits = _kAwaits;
 
 /**
  * An asyncio Future: a placeholder for a result that arrives later, bound to
@@ -284,7 +136,6 @@ export class Future<T> implements FutureLike<T> {
         fut.#completeOnAwait = true;
         fut.#result = value;
       },
-      isTask: (fut) => fut.#isTask(),
       addWaker: (fut, task) => fut.#addCallback(task),
       scheduleItem: (loop, item) => schedule(loop as StepAwareLoop, item, null as never),
     };
@@ -539,7 +390,7 @@ export class Future<T> implements FutureLike<T> {
   ): Promise<R1 | R2> {
     const task = awaitingTask();
     if (task !== null) {
-      if (task._coro) {
+      if (task._isGenerator) {
         // A generator task waits with `yield*`. An `await`/`then()` in its
         // code (or in an `async` helper it called) could not be cancelled
         // with the task: refuse it, before it registers anything.
@@ -566,10 +417,7 @@ export class Future<T> implements FutureLike<T> {
       if (this.#state === PENDING) {
         // The step that reached this await is over: the task now waits on this future.
         task._futWaiter = this as Future<unknown>;
-        if (task._mustCancel) {
-          // asyncio Task.__step: a pending cancellation cancels what the task awaits.
-          if (this.cancel(task._cancelMessage)) task._mustCancel = false;
-        }
+        task._cancelAwaited();
         const p = this.#register(onFulfilled, onRejected, task);
         stepEnded(task, false);
         return p;
@@ -616,7 +464,8 @@ export class Future<T> implements FutureLike<T> {
     // Only a generator task's step iterates a future for real. Anything else
     // walking iterables (a spread, a test matcher's deep equality) sees an
     // empty sequence, as asyncio's `list(done_future)` does.
-    if (task === null || !task._coro) return EMPTY_ITER as Iterator<Future<unknown>, T, unknown>;
+    if (task === null || !task._isGenerator)
+      return EMPTY_ITER as Iterator<Future<unknown>, T, unknown>;
     return new FutureIter(this);
   }
 
@@ -740,80 +589,18 @@ export class Future<T> implements FutureLike<T> {
   _onDone(): void {}
 
   #trackException(exception: unknown): void {
-    const record: LogRecord = {
-      loop: this.#loop,
-      exception,
-      message: `${this.#isTask() ? "Task" : "Future"} exception was never retrieved`,
-      ref: new WeakRef(this as Future<unknown>),
-    };
-    this.#log = record;
-    let set = pendingLogs.get(this.#loop);
-    if (set === undefined) pendingLogs.set(this.#loop, (set = new Set()));
-    set.add(record);
-    collected.register(this, record, record);
+    this.#log = trackUnretrieved(this as Future<unknown>, this.#loop, exception, this.#isTask());
   }
 
   #retrieved(): void {
     const record = this.#log;
     if (record === null) return;
     this.#log = null;
-    pendingLogs.get(record.loop)?.delete(record);
-    collected.unregister(record);
+    untrack(record);
   }
 }
 
-/** What iterating a future outside a generator task gives: nothing. */
-const EMPTY_ITER: Iterator<unknown, undefined, unknown> & Iterable<unknown> = Object.freeze({
-  next: (): IteratorResult<unknown, undefined> => ({ done: true, value: undefined }),
-  [Symbol.iterator]() {
-    return this;
-  },
-});
-
-/**
- * The iterator behind `yield* fut` (asyncio's `Future.__await__`): yields the
- * future once while it is pending, then returns its result. The task driving
- * the generator throws the future's exception in through `throw()`.
- */
-class FutureIter<T> implements Iterator<Future<unknown>, T, unknown> {
-  /** The future; null once the iteration is over. */
-  #fut: Future<T> | null;
-  #yielded = false;
-
-  constructor(fut: Future<T>) {
-    this.#fut = fut;
-  }
-
-  next(): IteratorResult<Future<unknown>, T> {
-    const fut = this.#fut;
-    if (fut === null) return { done: true, value: undefined as T };
-    if (!fut.done()) {
-      if (this.#yielded) throw new RuntimeError("yield* wasn't used with future");
-      this.#yielded = true;
-      return { done: false, value: fut as Future<unknown> };
-    }
-    this.#fut = null;
-    return { done: true, value: fut.result() };
-  }
-
-  throw(err: unknown): never {
-    this.#fut = null;
-    throw err;
-  }
-
-  return(value?: unknown): IteratorResult<Future<unknown>, T> {
-    this.#fut = null;
-    return { done: true, value: value as T };
-  }
-
-  [Symbol.iterator](): this {
-    return this;
-  }
-}
-
-const kTaskBrand = Symbol.for("@aio/futures.Task");
-
-/** @internal Set on Task.prototype so Future can tell the two apart. */
+/** @internal Set on Task.prototype so Future can tell the two apart (and debug tools find tasks). */
 export { kTaskBrand };
 
 Object.defineProperty(Future.prototype, kFuture, { value: true });
@@ -833,44 +620,4 @@ export function isFuture(value: unknown): value is Future<unknown> {
   return (
     typeof value === "object" && value !== null && (value as { [kFuture]?: true })[kFuture] === true
   );
-}
-
-/**
- * Reports (once) every exception still unretrieved on `loop`; called by the
- * loop when it closes.
- * @internal
- */
-export function flushUnretrieved(loop: EventLoop): void {
-  const set = pendingLogs.get(loop);
-  if (set === undefined) return;
-  pendingLogs.delete(loop);
-  for (const record of set) {
-    collected.unregister(record);
-    reportLog(record, record.ref.deref());
-  }
-}
-
-/** The task whose code is awaiting right now, if any. */
-function awaitingTask(): TaskInternals | null {
-  if (rt.loop !== null) return rt.task as TaskInternals | null;
-  const task = rt.taskContext.getStore() as TaskInternals | undefined;
-  return task === undefined || task.done() ? null : task;
-}
-
-/**
- * Tells the task's loop that its step is over. `sync` when called from a
- * promise job with nothing left to run after us (an `await`'s then-job, a
- * task's settlement): the loop may resume right here instead of a microtask.
- */
-export function stepEnded(task: TaskInternals, sync: boolean): void {
-  if (rt.instruments.length !== 0)
-    for (const i of rt.instruments) i.taskStepEnd?.(task, task._futWaiter);
-  const loop = task.getLoop() as StepAwareLoop;
-  loop[kStepEnded]?.(task, sync);
-}
-
-/** @internal Used by Task to mark the start of a step on its loop. */
-export function stepStarted(task: TaskInternals): void {
-  const loop = task.getLoop() as StepAwareLoop;
-  loop[kStepStarted]?.(task);
 }

@@ -1,5 +1,5 @@
 import type { EventLoop } from "@aio/core";
-import { flushUnretrieved } from "./future.js";
+import { flushUnretrieved } from "./internal/unretrieved.js";
 import { allTasks } from "./task.js";
 
 /**

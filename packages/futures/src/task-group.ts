@@ -35,7 +35,7 @@ import { type Coroutine, currentTask, type Task } from "./task.js";
  *     const t1 = tg.createTask(() => sleep(10, "a"));
  *     const t2 = tg.createTask(() => sleep(20, "b"));
  *     return [t1, t2];
- *   }).then((tasks) => tasks.map((t) => t.result()));
+ *   }).then((tasks) => tasks!.map((t) => t.result())); // `!`: undefined only after tg.cancel()
  *   console.log(a, b); // "a" "b"
  * });
  * ```

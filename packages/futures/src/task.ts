@@ -1,4 +1,3 @@
-import { AsyncResource } from "node:async_hooks";
 import {
   _currentTask,
   CancelledError,
@@ -6,39 +5,27 @@ import {
   getRunningLoop,
   getRuntime,
   isCancelledError,
+  _kScheduleItem as kScheduleItem,
+  type _ReadyItem as ReadyItem,
   RuntimeError,
+  _SELF as SELF,
+  type _StepAwareLoop as StepAwareLoop,
   type TaskLike,
   type TaskOptions,
 } from "@aio/core";
-import { Future, internals, kTaskBrand, stepEnded, stepStarted } from "./future.js";
-import { kScheduleItem, SELF, type StepAwareLoop } from "./internal/protocol.js";
+import { Future, internals, kTaskBrand } from "./future.js";
 import { runningLoop } from "./internal/running-loop.js";
+import { stepEnded, stepStarted } from "./internal/step.js";
+import {
+  enterTask,
+  isThenable,
+  newTaskScope,
+  PENDING_RESULT,
+  TaskScope,
+} from "./internal/task-scope.js";
 import { describe, GeneratorFunctionPrototype, isGenerator } from "./internal/util.js";
 
 const rt = getRuntime();
-
-/**
- * A task's function and the async context it was created in (asyncio copies
- * the creator's `contextvars` context into each task). The resource keeps
- * the creator's `AsyncLocalStorage` stores; the first step enters it, adds
- * the task under `taskContext`, and leaves it without allocating a context
- * to return to (as `AsyncLocalStorage.run()` would).
- */
-class TaskStart extends AsyncResource {
-  /**
-   * A generator task's generator, once its first step made it. Such a task
-   * keeps its TaskStart until it is done: every step runs in its context.
-   */
-  gen: Generator<unknown, unknown, unknown> | null = null;
-
-  constructor(readonly fn: () => unknown) {
-    super("aio.Task", { requireManualDestroy: true });
-  }
-}
-
-function newTaskStart(fn: () => unknown): TaskStart {
-  return new TaskStart(fn);
-}
 
 let taskCounter = 0;
 
@@ -66,56 +53,6 @@ function tasksOf(loop: EventLoop): TaskList {
 
 function startTask(task: Task<unknown>): void {
   task._run();
-}
-
-/** Runs inside the creator's context (see `TaskStart`): the task's first step. */
-function enterTask(task: Task<unknown>, fn: () => unknown): unknown {
-  rt.taskContext.enterWith(task);
-  return callInTask(fn);
-}
-
-/** What `callInTask` returns when the function's result is pending: its settlement is followed. */
-const PENDING_RESULT: unique symbol = Symbol("pending result");
-
-/**
- * Calls the task's function inside the task's context. When it returns a
- * thenable, the task follows it with two module-level reactions registered
- * here, inside the task's context, so they find their task with
- * `taskContext.getStore()` — no closures per task. A foreign thenable (e.g. a
- * Future from a non-async function) is adopted here too, so its `then()` runs
- * in the task's context and counts as the task's await.
- */
-function callInTask(fn: () => unknown): unknown {
-  const result = fn();
-  if (!isThenable(result)) {
-    if (!isGenerator(result)) return result;
-    // A generator: the task drives it (see Task). Its steps run in the
-    // context this resource captures: the creator's, with the task entered.
-    const scope = new TaskStart(fn);
-    scope.gen = result;
-    return scope;
-  }
-  (result instanceof Promise ? result : Promise.resolve(result)).then(
-    onTaskFulfilled,
-    onTaskRejected,
-  );
-  return PENDING_RESULT;
-}
-
-function onTaskFulfilled(value: unknown): void {
-  (rt.taskContext.getStore() as Task<unknown>)._settle(true, value);
-}
-
-function onTaskRejected(err: unknown): void {
-  (rt.taskContext.getStore() as Task<unknown>)._settle(false, err);
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }
 
 /**
@@ -162,9 +99,10 @@ export interface TaskConstructorOptions extends TaskOptions {
  * awaitable — `_futWaiter`, when that is an \@aio Future, else a foreign
  * promise. `cancel()` cancels `_futWaiter` (the `await` then throws
  * `CancelledError`) or, when there is none, records the request
- * (`_mustCancel`) and delivers it at the next \@aio await. `task.signal` is
- * aborted synchronously in `cancel()` either way, so foreign APIs (`fetch`)
- * can stop at once.
+ * (`#mustCancel`), which the next step delivers (`_deliverCancel`) or the
+ * next \@aio await cancels (`_cancelAwaited`). `task.signal` is aborted
+ * synchronously in `cancel()` either way, so foreign APIs (`fetch`) can stop
+ * at once.
  *
  * A task's awaits are found with `AsyncLocalStorage`: awaits inside plain
  * `async` helpers called by the task belong to the task. The task runs in
@@ -188,11 +126,19 @@ export interface TaskConstructorOptions extends TaskOptions {
  * ```
  */
 export class Task<T> extends Future<T> {
-  /** Until the first step: the function, in the context it was created in. */
-  #start: TaskStart | null;
+  /**
+   * The function and the async context the steps run in (see `TaskScope`):
+   * an `async` task drops it after its first step, a generator task keeps it
+   * until it is done.
+   */
+  #scope: TaskScope | null;
   /** The name, or the N of the default name `Task-N` (made into a string on demand). */
   #name: string | number;
   #numCancelsRequested = 0;
+  /** asyncio `_must_cancel`: a cancellation requested and not yet delivered. */
+  #mustCancel = false;
+  /** asyncio `_cancel_message`: the message of that cancellation. */
+  #cancelMessage: string | undefined = undefined;
   /** The AbortController behind `signal` once read; before that, the reason it will abort with. */
   #abort: AbortController | CancelledError | null = null;
   #stack: string | undefined = undefined;
@@ -200,14 +146,10 @@ export class Task<T> extends Future<T> {
   _list: TaskList | null = null;
   /** @internal */ _prev: Task<unknown> | null = null;
   /** @internal */ _next: Task<unknown> | null = null;
-  /** @internal asyncio `_fut_waiter`. */
+  /** @internal asyncio `_fut_waiter` (read by `@aio/debug`, see core's internal contract). */
   _futWaiter: Future<unknown> | null = null;
-  /** @internal asyncio `_must_cancel`. */
-  _mustCancel = false;
-  /** @internal asyncio `_cancel_message`. */
-  _cancelMessage: string | undefined = undefined;
-  /** @internal True when the task drives a generator (see the class comment). */
-  _coro = false;
+  /** @internal True when the task drives a generator (see "generator tasks" below). */
+  _isGenerator = false;
 
   /**
    * Prefer `createTask(fn)`; the constructor is for task factories.
@@ -225,10 +167,10 @@ export class Task<T> extends Future<T> {
     super({ loop });
     if (Object.getPrototypeOf(fn) === GeneratorFunctionPrototype) {
       // A generator task: its steps run in the creator's context with the task entered.
-      this._coro = true;
-      this.#start = rt.taskContext.run(this, newTaskStart, fn);
+      this._isGenerator = true;
+      this.#scope = rt.taskContext.run(this, newTaskScope, fn);
     } else {
-      this.#start = new TaskStart(fn);
+      this.#scope = new TaskScope(fn);
     }
     const name = options?.name;
     this.#name = name === undefined ? ++taskCounter : String(name);
@@ -243,54 +185,140 @@ export class Task<T> extends Future<T> {
     else {
       // The task is its own ready item (see below): no Handle, no args array.
       const scheduleItem = (loop as StepAwareLoop)[kScheduleItem];
-      if (scheduleItem !== undefined) scheduleItem.call(loop, this);
+      if (scheduleItem !== undefined) scheduleItem.call(loop, this as unknown as ReadyItem);
       else loop.callSoon(startTask, this as Task<unknown>);
     }
   }
 
   /** @internal What the loop runs for a scheduled task: its first step, or a generator task's next one. */
   _run(): void {
-    if (this._coro) this.#coroWake();
-    else this._start();
+    if (this._isGenerator) this.#coroWake();
+    else this.#firstStep();
   }
 
-  /** @internal The first step: run the function (asyncio `Task.__step` with nothing sent). */
-  _start(): void {
-    const start = this.#start;
-    if (start === null || this.done()) return;
-    this.#start = null;
-    if (this._mustCancel) {
-      // Cancelled before its first step: the function never runs.
-      this._mustCancel = false;
-      internals.cancelFuture(this as Task<unknown>, this._cancelMessage);
-      return;
+  // ----- cancellation ---------------------------------------------------------
+  //
+  // A request (`cancel()`) either cancels the future the task awaits, whose
+  // CancelledError then wakes the task, or stays pending (`#mustCancel`)
+  // until one of these takes it: the next step (`_deliverCancel`), the next
+  // @aio await (`_cancelAwaited`), or the end of the task (`#endCancelled`).
+
+  /** Takes a pending cancellation: true (and it is no longer pending) when there was one. */
+  #takeCancel(): boolean {
+    if (!this.#mustCancel) return false;
+    this.#mustCancel = false;
+    return true;
+  }
+
+  /**
+   * @internal Where a cancellation is delivered (asyncio `Task.__step`'s
+   * `if self._must_cancel`): the step resuming the task from `fut` (null: a
+   * bare yield) takes a pending cancellation and throws a `CancelledError`
+   * into the task's code instead of `fut`'s outcome. Both kinds of task
+   * resume through here: an `async` task from its Waiter (`future.ts`), a
+   * generator task in `#coroWake`. (A cancellation that cancelled `fut`
+   * itself arrives as `fut`'s own CancelledError on the same resume.)
+   * @returns the error to throw in, or null to resume with `fut`'s outcome.
+   */
+  _deliverCancel(fut: Future<unknown> | null): CancelledError | null {
+    if (!this.#takeCancel()) return null;
+    if (fut !== null && internals.hasException(fut) && !fut.cancelled()) fut.exception(); // seen
+    return this.#makeCancelledError();
+  }
+
+  /**
+   * @internal The task has just suspended on `_futWaiter`: a pending
+   * cancellation cancels it (asyncio `Task.__step`: `if self._must_cancel:
+   * if self._fut_waiter.cancel(msg=…)`); its CancelledError then wakes the
+   * task. When it cannot be cancelled the request stays pending.
+   */
+  _cancelAwaited(): void {
+    const waiter = this._futWaiter;
+    if (this.#mustCancel && waiter?.cancel(this.#cancelMessage)) {
+      this.#mustCancel = false;
     }
+  }
+
+  /**
+   * Ends the task cancelled when a cancellation is pending: before its first
+   * step (the function never runs) or right after its code returned (asyncio
+   * does the same). @returns whether it did.
+   */
+  #endCancelled(): boolean {
+    if (!this.#takeCancel()) return false;
+    internals.cancelFuture(this as Task<unknown>, this.#cancelMessage);
+    return true;
+  }
+
+  /**
+   * The step epilogue of both kinds of task (asyncio `Task.__step`'s
+   * `StopIteration` and `except` branches): the task's code returned `value`
+   * (ok) or threw it.
+   */
+  #complete(ok: boolean, value: unknown): void {
+    if (this.done()) return;
+    if (ok) {
+      if (!this.#endCancelled()) internals.finish(this as Task<unknown>, value);
+    } else if (isCancelledError(value)) {
+      this.#takeCancel(); // the code let the CancelledError out: nothing is pending any more
+      internals.cancelFuture(this as Task<unknown>, value.message || undefined, value);
+    } else {
+      internals.fail(this as Task<unknown>, value);
+    }
+  }
+
+  #makeCancelledError(): CancelledError {
+    const msg = this.#cancelMessage;
+    return msg === undefined ? new CancelledError() : new CancelledError(msg);
+  }
+
+  // ----- async tasks ----------------------------------------------------------
+
+  /** The first step of an `async` task: run the function (asyncio `Task.__step` with nothing sent). */
+  #firstStep(): void {
+    const scope = this.#scope;
+    if (scope === null || this.done()) return;
+    this.#scope = null;
+    if (this.#endCancelled()) return;
     if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStep?.(this);
     const prevTask = rt.task;
     rt.task = this;
     let result: unknown;
     try {
-      result = start.runInAsyncScope(enterTask, null, this, start.fn);
+      result = scope.runInAsyncScope(enterTask, null, this, scope.fn);
     } catch (err) {
       rt.task = prevTask;
-      start.emitDestroy();
-      this.#onRejected(err);
+      scope.emitDestroy();
+      this._settle(false, err);
       return;
     }
     rt.task = prevTask;
-    start.emitDestroy();
+    scope.emitDestroy();
     if (result === PENDING_RESULT) {
       // The step goes on in promise jobs until the function awaits an @aio
       // awaitable or settles; the loop waits for that before its next callback.
       stepStarted(this);
-    } else if (result instanceof TaskStart) {
+    } else if (result instanceof TaskScope) {
       // The function returned a generator: the task drives it from now on.
-      this._coro = true;
-      this.#start = result;
+      this._isGenerator = true;
+      this.#scope = result;
       this.#coroStep(result, false, undefined, false); // taskStep was reported above
     } else {
-      this.#onFulfilled(result);
+      this._settle(true, result);
     }
+  }
+
+  /** @internal The function's promise settled (see `callInTask`), or its first step ended it. */
+  _settle(ok: boolean, value: unknown): void {
+    this.#complete(ok, value);
+    stepEnded(this, true);
+  }
+
+  /** @internal A future this task awaits woke it up: a step begins (its Waiter then calls `_deliverCancel`). */
+  _wakeup(future: Future<unknown>): void {
+    if (this._futWaiter === future) this._futWaiter = null;
+    if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStep?.(this);
+    stepStarted(this);
   }
 
   // ----- generator tasks ------------------------------------------------------
@@ -306,40 +334,26 @@ export class Task<T> extends Future<T> {
 
   /** asyncio `Task.__wakeup` + the start of `__step`: resume from `_futWaiter` (or a bare yield). */
   #coroWake(): void {
-    const start = this.#start;
-    if (start === null || this.done()) return;
+    const scope = this.#scope;
+    if (scope === null || this.done()) return;
     const fut = this._futWaiter;
     this._futWaiter = null;
-    let isErr = false;
-    let value: unknown;
-    if (this._mustCancel) {
-      this._mustCancel = false;
-      if (start.gen === null) {
-        // Cancelled before its first step: the generator is never made.
-        internals.cancelFuture(this as Task<unknown>, this._cancelMessage);
-        return;
-      }
-      if (fut !== null && internals.hasException(fut) && !fut.cancelled()) fut.exception(); // seen
-      isErr = true;
-      value = this._makeCancelledError();
-    } else if (fut !== null) {
-      if (internals.hasException(fut)) {
-        isErr = true;
-        value = internals.rejection(fut);
-      } else {
-        value = fut.result();
-      }
-    }
-    this.#coroStep(start, isErr, value);
+    // Cancelled before its first step: the generator is never made.
+    if (scope.gen === null && this.#endCancelled()) return;
+    const cancel = this._deliverCancel(fut);
+    if (cancel !== null) this.#coroStep(scope, true, cancel);
+    else if (fut === null) this.#coroStep(scope, false, undefined);
+    else if (internals.hasException(fut)) this.#coroStep(scope, true, internals.rejection(fut));
+    else this.#coroStep(scope, false, fut.result());
   }
 
   /** One step of a generator task, in the task's context and as the current task. */
-  #coroStep(start: TaskStart, isErr: boolean, value: unknown, announce = true): void {
+  #coroStep(scope: TaskScope, isErr: boolean, value: unknown, announce = true): void {
     if (announce && rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStep?.(this);
     const prevTask = rt.task;
     rt.task = this;
     try {
-      start.runInAsyncScope(this.#coroResume, this, start, isErr, value);
+      scope.runInAsyncScope(this.#coroResume, this, scope, isErr, value);
     } finally {
       rt.task = prevTask;
     }
@@ -348,43 +362,28 @@ export class Task<T> extends Future<T> {
   }
 
   /** asyncio `Task.__step` for a generator: send or throw, then act on what it yields. */
-  #coroResume(start: TaskStart, isErr: boolean, value: unknown): void {
+  #coroResume(scope: TaskScope, isErr: boolean, value: unknown): void {
     let r: IteratorResult<unknown, unknown>;
     try {
-      let gen = start.gen;
+      let gen = scope.gen;
       if (gen === null) {
-        const made = start.fn();
+        // Called without a receiver, as an async task's function is: the
+        // generator sees no internal `this`, and its frames carry its own name.
+        const fn = scope.fn;
+        const made = fn();
         if (!isGenerator(made)) {
           // Only a generator function reaches here, and it always makes a generator.
           throw new TypeError(`createTask() fn returned ${describe(made)}, not a generator`);
         }
-        start.gen = gen = made;
+        scope.gen = gen = made;
       }
       r = isErr ? gen.throw(value) : gen.next(value);
     } catch (err) {
-      if (isCancelledError(err)) {
-        this._mustCancel = false;
-        internals.cancelFuture(
-          this as Task<unknown>,
-          (err as Error).message || undefined,
-          err as CancelledError,
-        );
-      } else {
-        internals.fail(this as Task<unknown>, err);
-      }
+      this.#complete(false, err);
       return;
     }
-    if (r.done === true) {
-      if (this._mustCancel) {
-        // Cancelled right before the generator returned (asyncio does the same).
-        this._mustCancel = false;
-        internals.cancelFuture(this as Task<unknown>, this._cancelMessage);
-      } else {
-        internals.finish(this as Task<unknown>, r.value);
-      }
-      return;
-    }
-    this.#coroSuspend(r.value);
+    if (r.done === true) this.#complete(true, r.value);
+    else this.#coroSuspend(r.value);
   }
 
   /** The generator yielded `yielded`: wait for it (asyncio's `_asyncio_future_blocking` branch). */
@@ -437,7 +436,7 @@ export class Task<T> extends Future<T> {
     }
     this._futWaiter = fut;
     internals.addWaker(fut, this);
-    if (this._mustCancel && fut.cancel(this._cancelMessage)) this._mustCancel = false;
+    this._cancelAwaited();
   }
 
   /** Throws `err` into the generator at the next loop iteration (asyncio `call_soon(__step, exc)`). */
@@ -448,56 +447,12 @@ export class Task<T> extends Future<T> {
     internals.addWaker(fut, this);
   }
 
-  /** @internal The function's promise settled (see `callInTask`). */
-  _settle(ok: boolean, value: unknown): void {
-    if (ok) this.#onFulfilled(value);
-    else this.#onRejected(value);
-  }
-
-  #onFulfilled(value: unknown): void {
-    if (!this.done()) {
-      if (this._mustCancel) {
-        // Cancelled right before the function returned (asyncio does the same).
-        this._mustCancel = false;
-        internals.cancelFuture(this as Task<unknown>, this._cancelMessage);
-      } else {
-        internals.finish(this as Task<unknown>, value);
-      }
-    }
-    stepEnded(this, true);
-  }
-
-  #onRejected(err: unknown): void {
-    if (!this.done()) {
-      if (isCancelledError(err)) {
-        this._mustCancel = false;
-        internals.cancelFuture(this as Task<unknown>, (err as Error).message || undefined, err);
-      } else {
-        internals.fail(this as Task<unknown>, err);
-      }
-    }
-    stepEnded(this, true);
-  }
-
-  /** @internal A future this task awaits woke it up: a step begins. */
-  _wakeup(future: Future<unknown>): void {
-    if (this._futWaiter === future) this._futWaiter = null;
-    if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStep?.(this);
-    stepStarted(this);
-  }
-
-  /** @internal */
-  _makeCancelledError(): CancelledError {
-    const msg = this._cancelMessage;
-    return msg === undefined ? new CancelledError() : new CancelledError(msg);
-  }
-
   /** @internal */
   override _onDone(): void {
-    if (this.#start !== null) {
-      // Cancelled before its first step.
-      this.#start.emitDestroy();
-      this.#start = null;
+    if (this.#scope !== null) {
+      // Cancelled before its first step, or a generator task's scope.
+      this.#scope.emitDestroy();
+      this.#scope = null;
     }
     this._futWaiter = null;
     const list = this._list;
@@ -536,13 +491,11 @@ export class Task<T> extends Future<T> {
       abort.abort(msg === undefined ? new CancelledError() : new CancelledError(msg));
     else if (abort === null)
       this.#abort = msg === undefined ? new CancelledError() : new CancelledError(msg);
-    const waiter = this._futWaiter;
-    if (waiter?.cancel(msg)) {
-      // The waiter's cancellation wakes this task with CancelledError.
-      return true;
-    }
-    this._mustCancel = true;
-    this._cancelMessage = msg;
+    // Delivered by `_deliverCancel` (the step that resumes the task), or as
+    // the CancelledError of the future it awaits, cancelled here.
+    this.#mustCancel = true;
+    this.#cancelMessage = msg;
+    this._cancelAwaited();
     return true;
   }
 
@@ -575,7 +528,7 @@ export class Task<T> extends Future<T> {
   uncancel(): number {
     if (this.#numCancelsRequested > 0) {
       this.#numCancelsRequested--;
-      if (this.#numCancelsRequested === 0) this._mustCancel = false;
+      if (this.#numCancelsRequested === 0) this.#mustCancel = false; // withdrawn
     }
     return this.#numCancelsRequested;
   }
@@ -680,7 +633,7 @@ export class Task<T> extends Future<T> {
   /** @internal */
   override _reprInfo(): string[] {
     const info = super._reprInfo();
-    if (!this.done() && this._mustCancel) info[0] = "cancelling";
+    if (!this.done() && this.#mustCancel) info[0] = "cancelling";
     info.splice(1, 0, `name='${this.getName()}'`);
     if (this._futWaiter !== null) info.push(`wait_for=${this._futWaiter.toString()}`);
     return info;

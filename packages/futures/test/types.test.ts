@@ -122,8 +122,13 @@ describe("wait() and asCompleted()", () => {
         seen.push(await next);
       }
       expect(seen.sort()).toEqual([1, 1, "s"]);
+      // `for await` hands out the futures themselves: Tasks stay Tasks (getName(), no cast).
       for await (const f of asCompleted([createTask(async () => 2), async () => "t"])) {
-        expectTypeOf(f).toEqualTypeOf<CompletedFuture<number | string>>();
+        expectTypeOf(f).toEqualTypeOf<
+          CompletedFuture<number | string, Task<number> | Task<string>>
+        >();
+        expectTypeOf(f.result()).toEqualTypeOf<number | string>();
+        expect(f.getName()).toMatch(/^Task-\d+$/);
       }
     });
   });

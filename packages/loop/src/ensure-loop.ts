@@ -19,9 +19,9 @@ export interface EnsureLoopOptions {
 const GeneratorFunction: object = Object.getPrototypeOf(function* () {});
 
 /**
- * Runs `main` on an @aio event loop: the running one when there is one, a
+ * Runs `main` on an `@aio` event loop: the running one when there is one, a
  * fresh one (as `run(main)`) otherwise. The entry point for library code
- * built on @aio: it works the same when called from plain Promise code, from
+ * built on `@aio`: it works the same when called from plain Promise code, from
  * inside an application's (or another library's) `run()`, and from both at
  * once (docs/design/library-entry-point.md).
  *

@@ -2,10 +2,15 @@ import { performance } from "node:perf_hooks";
 import {
   _checkFunction,
   _checkMs,
+  _checkOptions,
   _getRunningLoop,
   type EventLoop,
   getRuntime,
+  _kScheduleItem as kScheduleItem,
+  _kStepEnded as kStepEnded,
+  _kStepStarted as kStepStarted,
   RuntimeError,
+  _SELF as SELF,
   type TaskLike,
 } from "@aio/core";
 import { _onLoopClose } from "@aio/futures";
@@ -46,16 +51,10 @@ const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
 /** setTimeout's largest delay; longer waits re-arm when it fires. */
 const MAX_HOST_DELAY_MS = 2 ** 31 - 1;
 
-const kStepStarted = Symbol.for("@aio/loop.stepStarted");
-/**
- * Ready-queue items of other @aio packages: an object with the Handle shape
- * whose `_args` is this marker is run as `_callback(item)` — no Handle and no
- * argument array per scheduled item (a Future's waiters use it).
- */
-const kScheduleItem = Symbol.for("@aio/loop.scheduleItem");
-const SELF = Symbol.for("@aio/loop.self");
+// The step protocol and ready items of other @aio packages (an object with
+// the Handle shape whose `_args` is SELF, run as `_callback(item)`) are
+// declared in @aio/core's internal contract.
 const RESOLVED = Promise.resolve();
-const kStepEnded = Symbol.for("@aio/loop.stepEnded");
 
 /** Options of {@link newEventLoop} and the loop constructor. */
 export interface EventLoopOptions {
@@ -792,5 +791,6 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
  * ```
  */
 export function newEventLoop(options?: { debug?: boolean }): BaseEventLoop {
-  return new BaseEventLoop(options?.debug === undefined ? {} : { debug: options.debug });
+  const { debug } = _checkOptions("newEventLoop()", options);
+  return new BaseEventLoop(debug === undefined ? {} : { debug });
 }

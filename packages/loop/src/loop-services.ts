@@ -296,6 +296,7 @@ export abstract class EventLoopServices {
    * (asyncio's firstiter hook; JavaScript has no global hook, so \@aio's own
    * async iterators register themselves and user code may too).
    * @param gen - the generator.
+   * @throws {TypeError} when `gen` has no `return()` method.
    * @example
    * ```ts
    * import { newEventLoop } from "@aio/loop";
@@ -304,6 +305,11 @@ export abstract class EventLoopServices {
    * ```
    */
   trackAsyncgen(gen: AsyncGenerator<unknown, unknown, unknown>): void {
+    if (typeof (gen as Partial<AsyncGenerator> | null)?.return !== "function") {
+      throw new TypeError(
+        `trackAsyncgen() gen must be an async generator, received ${describe(gen)}`,
+      );
+    }
     this.#asyncgens.add(gen);
   }
 

@@ -106,11 +106,12 @@ async function connect(
  * verification codes (`DEPTH_ZERO_SELF_SIGNED_CERT`,
  * `ERR_TLS_CERT_ALTNAME_INVALID`, …).
  *
+ * Bad arguments are rejections: the function never throws synchronously.
+ *
  * @param host - the host name or address.
  * @param port - the port, 1–65535.
  * @param options - `limit`, `ssl`, `serverHostname`, `sslHandshakeTimeout`, `localAddr`, `signal`.
  * @returns `[reader, writer]`.
- * Bad arguments reject (the function never throws synchronously):
  * @throws {TypeError} when `host` is not a non-empty string, `port` not a number,
  *   `options` not an object, or an option of the wrong type (`ssl`, `localAddr`, `signal`, …).
  * @throws {RangeError} when `port` is out of range.
@@ -169,10 +170,12 @@ export async function openConnection(
 
 /**
  * Opens a Unix domain socket connection (asyncio `open_unix_connection`).
+ *
+ * Bad arguments are rejections: the function never throws synchronously.
+ *
  * @param path - the socket path.
  * @param options - `limit`, `ssl`, `serverHostname`, `sslHandshakeTimeout`, `signal`.
  * @returns `[reader, writer]`.
- * Bad arguments reject (the function never throws synchronously):
  * @throws {TypeError} when `path` is not a non-empty string, or an option has the wrong type.
  * @throws {ValueError} when `path` is longer than a Unix socket address holds
  *   (107 bytes on Linux, 103 on macOS), `limit` is not an integer > 0, or `localAddr` is given.

@@ -84,6 +84,7 @@ let makeTransport: (
   protocol: DatagramProtocol,
   family: 4 | 6,
   remote: DatagramAddress | null,
+  connected: boolean,
 ) => DatagramTransport;
 
 /**
@@ -111,8 +112,10 @@ export class DatagramTransport {
   readonly #socket: dgram.Socket;
   readonly #protocol: DatagramProtocol;
   readonly #family: 4 | 6;
-  /** asyncio's `_address`: where `sendto(data)` goes; null when not connected. */
+  /** asyncio's `_address`: where `sendto(data)` goes; null without `remoteAddr`. */
   readonly #remote: DatagramAddress | null;
+  /** The socket itself is connected (`remoteAddr` without `allowBroadcast`). */
+  readonly #connected: boolean;
   #closing = false;
   #lost = false;
   /** Sends handed to Node whose callback has not run yet. */
@@ -125,20 +128,22 @@ export class DatagramTransport {
     protocol: DatagramProtocol,
     family: 4 | 6,
     remote: DatagramAddress | null,
+    connected: boolean,
   ) {
     this.#loop = loop;
     this.#socket = socket;
     this.#protocol = protocol;
     this.#family = family;
     this.#remote = remote;
+    this.#connected = connected;
     socket.on("message", this.#onMessage);
     socket.on("error", this.#onError);
     this.#untrack = _resourceOpened(this, "DatagramTransport", () => this.close());
   }
 
   static {
-    makeTransport = (loop, socket, protocol, family, remote) =>
-      new DatagramTransport(loop, socket, protocol, family, remote);
+    makeTransport = (loop, socket, protocol, family, remote, connected) =>
+      new DatagramTransport(loop, socket, protocol, family, remote, connected);
   }
 
   #onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
@@ -217,20 +222,10 @@ export class DatagramTransport {
       if (err !== null && !this.#lost) this.#call("errorReceived", err);
       if (this.#closing && this.#pending === 0) this.#finish();
     };
-    if (remote !== null && this.#connected()) this.#socket.send(bytes, done);
+    if (this.#connected) this.#socket.send(bytes, done);
     else {
       const [host, port] = addr ?? remote!;
       this.#socket.send(bytes, port, host, done);
-    }
-  }
-
-  /** True when the socket itself is connected (not with `allowBroadcast`). */
-  #connected(): boolean {
-    try {
-      this.#socket.remoteAddress();
-      return true;
-    } catch {
-      return false;
     }
   }
 
@@ -376,10 +371,11 @@ export class DatagramTransport {
  * (it then receives only that peer's datagrams, and `sendto(data)` needs no
  * address).
  *
+ * Bad arguments are rejections: the function never throws synchronously.
+ *
  * @param protocolFactory - called once, returns the protocol object.
  * @param options - `localAddr`, `remoteAddr`, `family`, `reuseAddress`, `allowBroadcast`.
  * @returns `[transport, protocol]`, once bound (and connected); `connectionMade` has run.
- * Bad arguments reject (the function never throws synchronously):
  * @throws {TypeError} when `protocolFactory` is not a function or returns no object, or an option has the wrong type.
  * @throws {RangeError} when a port is out of range (`remoteAddr` needs 1–65535).
  * @throws {ValueError} when neither an address nor `family` is given, or `localAddr` and `remoteAddr` (or `family`)
@@ -459,7 +455,8 @@ export async function createDatagramEndpoint<P extends DatagramProtocol>(
     if (broadcast) socket.setBroadcast(true);
   }
   // With allowBroadcast the socket stays unconnected (asyncio): sendto(data) still goes to remoteAddr.
-  if (remote !== undefined && !broadcast) {
+  const connected = remote !== undefined && !broadcast;
+  if (connected) {
     socket.connect(remote[1], remote[0]);
     await waitEvent(loop, socket, "connect", null, "", fail);
   }
@@ -469,6 +466,7 @@ export async function createDatagramEndpoint<P extends DatagramProtocol>(
     protocol,
     family,
     remote === undefined ? null : [remote[0], remote[1]],
+    connected,
   );
   // asyncio: connection_made is scheduled, then the waiter; so it has run when this resolves.
   if (typeof protocol.connectionMade === "function") {

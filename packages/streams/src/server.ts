@@ -501,12 +501,13 @@ export class Server implements AsyncDisposable {
  * Starts a TCP server (TLS with `ssl`) that runs `clientConnected(reader,
  * writer)` in a new task for each connection (asyncio `start_server`).
  *
+ * Bad arguments are rejections: the function never throws synchronously.
+ *
  * @param clientConnected - called with each connection's reader and writer; may be async.
  * @param host - the address to bind, an array of them (one listening socket each), or `null` for every interface.
  * @param port - the port, 0–65535 (0: any free port — read it from `server.sockets[0].getsockname()`).
  * @param options - `limit`, `ssl`, `sslHandshakeTimeout`, `backlog`, `startServing`, `reusePort`, `keepAlive`.
  * @returns the listening {@link Server}.
- * Bad arguments reject (the function never throws synchronously):
  * @throws {TypeError} when `clientConnected` is not a function, `host` not a string, an array of them or null,
  *   `port` not a number, `options` not an object, an option of the wrong type, or `ssl` without a certificate.
  * @throws {RangeError} when `port` or `backlog` is out of range.
@@ -565,11 +566,12 @@ export async function startServer(
  * socket file at `path` is removed first, as asyncio does; Node removes the
  * file when the server closes.
  *
+ * Bad arguments are rejections: the function never throws synchronously.
+ *
  * @param clientConnected - called with each connection's reader and writer.
  * @param path - the socket path.
  * @param options - `limit`, `ssl`, `sslHandshakeTimeout`, `backlog`, `startServing`.
  * @returns the listening {@link Server}.
- * Bad arguments reject (the function never throws synchronously):
  * @throws {TypeError} when `clientConnected` is not a function, `path` not a non-empty string, or an option has the wrong type.
  * @throws {ValueError} when `path` is longer than a Unix socket address holds (107 bytes on Linux, 103 on macOS),
  *   or `keepAlive` is given (TCP only).

@@ -397,11 +397,12 @@ async function feedStdin(
  * Runs `program` with `args` — no shell, so arguments are never
  * interpreted (asyncio `create_subprocess_exec`).
  *
+ * Bad arguments are rejections: the function never throws synchronously.
+ *
  * @param program - the executable (looked up in `PATH`).
  * @param args - its arguments.
  * @param options - `stdin`, `stdout`, `stderr` ({@link PIPE}, {@link DEVNULL}, {@link INHERIT}, {@link STDOUT}), `cwd`, `env`, `limit`.
  * @returns the running {@link Process}.
- * Bad arguments reject (the function never throws synchronously):
  * @throws {TypeError} when `program` is not a non-empty string, `args` not an array of strings,
  *   `options` not an object, or an option (stdio, `cwd`, `env`, `limit`) has the wrong type.
  * @throws {ValueError} when `limit` is not an integer > 0.
@@ -441,10 +442,11 @@ export async function createSubprocessExec(
  * `create_subprocess_shell`) — the only function here that uses a shell.
  * Quote anything that comes from users.
  *
+ * Bad arguments are rejections: the function never throws synchronously.
+ *
  * @param cmd - the shell command line.
  * @param options - as {@link createSubprocessExec}.
  * @returns the running {@link Process}.
- * Bad arguments reject (the function never throws synchronously):
  * @throws {TypeError} when `cmd` is not a non-empty string, or an option has the wrong type (as {@link createSubprocessExec}).
  * @example
  * ```ts

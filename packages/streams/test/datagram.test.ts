@@ -243,6 +243,23 @@ describe("createDatagramEndpoint", () => {
     expect(out).toEqual([["a", "b"], ["boom in datagramReceived"]]);
   });
 
+  test("an endpoint made with only family is bound by its first send and then receives", async () => {
+    const out = await run(async () => {
+      const events: string[] = [];
+      const [server, port] = await echoEndpoint();
+      const [transport] = await createDatagramEndpoint(() => recorder(events), { family: 4 });
+      const before = transport.getExtraInfo("sockname", "unbound");
+      transport.sendto("first", ["127.0.0.1", port]);
+      await runUntil(() => events.length === 2);
+      const after = transport.getExtraInfo<[string, number]>("sockname");
+      const seen = [...events];
+      transport.close();
+      server.close();
+      return [before, typeof after?.[1], seen];
+    });
+    expect(out).toEqual(["unbound", "number", ["made", "got first from 127.0.0.1"]]);
+  });
+
   test("DatagramTransport describes itself", async () => {
     await run(async () => {
       const [server, port] = await echoEndpoint();

@@ -1,20 +1,13 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSecureContext } from "node:tls";
 import { isTimeoutError } from "@aio/core";
 import { createTask, sleep } from "@aio/futures";
 import { run } from "@aio/loop";
-import {
-  openConnection,
-  openUnixConnection,
-  type Server,
-  startServer,
-  startUnixServer,
-} from "@aio/streams";
+import { openConnection, openUnixConnection, startServer, startUnixServer } from "@aio/streams";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { echo, shutdown } from "./helpers.js";
+import { echo, portOf, selfSigned, shutdown } from "./helpers.js";
 
 const str = (x: Uint8Array) => Buffer.from(x).toString();
 let dir = "";
@@ -24,40 +17,12 @@ let cert = "";
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "aio-streams-"));
   // A self-signed certificate for localhost / 127.0.0.1, made for this run.
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-keyout",
-      join(dir, "key.pem"),
-      "-out",
-      join(dir, "cert.pem"),
-      "-days",
-      "1",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    ],
-    { stdio: "ignore" },
-  );
-  key = readFileSync(join(dir, "key.pem"), "utf8");
-  cert = readFileSync(join(dir, "cert.pem"), "utf8");
+  ({ key, cert } = selfSigned(dir, "localhost", "DNS:localhost,IP:127.0.0.1"));
 });
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-function portOf(server: Server): number {
-  return (server.sockets[0]!.getsockname() as [string, number])[1];
-}
 
 describe("TLS", () => {
   test("openConnection({ ssl }) echoes through a TLS server with a self-signed certificate", async () => {

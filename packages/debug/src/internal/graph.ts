@@ -2,20 +2,23 @@
  * The await graph, read from the objects themselves: a Task's `_futWaiter`
  * is the @aio Future it is suspended on, and futures that stand for other
  * futures (gather, a task group's exit, shield, wait) list them under
- * `Symbol.for("@aio/futures.awaits")`. Nothing here is exported to users.
+ * `kAwaits`. Both are declared in `@aio/core`'s internal contract. Nothing
+ * here is exported to users.
  */
-import type { FutureLike, TaskLike } from "@aio/core";
-
-/** `kAwaits` of `@aio/futures`, by its registered key (any copy of the package). */
-export const kAwaits: unique symbol = Symbol.for("@aio/futures.awaits") as never;
-const kTaskBrand = Symbol.for("@aio/futures.Task");
+import {
+  type _TaskInternals,
+  type FutureLike,
+  _kAwaits as kAwaits,
+  _kTaskBrand as kTaskBrand,
+  type TaskLike,
+} from "@aio/core";
 
 /** The fields of an @aio Task the debug tools read (all optional: other task implementations). */
-export type InspectableTask = TaskLike<unknown> & {
-  _futWaiter?: FutureLike<unknown> | null;
-  getStack?: () => string[];
-  cancelling(): number;
-};
+export type InspectableTask = TaskLike<unknown> &
+  Partial<Pick<_TaskInternals, "_futWaiter">> & {
+    getStack?: () => string[];
+    cancelling(): number;
+  };
 
 type Awaiting = FutureLike<unknown> & { [kAwaits]?: Iterable<FutureLike<unknown>> };
 

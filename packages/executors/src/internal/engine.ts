@@ -402,6 +402,50 @@ export class PoolEngine {
     return this.workers.size === 0 && this.queue.count === 0;
   }
 
+  /**
+   * `terminateWorkers()` / `killWorkers()` (asyncio 3.14): shuts the pool
+   * down and ends every worker now. Every job not finished — running, sent
+   * ahead or still queued — fails at once with its own
+   * `BrokenExecutorError`; the workers' exits then finish the wind-down
+   * (`shutdown({ wait: true })` resolves when they are gone).
+   */
+  forceShutdown(signal: "SIGTERM" | "SIGKILL", caller: string): void {
+    this.shutdown = true;
+    this.readyWaiters.rejectAll(new RuntimeError(SHUTDOWN_MESSAGE));
+    const jobs = this.queue.clear();
+    for (const slot of this.workers) {
+      jobs.push(...slot.jobs.splice(0));
+      // Not a crash: its exit must not break the pool (initializer check) or fail a job.
+      slot.closing = true;
+      if (slot.idleTimer !== null) {
+        clearTimeout(slot.idleTimer);
+        slot.idleTimer = null;
+      }
+      // Whoever awaits shutdown() waits for this exit: keep the process alive until it comes.
+      if (!slot.referenced) {
+        slot.referenced = true;
+        slot.channel.ref();
+      }
+      slot.channel.terminate(signal);
+    }
+    this.running = 0;
+    for (const j of jobs) {
+      j.state = DONE;
+      if (j.abortTimer !== null) {
+        clearTimeout(j.abortTimer);
+        j.abortTimer = null;
+      }
+      this.#settle(
+        j,
+        false,
+        new BrokenExecutorError(
+          `${caller} ended the pool's workers before this job finished; the pool is shut down`,
+        ),
+      );
+    }
+    this.windDown();
+  }
+
   /** After shutdown: close workers that have nothing left to do; resolve waiters when all are gone. */
   windDown(): void {
     if (!this.shutdown && this.broken === null) return;

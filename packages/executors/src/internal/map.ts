@@ -16,9 +16,16 @@ export interface MapHost {
  * The body of `executor.map()`: submits the items' jobs and yields their
  * results in input order.
  *
- * Invariant: `futures[i]` for `i >= next` are the jobs submitted and not yet
- * consumed; leaving (a `break`, an error, a timeout) cancels exactly those.
+ * Invariants: `futures[i]` for `i >= next` are the jobs submitted and not yet
+ * consumed; leaving early (a `break`, an error, a timeout) cancels exactly
+ * those and closes the input iterator, as `for…of` would. With `buffersize`,
+ * at most that many jobs are submitted and not yet consumed: the iterable is
+ * read `buffersize` jobs ahead at the call, then one job more each time the
+ * consumer has taken one job's results (asyncio 3.14), so an endless
+ * generator is fine. Without it, items are submitted as far as `maxPending`
+ * allows.
  *
+ * @param buffersize - jobs (chunks) allowed ahead of the consumer, or null.
  * @param deadline - loop time (or `performance.now()` outside a loop) by
  *   which every result must be in, or null.
  */
@@ -27,22 +34,28 @@ export function mapJobs<T, R>(
   fn: ShippedFn,
   iterable: Iterable<T>,
   chunksize: number,
+  buffersize: number | null,
   deadline: number | null,
   loop: EventLoop | null,
 ): AsyncGenerator<R> {
   const items = iterable[Symbol.iterator]();
   const futures: FutureLike<unknown>[] = [];
+  let next = 0;
   let exhausted = false;
   const submitMore = (): void => {
-    while (!exhausted && host.hasRoom()) {
+    while (
+      !exhausted &&
+      host.hasRoom() &&
+      (buffersize === null || futures.length - next < buffersize)
+    ) {
       const chunk: unknown[][] = [];
       while (chunk.length < chunksize) {
-        const next = items.next();
-        if (next.done === true) {
+        const item = items.next();
+        if (item.done === true) {
           exhausted = true;
           break;
         }
-        chunk.push([next.value]);
+        chunk.push([item.value]);
       }
       if (chunk.length === 0) break;
       const args = chunksize === 1 ? chunk[0]! : chunk;
@@ -52,23 +65,29 @@ export function mapJobs<T, R>(
   };
   submitMore();
   async function* results(): AsyncGenerator<R> {
-    let i = 0;
     try {
-      while (i < futures.length || !exhausted) {
-        if (i >= futures.length) {
+      while (next < futures.length || !exhausted) {
+        if (next >= futures.length) {
           await host.ready();
           submitMore();
           continue;
         }
-        const fut = futures[i]!;
+        const fut = futures[next]!;
         await waitUntil(fut, deadline, loop);
-        futures[i++] = undefined as never;
-        submitMore();
+        futures[next++] = undefined as never;
+        // Unbounded: keep the workers busy while the consumer works. With
+        // `buffersize`: only once the consumer has taken this job's results.
+        if (buffersize === null) submitMore();
         if (chunksize === 1) yield fut.result() as R;
         else for (const r of fut.result() as R[]) yield r;
+        if (buffersize !== null) submitMore();
       }
     } finally {
-      for (let j = i; j < futures.length; j++) futures[j]?.cancel();
+      for (let j = next; j < futures.length; j++) futures[j]?.cancel();
+      if (!exhausted) {
+        exhausted = true;
+        items.return?.();
+      }
     }
   }
   return results();

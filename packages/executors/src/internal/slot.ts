@@ -7,8 +7,11 @@ import { M_JOB } from "./protocol.js";
 export interface WorkerChannel {
   /** Sends a batch; may throw synchronously when a value cannot be cloned. */
   send(batch: unknown[], transfer: TransferListItem[] | null): void;
-  /** Kills the worker now. */
-  terminate(): void;
+  /**
+   * Ends the worker now: a child process gets `signal` (default `SIGKILL`;
+   * `SIGTERM` lets it run its handlers), a thread is terminated either way.
+   */
+  terminate(signal?: "SIGTERM" | "SIGKILL"): void;
   /** Asks an idle worker to exit. */
   close(): void;
   /** Keeps the host process alive while the worker has jobs. */

@@ -1,0 +1,87 @@
+import { AsyncResource } from "node:async_hooks";
+import { getRuntime } from "@aio/core";
+import { isGenerator } from "./util.js";
+
+const rt = getRuntime();
+
+/** What a task's async function reports when its promise settles (implemented by Task). */
+interface Settling {
+  _settle(ok: boolean, value: unknown): void;
+}
+
+/**
+ * A task's function and the async context it was created in (asyncio copies
+ * the creator's `contextvars` context into each task). The resource keeps
+ * the creator's `AsyncLocalStorage` stores; the first step enters it, adds
+ * the task under `taskContext`, and leaves it without allocating a context
+ * to return to (as `AsyncLocalStorage.run()` would).
+ *
+ * An `async` task needs its scope for the first step only (the rest of its
+ * code runs in promise jobs that carry the context themselves). A generator
+ * task keeps it until it is done: every step enters it again.
+ */
+export class TaskScope extends AsyncResource {
+  /** A generator task's generator, once its first step made it. */
+  gen: Generator<unknown, unknown, unknown> | null = null;
+
+  constructor(readonly fn: () => unknown) {
+    super("aio.Task", { requireManualDestroy: true });
+  }
+}
+
+/** Makes a scope inside `taskContext.run(task, …)`: a generator task's, with the task entered. */
+export function newTaskScope(fn: () => unknown): TaskScope {
+  return new TaskScope(fn);
+}
+
+/** Runs inside the creator's context (see `TaskScope`): the task's first step. */
+export function enterTask(task: Settling, fn: () => unknown): unknown {
+  rt.taskContext.enterWith(task as never);
+  return callInTask(fn);
+}
+
+/** What `callInTask` returns when the function's result is pending: its settlement is followed. */
+export const PENDING_RESULT: unique symbol = Symbol("pending result");
+
+/**
+ * Calls the task's function inside the task's context. When it returns a
+ * thenable, the task follows it with two module-level reactions registered
+ * here, inside the task's context, so they find their task with
+ * `taskContext.getStore()` — no closures per task. A foreign thenable (e.g. a
+ * Future from a non-async function) is adopted here too, so its `then()` runs
+ * in the task's context and counts as the task's await. A generator comes
+ * back as a new {@link TaskScope} holding it: the task drives it from then on.
+ */
+function callInTask(fn: () => unknown): unknown {
+  const result = fn();
+  if (!isThenable(result)) {
+    if (!isGenerator(result)) return result;
+    // A generator: the task drives it (see Task). Its steps run in the
+    // context this resource captures: the creator's, with the task entered.
+    const scope = new TaskScope(fn);
+    scope.gen = result;
+    return scope;
+  }
+  (result instanceof Promise ? result : Promise.resolve(result)).then(
+    onTaskFulfilled,
+    onTaskRejected,
+  );
+  return PENDING_RESULT;
+}
+
+function onTaskFulfilled(value: unknown): void {
+  (rt.taskContext.getStore() as unknown as Settling)._settle(true, value);
+}
+
+function onTaskRejected(err: unknown): void {
+  (rt.taskContext.getStore() as unknown as Settling)._settle(false, err);
+}
+
+/** True for an object or function with a `then` method. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
