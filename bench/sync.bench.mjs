@@ -26,9 +26,9 @@ import { Lock, Queue, Semaphore } from "@aio/sync";
 import { AsyncMutex } from "@esfx/async-mutex";
 import { AsyncQueue } from "@esfx/async-queue";
 import { Mutex } from "async-mutex";
-import { runPython } from "./lib/harness.mjs";
 import pLimit from "p-limit";
 import PQueue from "p-queue";
+import { runPython } from "./lib/harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.argv.includes("--quick");
