@@ -34,6 +34,9 @@ const RTT_N = 100_000 / SCALE;
 const MSG = 100;
 const CONN_N = 1000 / SCALE;
 const REPS = 5;
+// Another build of @aio/streams to measure (a path to its dist/index.js), for
+// before/after comparisons (bench/experiments/streams-ab.mjs).
+const STREAMS = process.env.AIO_BENCH_STREAMS || "@aio/streams";
 
 /**
  * Runs `once(warm)` (async, returns elapsed wall ms) once as a warm-up, then
@@ -64,7 +67,7 @@ async function aio(fn) {
 }
 
 async function aioEchoServer() {
-  const { startServer } = await import("@aio/streams");
+  const { startServer } = await import(STREAMS);
   const server = await startServer(
     async (reader, writer) => {
       for (;;) {
@@ -90,7 +93,7 @@ async function closeAio(server) {
 const cases = {
   async "echo-aio"() {
     return aio(async () => {
-      const { openConnection } = await import("@aio/streams");
+      const { openConnection } = await import(STREAMS);
       const { createTask } = await import("@aio/futures");
       const { server, port } = await aioEchoServer();
       const payload = Buffer.alloc(CHUNK, 120);
@@ -119,7 +122,7 @@ const cases = {
 
   async "rtt-aio"() {
     return aio(async () => {
-      const { openConnection, startServer } = await import("@aio/streams");
+      const { openConnection, startServer } = await import(STREAMS);
       const server = await startServer(
         async (reader, writer) => {
           for (;;) {
@@ -153,7 +156,7 @@ const cases = {
 
   async "conn-aio"() {
     return aio(async () => {
-      const { openConnection, startServer } = await import("@aio/streams");
+      const { openConnection, startServer } = await import(STREAMS);
       const server = await startServer((_r, w) => w.close(), "127.0.0.1", 0);
       const port = server.sockets[0].getsockname()[1];
       const { ms, cpuMs } = await best(async (warm) => {
