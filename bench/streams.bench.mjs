@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The streams benchmark (issue 6, "Performance"): @aio/streams against raw
-// `net.Socket` (the native limit) and Python's asyncio streams, side by side
-// in one run.
+// `net.Socket` (the native limit) and Python's asyncio streams — on asyncio's
+// own loop and on uvloop (issue 17) — side by side in one run.
 //
 //   node bench/streams.bench.mjs            full run, prints a markdown report
 //   node bench/streams.bench.mjs --quick    a tenth of the work (smoke run)
@@ -21,6 +21,7 @@ import net from "node:net";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runPython as runPythonScript } from "./lib/harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -33,6 +34,9 @@ const RTT_N = 100_000 / SCALE;
 const MSG = 100;
 const CONN_N = 1000 / SCALE;
 const REPS = 5;
+// Another build of @aio/streams to measure (a path to its dist/index.js), for
+// before/after comparisons (bench/experiments/streams-ab.mjs).
+const STREAMS = process.env.AIO_BENCH_STREAMS || "@aio/streams";
 
 /**
  * Runs `once(warm)` (async, returns elapsed wall ms) once as a warm-up, then
@@ -63,7 +67,7 @@ async function aio(fn) {
 }
 
 async function aioEchoServer() {
-  const { startServer } = await import("@aio/streams");
+  const { startServer } = await import(STREAMS);
   const server = await startServer(
     async (reader, writer) => {
       for (;;) {
@@ -89,7 +93,7 @@ async function closeAio(server) {
 const cases = {
   async "echo-aio"() {
     return aio(async () => {
-      const { openConnection } = await import("@aio/streams");
+      const { openConnection } = await import(STREAMS);
       const { createTask } = await import("@aio/futures");
       const { server, port } = await aioEchoServer();
       const payload = Buffer.alloc(CHUNK, 120);
@@ -118,7 +122,7 @@ const cases = {
 
   async "rtt-aio"() {
     return aio(async () => {
-      const { openConnection, startServer } = await import("@aio/streams");
+      const { openConnection, startServer } = await import(STREAMS);
       const server = await startServer(
         async (reader, writer) => {
           for (;;) {
@@ -152,7 +156,7 @@ const cases = {
 
   async "conn-aio"() {
     return aio(async () => {
-      const { openConnection, startServer } = await import("@aio/streams");
+      const { openConnection, startServer } = await import(STREAMS);
       const server = await startServer((_r, w) => w.close(), "127.0.0.1", 0);
       const port = server.sockets[0].getsockname()[1];
       const { ms, cpuMs } = await best(async (warm) => {
@@ -322,13 +326,21 @@ function runCase(name) {
   return JSON.parse(r.stdout.trim().split("\n").pop());
 }
 
-function runPython() {
-  const args = [join(here, "python", "streams.py")];
-  if (QUICK) args.push("--quick");
-  const r = spawnSync("python3", args, { encoding: "utf8", timeout: 600_000 });
-  if (r.error || r.status !== 0)
-    return { error: r.error?.message ?? r.stderr.trim().split("\n").pop() };
-  return JSON.parse(r.stdout.trim().split("\n").pop());
+/** Python's side, on asyncio's own loop or (`uvloop`) on uvloop's. */
+function runPython(uvloop = false) {
+  return runPythonScript("streams.py", QUICK, 600_000, { uvloop });
+}
+
+/** Keeps the best (least CPU) of two Python results, key by key. */
+function bestOf(prev, p) {
+  if (prev === null || prev.error) return p;
+  if (!p.error) {
+    for (const [key, value] of Object.entries(p)) {
+      if (value !== null && typeof value === "object" && value.cpuMs < prev[key].cpuMs)
+        prev[key] = value;
+    }
+  }
+  return prev;
 }
 
 const fmtRate = (x) =>
@@ -344,19 +356,15 @@ const mib = (bytes, ms) => bytes / (1 << 20) / (ms / 1000);
 // same number of samples (2 rounds × best of REPS).
 const results = {};
 let py = null;
+let uv = null;
 for (let round = 0; round < (QUICK ? 1 : 2); round++) {
   for (const name of Object.keys(cases)) {
     const r = runCase(name);
     const prev = results[name];
     if (prev === undefined || prev.error || (!r.error && r.cpuMs < prev.cpuMs)) results[name] = r;
   }
-  const p = runPython();
-  if (py === null || py.error) py = p;
-  else if (!p.error) {
-    for (const [key, value] of Object.entries(p)) {
-      if (typeof value === "object" && value.cpuMs < py[key].cpuMs) py[key] = value;
-    }
-  }
+  py = bestOf(py, runPython());
+  uv = bestOf(uv, runPython(true));
 }
 
 const lines = [];
@@ -365,6 +373,9 @@ lines.push(
 );
 lines.push("");
 const pyName = py.error ? "Python asyncio" : `Python ${py.python} asyncio`;
+const uvName = uv.error
+  ? "Python asyncio + uvloop"
+  : `Python ${uv.python} asyncio + uvloop ${uv.uvloop}`;
 
 function table(title, unit, rows) {
   lines.push(
@@ -408,6 +419,7 @@ const rateRow = (label, r) =>
         text: fmtRate(r.n / (r.cpuMs / 1000)),
       };
 const pyRow = (label, key, kind) => (py.error ? { label, error: py.error } : kind(label, py[key]));
+const uvRow = (label, key, kind) => (uv.error ? { label, error: uv.error } : kind(label, uv[key]));
 
 table(
   `(a) echo ${ECHO_BYTES >> 20} MiB in 64 KiB writes through a local echo server`,
@@ -424,6 +436,8 @@ table(
     echoRow("raw `net.Socket`, 256 KiB high-water mark (as @aio/streams)", results["echo-net-hwm"]),
     pyRow(`${pyName} streams (\`open_connection\` + \`start_server\`)`, "echo_streams", echoRow),
     pyRow(`${pyName} low-level \`Protocol\``, "echo_protocol", echoRow),
+    uvRow(`${uvName} streams (\`open_connection\` + \`start_server\`)`, "echo_streams", echoRow),
+    uvRow(`${uvName} low-level \`Protocol\``, "echo_protocol", echoRow),
   ],
 );
 table(
@@ -433,6 +447,7 @@ table(
     rateRow("@aio/streams `write` + `readexactly`", results["rtt-aio"]),
     rateRow("raw `net.Socket`", results["rtt-net"]),
     pyRow(`${pyName} streams \`write\` + \`readexactly\``, "rtt_streams", rateRow),
+    uvRow(`${uvName} streams \`write\` + \`readexactly\``, "rtt_streams", rateRow),
   ],
 );
 table(
@@ -442,8 +457,27 @@ table(
     rateRow("@aio/streams `openConnection` … `waitClosed()`", results["conn-aio"]),
     rateRow("raw `net.connect` … `'close'`", results["conn-net"]),
     pyRow(`${pyName} streams \`open_connection\` … \`wait_closed()\``, "conn_streams", rateRow),
+    uvRow(`${uvName} streams \`open_connection\` … \`wait_closed()\``, "conn_streams", rateRow),
   ],
 );
+{
+  // Issue 17, target (d): ratios of rates from this run.
+  const echo = (r) => (r && !r.error ? mib(r.bytes, r.cpuMs) : Number.NaN);
+  const rtt = (r) => (r && !r.error ? r.n / (r.cpuMs / 1000) : Number.NaN);
+  const x = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : "n/a");
+  const met = (v, min) => (Number.isFinite(v) ? (v >= min ? "met" : "missed") : "n/a");
+  const echoVsNet = echo(results["echo-aio"]) / echo(results["echo-net"]);
+  const rttVsUv = uv.error ? Number.NaN : rtt(results["rtt-aio"]) / rtt(uv.rtt_streams);
+  lines.push(
+    "#### Issue 17, target (d) (Node 24)",
+    "",
+    "| target | measured | status |",
+    "|---|---:|---|",
+    `| echo ≥ 1.2× raw \`net.Socket\` (default \`'data'\` path) | ${x(echoVsNet)} | ${met(echoVsNet, 1.2)} |`,
+    `| round trips ≥ 1.1× asyncio + uvloop streams | ${uv.error ? "n/a (uvloop not available)" : x(rttVsUv)} | ${met(rttVsUv, 1.1)} |`,
+    "",
+  );
+}
 const markdown = lines.join("\n");
 console.log(markdown);
 if (argv.includes("--record")) {

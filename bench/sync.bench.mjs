@@ -2,7 +2,9 @@
 // Workloads (issue 4): (a) 100 tasks contending for one lock, 200k acquisitions;
 // (b) 200k trivial jobs gated by a semaphore of 10; (c) producer/consumer through a
 // bounded queue (maxsize 100), 1M items, 1 and 4 consumers; plus the heap a queue of
-// 1M numbers takes compared with a plain array.
+// 1M numbers takes compared with a plain array; issue 17 adds (d) a Lock held across
+// one sleep(0) and (e) Semaphore(10) over 100k tasks that each sleep(0), against
+// Python's asyncio and asyncio on uvloop.
 // Run after `pnpm build`: `node bench/sync.bench.mjs [--quick] [--record]`
 // (`--record` writes this Node major's section of bench/results/sync.md).
 // Every case runs in its own child process: on Node 20 the first
@@ -26,6 +28,7 @@ import { AsyncQueue } from "@esfx/async-queue";
 import { Mutex } from "async-mutex";
 import pLimit from "p-limit";
 import PQueue from "p-queue";
+import { runPython } from "./lib/harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.argv.includes("--quick");
@@ -36,6 +39,8 @@ const SEM_JOBS = Math.round(200_000 * SCALE);
 const SEM_LIMIT = 10;
 const QUEUE_ITEMS = Math.round(1_000_000 * SCALE);
 const QUEUE_MAX = 100;
+const LOCK_SLEEP_OPS = Math.round(100_000 * SCALE);
+const SEM_SLEEP_JOBS = Math.round(100_000 * SCALE);
 const ROUNDS = 3; // best of ROUNDS, after one warm-up round
 
 async function measure(fn) {
@@ -353,6 +358,48 @@ const semCases = {
   },
 };
 
+// ----- (d) lock held across sleep(0), (e) semaphore over tasks that sleep(0) -----
+
+const lockSleepCases = {
+  "@aio/sync Lock, `sleep(0)` while held (tasks in run())": () =>
+    run(async () => {
+      const lock = new Lock();
+      const perTask = LOCK_SLEEP_OPS / LOCK_TASKS;
+      let n = 0;
+      const worker = async () => {
+        for (let i = 0; i < perTask; i++) {
+          await lock.acquire();
+          try {
+            await sleep(0);
+            n++;
+          } finally {
+            lock.release();
+          }
+        }
+      };
+      await gather(...Array.from({ length: LOCK_TASKS }, () => createTask(worker)));
+      if (n !== LOCK_SLEEP_OPS) throw new Error("lost acquisitions");
+    }),
+};
+
+const semSleepCases = {
+  "@aio/sync Semaphore(10), a task per job, each `sleep(0)`": () =>
+    run(async () => {
+      const sem = new Semaphore(SEM_LIMIT);
+      const one = async () => {
+        await sem.acquire();
+        try {
+          await sleep(0);
+        } finally {
+          sem.release();
+        }
+      };
+      const ts = new Array(SEM_SLEEP_JOBS);
+      for (let i = 0; i < SEM_SLEEP_JOBS; i++) ts[i] = createTask(one);
+      for (const t of ts) await t;
+    }),
+};
+
 // ----- (c) queue -----
 
 function queueCases(consumers) {
@@ -480,6 +527,22 @@ const groups = [
     cases: queueCases(4),
     py: "queue4",
   },
+  {
+    key: "lockSleep",
+    title: `(d) Lock held across one \`sleep(0)\`: ${LOCK_TASKS} tasks, ${LOCK_SLEEP_OPS.toLocaleString("en")} acquisitions`,
+    unit: "acquisitions",
+    ops: LOCK_SLEEP_OPS,
+    cases: lockSleepCases,
+    py: "lockSleep",
+  },
+  {
+    key: "semSleep",
+    title: `(e) Semaphore(${SEM_LIMIT}): ${SEM_SLEEP_JOBS.toLocaleString("en")} tasks, each job one \`sleep(0)\``,
+    unit: "jobs",
+    ops: SEM_SLEEP_JOBS,
+    cases: semSleepCases,
+    py: "semSleep",
+  },
 ];
 
 function runChild(args) {
@@ -542,6 +605,9 @@ async function main() {
   process.stderr.write("sync: python3 asyncio…\n");
   const py = python();
   if (py === null) out.push("", "(Python 3 not available: its rows are missing)");
+  process.stderr.write("sync: python3 asyncio + uvloop…\n");
+  const uv = runPython("sync.py", QUICK, 900_000, { uvloop: true });
+  if (uv.error) out.push("", `(asyncio + uvloop: ${uv.error})`);
   for (const g of groups) {
     const rows = [];
     for (const name of Object.keys(g.cases)) {
@@ -561,6 +627,13 @@ async function main() {
         cpuMs: py[g.py].cpu_ms,
         ms: py[g.py].ms,
         rate: (g.ops / py[g.py].cpu_ms) * 1000,
+      });
+    if (uv[g.py])
+      rows.push({
+        name: `Python asyncio + uvloop ${uv.uvloop}`,
+        cpuMs: uv[g.py].cpu_ms,
+        ms: uv[g.py].ms,
+        rate: (g.ops / uv[g.py].cpu_ms) * 1000,
       });
     const ours = rows[0];
     // The `yield*` forms in generator tasks get a ratio column of their own.

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The tasks benchmark (issue 3, "Performance"): @aio/futures tasks against
 // plain async functions + Promise.all (the native limit), Effection 4 and
-// Python's asyncio, side by side in one run; plus the AsyncLocalStorage cost.
+// Python's asyncio — on its own loop and on uvloop (issue 17) — side by side in
+// one run; plus the AsyncLocalStorage cost and the engine's floor for a
+// pending task's memory.
 //
 //   node bench/tasks.bench.mjs            full run, prints a markdown report
 //   node bench/tasks.bench.mjs --quick    a tenth of the work (smoke run)
@@ -418,6 +420,34 @@ const cases = {
       };
     });
   },
+  // The engine floor for (d) (issue 17): the least a pending async-function
+  // task can hold — the suspended async function (its promise and
+  // continuation) blocked on a thenable that keeps its resolve function, started
+  // inside `AsyncLocalStorage.run()` with a store of its own (the frame that
+  // attributes its awaits), and its slot in the caller's array.
+  async "pending-floor"() {
+    const { AsyncLocalStorage } = await import("node:async_hooks");
+    const als = new AsyncLocalStorage();
+    let waiters = [];
+    const gate = {
+      then(resolve) {
+        waiters.push(resolve);
+      },
+    };
+    const blocked = async () => {
+      await gate;
+    };
+    return heapPerItem(PENDING_N, async (n) => {
+      const all = new Array(n);
+      for (let i = 0; i < n; i++) all[i] = als.run({}, blocked);
+      await new Promise((r) => setImmediate(r));
+      return async () => {
+        for (const w of waiters) w();
+        waiters = [];
+        await Promise.all(all);
+      };
+    });
+  },
   async "pending-effection"() {
     const { run, spawn, withResolvers } = await import("effection");
     let result;
@@ -464,6 +494,10 @@ async function main() {
   const py = runPython("tasks.py", QUICK);
   const pyRow = (key, label) => ({ label, result: py.error ? { error: py.error } : py[key] });
   const pyName = py.error ? "Python asyncio" : `Python ${py.python} asyncio`;
+  process.stderr.write("tasks: python3 asyncio + uvloop…\n");
+  const uv = runPython("tasks.py", QUICK, 300_000, { uvloop: true });
+  const uvName = uv.error ? "Python asyncio + uvloop" : `${pyName} + uvloop ${uv.uvloop}`;
+  const uvRow = (key, label) => ({ label, result: uv.error ? { error: uv.error } : uv[key] });
 
   const out = [];
   out.push(
@@ -498,6 +532,7 @@ async function main() {
         },
         { label: "Effection 4 `spawn` + `sleep(0)`", result: res["spawn-effection"] },
         pyRow("spawn", `${pyName} \`create_task\` + \`sleep(0)\` + \`gather\``),
+        uvRow("spawn", `${uvName} \`create_task\` + \`sleep(0)\` + \`gather\``),
       ],
       { ops: true },
     ),
@@ -523,6 +558,7 @@ async function main() {
           result: res["pingpong-effection"],
         },
         pyRow("pingpong", `${pyName} futures between two tasks`),
+        uvRow("pingpong", `${uvName} futures between two tasks`),
       ],
       { ops: true },
     ),
@@ -543,6 +579,7 @@ async function main() {
           result: res["await-done-promise"],
         },
         pyRow("awaitDone", `${pyName}: \`await fut\` (done) in a task`),
+        uvRow("awaitDone", `${uvName}: \`await fut\` (done) in a task`),
       ],
       { ops: true },
     ),
@@ -556,6 +593,10 @@ async function main() {
     ["@aio `createTask`, blocked on `await fut`", res["pending-aio"]],
     ["@aio generator task, blocked on `yield* fut`", res["pending-aio-gen"]],
     ["native async function blocked on a pending promise", res["pending-native"]],
+    [
+      "engine floor: native async function blocked on a thenable, started in `AsyncLocalStorage.run()` (its frame)",
+      res["pending-floor"],
+    ],
     ["Effection 4 `spawn`, blocked on `withResolvers().operation`", res["pending-effection"]],
   ];
   for (const [label, r] of memRows) {
@@ -564,6 +605,15 @@ async function main() {
   }
   out.push(
     `| ${pyName} task blocked on a future (tracemalloc) | ${py.pending ? n(py.pending.n) : "n/a"} | ${fmtBytes(py.pending?.bytesPerTask)} |`,
+  );
+  out.push(
+    `| ${uvName} task blocked on a future (tracemalloc)${uv.error ? ` (failed: ${uv.error})` : ""} | ${uv.pending ? n(uv.pending.n) : "n/a"} | ${fmtBytes(uv.pending?.bytesPerTask)} |`,
+  );
+  const floor = res["pending-floor"]?.bytesPerItem;
+  const aioPending = res["pending-aio"]?.bytesPerItem;
+  out.push("");
+  out.push(
+    `Memory per pending async task: @aio ${fmtBytes(aioPending)}, engine floor ${fmtBytes(floor)} in the same run: @aio holds ${fmtX(aioPending / floor)} the floor (${fmtBytes(aioPending - floor)} above it).`,
   );
   out.push("");
   out.push(
@@ -625,6 +675,26 @@ async function main() {
   }
   out.push(
     `| (d) ≤ 1 KiB per pending task | ${cell(t.d, (x) => x <= 1024, fmtBytes)} | ${cell(g.d, (x) => x <= 1024, fmtBytes)} |`,
+  );
+  out.push("");
+  out.push("#### Issue 17 (ahead of uvloop; Node 24)");
+  out.push("");
+  out.push("| target | measured |");
+  out.push("|---|---:|");
+  out.push(
+    `| (a) spawn ≥ 0.75× native \`setImmediate\` + \`Promise.all\` (@aio rate ÷ native rate) | ${cell(1 / t.aVsNative, (x) => x >= 0.75)} |`,
+  );
+  for (const [label, key, pyKey] of [
+    ["spawn", "spawn-aio", "spawn"],
+    ["ping-pong", "pingpong-aio", "pingpong"],
+    ["await a done Future", "await-done-aio", "awaitDone"],
+  ]) {
+    out.push(
+      `| ${label}: @aio ÷ asyncio + uvloop | ${uv.error ? "n/a (uvloop not available)" : fmtX(rate(res[key]) / rate(uv[pyKey]))} |`,
+    );
+  }
+  out.push(
+    `| memory per pending async task: @aio ÷ engine floor | ${fmtX(aioPending / floor)} (${fmtBytes(aioPending)} vs ${fmtBytes(floor)}) |`,
   );
   const markdown = out.join("\n");
   console.log(markdown);

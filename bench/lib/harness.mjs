@@ -65,17 +65,66 @@ export function runCase(suiteUrl, name, quick) {
 
 /**
  * Runs `bench/python/<script>` (or python3 with the given arguments, e.g.
- * `["-c", source]`); its last line is JSON.
+ * `["-c", source]`); its last line is JSON. With `{ uvloop: true }` it runs
+ * in the bench virtual environment (see {@link uvloopPython}) with
+ * `--uvloop`, so the script installs uvloop's event loop policy; when uvloop
+ * cannot be had, the result is `{ error }` saying why, and nothing else fails.
  */
-export function runPython(script, quick, timeout = 300_000) {
+export function runPython(script, quick, timeout = 300_000, { uvloop = false } = {}) {
   const args = typeof script === "string" ? [join(benchDir, "python", script)] : [...script];
   if (quick) args.push("--quick");
-  const r = spawnSync("python3", args, { cwd: benchDir, encoding: "utf8", timeout });
+  let python = "python3";
+  if (uvloop) {
+    const venv = uvloopPython();
+    if (venv.error) return { error: venv.error };
+    python = venv.python;
+    args.push("--uvloop");
+  }
+  const r = spawnSync(python, args, { cwd: benchDir, encoding: "utf8", timeout });
   if (r.error || r.status !== 0) {
     return { error: (r.error?.message || r.stderr || `exit ${r.status}`).trim().split("\n").pop() };
   }
   const out = lastJson(r, script);
-  return out.error ? { error: "python3 printed no JSON" } : out;
+  return out.error ? { error: `${python} printed no JSON` } : out;
+}
+
+/** The bench virtual environment: `<repo>/.cache/bench-venv` (git-ignored), or `$AIO_BENCH_VENV`. */
+export const venvDir = process.env.AIO_BENCH_VENV || join(benchDir, "..", ".cache", "bench-venv");
+let venvResult;
+
+/**
+ * The Python of the bench virtual environment, with uvloop importable:
+ * `{ python, uvloop }` (uvloop's version), or `{ error }` with one line
+ * saying why not. Creates the environment (`python3 -m venv`, then
+ * `pip install uvloop`) when it is missing; checked once per process.
+ */
+export function uvloopPython() {
+  if (venvResult !== undefined) return venvResult;
+  const python = join(venvDir, process.platform === "win32" ? "Scripts/python.exe" : "bin/python");
+  const probe = () =>
+    spawnSync(python, ["-c", "import uvloop; print(uvloop.__version__)"], { encoding: "utf8" });
+  let r = existsSync(python) ? probe() : null;
+  if (r?.status !== 0) {
+    process.stderr.write(`bench: setting up ${venvDir} with uvloop…\n`);
+    const step = (cmd, args) => {
+      const s = spawnSync(cmd, args, { encoding: "utf8", timeout: 600_000 });
+      return s.status === 0
+        ? null
+        : (s.error?.message || s.stderr || `exit ${s.status}`).trim().split("\n").pop();
+    };
+    const failed =
+      (existsSync(python) ? null : step("python3", ["-m", "venv", venvDir])) ??
+      step(python, ["-m", "pip", "install", "--quiet", "uvloop"]);
+    r = failed ? null : probe();
+    if (failed || r?.status !== 0) {
+      venvResult = {
+        error: `uvloop not available (${failed ?? (r?.stderr || "import failed").trim().split("\n").pop()}); asyncio + uvloop rows not measured`,
+      };
+      return venvResult;
+    }
+  }
+  venvResult = { python, uvloop: r.stdout.trim() };
+  return venvResult;
 }
 
 /** `, packages at <commit>` when run from a git checkout (the built dist may differ if it was rebuilt meanwhile). */

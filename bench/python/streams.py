@@ -1,6 +1,6 @@
 """Python asyncio side of bench/streams.bench.mjs: the same workloads, printed as JSON.
 
-Usage: python3 bench/python/streams.py [--quick]
+Usage: python3 bench/python/streams.py [--quick] [--uvloop]
 (a) echo through a local echo server with asyncio streams and with a low-level
 Protocol; (b) 100-byte round trips with streams; (c) connections opened and
 closed. Best of 5 runs after a smaller warm-up; everything on 127.0.0.1.
@@ -13,6 +13,14 @@ import sys
 import time
 
 QUICK = "--quick" in sys.argv
+
+# --uvloop: the same workloads on uvloop's event loop (asyncio.run() takes the policy on 3.11).
+UVLOOP = None
+if "--uvloop" in sys.argv:
+    import uvloop
+
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    UVLOOP = uvloop.__version__
 SCALE = 10 if QUICK else 1
 ECHO_BYTES = (256 << 20) // SCALE
 CHUNK = 64 << 10
@@ -187,6 +195,7 @@ async def conn_streams():
 async def main():
     return {
         "python": platform.python_version(),
+        "uvloop": UVLOOP,
         "echo_streams": await echo_streams(),
         "echo_protocol": await echo_protocol(),
         "rtt_streams": await rtt_streams(),

@@ -1,6 +1,6 @@
 """Python asyncio side of bench/tasks.bench.mjs: the same workloads, printed as JSON.
 
-Usage: python3 bench/python/tasks.py [--quick]
+Usage: python3 bench/python/tasks.py [--quick] [--uvloop]
 Each rate case reports the best of 3 runs after a smaller warm-up (memory: one run);
 rates are operations per second.
 """
@@ -14,6 +14,14 @@ import time
 import tracemalloc
 
 QUICK = "--quick" in sys.argv
+
+# --uvloop: the same workloads on uvloop's event loop (asyncio.run() takes the policy on 3.11).
+UVLOOP = None
+if "--uvloop" in sys.argv:
+    import uvloop
+
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    UVLOOP = uvloop.__version__
 SCALE = 10 if QUICK else 1
 
 SPAWN_N = 100_000 // SCALE
@@ -115,7 +123,7 @@ def rate(n, dt, cpu=None):
 
 
 def main():
-    out = {"python": platform.python_version()}
+    out = {"python": platform.python_version(), "uvloop": UVLOOP}
     out["spawn"] = rate(SPAWN_N, *best(spawn, SPAWN_N))
     out["pingpong"] = rate(PINGPONG_N, *best(pingpong, PINGPONG_N))
     out["awaitDone"] = rate(AWAIT_DONE_N, *best(await_done, AWAIT_DONE_N))

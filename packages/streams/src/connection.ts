@@ -9,7 +9,7 @@ import {
   checkPort,
   checkTimeout,
 } from "./internal/check.js";
-import { StreamProtocol, WRITE_HIGH_WATER_MARK } from "./internal/protocol.js";
+import { readIntoBuffer, StreamProtocol, WRITE_HIGH_WATER_MARK } from "./internal/protocol.js";
 import { clientIdentity, resolveSsl, type SslOption } from "./internal/ssl.js";
 import { waitEvent } from "./internal/wait-event.js";
 import { checkLimit, StreamReader } from "./stream-reader.js";
@@ -56,7 +56,10 @@ async function connect(
   options: OpenConnectionOptions,
   kind: "tcp" | "unix",
   host: string | null,
-  make: (ssl: { context: tls.SecureContext; options: tls.ConnectionOptions } | null) => net.Socket,
+  make: (
+    ssl: { context: tls.SecureContext; options: tls.ConnectionOptions } | null,
+    onread: net.OnReadOpts,
+  ) => net.Socket,
   path: string | null,
 ): Promise<[StreamReader, StreamWriter]> {
   const limit = checkLimit(where, options.limit);
@@ -67,12 +70,17 @@ async function connect(
   signal?.throwIfAborted();
   const loop = getRunningLoop();
   const reader = new StreamReader({ limit, loop });
-  const socket = rt.taskContext.exit(() => make(ssl));
+  // Without TLS the socket reads into one reused buffer (`make` passes
+  // `onread` to `net.connect`); nothing arrives before the protocol exists.
+  let made: StreamProtocol | undefined;
+  const onread = readIntoBuffer(() => made);
+  const socket = rt.taskContext.exit(() => make(ssl, onread));
   const protocol = new StreamProtocol(loop, socket, reader, {
     kind,
     readable: true,
     writable: true,
   });
+  made = protocol;
   protocol.path = path;
   if (ssl !== null) {
     protocol.tls = true;
@@ -146,7 +154,7 @@ export async function openConnection(
     opts,
     "tcp",
     host,
-    (ssl) => {
+    (ssl, onread) => {
       // `writableHighWaterMark` reaches the socket's Duplex options (not in @types/node).
       const base: net.TcpNetConnectOpts & { writableHighWaterMark: number } = {
         host,
@@ -156,7 +164,7 @@ export async function openConnection(
         allowHalfOpen: ssl === null,
         ...(local !== undefined ? { localAddress: local[0], localPort: local[1] } : {}),
       };
-      if (ssl === null) return net.connect(base);
+      if (ssl === null) return net.connect({ ...base, onread });
       return tls.connect({
         ...base,
         ...ssl.options,
@@ -206,10 +214,15 @@ export async function openUnixConnection(
     opts,
     "unix",
     opts.serverHostname ?? null,
-    (ssl) => {
+    (ssl, onread) => {
       if (ssl === null) {
-        const opts = { path, allowHalfOpen: true, writableHighWaterMark: WRITE_HIGH_WATER_MARK };
-        return net.connect(opts as net.IpcNetConnectOpts);
+        const opts = {
+          path,
+          allowHalfOpen: true,
+          writableHighWaterMark: WRITE_HIGH_WATER_MARK,
+          onread,
+        };
+        return net.connect(opts as net.IpcNetConnectOpts & { onread: net.OnReadOpts });
       }
       return tls.connect({
         path,

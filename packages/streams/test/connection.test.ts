@@ -64,6 +64,34 @@ describe("openConnection", () => {
     expect(out).toEqual(["one\n", "two\n", "three\n"]);
   });
 
+  test("openConnection() readers keep every chunk they handed out intact across later reads", async () => {
+    // Client sockets read into one reused buffer (onread): what a read
+    // returned must be a copy that later reads do not overwrite.
+    const kept = await run(async () => {
+      const { server, port } = await echoServer();
+      const [reader, writer] = await openConnection("127.0.0.1", port);
+      const kept: [string, Uint8Array[]][] = [];
+      for (const ch of ["a", "b", "c", "d"]) {
+        writer.write(ch.repeat(1000));
+        await writer.drain();
+        // read() hands on the chunks as they arrived (no copy of its own).
+        const pieces: Uint8Array[] = [];
+        for (let n = 0; n < 1000; ) {
+          const piece = await reader.read(65_536);
+          if (piece.length === 0) throw new Error("unexpected EOF");
+          pieces.push(piece);
+          n += piece.length;
+        }
+        kept.push([ch, pieces]);
+      }
+      writer.close();
+      await writer.waitClosed();
+      await shutdown(server);
+      return kept.map(([ch, pieces]) => [ch, pieces.map(str).join("")]);
+    });
+    expect(kept).toEqual(["a", "b", "c", "d"].map((ch) => [ch, ch.repeat(1000)]));
+  });
+
   test("openConnection() validates host and port", async () => {
     await run(async () => {
       await expect(openConnection("127.0.0.1", 0)).rejects.toThrow(

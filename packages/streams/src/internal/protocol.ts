@@ -1,4 +1,4 @@
-import type { Socket } from "node:net";
+import type { OnReadOpts, Socket } from "node:net";
 import type { Readable, Writable } from "node:stream";
 import type { SecureContext, TLSSocket } from "node:tls";
 import type { EventLoop, FutureLike } from "@aio/core";
@@ -13,6 +13,30 @@ import type { StreamReader } from "../stream-reader.js";
  * bounded.
  */
 export const WRITE_HIGH_WATER_MARK = 256 * 1024;
+
+/**
+ * Size of the buffer a client socket without TLS reads into (Node's `onread`
+ * option; `docs/design/streams-read-path.md`). One buffer per connection,
+ * reused for every read: the reader gets a copy of what arrived, sized to it,
+ * and Node's `Readable` machinery is skipped. 64 KiB is what Node reads at a
+ * time on its default path, so a read never takes two calls where it took one.
+ */
+export const READ_BUFFER_SIZE = 64 * 1024;
+
+/**
+ * Node's `onread` option for a socket whose protocol is made later: the
+ * callback hands what arrived in the reused buffer to `target()`'s
+ * {@link StreamProtocol.onRead}.
+ */
+export function readIntoBuffer(target: () => StreamProtocol | undefined): OnReadOpts {
+  return {
+    buffer: Buffer.allocUnsafe(READ_BUFFER_SIZE),
+    callback: (nread, buffer) => {
+      target()?.onRead(buffer as Buffer, nread);
+      return true; // (false would pause the socket; the reader pauses it itself)
+    },
+  };
+}
 
 /** The error `drain()` raises when the connection was lost without one (asyncio `ConnectionResetError('Connection lost')`). */
 export function connectionLost(): Error {
@@ -83,6 +107,20 @@ export class StreamProtocol {
     if (reader.atEof() || this.closing) return;
     reader.feedData(chunk);
   };
+
+  /**
+   * An `onread` socket (see {@link READ_BUFFER_SIZE}) read `n` bytes into
+   * `buffer`, which Node reuses for the next read: the reader gets a copy.
+   * Flow control is the same as on the `'data'` path (`pause()` stops the
+   * reads; `'end'` still comes as an event).
+   */
+  onRead(buffer: Buffer, n: number): void {
+    const reader = this.reader;
+    if (reader === null || reader.atEof() || this.closing) return;
+    const chunk = Buffer.allocUnsafe(n);
+    buffer.copy(chunk, 0, 0, n);
+    reader.feedData(chunk);
+  }
 
   #onEnd = (): void => {
     this.reader?.feedEof();
