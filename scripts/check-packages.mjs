@@ -312,7 +312,9 @@ function checkPackage(name, tarballs) {
       "--no-fund",
       "--no-package-lock",
       "--ignore-scripts",
-      "--offline",
+      // Prefer the cache; a package with dependencies outside @aio
+      // (@aio/bullmq: bullmq, ioredis) fetches what the cache lacks.
+      "--prefer-offline",
       ...deps,
     ],
     { cwd: project, env: { npm_config_workspaces: "false" }, shell: process.platform === "win32" },
