@@ -170,6 +170,12 @@ export class Lock {
   /**
    * Acquires the lock and resolves to a {@link Hold} that releases it when
    * disposed: `await using _ = await lock.hold()` is asyncio's `async with lock:`.
+   *
+   * The hold is released when the block ends, which for `return fn()`
+   * without `await` is *before* `fn`'s promise settles: write
+   * `return await fn()` inside the block, or use `lock.run(fn)`, which
+   * cannot make that mistake (typescript-eslint's `return-await: "always"`
+   * catches it).
    * @param options - `signal`: abort the wait.
    * @returns the hold.
    * @throws {CancelledError} when the waiting task is cancelled.

@@ -194,6 +194,12 @@ export class Semaphore {
   /**
    * Takes a permit and resolves to a {@link Hold} that returns it when
    * disposed: `await using _ = await sem.hold()` is asyncio's `async with sem:`.
+   *
+   * The hold is released when the block ends, which for `return fn()`
+   * without `await` is *before* `fn`'s promise settles: write
+   * `return await fn()` inside the block, or use `sem.run(fn)`, which
+   * cannot make that mistake (typescript-eslint's `return-await: "always"`
+   * catches it).
    * @param options - `signal`: abort the wait.
    * @returns the hold.
    * @throws {CancelledError} when the waiting task is cancelled.

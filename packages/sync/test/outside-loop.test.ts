@@ -10,7 +10,7 @@ import { describe, expect, test } from "vitest";
 
 const needsLoop = (method: string) =>
   new RuntimeError(
-    `${method} has to wait, but no event loop is running: call it from code started by run() (@aio/loop)`,
+    `${method} has to wait, but no event loop is running: call it from code started by run() or, in a library, ensureLoop() (@aio/loop)`,
   );
 
 describe("outside run()", () => {

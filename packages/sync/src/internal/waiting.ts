@@ -160,7 +160,7 @@ export function loopFor(
   const loop = _getRunningLoop();
   if (loop === null) {
     throw new RuntimeError(
-      `${method} has to wait, but no event loop is running: call it from code started by run() (@aio/loop)`,
+      `${method} has to wait, but no event loop is running: call it from code started by run() or, in a library, ensureLoop() (@aio/loop)`,
     );
   }
   if (bound === null || bound === loop) return loop;
