@@ -22,12 +22,12 @@ export type TaskConstructor = new (
  * @example
  * ```ts
  * import { getRunningLoop } from "@aio/core";
- * import { createEagerTaskFactory, createTask, Task } from "@aio/futures";
+ * import { createEagerTaskFactory, createTask, Task, type TaskConstructorOptions } from "@aio/futures";
  * import { run } from "@aio/loop";
  *
  * class TracedTask<T> extends Task<T> {
  *   readonly traceId: unknown;
- *   constructor(fn: () => T | PromiseLike<T>, options: { traceId?: unknown }) {
+ *   constructor(fn: () => T | PromiseLike<T>, options: TaskConstructorOptions) {
  *     super(fn, options);
  *     this.traceId = options.traceId;
  *   }
