@@ -104,7 +104,9 @@ export const kModuleRef: unique symbol = Symbol.for("@aio/executors.moduleRef") 
 
 /** What {@link kModuleRef} holds: a module URL and an export name. */
 export interface ModuleRef {
+  /** The module's URL (`file:` or another scheme the worker can import). */
   mod: string;
+  /** The export to call. */
   name: string;
 }
 

@@ -19,6 +19,9 @@ const CANCELLED = 2;
  * Future.
  *
  * Invariant: `#promise` settles exactly once, when the state leaves PENDING.
+ *
+ * @internal Exported from the package as `_ConcurrentFuture` for other \@aio
+ * executors (`@aio/bullmq`), not for users.
  */
 export class ConcurrentFuture<T> implements FutureLike<T> {
   #state: typeof PENDING | typeof FINISHED | typeof CANCELLED = PENDING;
