@@ -33,6 +33,41 @@ const NO_LISTENERS =
   "it counts abort listeners with node:events getEventListeners, which browsers do not have";
 
 export const SKIP_RULES: readonly SkipRule[] = [
+  // ----- executors on Bun 1 (the rest of the suite runs there)
+  {
+    runtimes: ["bun"],
+    package: "executors",
+    file: "test/thread-pool.test.ts",
+    tests: ["a worker over its resourceLimits fails its job with BrokenExecutorError"],
+    reason: "Bun 1 does not enforce worker_threads resourceLimits: the worker never runs out",
+  },
+  {
+    runtimes: ["bun"],
+    package: "executors",
+    file: "test/uncloneable.test.ts",
+    tests: ["a result that cannot be cloned fails only its job, naming it"],
+    reason:
+      "Bun 1's structured clone reports 'The object can not be cloned.' without the part that failed, so the message cannot name it",
+  },
+  {
+    runtimes: ["bun"],
+    package: "executors",
+    file: "test/conformance-force-shutdown.test.ts",
+    tests: [
+      "test_force_shutdown_workers: ThreadPoolExecutor.terminateWorkers()",
+      "test_force_shutdown_workers: ThreadPoolExecutor.killWorkers()",
+    ],
+    reason:
+      "on Bun 1 a terminated worker thread still finishes the job it runs (one more result arrives than the test allows; issue 13, not diagnosed further)",
+  },
+  {
+    runtimes: ["bun"],
+    package: "executors",
+    file: "test/stress.test.ts",
+    tests: ["10k jobs with random cancellations"],
+    reason:
+      "Bun 1's worker threads do not all exit within the test's bound after shutdown (issue 13, not diagnosed further)",
+  },
   // ----- core
   { runtimes: ["chromium"], package: "core", file: "test/cjs.test.ts", reason: NODE_ONLY_FILE },
   // ----- loop
@@ -303,7 +338,7 @@ export const SKIP_RULES: readonly SkipRule[] = [
     tests: [
       "loads @aio/executors on first use in a program that never imported it",
       "a job cancelled while @aio/executors loads never runs",
-      "run() gives up on a stuck job after executorShutdownTimeout and warns, naming the job",
+      "run() gives up on a never-ending job after executorShutdownTimeout, warns naming it, and the process exits",
     ],
     reason:
       "they run the default executor (a thread pool: issue 13 on Deno 2) in Node child processes started with process.execPath (found when main was merged into wt/runtimes; not diagnosed further)",
@@ -531,10 +566,10 @@ export const PACKAGE_SKIP_RULES: readonly PackageSkipRule[] = [
     reason: "a Redis connection is TCP: not reachable from a page",
   },
   {
-    runtimes: ["deno", "bun"],
+    runtimes: ["deno"],
     package: "executors",
     reason:
-      'issue 13, owned by @aio/executors: the thread pool fails on Deno 2 (`The "port" argument must be a MessagePort instance`) and the process pool on Bun 1 (`channel?.ref is not a function`); remove this rule when their fix lands',
+      "both pools run on Deno 2 (test/fixtures/rt-smoke.mjs), but 12 of the suite's tests still fail there: cancellation of a job before it starts, shutdown({ cancelFutures }), terminateWorkers()/killWorkers(), resourceLimits, module functions in a child (issue 13, left open)",
   },
   {
     runtimes: ["deno", "bun"],

@@ -9,11 +9,11 @@
  * @packageDocumentation
  */
 export { isModuleNotAllowedError, ModuleNotAllowedError } from "./errors.js";
-export {
-  BullMQExecutor,
-  type BullMQExecutorOptions,
-  type BullMQFuture,
-  type BullMQJobOptions,
-} from "./executor.js";
+export { BullMQExecutor } from "./executor.js";
+export type {
+  BullMQExecutorOptions,
+  BullMQFuture,
+  BullMQJobOptions,
+} from "./executor-options.js";
 export type { RedisConnection } from "./internal/connection.js";
 export { type RunWorkerOptions, runWorker } from "./worker.js";

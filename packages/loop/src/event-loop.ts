@@ -41,14 +41,13 @@ export const HOST_YIELD_BUDGET_MS = 4;
  */
 const BUDGET_CHECK_ITERATIONS = 4;
 
-/**
- * Lazy deletion of cancelled timers (asyncio base_events.py): cancelled
- * timers stay in the heap until they reach the top, unless there are more
- * than this many scheduled and more than half of them are cancelled, then the
- * heap is rebuilt without them.
- */
 /** Batches up to this size are emptied with `pop()` (keeping their backing store); larger ones are truncated. */
 const SMALL_BATCH = 64;
+/**
+ * Lazy deletion of cancelled timers (asyncio base_events.py): cancelled
+ * timers stay in the heap until they reach the top, unless more than this
+ * many are cancelled and they are over half of the heap; then it is rebuilt.
+ */
 const MIN_SCHEDULED_TIMER_HANDLES = 100;
 const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
 
