@@ -309,6 +309,7 @@ export const SKIP_RULES: readonly SkipRule[] = [
     file: "test/call-graph.test.ts",
     tests: [
       "captureCallGraph() in a generator task shows the yield* chain as generator frames",
+      "captureCallGraph() of a suspended generator task in debug mode shows the yield* it waits at",
       "printCallGraph() prints the current task's graph to stdout",
     ],
     reason:
