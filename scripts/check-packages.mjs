@@ -302,23 +302,9 @@ function checkPackage(name, tarballs) {
     writeFileSync(join(project, file), text);
   }
   const deps = [...closure(name)].map((n) => tarballs.get(n));
-  const npm = npmCli ? [process.execPath, [npmCli]] : ["npm", []];
-  const install = sh(
-    npm[0],
-    [
-      ...npm[1],
-      "install",
-      "--no-audit",
-      "--no-fund",
-      "--no-package-lock",
-      "--ignore-scripts",
-      // Prefer the cache; a package with dependencies outside @aio
-      // (@aio/bullmq: bullmq, ioredis) fetches what the cache lacks.
-      "--prefer-offline",
-      ...deps,
-    ],
-    { cwd: project, env: { npm_config_workspaces: "false" }, shell: process.platform === "win32" },
-  );
+  // Online (preferring the cache): a package with dependencies outside @aio
+  // (@aio/bullmq: bullmq, ioredis) fetches what the cache lacks.
+  const install = npmInstall(project, deps, { online: true });
   step(`npm install ${[...closure(name)].join(" ")} (tarballs, outside the workspace)`, install);
   if (!install.ok) return problems;
 
