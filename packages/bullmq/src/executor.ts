@@ -17,7 +17,7 @@ import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { BullMQExecutorOptions, BullMQFuture } from "./executor-options.js";
 import { decodeFailure, decodeValue, encodeArgs } from "./internal/codec.js";
-import { createClient, type RedisConnection, resolveConnection } from "./internal/connection.js";
+import { createClient, resolveConnection } from "./internal/connection.js";
 import { mapFutures } from "./internal/map.js";
 import {
   CANCELLED_REASON,
