@@ -312,6 +312,25 @@ export const SKIP_RULES: readonly SkipRule[] = [
   {
     runtimes: ["deno"],
     package: "streams",
+    file: "test/hardening.test.ts",
+    tests: [
+      "an IP serverHostname is checked against the certificate, not the host connected to",
+      "a name serverHostname not in the certificate is rejected",
+    ],
+    reason:
+      "startTls() on an open connection never completes its handshake on Deno 2 (the test times out; found in CI, not diagnosed further: issue 13)",
+  },
+  {
+    runtimes: ["deno"],
+    package: "streams",
+    file: "test/tls-unix.test.ts",
+    tests: ["StreamWriter.startTls() upgrades a plain connection on both sides"],
+    reason:
+      "startTls() on an open connection never completes its handshake on Deno 2 (the test times out; found in CI, not diagnosed further: issue 13)",
+  },
+  {
+    runtimes: ["deno"],
+    package: "streams",
     file: "test/keep-alive.test.ts",
     tests: ["startServer({ keepAlive: true }) sets SO_KEEPALIVE on accepted sockets"],
     reason: "Deno 2's node:net does not apply keepAlive to accepted sockets",
@@ -362,7 +381,10 @@ export const SKIP_RULES: readonly SkipRule[] = [
     runtimes: ["deno"],
     package: "loop",
     file: "test/ensure-loop.test.ts",
-    tests: ["ensureLoop() from a timer set up inside another run()"],
+    tests: [
+      "ensureLoop() from a timer set up inside another run()",
+      "ensureLoop() from a callback set up inside another run()",
+    ],
     reason:
       "on Deno 2 a timer set up inside a task still sees that task's AsyncLocalStorage store after its loop ended (found when main was merged into wt/runtimes; not diagnosed further)",
   },
