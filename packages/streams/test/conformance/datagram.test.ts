@@ -48,8 +48,11 @@ async function testCreateDatagramEndpoint(localAddr: [string, number], family: 4
     await runUntil(() => client.nbytes > 0);
     // received
     expect(client.nbytes).toBe(8);
-    // extra info is available
-    expect(transport.getExtraInfo("sockname")).toBeDefined();
+    // extra info is available: the client's own address, of the server's family
+    const [clientHost, clientPort] = transport.getExtraInfo("sockname") as [string, number];
+    expect(clientHost).toBe(host);
+    expect(clientPort).toBeGreaterThan(0);
+    expect(transport.getExtraInfo("peername")).toEqual([host, port]);
 
     // close connection
     transport.close();
