@@ -268,11 +268,13 @@ function excludeAssets(manifest) {
   return assets.length > 0 ? ["--exclude-entrypoints", ...assets] : [];
 }
 
-function checkPackage(name, tarballs) {
-  const { manifest } = packages.get(name);
-  const problems = [];
+/**
+ * A step printer for one check: logs `ok`/`FAIL`, the label and the seconds
+ * since the previous step, adds failed labels to `problems`, returns `r.ok`.
+ */
+function stepReporter(problems) {
   let last = performance.now();
-  const step = (label, r) => {
+  return (label, r) => {
     const secs = ((performance.now() - last) / 1000).toFixed(1);
     last = performance.now();
     console.log(`    ${r.ok ? "ok  " : "FAIL"} ${label} (${secs} s)`);
@@ -280,7 +282,14 @@ function checkPackage(name, tarballs) {
       console.log(indent(r.output));
       problems.push(label);
     }
+    return r.ok;
   };
+}
+
+function checkPackage(name, tarballs) {
+  const { manifest } = packages.get(name);
+  const problems = [];
+  const step = stepReporter(problems);
   const tgz = tarballs.get(name);
 
   step("publint", sh(process.execPath, [PUBLINT, "run", tgz, "--strict"]));
@@ -461,17 +470,7 @@ function npmInstall(cwd, specs, { online = false, dev = false } = {}) {
  */
 function checkLibrary(tarballs) {
   const problems = [];
-  let last = performance.now();
-  const step = (label, r) => {
-    const secs = ((performance.now() - last) / 1000).toFixed(1);
-    last = performance.now();
-    console.log(`    ${r.ok ? "ok  " : "FAIL"} ${label} (${secs} s)`);
-    if (!r.ok) {
-      console.log(indent(r.output));
-      problems.push(label);
-    }
-    return r.ok;
-  };
+  const step = stepReporter(problems);
   const aio = LIBRARY_DEPS.map((n) => tarballs.get(n));
 
   // 0. The guide shows the library's source verbatim: they must not drift apart.
