@@ -46,6 +46,8 @@ export interface FutureInternals {
   hasException(fut: Future<unknown>): boolean;
   /** Makes `fut` complete with `value` as soon as it is awaited (sleep(0)). */
   completeOnAwait(fut: Future<unknown>, value: unknown): void;
+  /** Adds `cb` to a pending `fut` unless it is there already: false when it was (gather's dedup). */
+  addCallbackOnce(fut: Future<unknown>, cb: Callback): boolean;
   /** Registers a generator task as a done callback of `fut` (asyncio `add_done_callback(task.__wakeup)`). */
   addWaker(fut: Future<unknown>, task: CoroWaker): void;
   /** Schedules `item` (a Handle-shaped object) on `loop` without a Handle, or through `callSoon`. */
@@ -134,6 +136,11 @@ export class Future<T> implements FutureLike<T> {
         fut.#result = value;
       },
       addWaker: (fut, task) => fut.#addCallback(task),
+      addCallbackOnce: (fut, cb) => {
+        if (fut.#cb0 === cb || (fut.#cbs !== null && fut.#cbs.includes(cb))) return false;
+        fut.#addCallback(cb);
+        return true;
+      },
       scheduleItem: (loop, item) => schedule(loop as StepAwareLoop, item, null as never),
     };
   }

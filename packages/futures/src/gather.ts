@@ -150,28 +150,53 @@ export function gather<const A extends readonly GatherArg[]>(
     return outer;
   }
   let loop: EventLoop | undefined;
-  const children: Future<unknown>[] = [];
-  // One map from argument to future: a function or promise passed twice runs
-  // once, and a Future passed twice is one child (asyncio dedupes the same way).
-  const argToFut = new Map<unknown, Future<unknown>>();
-  const unique: Future<unknown>[] = [];
-  for (const aw of aws) {
-    let fut = argToFut.get(aw);
-    if (fut === undefined) {
-      fut = toFuture(aw as AwaitableOrFn<unknown>, loop, "gather()");
-      loop ??= fut.getLoop();
-      argToFut.set(aw, fut);
-      // ensureFuture returns a Future argument itself, so distinct arguments
-      // are distinct futures: no second pass to deduplicate.
-      unique.push(fut);
+  const n = aws.length;
+  const children: Future<unknown>[] = new Array(n);
+  // A function or promise passed twice runs once: they go through a map from
+  // argument to future. A Future is its own child; passed twice, it is one
+  // child (asyncio dedupes the same way), found below when its done callback
+  // is already there, so the common `gather(...tasks)` needs no map at all.
+  let argToFut: Map<unknown, Future<unknown>> | null = null;
+  for (let i = 0; i < n; i++) {
+    const aw = aws[i];
+    let fut: Future<unknown> | undefined;
+    if (aw instanceof Future) fut = toFuture(aw, loop, "gather()");
+    else {
+      argToFut ??= new Map();
+      fut = argToFut.get(aw);
+      if (fut === undefined) {
+        fut = toFuture(aw as AwaitableOrFn<unknown>, loop, "gather()");
+        argToFut.set(aw, fut);
+      }
     }
-    children.push(fut);
+    loop ??= fut.getLoop();
+    children[i] = fut;
+  }
+  let nfinished = 0;
+  const onChildDone = (fut: Future<unknown>): void => childDone(fut);
+  // One done callback per distinct child, registered in argument order.
+  const unique: Future<unknown>[] = [];
+  let doneSeen: Set<Future<unknown>> | null = null;
+  for (const fut of children) {
+    if (fut instanceof Future && !fut.done()) {
+      if (internals.addCallbackOnce(fut, onChildDone)) unique.push(fut);
+    } else if (fut instanceof Future) {
+      // Done already: its callback is scheduled, not kept, so a set finds a repeat.
+      doneSeen ??= new Set();
+      if (doneSeen.has(fut)) continue;
+      doneSeen.add(fut);
+      unique.push(fut);
+      fut.addDoneCallback(onChildDone);
+    } else if (!unique.includes(fut)) {
+      // A Future of another copy of @aio/futures (rare): the slow way.
+      unique.push(fut);
+      (fut as Future<unknown>).addDoneCallback(onChildDone);
+    }
   }
   const outer = new GatheringFuture<GatherResults<A>>(unique, loop!);
   const nfuts = unique.length;
-  let nfinished = 0;
 
-  const onChildDone = (fut: Future<unknown>): void => {
+  const childDone = (fut: Future<unknown>): void => {
     nfinished++;
     if (outer.done()) {
       // Mark the child's exception retrieved: the gather already failed.
@@ -207,7 +232,6 @@ export function gather<const A extends readonly GatherArg[]>(
       }
     }
   };
-  for (const fut of unique) fut.addDoneCallback(onChildDone);
   return outer;
 }
 

@@ -1,7 +1,7 @@
 /** Port of CPython 3.13 `test_tasks.py`: GatherTestsBase, FutureGatherTests, CoroutineGatherTests (see `tasks.test.ts`). */
 
 import { CancelledError, getRunningLoop, ValueError } from "@aio/core";
-import { ensureFuture, type Future, gather, sleep, wait } from "@aio/futures";
+import { ensureFuture, type Future, gather, kAwaits, sleep, wait } from "@aio/futures";
 import { newEventLoop } from "@aio/loop";
 import { runVirtual } from "@aio/loop/testing";
 import { describe, expect, it } from "vitest";
@@ -195,6 +195,27 @@ describe("GatherTestsBase (FutureGatherTests, CoroutineGatherTests)", () => {
     await runVirtual(async () => {
       const c = async () => "abc";
       expect(await gather(c, c, async () => "def", c)).toEqual(["abc", "abc", "def", "abc"]);
+    });
+  });
+
+  it("gather(f, g, f): a Future passed twice is one child, pending or already done", async () => {
+    await runVirtual(async () => {
+      const loop = getRunningLoop();
+      const f = loop.createFuture<string>();
+      const g = loop.createFuture<string>();
+      const gathered = gather(f, g, f);
+      // One done callback on each, and the await graph lists each child once.
+      expect(String(f)).toBe("<Future pending cb=[1]>");
+      expect([...(gathered as unknown as { [kAwaits]: Iterable<unknown> })[kAwaits]]).toEqual([
+        f,
+        g,
+      ]);
+      f.setResult("f");
+      g.setResult("g");
+      expect(await gathered).toEqual(["f", "g", "f"]);
+      const again = gather(f, f, g);
+      expect([...(again as unknown as { [kAwaits]: Iterable<unknown> })[kAwaits]]).toEqual([f, g]);
+      expect(await again).toEqual(["f", "f", "g"]);
     });
   });
 
