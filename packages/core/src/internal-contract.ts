@@ -58,6 +58,12 @@ export interface ReadyItem {
   cancel(): void;
   /** True once cancelled. */
   cancelled(): boolean;
+  /**
+   * How the exception handler names the item's callback (`explode()` in
+   * "Exception in callback explode()"); a Handle's own, or a done
+   * callback's item naming the user's function.
+   */
+  _callbackRepr?(): string;
 }
 
 /** A loop that takes part in the step protocol (every method optional). */
