@@ -25,7 +25,9 @@ export {
 export { Event } from "./event.js";
 export type { Hold } from "./hold.js";
 export type { WaitOptions } from "./internal/waiting.js";
+export { LifoQueue } from "./lifo-queue.js";
 export { Lock } from "./lock.js";
-export { LifoQueue, PriorityQueue, type PriorityQueueOptions, Queue } from "./queue.js";
+export { PriorityQueue, type PriorityQueueOptions } from "./priority-queue.js";
+export { Queue } from "./queue.js";
 export { BoundedSemaphore, Semaphore } from "./semaphore.js";
 export type { Waitable } from "./waitable.js";
