@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -57,8 +57,9 @@ describe("@aio/core packaging", () => {
     const dir = mkdtempSync(join(tmpdir(), "aio-core-copy-"));
     try {
       writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
-      copyFileSync(built, join(dir, "index.js"));
-      const copy = (await import(pathToFileURL(join(dir, "index.js")).href)) as typeof core;
+      // The whole dist: it is one module per source module.
+      cpSync(dirname(built), join(dir, "dist"), { recursive: true });
+      const copy = (await import(pathToFileURL(join(dir, "dist", "index.js")).href)) as typeof core;
       expect(copy.CancelledError).not.toBe(core.CancelledError);
       expect([
         copy.getRuntime() === core.getRuntime(),
