@@ -11,10 +11,9 @@
  * @packageDocumentation
  */
 export { Barrier } from "./barrier.js";
+export { BrokenBarrierError, isBrokenBarrierError } from "./barrier-error.js";
 export { Condition } from "./condition.js";
 export {
-  BrokenBarrierError,
-  isBrokenBarrierError,
   isQueueEmpty,
   isQueueFull,
   isQueueShutDown,
