@@ -592,8 +592,8 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
     try {
       if (args === null) result = cb();
       else if (args === SELF) {
-        cb(handle);
-        return; // an internal item (a task step, a wake-up) settles itself
+        result = cb(handle); // an internal item: undefined, or a done callback's result
+        if (result === undefined) return;
       } else if (args.length === 1) result = cb(args[0]);
       else if (args.length === 2) result = cb(args[0], args[1]);
       else result = cb(...args);
