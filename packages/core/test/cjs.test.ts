@@ -9,6 +9,8 @@ import { describe, expect, test } from "vitest";
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const fixture = join(packageDir, "test", "fixtures", "single-copy.cjs");
 const built = join(packageDir, "dist", "index.js");
+/** What Node resolves `@aio/core` to (the `node` export condition: one bundle). */
+const builtForNode = join(packageDir, "dist", "node", "index.js");
 
 describe("@aio/core packaging", () => {
   test(`require('@aio/core') and import('@aio/core') share one copy on Node ${process.versions.node}`, () => {
@@ -33,7 +35,7 @@ describe("@aio/core packaging", () => {
     });
     const report = JSON.parse(child.stdout);
     expect(report).toEqual({
-      resolved: built,
+      resolved: builtForNode,
       sameExports: {
         CancelledError: true,
         InvalidStateError: true,
