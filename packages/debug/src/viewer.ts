@@ -1,13 +1,13 @@
 import { describeValue } from "@aio/core";
-// The page itself, inlined by the build: the viewer works where there are no files (a browser).
-import PAGE from "../viewer/index.html?raw";
+import { VIEWER_PAGE } from "./internal/viewer-page.js";
 import type { Trace } from "./trace.js";
 
 const PLACEHOLDER = '<script id="aio-trace" type="application/json">null</script>';
 
 /**
  * The path of `@aio/debug`'s self-contained trace viewer page
- * (`viewer/index.html`): open it in a browser and pick a trace file.
+ * (`viewer/index.html`, written by the package's build): open it in a
+ * browser and pick a trace file.
  *
  * @returns the file URL of the page.
  * @example
@@ -49,7 +49,7 @@ export function viewerHtml(trace: Trace | string): string {
   const text = typeof trace === "string" ? trace : JSON.stringify(trace);
   // "<" cannot end the script element once escaped; JSON.parse reads \u003c back.
   const safe = text.replace(/</g, "\\u003c");
-  return PAGE.replace(
+  return VIEWER_PAGE.replace(
     PLACEHOLDER,
     () => `<script id="aio-trace" type="application/json">${safe}</script>`,
   );

@@ -19,7 +19,7 @@ import { stepEnded, stepStarted } from "./internal/step.js";
 import {
   enterTask,
   isThenable,
-  newTaskScope,
+  newGeneratorScope,
   PENDING_RESULT,
   TaskScope,
 } from "./internal/task-scope.js";
@@ -187,7 +187,7 @@ export class Task<T> extends Future<T> {
     if (Object.getPrototypeOf(fn) === GeneratorFunctionPrototype) {
       // A generator task: its steps run in the creator's context with the task entered.
       this._isGenerator = true;
-      this.#scope = rt.taskContext.run(this, newTaskScope, fn);
+      this.#scope = newGeneratorScope(this, fn);
     } else {
       this.#scope = new TaskScope(fn);
     }
