@@ -139,13 +139,23 @@ async function aio(n) {
 }
 
 const rows = [
-  ["1. floor: async fn blocked on a thenable, in `AsyncLocalStorage.run()`", await heapPerItem(model(1))],
+  [
+    "1. floor: async fn blocked on a thenable, in `AsyncLocalStorage.run()`",
+    await heapPerItem(model(1)),
+  ],
   ["2. + a Task-sized object (14 fields), the task as its own store", await heapPerItem(model(2))],
-  ["3. + the reaction on the function's promise (`then` + derived promise)", await heapPerItem(model(3))],
-  ["4. + a Waiter-sized wake-up record (7 fields) instead of the bare resolve", await heapPerItem(model(4))],
+  [
+    "3. + the reaction on the function's promise (`then` + derived promise)",
+    await heapPerItem(model(3)),
+  ],
+  [
+    "4. + a Waiter-sized wake-up record (7 fields) instead of the bare resolve",
+    await heapPerItem(model(4)),
+  ],
   ["5. @aio `createTask`, blocked on `await fut`", await heapPerItem(aio)],
 ];
 const floor = rows[0][1];
 console.log(`Node ${process.version}, N = ${N.toLocaleString("en")}\n`);
 console.log("| model | bytes per pending task | ÷ floor |\n|---|---:|---:|");
-for (const [name, bytes] of rows) console.log(`| ${name} | ${Math.round(bytes)} | ${(bytes / floor).toFixed(2)}× |`);
+for (const [name, bytes] of rows)
+  console.log(`| ${name} | ${Math.round(bytes)} | ${(bytes / floor).toFixed(2)}× |`);
