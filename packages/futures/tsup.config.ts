@@ -17,7 +17,7 @@ export default defineConfig([
     clean: ["!node/**"],
     treeshake: false,
   },
-  // For Node, Deno and Bun (the `node` export condition): one bundle per
+  // For Node (the `node` export condition): one bundle per
   // entry point (shared code in chunks), as before — loading a few files
   // instead of dozens keeps the import fast.
   {
