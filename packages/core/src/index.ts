@@ -9,10 +9,8 @@ export {
   brandError,
   CancelledError,
   describeValue,
-  ExceptionGroup,
   InvalidStateError,
   isCancelledError,
-  isExceptionGroup,
   isInvalidStateError,
   isRuntimeError,
   isTimeoutError,
@@ -21,6 +19,7 @@ export {
   TimeoutError,
   ValueError,
 } from "./errors.js";
+export { ExceptionGroup, isExceptionGroup } from "./exception-group.js";
 export {
   _ContextScope,
   _clearImmediate,

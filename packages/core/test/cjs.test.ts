@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -9,6 +9,8 @@ import { describe, expect, test } from "vitest";
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const fixture = join(packageDir, "test", "fixtures", "single-copy.cjs");
 const built = join(packageDir, "dist", "index.js");
+/** What Node resolves `@aio/core` to (the `node` export condition: one bundle). */
+const builtForNode = join(packageDir, "dist", "node", "index.js");
 
 describe("@aio/core packaging", () => {
   test(`require('@aio/core') and import('@aio/core') share one copy on Node ${process.versions.node}`, () => {
@@ -33,7 +35,7 @@ describe("@aio/core packaging", () => {
     });
     const report = JSON.parse(child.stdout);
     expect(report).toEqual({
-      resolved: built,
+      resolved: builtForNode,
       sameExports: {
         CancelledError: true,
         InvalidStateError: true,
@@ -57,8 +59,9 @@ describe("@aio/core packaging", () => {
     const dir = mkdtempSync(join(tmpdir(), "aio-core-copy-"));
     try {
       writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
-      copyFileSync(built, join(dir, "index.js"));
-      const copy = (await import(pathToFileURL(join(dir, "index.js")).href)) as typeof core;
+      // The whole dist: it is one module per source module.
+      cpSync(dirname(built), join(dir, "dist"), { recursive: true });
+      const copy = (await import(pathToFileURL(join(dir, "dist", "index.js")).href)) as typeof core;
       expect(copy.CancelledError).not.toBe(core.CancelledError);
       expect([
         copy.getRuntime() === core.getRuntime(),

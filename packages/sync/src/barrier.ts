@@ -1,6 +1,6 @@
 import { _checkInteger, _inGeneratorStep, ValueError } from "@aio/core";
+import { BrokenBarrierError } from "./barrier-error.js";
 import { Condition } from "./condition.js";
-import { BrokenBarrierError } from "./errors.js";
 import { inOwnTask } from "./internal/wait-op.js";
 import { signalOf, type WaitOptions } from "./internal/waiting.js";
 import type { Waitable } from "./waitable.js";

@@ -11,10 +11,9 @@
  * @packageDocumentation
  */
 export { Barrier } from "./barrier.js";
+export { BrokenBarrierError, isBrokenBarrierError } from "./barrier-error.js";
 export { Condition } from "./condition.js";
 export {
-  BrokenBarrierError,
-  isBrokenBarrierError,
   isQueueEmpty,
   isQueueFull,
   isQueueShutDown,
@@ -25,7 +24,9 @@ export {
 export { Event } from "./event.js";
 export type { Hold } from "./hold.js";
 export type { WaitOptions } from "./internal/waiting.js";
+export { LifoQueue } from "./lifo-queue.js";
 export { Lock } from "./lock.js";
-export { LifoQueue, PriorityQueue, type PriorityQueueOptions, Queue } from "./queue.js";
+export { PriorityQueue, type PriorityQueueOptions } from "./priority-queue.js";
+export { Queue } from "./queue.js";
 export { BoundedSemaphore, Semaphore } from "./semaphore.js";
 export type { Waitable } from "./waitable.js";

@@ -1,14 +1,7 @@
-import {
-  _checkFunction,
-  describeValue,
-  type EventLoop,
-  type FutureLike,
-  ValueError,
-} from "@aio/core";
+import { describeValue, type EventLoop, type FutureLike, ValueError } from "@aio/core";
 import { QueueEmpty, QueueFull, QueueShutDown } from "./errors.js";
 import { Event, eventWaitKind } from "./event.js";
 import { Deque } from "./internal/deque.js";
-import { Heap, naturalCompare } from "./internal/heap.js";
 import { startWait, type WaitKind, type WaitSteps } from "./internal/wait-op.js";
 import { formatItem, loopFor, REPR_MAX_ITEMS, type WaitOptions } from "./internal/waiting.js";
 import type { Waitable } from "./waitable.js";
@@ -16,8 +9,8 @@ import type { Waitable } from "./waitable.js";
 const putName = (q: Queue<unknown>): string => `${q.constructor.name}.put()`;
 const getName = (q: Queue<unknown>): string => `${q.constructor.name}.get()`;
 
-/** Where a queue keeps its items: FIFO (ring deque), LIFO (array) or priority (heap). */
-interface Store<T> {
+/** @internal Where a queue keeps its items: FIFO (ring deque), LIFO (array) or priority (heap). */
+export interface Store<T> {
   readonly length: number;
   push(item: T): void;
   /** Removes the next item to hand out. */
@@ -26,28 +19,8 @@ interface Store<T> {
   toArray(limit?: number): T[];
 }
 
-class LifoStore<T> implements Store<T> {
-  readonly #items: T[] = [];
-  get length(): number {
-    return this.#items.length;
-  }
-  push(item: T): void {
-    this.#items.push(item);
-  }
-  shift(): T | undefined {
-    return this.#items.pop();
-  }
-  clear(): void {
-    this.#items.length = 0;
-  }
-  toArray(limit = Number.POSITIVE_INFINITY): T[] {
-    return this.#items.slice(0, limit);
-  }
-}
-
-const kCreateStore = Symbol("createStore");
-/** The comparator a PriorityQueue passes to its store while `super()` runs. */
-let nextCompare: ((a: never, b: never) => number) | null = null;
+/** @internal The method a queue subclass overrides to pick its storage discipline. */
+export const kCreateStore: unique symbol = Symbol("createStore");
 
 function checkMaxsize(cls: string, maxsize: unknown): number {
   if (typeof maxsize !== "number") {
@@ -571,73 +544,5 @@ export class Queue<T> implements AsyncIterable<T> {
   /** Node's `util.inspect` hook: the asyncio repr. */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
-  }
-}
-
-/** Options of {@link PriorityQueue}. */
-export interface PriorityQueueOptions<T> {
-  /**
-   * Orders the items: negative when `a` comes out first. Default: Python's
-   * natural order — numbers, strings, bigints by value, arrays (`[priority, data]`
-   * tuples) element by element.
-   */
-  compare?: (a: T, b: T) => number;
-}
-
-/**
- * A queue that hands out the smallest item first (asyncio `PriorityQueue`).
- * Put `[priority, data]` tuples, as in Python, or pass `{ compare }`.
- *
- * @typeParam T - the item type.
- * @example
- * ```ts
- * import { PriorityQueue } from "@aio/sync";
- * const q = new PriorityQueue<[number, string]>();
- * q.putNowait([2, "low"]);
- * q.putNowait([1, "high"]);
- * console.log(q.getNowait()); // [1, "high"]
- * ```
- */
-export class PriorityQueue<T> extends Queue<T> {
-  /**
-   * @param maxsize - the most items the queue holds; 0 (default) means unbounded.
-   * @param options - `compare`: the ordering.
-   * @throws {TypeError} when `maxsize` is not a number or `compare` not a function.
-   * @throws {RangeError} when `maxsize` is NaN or not an integer.
-   */
-  constructor(maxsize = 0, options?: PriorityQueueOptions<T>) {
-    const compare = options?.compare;
-    if (compare !== undefined) _checkFunction("PriorityQueue", "compare", compare);
-    nextCompare = (compare ?? naturalCompare) as (a: never, b: never) => number;
-    try {
-      super(maxsize);
-    } finally {
-      nextCompare = null;
-    }
-  }
-
-  /** @internal */
-  override [kCreateStore](): Store<T> {
-    return new Heap<T>((nextCompare ?? naturalCompare) as (a: T, b: T) => number);
-  }
-}
-
-/**
- * A queue that hands out the most recently added item first (asyncio `LifoQueue`).
- *
- * @typeParam T - the item type.
- * @example
- * ```ts
- * import { LifoQueue } from "@aio/sync";
- * const q = new LifoQueue<number>();
- * q.putNowait(1);
- * q.putNowait(2);
- * console.log(q.getNowait()); // 2
- * ```
- */
-export class LifoQueue<T> extends Queue<T> {
-  /** @internal */
-  override [kCreateStore](): Store<T> {
-    return new LifoStore<T>();
   }
 }
