@@ -11,6 +11,7 @@
 // Run `pnpm build` first; then `node bench/bullmq.bench.mjs [--quick]`.
 // Celery needs python3; the suite makes a venv in .cache/bench-venv-bullmq and
 // installs celery and redis into it (from the configured package index).
+// SIGINT/SIGTERM stop everything the suite started (redis-server, workers).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -68,6 +69,23 @@ async function main() {
   const pkg = require.resolve("@aio/bullmq/package.json");
   const cli = join(dirname(pkg), JSON.parse(readFileSync(pkg, "utf8")).bin["aio-bullmq-worker"]);
   const children = new Set();
+  // Interrupted (Ctrl-C, SIGTERM): kill what was started, remove the temp
+  // dir, exit. The "exit" hook is the backstop for any other way out.
+  const killAll = () => {
+    for (const child of children) child.kill("SIGKILL");
+  };
+  process.once("exit", killAll);
+  for (const [sig, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ]) {
+    process.once(sig, () => {
+      console.error(`bullmq bench: ${sig}: stopping the processes it started`);
+      killAll();
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(code);
+    });
+  }
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   const redisArgs = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir];
@@ -252,36 +270,33 @@ async function main() {
     const ok = () =>
       spawnSync(py, ["-c", "import celery, redis, kombu.transport.redis"], { stdio: "ignore" })
         .status === 0;
-    if (!existsSync(py)) spawnSync("python3", ["-m", "venv", venv], { stdio: "inherit" });
+    if (!existsSync(py)) await runChild("python3", ["-m", "venv", venv]);
     if (!ok()) {
       const pip = join(venv, "bin", "pip");
-      spawnSync(pip, ["install", "-q", "celery", "redis"], { stdio: "inherit" });
-      // Celery's command-line plugins are not needed (the worker starts
-      // through its Python API): without them, install the rest on its own.
-      if (!ok()) {
-        spawnSync(
-          pip,
-          [
-            "install",
-            "-q",
-            "--no-deps",
-            "celery",
-            "kombu",
-            "billiard",
-            "vine",
-            "amqp",
-            "click",
-            "click-plugins",
-            "redis",
-            "python-dateutil",
-            "six",
-            "tzlocal",
-            "tzdata",
-            "packaging",
-          ],
-          { stdio: "inherit" },
-        );
-      }
+      // No retries, short timeouts: an index that cannot serve a package
+      // fails in seconds instead of retrying for minutes.
+      const quick = ["install", "-q", "--retries", "0", "--timeout", "10"];
+      // First what Celery needs at run time, without its command-line
+      // plugins (the worker starts through its Python API; some package
+      // mirrors lack click-didyoumean), then the full install if that failed.
+      await runChild(pip, [
+        ...quick,
+        "--no-deps",
+        "celery",
+        "kombu",
+        "billiard",
+        "vine",
+        "amqp",
+        "click",
+        "click-plugins",
+        "redis",
+        "python-dateutil",
+        "six",
+        "tzlocal",
+        "tzdata",
+        "packaging",
+      ]);
+      if (!ok()) await runChild(pip, [...quick, "celery", "redis"]);
     }
     if (!ok()) return { skipped: "celery and redis could not be installed into the venv" };
     await flush();
@@ -294,9 +309,10 @@ async function main() {
     } catch (err) {
       return { skipped: `a Celery worker did not start: ${String(err.message).slice(-300)}` };
     }
-    const r = spawnSync(py, [script, "produce", url, String(JOBS), String(ROUNDS)], {
-      encoding: "utf8",
-      timeout: 600_000,
+    // Spawned, not spawnSync: the suite must stay responsive to SIGINT/SIGTERM.
+    const r = await runChild(py, [script, "produce", url, String(JOBS), String(ROUNDS)], {
+      capture: true,
+      timeoutMs: 600_000,
     });
     await stop(workers);
     if (r.status !== 0) return { skipped: `the Celery producer failed: ${r.stderr.slice(-500)}` };
@@ -306,6 +322,36 @@ async function main() {
       m[metric] = value;
     }
     return { rate: m.jobs_per_s, p50: m.p50_ms, p99: m.p99_ms };
+  }
+
+  /**
+   * Runs a command to its end (tracked in `children`, so a signal stops it);
+   * with `capture`, returns its stdout and stderr, else they pass through.
+   */
+  function runChild(cmd, args, { capture = false, timeoutMs = 600_000 } = {}) {
+    return new Promise((resolve) => {
+      const child = spawn(cmd, args, { stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit" });
+      children.add(child);
+      let stdout = "";
+      let stderr = "";
+      child.stdout?.on("data", (c) => {
+        stdout += c;
+      });
+      child.stderr?.on("data", (c) => {
+        stderr += c;
+      });
+      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+      const done = (status) => {
+        clearTimeout(timer);
+        children.delete(child);
+        resolve({ status, stdout, stderr });
+      };
+      child.once("error", (err) => {
+        stderr += String(err);
+        done(null);
+      });
+      child.once("close", done);
+    });
   }
 
   const pct = (xs, p) => {
