@@ -14,6 +14,7 @@ import {
   cancelChannel,
   DEFAULT_PREFIX,
   type JobData,
+  MIN_WIRE_VERSION,
   WIRE_VERSION,
 } from "./internal/protocol.js";
 
@@ -161,10 +162,16 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const processor = async (job: Job, token?: string): Promise<string> => {
     const id = job.id!;
     const data = job.data as JobData;
-    if (data === null || typeof data !== "object" || data.v !== WIRE_VERSION) {
+    if (
+      data === null ||
+      typeof data !== "object" ||
+      !(data.v >= MIN_WIRE_VERSION && data.v <= WIRE_VERSION)
+    ) {
       throw new UnrecoverableError(
         encodeFailure(
-          new TypeError(`job ${id} is not an @aio/bullmq job of wire version ${WIRE_VERSION}`),
+          new TypeError(
+            `job ${id} is not an @aio/bullmq job of wire version ${MIN_WIRE_VERSION} to ${WIRE_VERSION}`,
+          ),
         ),
       );
     }
@@ -221,7 +228,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     const local: Cancellable = inline ? inlineJob(fn, args) : threadPool().submit(fn, ...args);
     running.set(id, local);
     try {
-      return encodeValue(await local);
+      return encodeValue(await local, data.v >= 2);
     } catch (err) {
       if (!local.cancelled()) throw new Error(encodeFailure(err));
       if (handingBack && token !== undefined) {
