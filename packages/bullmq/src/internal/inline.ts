@@ -22,7 +22,29 @@ interface WorkerSlot {
   signal(): AbortSignal | undefined;
 }
 
-const als = new AsyncLocalStorage<AbortController>();
+/** A running inline job; its AbortController is made only if the job asks for its signal. */
+interface Current {
+  aborted: boolean;
+  controller: AbortController | null;
+}
+
+const als = new AsyncLocalStorage<Current>();
+
+/** The reason the pool's threads give, so a job sees the same error either way. */
+function abortError(): Error {
+  const reason = new Error("The job was cancelled");
+  reason.name = "AbortError";
+  return reason;
+}
+
+function signalOf(job: Current | undefined): AbortSignal | undefined {
+  if (job === undefined) return undefined;
+  if (job.controller === null) {
+    job.controller = new AbortController();
+    if (job.aborted) job.controller.abort(abortError());
+  }
+  return job.controller.signal;
+}
 
 function installSlot(): void {
   const g = globalThis as Record<symbol, unknown>;
@@ -30,7 +52,7 @@ function installSlot(): void {
   if ((previous as { inline?: boolean } | undefined)?.inline === true) return;
   const slot: WorkerSlot & { inline: true } = {
     inline: true,
-    signal: () => als.getStore()?.signal ?? previous?.signal(),
+    signal: () => signalOf(als.getStore()) ?? previous?.signal(),
   };
   g[WORKER_SLOT] = slot;
 }
@@ -70,21 +92,19 @@ export interface InlineRun {
 /**
  * Calls `fn(...args)` on this thread with its own `jobSignal()`.
  *
- * Invariant: the signal's controller is the `AsyncLocalStorage` store of
+ * Invariant: the job's {@link Current} is the `AsyncLocalStorage` store of
  * everything the call starts, so `jobSignal()` finds it after any `await`.
  */
 export function runInline(fn: (...args: unknown[]) => unknown, args: unknown[]): InlineRun {
   installSlot();
-  const controller = new AbortController();
-  const result = als.run(controller, async () => unwrap(await fn(...args)));
+  const job: Current = { aborted: false, controller: null };
+  const result = als.run(job, async () => unwrap(await fn(...args)));
   return {
     result,
     abort: () => {
-      if (controller.signal.aborted) return;
-      // The reason the pool's threads give, so a job sees the same error either way.
-      const reason = new Error("The job was cancelled");
-      reason.name = "AbortError";
-      controller.abort(reason);
+      if (job.aborted) return;
+      job.aborted = true;
+      job.controller?.abort(abortError());
     },
   };
 }
