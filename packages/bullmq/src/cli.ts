@@ -17,10 +17,12 @@ required:
                           a job naming any other module fails and nothing of it runs
 
 options:
-  --concurrency N         jobs run at the same time, each in a worker thread (default 1)
+  --concurrency N         jobs run at the same time (default 1)
+  --threads               run each job in a worker thread of its own rather than on the
+                          main thread (for CPU-heavy jobs: see the guide; default off)
   --prefix PREFIX         BullMQ key prefix (default bull)
   --abort-grace MS        abort mode: a cancelled job that ignores its signal this long has
-                          its thread terminated and replaced (default: never)
+                          its thread terminated and replaced (implies --threads; default: never)
   --lock-duration MS      a job's lock lifetime without renewal (default 30000)
   --stalled-interval MS   how often to look for jobs of dead workers (default 30000)
   --max-stalled N         stalls a job survives before its future fails (default 1)
@@ -46,13 +48,14 @@ type Parsed = {
   stopTimeoutMs?: number;
   tlsCa?: string;
   allowSource: boolean;
+  threads: boolean;
   help: boolean;
 };
 
 class UsageError extends Error {}
 
 function parse(argv: string[]): Parsed {
-  const out: Parsed = { allow: [], allowSource: false, help: false };
+  const out: Parsed = { allow: [], allowSource: false, threads: false, help: false };
   const numeric: Record<string, keyof Parsed> = {
     "--concurrency": "concurrency",
     "--abort-grace": "abortGraceMs",
@@ -75,6 +78,10 @@ function parse(argv: string[]): Parsed {
     }
     if (flag === "--allow-source") {
       out.allowSource = true;
+      continue;
+    }
+    if (flag === "--threads") {
+      out.threads = true;
       continue;
     }
     const known = [
@@ -181,6 +188,7 @@ async function main(): Promise<number> {
       ...(args.maxStalledCount !== undefined && { maxStalledCount: args.maxStalledCount }),
       ...(args.stopTimeoutMs !== undefined && { stopTimeoutMs: args.stopTimeoutMs }),
       allowSource: args.allowSource,
+      ...(args.threads && { threads: true }),
       signal: stop.signal,
       onReady: () =>
         console.log(

@@ -46,6 +46,8 @@ interface Entry {
 const SHUTDOWN_MESSAGE = "cannot schedule new futures after shutdown";
 /** Jobs added per `addBulk` call (one MULTI); bigger batches hold Redis longer. */
 const MAX_BATCH = 500;
+/** Events read per `XREAD`; a full batch means the reader is behind (see `#checkTrimmed`). */
+const READ_COUNT = 1000;
 
 /**
  * An `Executor` whose jobs run on worker processes anywhere that can reach
@@ -104,6 +106,10 @@ export class BullMQExecutor implements Executor {
   #everReady = false;
   #idleWaiters: (() => void)[] = [];
   #inflightOps = 0;
+  /** The read-back of jobs whose events may be lost (see `#readBack`). */
+  #readingBack: "idle" | "running" | "again" = "idle";
+  /** Counts suspected event losses; an add confirmed after one reads its jobs back. */
+  #lossEpoch = 0;
 
   /**
    * Connects to Redis (in the background) and prepares the queue.
@@ -422,6 +428,7 @@ export class BullMQExecutor implements Executor {
         opts: { ...this.#jobOptions, jobId: e.jobId },
       }));
       this.#inflightOps++;
+      const epoch = this.#lossEpoch;
       // One job: a plain add (no MULTI around it), the round-trip case.
       const added: Promise<unknown> =
         jobs.length === 1
@@ -436,6 +443,12 @@ export class BullMQExecutor implements Executor {
             e.sentAt = now;
             e.data = null;
             if (e.future.cancelled()) this.#cancelRemote(e.jobId);
+          }
+          if (this.#lossEpoch !== epoch) {
+            void this.#reconcile(
+              batch.filter((e) => !e.future.done()),
+              false,
+            );
           }
           this.#ensureSweep();
           this.#checkIdle();
@@ -508,7 +521,7 @@ export class BullMQExecutor implements Executor {
         res = (await this.#reader.call(
           "XREAD",
           "COUNT",
-          "1000",
+          String(READ_COUNT),
           "BLOCK",
           "2000",
           "STREAMS",
@@ -526,8 +539,55 @@ export class BullMQExecutor implements Executor {
           this.#lastEventId = id;
           this.#onEvent(fields);
         }
+        if (events.length >= READ_COUNT) await this.#checkTrimmed(events[0]![0]);
       }
     }
+  }
+
+  /**
+   * After a full batch (the reader is behind): may events after the last
+   * one read before it have been trimmed away (BullMQ keeps ~10 000) before
+   * this batch, whose first event is `first`, was read? Then the jobs still
+   * pending are read back now, rather than at the next sweep. Trimming
+   * removes the oldest events, so after such a loss the stream starts at or
+   * after `first` (it may also when trimming came right after the read: a
+   * read-back too many is harmless). Redis 7's `max-deleted-entry-id` would
+   * be exact, but trimming does not update it.
+   */
+  async #checkTrimmed(first: string): Promise<void> {
+    let info: unknown[];
+    try {
+      info = (await this.#reader.call("XINFO", "STREAM", this.#eventsKey)) as unknown[];
+    } catch {
+      return;
+    }
+    let head: string | undefined;
+    for (let i = 0; i + 1 < info.length; i += 2) {
+      if (info[i] === "first-entry") head = (info[i + 1] as [string, unknown] | null)?.[0];
+    }
+    if (head === undefined || compareEventIds(head, first) < 0) return;
+    this.#readBack();
+  }
+
+  /**
+   * Reads every sent job back from Redis (their events may be lost). Jobs
+   * whose add is not confirmed yet are read back when it is (`#lossEpoch`):
+   * before that, Redis may not have them yet. One read-back at a time; a
+   * loss suspected during one runs another after it.
+   */
+  #readBack(): void {
+    this.#lossEpoch++;
+    if (this.#readingBack !== "idle") {
+      this.#readingBack = "again";
+      return;
+    }
+    this.#readingBack = "running";
+    const sent = [...this.#entries.values()].filter((e) => e.state === SENT);
+    void this.#reconcile(sent, false).finally(() => {
+      const again = this.#readingBack === "again";
+      this.#readingBack = "idle";
+      if (again) this.#readBack();
+    });
   }
 
   #startWaiters: (() => void)[] = [];
@@ -760,4 +820,11 @@ export class BullMQExecutor implements Executor {
     await this.#queue.close().catch(() => {});
     this.#client.disconnect();
   }
+}
+
+/** Orders two stream entry ids (`<ms>-<seq>`). */
+function compareEventIds(a: string, b: string): number {
+  const [am = "0", as = "0"] = a.split("-");
+  const [bm = "0", bs = "0"] = b.split("-");
+  return Number(am) - Number(bm) || Number(as) - Number(bs);
 }

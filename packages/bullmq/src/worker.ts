@@ -1,25 +1,20 @@
 import { realpathSync, statSync } from "node:fs";
 import { isAbsolute, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  _checkFunction,
-  _checkInteger,
-  _checkMs,
-  _checkSignal,
-  describeValue,
-  type FutureLike,
-} from "@aio/core";
+import { _checkFunction, _checkInteger, _checkMs, _checkSignal, describeValue } from "@aio/core";
 import { moduleFunction, ThreadPoolExecutor } from "@aio/executors";
 import { type Job, UnrecoverableError, WaitingError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { ModuleNotAllowedError } from "./errors.js";
 import { decodeValue, encodeFailure, encodeValue } from "./internal/codec.js";
 import { createClient, type RedisConnection, resolveConnection } from "./internal/connection.js";
+import { importFunction, runInline } from "./internal/inline.js";
 import {
   CANCELLED_REASON,
   cancelChannel,
   DEFAULT_PREFIX,
   type JobData,
+  MIN_WIRE_VERSION,
   WIRE_VERSION,
 } from "./internal/protocol.js";
 
@@ -44,8 +39,17 @@ export interface RunWorkerOptions {
    * fails with {@link ModuleNotAllowedError} and nothing of it runs.
    */
   allow: readonly string[];
-  /** Jobs run at the same time, each in a worker thread; default 1. */
+  /** Jobs run at the same time; default 1. */
   concurrency?: number;
+  /**
+   * Run each job in a worker thread of its own (a `ThreadPoolExecutor` of
+   * `concurrency` threads) instead of on this process's main thread. Costs
+   * a thread hop per job; worth it for CPU-heavy jobs, which on the main
+   * thread would hold up lock renewal (see the distributed guide). Default
+   * false, true with `abortGraceMs` (which needs it). Jobs that ship source
+   * always run in a thread.
+   */
+  threads?: boolean;
   /** Aborting it stops the worker gracefully (see `stopTimeoutMs`); `runWorker` then resolves. */
   signal?: AbortSignal;
   /** BullMQ's key prefix; default `"bull"`. */
@@ -55,7 +59,8 @@ export interface RunWorkerOptions {
   /**
    * Abort mode: a cancelled job that ignores its signal for this long (ms)
    * has its worker thread terminated and replaced; the worker's other jobs
-   * are untouched. Default: never (the job runs on, its result discarded).
+   * are untouched. Implies `threads`. Default: never (the job runs on, its
+   * result discarded).
    */
   abortGraceMs?: number;
   /** How long (ms) a job's lock lasts without renewal (BullMQ `lockDuration`); default 30 000. */
@@ -90,7 +95,8 @@ const EARLY_CANCEL_MS = 60_000;
 /**
  * Runs a worker for a {@link BullMQExecutor}'s queue in this process until
  * `signal` is aborted: it takes jobs, checks each job's module against
- * `allow`, runs the function in a worker thread (a local
+ * `allow`, runs the function (on this thread, as BullMQ's own `Worker`
+ * does, or with `threads` in a worker thread of a local
  * `ThreadPoolExecutor` of `concurrency` threads) and sends back the result
  * or the error. A cancelled job's `jobSignal()` is aborted at once (the
  * cancellation arrives over Redis pub/sub).
@@ -122,13 +128,16 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   if (o.signal?.aborted === true) return;
   const resolved = resolveConnection("runWorker()", options.connection);
   const allowed = o.allow;
-  const pool = new ThreadPoolExecutor({
-    maxWorkers: o.concurrency,
-    cancelRunning: "abort",
-    abortGraceMs: o.abortGraceMs,
-    prefetch: 0,
-  });
-  const running = new Map<string, FutureLike<unknown>>();
+  // Made on first use: only abort mode, `threads` and shipped source need it.
+  let pool: ThreadPoolExecutor | null = null;
+  const threadPool = (): ThreadPoolExecutor =>
+    (pool ??= new ThreadPoolExecutor({
+      maxWorkers: o.concurrency,
+      cancelRunning: "abort",
+      abortGraceMs: o.abortGraceMs,
+      prefetch: 0,
+    }));
+  const running = new Map<string, Cancellable>();
   const functions = new Map<string, (...args: unknown[]) => unknown>();
   const earlyCancels = new Map<string, number>();
   let handingBack = false;
@@ -153,10 +162,16 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const processor = async (job: Job, token?: string): Promise<string> => {
     const id = job.id!;
     const data = job.data as JobData;
-    if (data === null || typeof data !== "object" || data.v !== WIRE_VERSION) {
+    if (
+      data === null ||
+      typeof data !== "object" ||
+      !(data.v >= MIN_WIRE_VERSION && data.v <= WIRE_VERSION)
+    ) {
       throw new UnrecoverableError(
         encodeFailure(
-          new TypeError(`job ${id} is not an @aio/bullmq job of wire version ${WIRE_VERSION}`),
+          new TypeError(
+            `job ${id} is not an @aio/bullmq job of wire version ${MIN_WIRE_VERSION} to ${WIRE_VERSION}`,
+          ),
         ),
       );
     }
@@ -173,6 +188,14 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
             ),
           ),
         );
+      } else if (!o.threads) {
+        try {
+          fn = await importFunction(data.fn.mod, data.fn.name);
+        } catch (err) {
+          throw new Error(encodeFailure(err)); // as a thread reports it: a job failure
+        }
+        if (functions.size >= MAX_CACHED_FUNCTIONS) functions.clear();
+        functions.set(key, fn);
       } else {
         try {
           fn = moduleFunction(data.fn.mod, data.fn.name);
@@ -199,12 +222,13 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       fn = RUN_SOURCE as (...args: unknown[]) => unknown;
     }
     let args = decodeValue(data.args) as unknown[];
+    const inline = !o.threads && "mod" in data.fn;
     if (!("mod" in data.fn)) args = [data.fn.src, args];
     if (earlyCancels.delete(id)) throw new UnrecoverableError(CANCELLED_REASON);
-    const local = pool.submit(fn, ...args);
+    const local: Cancellable = inline ? inlineJob(fn, args) : threadPool().submit(fn, ...args);
     running.set(id, local);
     try {
-      return encodeValue(await local);
+      return encodeValue(await local, data.v >= 2);
     } catch (err) {
       if (!local.cancelled()) throw new Error(encodeFailure(err));
       if (handingBack && token !== undefined) {
@@ -257,16 +281,53 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   } finally {
     o.signal?.removeEventListener("abort", onAbort);
     if (!worker.closing) await worker.close(true).catch(() => {});
-    await pool.shutdown({ wait: false, cancelFutures: true });
+    await (pool as ThreadPoolExecutor | null)?.shutdown({ wait: false, cancelFutures: true });
     subscriber.disconnect();
     connection.disconnect();
   }
+}
+
+/** A running job as the cancellation paths see it: a pool future, or an {@link inlineJob}. */
+interface Cancellable extends PromiseLike<unknown> {
+  cancel(): boolean;
+  cancelled(): boolean;
+}
+
+/**
+ * Starts `fn(...args)` on this thread. `cancel()` aborts its `jobSignal()`
+ * and settles it at once as cancelled (as a pool future without abort
+ * grace does): the function may run on, its outcome discarded.
+ */
+function inlineJob(fn: (...args: unknown[]) => unknown, args: unknown[]): Cancellable {
+  const run = runInline(fn, args);
+  let state: "running" | "done" | "cancelled" = "running";
+  let cancel!: () => void;
+  const outcome = new Promise<unknown>((resolve, reject) => {
+    run.result.then(resolve, reject);
+    cancel = () => reject(new Error(CANCELLED_REASON));
+  });
+  const settled = (): void => {
+    if (state === "running") state = "done";
+  };
+  outcome.then(settled, settled);
+  return {
+    then: (onOk, onErr) => outcome.then(onOk, onErr),
+    cancel: () => {
+      if (state !== "running") return false;
+      state = "cancelled";
+      run.abort();
+      cancel();
+      return true;
+    },
+    cancelled: () => state === "cancelled",
+  };
 }
 
 interface CheckedOptions {
   queue: string;
   allow: string[];
   concurrency: number;
+  threads: boolean;
   signal: AbortSignal | undefined;
   prefix: string;
   allowSource: boolean;
@@ -326,6 +387,17 @@ function checkWorkerOptions(options: RunWorkerOptions): CheckedOptions {
   }
   const abortGraceMs = options.abortGraceMs ?? NEVER_MS;
   _checkMs(where, "abortGraceMs", abortGraceMs, { min: 0, infinite: false });
+  if (options.threads !== undefined && typeof options.threads !== "boolean") {
+    throw new TypeError(
+      `${where} threads must be a boolean, received ${describeValue(options.threads)}`,
+    );
+  }
+  if (options.threads === false && options.abortGraceMs !== undefined) {
+    throw new TypeError(
+      `${where} abortGraceMs needs threads (only a job in a thread of its own can be terminated), received threads: false`,
+    );
+  }
+  const threads = options.threads ?? options.abortGraceMs !== undefined;
   const lockDurationMs = options.lockDurationMs ?? 30_000;
   _checkMs(where, "lockDurationMs", lockDurationMs, { min: 1, infinite: false });
   const stalledIntervalMs = options.stalledIntervalMs ?? 30_000;
@@ -339,6 +411,7 @@ function checkWorkerOptions(options: RunWorkerOptions): CheckedOptions {
     queue: options.queue,
     allow,
     concurrency,
+    threads,
     signal: options.signal,
     prefix,
     allowSource: options.allowSource ?? false,

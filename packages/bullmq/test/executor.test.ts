@@ -66,6 +66,51 @@ describe.skipIf(!hasRedis)("BullMQExecutor", () => {
     expect(errBack.message).toBe("as a value");
   });
 
+  test("plain JSON values travel as JSON (j: in Redis); values JSON would change take the structured clone and come back identical", async () => {
+    await using ex = new BullMQExecutor({ queue, connection: redis.url });
+    const plain = await ex.submit(echo, 1.5, "é\ud800", true, null, [1, [2]], { a: { b: [] } });
+    expect(plain).toEqual([1.5, "é\ud800", true, null, [1, [2]], { a: { b: [] } }]);
+    const f = ex.submit(add, 2, 3);
+    expect(await f).toBe(5);
+    const [data, returnvalue] = await redis
+      .client()
+      .hmget(`bull:${queue}:${f.jobId}`, "data", "returnvalue");
+    expect(JSON.parse(data!).args).toBe("j:[2,3]");
+    expect(JSON.parse(returnvalue!)).toBe("j:5");
+    // Each of these differs after a JSON round trip; each must come back as sent.
+    const sparse = [1, 2, 3];
+    delete sparse[1];
+    const withProp = Object.assign([1, 2], { extra: "x" });
+    const nullProto = Object.assign(Object.create(null) as object, { k: 1 });
+    const protoKey = JSON.parse('{"__proto__": 1}') as object;
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 40; i++) deep = [deep];
+    const odd = [
+      -0,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      undefined,
+      { u: undefined },
+      sparse,
+      withProp,
+      nullProto,
+      protoKey,
+      deep,
+    ];
+    const back = await ex.submit(echo, ...odd);
+    expect(Object.is(back[0], -0)).toBe(true);
+    expect(back[1]).toBeNaN();
+    expect(back[2]).toBe(Number.POSITIVE_INFINITY);
+    expect(back.length).toBe(odd.length);
+    expect(back[3]).toBe(undefined);
+    expect("u" in (back[4] as object)).toBe(true);
+    expect(1 in (back[5] as unknown[])).toBe(false);
+    expect((back[6] as { extra?: string }).extra).toBe("x");
+    expect(back[7]).toEqual({ k: 1 });
+    expect(Object.getOwnPropertyNames(back[8])).toEqual(["__proto__"]);
+    expect(back[9]).toEqual(deep);
+  });
+
   test("BullMQExecutor.submit(): a remote exception arrives with its name, message, props, cause and remote stack", async () => {
     await using ex = new BullMQExecutor({ queue, connection: redis.url });
     const err = await ex.submit(fail, "bad input").then(

@@ -90,6 +90,12 @@ describe("runWorker()", () => {
       'runWorker() signal must be an AbortSignal, received "stop"',
     );
     await expect(call({ ...base, abortGraceMs: -1 })).rejects.toThrow(RangeError);
+    await expect(call({ ...base, threads: "yes" })).rejects.toThrow(
+      'runWorker() threads must be a boolean, received "yes"',
+    );
+    await expect(call({ ...base, threads: false, abortGraceMs: 100 })).rejects.toThrow(
+      "runWorker() abortGraceMs needs threads (only a job in a thread of its own can be terminated), received threads: false",
+    );
     await expect(call({ ...base, maxStalledCount: 1.5 })).rejects.toThrow(RangeError);
     await expect(call({ ...base, connection: 42 })).rejects.toThrow(TypeError);
   });

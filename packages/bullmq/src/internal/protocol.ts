@@ -6,17 +6,25 @@
  * thrown with a `failedReason` made by `encodeFailure()`.
  */
 
-/** The version of {@link JobData}; a worker refuses other versions. */
-export const WIRE_VERSION = 1;
+/**
+ * The version of {@link JobData} a producer writes; a worker refuses
+ * versions outside `MIN_WIRE_VERSION`…`WIRE_VERSION`. Version 2 lets
+ * arguments and results travel as `j:` + JSON when JSON carries them
+ * exactly (see `codec.ts`); a worker answers a version 1 job in V8's
+ * encoding only.
+ */
+export const WIRE_VERSION = 2;
+/** The oldest {@link JobData} version a worker still runs. */
+export const MIN_WIRE_VERSION = 1;
 
 /** How the function is named: a module and export, or (opt-in on both sides) its source. */
 export type FnRef = { mod: string; name: string } | { src: string };
 
 /** A job's data in Redis. */
 export interface JobData {
-  v: typeof WIRE_VERSION;
+  v: 1 | typeof WIRE_VERSION;
   fn: FnRef;
-  /** The arguments: base64 of `v8.serialize(args)`. */
+  /** The arguments: base64 of `v8.serialize(args)`, or (version 2) `j:` and their JSON. */
   args: string;
 }
 
