@@ -29,6 +29,8 @@ const NODE_ONLY_FILE =
   "it drives child processes, sockets or files (Node APIs) from the test itself";
 const NO_SET_IMMEDIATE = "the test body uses Node's setImmediate, which browsers do not have";
 const NO_ALS = "it checks AsyncLocalStorage, a Node API (Deno and Bun have it; browsers do not)";
+const NODE_POOLS =
+  "the Node pools (worker_threads, child processes, /proc, Atomics.wait on shared memory): test/browser-thread-pool.test.ts covers the Web Worker pool";
 const NO_LISTENERS =
   "it counts abort listeners with node:events getEventListeners, which browsers do not have";
 
@@ -67,6 +69,86 @@ export const SKIP_RULES: readonly SkipRule[] = [
     tests: ["10k jobs with random cancellations"],
     reason:
       "Bun 1's worker threads do not all exit within the test's bound after shutdown (issue 13, not diagnosed further)",
+  },
+  // ----- executors in Chromium: the Web Worker pool has its own suite
+  {
+    runtimes: ["node", "deno", "bun"],
+    package: "executors",
+    file: "test/browser-thread-pool.test.ts",
+    reason: "it needs a page: Web Workers, Blob URLs and modules served by vite's dev server",
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/arguments.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/conformance-force-shutdown.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/conformance-process-pool.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/exports.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/map-buffersize.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/parent-death.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/process-pool.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/protocol.test.ts",
+    reason: NODE_POOLS,
+  },
+  { runtimes: ["chromium"], package: "executors", file: "test/stress.test.ts", reason: NODE_POOLS },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/submit-with.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/thread-pool.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/to-thread.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/uncloneable.test.ts",
+    reason: NODE_POOLS,
   },
   // ----- core
   { runtimes: ["chromium"], package: "core", file: "test/cjs.test.ts", reason: NODE_ONLY_FILE },
@@ -586,12 +668,6 @@ export interface PackageSkipRule {
 }
 
 export const PACKAGE_SKIP_RULES: readonly PackageSkipRule[] = [
-  {
-    runtimes: ["chromium"],
-    package: "executors",
-    reason:
-      "worker_threads and child processes: not reachable from a page (Web Workers are not wired up yet)",
-  },
   {
     runtimes: ["chromium"],
     package: "streams",
