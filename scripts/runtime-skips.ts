@@ -31,6 +31,8 @@ const NO_SET_IMMEDIATE = "the test body uses Node's setImmediate, which browsers
 const NO_ALS = "it checks AsyncLocalStorage, a Node API (Deno and Bun have it; browsers do not)";
 const NODE_POOLS =
   "the Node pools (worker_threads, child processes, /proc, Atomics.wait on shared memory): test/browser-thread-pool.test.ts covers the Web Worker pool";
+const NODE_STREAMS =
+  "TCP, TLS, UDP and child processes (and Node's Buffer): not reachable from a page; test/browser-streams.test.ts checks the browser entry's RuntimeErrors";
 const NO_LISTENERS =
   "it counts abort listeners with node:events getEventListeners, which browsers do not have";
 
@@ -150,6 +152,68 @@ export const SKIP_RULES: readonly SkipRule[] = [
     file: "test/uncloneable.test.ts",
     reason: NODE_POOLS,
   },
+  // ----- streams in Chromium: only the browser entry's RuntimeErrors
+  {
+    runtimes: ["node", "deno", "bun"],
+    package: "streams",
+    file: "test/browser-streams.test.ts",
+    reason: "it checks the browser entry (the `browser` export condition) in a page",
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/arguments.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/connection.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/datagram.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/exports.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/hardening.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/keep-alive.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/stream-reader.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/subprocess.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/tls-unix.test.ts",
+    reason: NODE_STREAMS,
+  },
+  { runtimes: ["chromium"], package: "streams", file: "test/conformance/**", reason: NODE_STREAMS },
   // ----- core
   { runtimes: ["chromium"], package: "core", file: "test/cjs.test.ts", reason: NODE_ONLY_FILE },
   {
@@ -668,11 +732,6 @@ export interface PackageSkipRule {
 }
 
 export const PACKAGE_SKIP_RULES: readonly PackageSkipRule[] = [
-  {
-    runtimes: ["chromium"],
-    package: "streams",
-    reason: "TCP, TLS, UDP and child processes: not reachable from a page",
-  },
   {
     runtimes: ["chromium"],
     package: "bullmq",
