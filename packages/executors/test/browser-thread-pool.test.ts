@@ -263,6 +263,33 @@ describe("ThreadPoolExecutor in a browser", () => {
     expect(await p.submit(() => "still working")).toBe("still working");
   });
 
+  test("ThreadPoolExecutor: an unhandled rejection or close() in a Web Worker fails its running job with BrokenExecutorError", async () => {
+    const p = pool({ maxWorkers: 1 });
+    const rejection = (await p
+      .submit(() => {
+        void Promise.reject(new Error("nobody handles this"));
+        return new Promise(() => {});
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )) as Error;
+    expect(isBrokenExecutorError(rejection)).toBe(true);
+    expect(String(rejection.cause)).toMatch(/nobody handles this/);
+    const closed = (await p
+      .submit(() => {
+        (globalThis as unknown as { close(): void }).close();
+        return new Promise(() => {});
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )) as Error;
+    expect(isBrokenExecutorError(closed)).toBe(true);
+    expect(String(closed.cause)).toMatch(/close\(\) was called in a pool worker/);
+    expect(await p.submit(() => "still working")).toBe("still working");
+  });
+
   test("ThreadPoolExecutor.terminateWorkers() fails running and waiting jobs with BrokenExecutorError", async () => {
     const r = reports("aio-test-terminate");
     try {

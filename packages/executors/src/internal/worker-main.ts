@@ -95,6 +95,21 @@ export function workerMain(
     };
     send = (batch, transfer) => scope.postMessage(batch, transfer);
     scope.addEventListener("message", (e) => receive(e.data));
+    // What ends a Node worker thread ends this one, as an uncaught error the
+    // pool hears of (a Web Worker reports no exit): an unhandled rejection,
+    // and `close()` (Node's `process.exit()`).
+    const fail = (err: unknown): void => {
+      setTimeout(() => {
+        throw err;
+      });
+    };
+    (
+      scope as unknown as {
+        addEventListener(t: string, cb: (e: { reason: unknown }) => void): void;
+      }
+    ).addEventListener("unhandledrejection", (e) => fail(e.reason));
+    (globalThis as { close?: () => void }).close = () =>
+      fail(new Error("close() was called in a pool worker"));
     const turns = new MessageChannel();
     const waiting: (() => void)[] = [];
     (turns.port1 as unknown as { onmessage: () => void }).onmessage = () => waiting.shift()?.();
