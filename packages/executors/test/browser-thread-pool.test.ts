@@ -7,7 +7,13 @@
  * dev server, and `ProcessPoolExecutor`'s `RuntimeError`. Listed in
  * `scripts/runtime-skips.ts` for the runtimes without a page.
  */
-import { type FutureLike, isCancelledError, isRuntimeError, RuntimeError } from "@aio/core";
+import {
+  type FutureLike,
+  isCancelledError,
+  isRuntimeError,
+  RuntimeError,
+  ValueError,
+} from "@aio/core";
 import {
   BrokenExecutorError,
   isBrokenExecutorError,
@@ -373,6 +379,47 @@ describe("ThreadPoolExecutor in a browser", () => {
       return await toThread((a: number, b: number) => a * b, 6, 7);
     });
     expect(result).toBe(42);
+  });
+});
+
+describe("ThreadPoolExecutor arguments in a browser (as plain JavaScript calls them)", () => {
+  test("ThreadPoolExecutor: wrong option types and ranges throw TypeError, ValueError, RangeError", () => {
+    expect(() => new ThreadPoolExecutor({ maxWorkers: "2" as never })).toThrow(TypeError);
+    expect(() => new ThreadPoolExecutor({ maxWorkers: 0 })).toThrow(ValueError);
+    expect(() => new ThreadPoolExecutor({ maxWorkers: 0 })).toThrow(
+      "ThreadPoolExecutor maxWorkers must be an integer >= 1, received 0",
+    );
+    expect(() => new ThreadPoolExecutor({ idleTimeoutMs: -1 })).toThrow(RangeError);
+    expect(() => new ThreadPoolExecutor({ cancelRunning: "kill" as never })).toThrow(
+      /cancelRunning must be/,
+    );
+    // The default is the page's parallelism.
+    const p = pool({ maxWorkers: undefined as never });
+    expect(p.maxWorkers).toBe(
+      (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+        ?.hardwareConcurrency,
+    );
+  });
+
+  test("ThreadPoolExecutor.submit() and map() throw TypeError for what cannot cross; shutdown() rejects", async () => {
+    const p = pool();
+    expect(() => p.submit(42 as never)).toThrow(
+      "submit() fn must be a function or moduleFunction(), received 42",
+    );
+    expect(() =>
+      p.submit(
+        (f: unknown) => f,
+        () => 1,
+      ),
+    ).toThrow(/submit\(\) arguments must be structured-cloneable to reach a worker: args\[0\] is/);
+    expect(() => p.map((x: number) => x, 5 as never)).toThrow(TypeError);
+    let rejected: unknown;
+    const pending = p.shutdown({ wait: "yes" as never });
+    expect(pending).toBeInstanceOf(Promise);
+    await pending.catch((e: unknown) => {
+      rejected = e;
+    });
+    expect(rejected).toBeInstanceOf(TypeError);
   });
 });
 
