@@ -17,7 +17,7 @@
 //      `sleep(0)`), by constructor — the objects that live across the step.
 //
 //   node --max-semi-space-size=256 bench/experiments/task-garbage.mjs [N]   (after `pnpm build`)
-//   add --native to measure the native peer only (figure 1)
+//   add --native to measure the native peer only (figure 1), --gen for generator tasks
 //
 // Not a suite (`run.mjs` does not run it); prints markdown; never asserts.
 
@@ -36,12 +36,20 @@ new PerformanceObserver((list) => {
   gcs += list.getEntries().length;
 }).observe({ entryTypes: ["gc"] });
 
+/** `--gen`: generator tasks (`function*` + `yield* sleep(0)`) instead of async functions. */
+const GEN = argv.includes("--gen");
+
 async function spawnAio(n) {
   await run(async () => {
-    const child = async () => {
-      await sleep(0);
-      return 1;
-    };
+    const child = GEN
+      ? function* () {
+          yield* sleep(0);
+          return 1;
+        }
+      : async () => {
+          await sleep(0);
+          return 1;
+        };
     const tasks = new Array(n);
     for (let i = 0; i < n; i++) tasks[i] = createTask(child);
     await gather(...tasks);

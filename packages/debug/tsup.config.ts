@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from "node:fs/promises";
 import { defineConfig } from "tsup";
 
 export default defineConfig({
@@ -9,4 +10,10 @@ export default defineConfig({
   clean: true,
   splitting: true,
   treeshake: false,
+  // The viewer page as a file too, for `viewerUrl()` (the code carries it for `viewerHtml()`).
+  async onSuccess() {
+    const { VIEWER_PAGE } = await import("./src/internal/viewer-page.ts");
+    await mkdir("viewer", { recursive: true });
+    await writeFile("viewer/index.html", VIEWER_PAGE);
+  },
 });

@@ -1,13 +1,13 @@
-import type * as Fs from "node:fs";
 import { describeValue } from "@aio/core";
-import { nodeBuiltin } from "./internal/host.js";
+import { VIEWER_PAGE } from "./internal/viewer-page.js";
 import type { Trace } from "./trace.js";
 
 const PLACEHOLDER = '<script id="aio-trace" type="application/json">null</script>';
 
 /**
  * The path of `@aio/debug`'s self-contained trace viewer page
- * (`viewer/index.html`): open it in a browser and pick a trace file.
+ * (`viewer/index.html`, written by the package's build): open it in a
+ * browser and pick a trace file.
  *
  * @returns the file URL of the page.
  * @example
@@ -23,7 +23,9 @@ export function viewerUrl(): URL {
 /**
  * The viewer page with a trace embedded: write it to a file and open it in
  * any browser, no network needed. It draws one timeline row per task (and
- * per loop's callbacks), the await arrows, and a table of the tracks.
+ * per loop's callbacks), the await arrows, and a table of the tracks. The
+ * page is part of the package's code, so this works on every runtime: in a
+ * browser, show it in an `<iframe srcdoc>` or a Blob URL.
  *
  * @param trace - a trace, or the text of a trace file.
  * @returns the HTML.
@@ -47,8 +49,7 @@ export function viewerHtml(trace: Trace | string): string {
   const text = typeof trace === "string" ? trace : JSON.stringify(trace);
   // "<" cannot end the script element once escaped; JSON.parse reads \u003c back.
   const safe = text.replace(/</g, "\\u003c");
-  const page = nodeBuiltin<typeof Fs>("node:fs", "viewerHtml()").readFileSync(viewerUrl(), "utf8");
-  return page.replace(
+  return VIEWER_PAGE.replace(
     PLACEHOLDER,
     () => `<script id="aio-trace" type="application/json">${safe}</script>`,
   );

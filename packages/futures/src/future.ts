@@ -26,13 +26,11 @@ type State = typeof PENDING | typeof FINISHED | typeof CANCELLED | typeof FAILED
 
 const rt = getRuntime();
 
-/** Resolvers captured by `capture` (no closure allocated per `then()`). */
-let capturedResolve: (value: unknown) => void = () => {};
-let capturedReject: (reason: unknown) => void = () => {};
-function capture(resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
-}
+/**
+ * The "exception was never retrieved" record of each failed future not yet
+ * looked at: kept aside, since most futures never fail (one field less each).
+ */
+const unretrieved = new WeakMap<Future<unknown>, LogRecord>();
 
 /** @internal Accessors the rest of the package uses; not exported from the package. */
 export interface FutureInternals {
@@ -111,7 +109,6 @@ export class Future<T> implements FutureLike<T> {
   /** The first callback is kept inline; more go in an array (most futures have one). */
   #cb0: Callback | null = null;
   #cbs: Callback[] | null = null;
-  #log: LogRecord | null = null;
   #completeOnAwait = false;
 
   /**
@@ -372,7 +369,12 @@ export class Future<T> implements FutureLike<T> {
    * future and the `await` throws `CancelledError`.
    * @param onFulfilled - called with the result.
    * @param onRejected - called with the exception or `CancelledError`.
-   * @returns a native Promise of the handler's result.
+   * @returns a Promise of the handler's result. Inside a task, while the
+   *   future is pending, it is a promise-like object (`then`, `catch`,
+   *   `finally`) that makes the native Promise only when chained on: every
+   *   `await fut` calls `then()` and drops what it returns (see
+   *   `docs/design/lazy-then.md`). Wrap it in `Promise.resolve()` where a
+   *   native instance is needed.
    * @example
    * ```ts
    * import { run } from "@aio/loop";
@@ -418,12 +420,17 @@ export class Future<T> implements FutureLike<T> {
         // The step that reached this await is over: the task now waits on this future.
         task._futWaiter = this as Future<unknown>;
         task._cancelAwaited();
-        const p = this.#register(onFulfilled, onRejected, task);
+        // The Waiter stands for the promise (made if the caller chains on it):
+        // the engine's `await` drops what then() returns.
+        const waiter = Waiter.lazy(this as Future<unknown>, onFulfilled as never, onRejected, task);
+        this.#addCallback(waiter);
         stepEnded(task, false);
-        return p;
+        return waiter as unknown as Promise<R1 | R2>;
       }
     } else if (this.#state === PENDING) {
-      return this.#register(onFulfilled, onRejected, null);
+      const waiter = Waiter.eager(this as Future<unknown>, onFulfilled as never, onRejected);
+      this.#addCallback(waiter);
+      return waiter.settled as Promise<R1 | R2>;
     }
     // Already done: awaiting a done future does not yield to the loop (asyncio).
     if (this.#state === FINISHED) {
@@ -467,25 +474,6 @@ export class Future<T> implements FutureLike<T> {
     if (task === null || !task._isGenerator)
       return EMPTY_ITER as Iterator<Future<unknown>, T, unknown>;
     return new FutureIter(this);
-  }
-
-  #register<R1, R2>(
-    onFulfilled: ((value: T) => R1 | PromiseLike<R1>) | null | undefined,
-    onRejected: ((reason: any) => R2 | PromiseLike<R2>) | null | undefined,
-    task: TaskInternals | null,
-  ): Promise<R1 | R2> {
-    const p = new Promise<R1 | R2>(capture as never);
-    this.#addCallback(
-      new Waiter(
-        this as Future<unknown>,
-        onFulfilled as never,
-        onRejected,
-        capturedResolve,
-        capturedReject,
-        task,
-      ),
-    );
-    return p;
   }
 
   /**
@@ -589,13 +577,15 @@ export class Future<T> implements FutureLike<T> {
   _onDone(): void {}
 
   #trackException(exception: unknown): void {
-    this.#log = trackUnretrieved(this as Future<unknown>, this.#loop, exception, this.#isTask());
+    const record = trackUnretrieved(this as Future<unknown>, this.#loop, exception, this.#isTask());
+    unretrieved.set(this as Future<unknown>, record);
   }
 
   #retrieved(): void {
-    const record = this.#log;
-    if (record === null) return;
-    this.#log = null;
+    if (this.#state !== FAILED) return;
+    const record = unretrieved.get(this as Future<unknown>);
+    if (record === undefined) return;
+    unretrieved.delete(this as Future<unknown>);
     untrack(record);
   }
 }

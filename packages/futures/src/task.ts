@@ -19,7 +19,7 @@ import { stepEnded, stepStarted } from "./internal/step.js";
 import {
   enterTask,
   isThenable,
-  newTaskScope,
+  newGeneratorScope,
   PENDING_RESULT,
   TaskScope,
 } from "./internal/task-scope.js";
@@ -45,10 +45,34 @@ interface TaskList {
   head: Task<unknown> | null;
 }
 
+/** Where a loop keeps its list: a property read, cheaper than the WeakMap on every task's end. */
+const kTaskList = Symbol("aio.pendingTasks");
+
 function tasksOf(loop: EventLoop): TaskList {
+  const own = (loop as { [kTaskList]?: TaskList })[kTaskList];
+  if (own !== undefined) return own;
   let list = pendingTasks.get(loop);
-  if (list === undefined) pendingTasks.set(loop, (list = { head: null }));
+  if (list === undefined) {
+    list = { head: null };
+    pendingTasks.set(loop, list);
+    // A non-extensible loop (a user's frozen object) is served by the WeakMap alone.
+    if (Object.isExtensible(loop)) Object.defineProperty(loop, kTaskList, { value: list });
+  }
   return list;
+}
+
+/**
+ * What few tasks need, kept aside so a task is small: made by the first
+ * `cancel()`, the first read of `signal`, or creation in debug mode.
+ */
+class TaskCold {
+  numCancelsRequested = 0;
+  /** asyncio `_cancel_message`: the message of the pending cancellation. */
+  cancelMessage: string | undefined = undefined;
+  /** The AbortController behind `signal` once read; before that, the reason it will abort with. */
+  abort: AbortController | CancelledError | null = null;
+  /** The creation stack (debug mode). */
+  stack: string | undefined = undefined;
 }
 
 function startTask(task: Task<unknown>): void {
@@ -134,17 +158,12 @@ export class Task<T> extends Future<T> {
   #scope: TaskScope | null;
   /** The name, or the N of the default name `Task-N` (made into a string on demand). */
   #name: string | number;
-  #numCancelsRequested = 0;
   /** asyncio `_must_cancel`: a cancellation requested and not yet delivered. */
   #mustCancel = false;
-  /** asyncio `_cancel_message`: the message of that cancellation. */
-  #cancelMessage: string | undefined = undefined;
-  /** The AbortController behind `signal` once read; before that, the reason it will abort with. */
-  #abort: AbortController | CancelledError | null = null;
-  #stack: string | undefined = undefined;
-  /** @internal Links in the loop's list of pending tasks. */
-  _list: TaskList | null = null;
-  /** @internal */ _prev: Task<unknown> | null = null;
+  /** Cancellation counts and message, the signal, the debug stack (see TaskCold). */
+  #cold: TaskCold | null = null;
+  /** @internal Links in the loop's list of pending tasks (see `tasksOf`). */
+  _prev: Task<unknown> | null = null;
   /** @internal */ _next: Task<unknown> | null = null;
   /** @internal asyncio `_fut_waiter` (read by `@aio/debug`, see core's internal contract). */
   _futWaiter: Future<unknown> | null = null;
@@ -168,18 +187,17 @@ export class Task<T> extends Future<T> {
     if (Object.getPrototypeOf(fn) === GeneratorFunctionPrototype) {
       // A generator task: its steps run in the creator's context with the task entered.
       this._isGenerator = true;
-      this.#scope = rt.taskContext.run(this, newTaskScope, fn);
+      this.#scope = newGeneratorScope(this, fn);
     } else {
       this.#scope = new TaskScope(fn);
     }
     const name = options?.name;
     this.#name = name === undefined ? ++taskCounter : String(name);
     const list = tasksOf(loop);
-    this._list = list;
     this._next = list.head;
     if (list.head !== null) list.head._prev = this as Task<unknown>;
     list.head = this as Task<unknown>;
-    if (loop.getDebug()) this.#stack = new Error().stack;
+    if (loop.getDebug()) this.#coldFields().stack = new Error().stack;
     if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskCreated?.(this);
     if (options?.eagerStart === true) this._run();
     else {
@@ -188,6 +206,10 @@ export class Task<T> extends Future<T> {
       if (scheduleItem !== undefined) scheduleItem.call(loop, this as unknown as ReadyItem);
       else loop.callSoon(startTask, this as Task<unknown>);
     }
+  }
+
+  #coldFields(): TaskCold {
+    return (this.#cold ??= new TaskCold());
   }
 
   /** @internal What the loop runs for a scheduled task: its first step, or a generator task's next one. */
@@ -234,7 +256,7 @@ export class Task<T> extends Future<T> {
    */
   _cancelAwaited(): void {
     const waiter = this._futWaiter;
-    if (this.#mustCancel && waiter?.cancel(this.#cancelMessage)) {
+    if (this.#mustCancel && waiter?.cancel(this.#cold?.cancelMessage)) {
       this.#mustCancel = false;
     }
   }
@@ -246,7 +268,7 @@ export class Task<T> extends Future<T> {
    */
   #endCancelled(): boolean {
     if (!this.#takeCancel()) return false;
-    internals.cancelFuture(this as Task<unknown>, this.#cancelMessage);
+    internals.cancelFuture(this as Task<unknown>, this.#cold?.cancelMessage);
     return true;
   }
 
@@ -268,7 +290,7 @@ export class Task<T> extends Future<T> {
   }
 
   #makeCancelledError(): CancelledError {
-    const msg = this.#cancelMessage;
+    const msg = this.#cold?.cancelMessage;
     return msg === undefined ? new CancelledError() : new CancelledError(msg);
   }
 
@@ -455,13 +477,11 @@ export class Task<T> extends Future<T> {
       this.#scope = null;
     }
     this._futWaiter = null;
-    const list = this._list;
-    if (list !== null) {
-      if (this._prev !== null) this._prev._next = this._next;
-      else list.head = this._next;
-      if (this._next !== null) this._next._prev = this._prev;
-      this._list = this._prev = this._next = null;
-    }
+    // Done once: unlink from the loop's list of pending tasks.
+    if (this._prev !== null) this._prev._next = this._next;
+    else tasksOf(this.getLoop()).head = this._next;
+    if (this._next !== null) this._next._prev = this._prev;
+    this._prev = this._next = null;
     if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskDone?.(this);
   }
 
@@ -485,16 +505,17 @@ export class Task<T> extends Future<T> {
    */
   override cancel(msg?: string): boolean {
     if (this.done()) return false;
-    this.#numCancelsRequested++;
-    const abort = this.#abort;
+    const cold = this.#coldFields();
+    cold.numCancelsRequested++;
+    const abort = cold.abort;
     if (abort instanceof AbortController)
       abort.abort(msg === undefined ? new CancelledError() : new CancelledError(msg));
     else if (abort === null)
-      this.#abort = msg === undefined ? new CancelledError() : new CancelledError(msg);
+      cold.abort = msg === undefined ? new CancelledError() : new CancelledError(msg);
     // Delivered by `_deliverCancel` (the step that resumes the task), or as
     // the CancelledError of the future it awaits, cancelled here.
     this.#mustCancel = true;
-    this.#cancelMessage = msg;
+    cold.cancelMessage = msg;
     this._cancelAwaited();
     return true;
   }
@@ -510,7 +531,7 @@ export class Task<T> extends Future<T> {
    * ```
    */
   cancelling(): number {
-    return this.#numCancelsRequested;
+    return this.#cold?.numCancelsRequested ?? 0;
   }
 
   /**
@@ -526,11 +547,13 @@ export class Task<T> extends Future<T> {
    * ```
    */
   uncancel(): number {
-    if (this.#numCancelsRequested > 0) {
-      this.#numCancelsRequested--;
-      if (this.#numCancelsRequested === 0) this.#mustCancel = false; // withdrawn
+    const cold = this.#cold;
+    if (cold === null) return 0;
+    if (cold.numCancelsRequested > 0) {
+      cold.numCancelsRequested--;
+      if (cold.numCancelsRequested === 0) this.#mustCancel = false; // withdrawn
     }
-    return this.#numCancelsRequested;
+    return cold.numCancelsRequested;
   }
 
   /**
@@ -547,11 +570,12 @@ export class Task<T> extends Future<T> {
    * ```
    */
   get signal(): AbortSignal {
-    let abort = this.#abort;
+    const cold = this.#coldFields();
+    let abort = cold.abort;
     if (!(abort instanceof AbortController)) {
       const controller = new AbortController();
       if (abort !== null) controller.abort(abort);
-      this.#abort = abort = controller;
+      cold.abort = abort = controller;
     }
     return abort.signal;
   }
@@ -623,8 +647,9 @@ export class Task<T> extends Future<T> {
    * ```
    */
   getStack(): string[] {
-    if (this.#stack === undefined) return [];
-    return this.#stack
+    const stack = this.#cold?.stack;
+    if (stack === undefined) return [];
+    return stack
       .split("\n")
       .slice(1)
       .map((line) => line.trim());

@@ -1,4 +1,5 @@
 import {
+  _ContextScope,
   _checkFunction,
   _checkMs,
   _checkOptions,
@@ -6,6 +7,7 @@ import {
   _env,
   _getRunningLoop,
   _setImmediate,
+  type ContextScope,
   type EventLoop,
   getRuntime,
   _kScheduleItem as kScheduleItem,
@@ -23,6 +25,7 @@ import { EventLoopServices } from "./loop-services.js";
 const rt = getRuntime();
 /** The host's clock (a global in Node, Deno, Bun and browsers), read through a module binding. */
 const performance = globalThis.performance;
+const newHostScope = (): ContextScope => new _ContextScope("aio.loop");
 
 /**
  * How long (ms) the loop runs iterations back to back before it yields to the
@@ -121,10 +124,7 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
 
   #inBatch = false;
   #suspended = false;
-  /**
-   * The task steps the loop waits for: almost always one (a callback resumes
-   * one task), so the first is kept in a slot and only extras in a Set.
-   */
+  /** The task steps the loop waits for: almost always one, so the first in a slot, extras in a Set. */
   #inflight1: TaskLike<unknown> | null = null;
   #inflightMore: Set<TaskLike<unknown>> | null = null;
   #inflightCount = 0;
@@ -137,6 +137,8 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
   #resumeQueued = false;
   /** The next host turn (`_setImmediate` of `@aio/core`: setImmediate, or a MessageChannel message in a browser). */
   #immediate: unknown = null;
+  /** No task's context, made once: host turns start in it (`taskContext.run()` would copy every store twice). */
+  readonly #hostScope = rt.taskContext.exit(newHostScope);
   #hostTimer: ReturnType<typeof setTimeout> | null = null;
   #hostTimerWhen = Number.POSITIVE_INFINITY;
   #stopResolve: (() => void) | null = null;
@@ -176,10 +178,7 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
 
   // ----- scheduling ---------------------------------------------------------
 
-  /**
-   * @internal Schedules an internal ready item (see `kScheduleItem`) like
-   * `callSoon`, without allocating a Handle.
-   */
+  /** @internal Schedules an internal ready item (see `kScheduleItem`) like `callSoon`, with no Handle. */
   [kScheduleItem](item: Handle): void {
     if (this.#closed) throw new RuntimeError("Event loop is closed");
     this.#ready.push(item);
@@ -468,7 +467,7 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
 
   #ensureImmediate(): void {
     if (this.#immediate === null) {
-      this.#immediate = rt.taskContext.run(undefined as never, _setImmediate, this.#onImmediate);
+      this.#immediate = this.#hostScope.runInAsyncScope(_setImmediate, null, this.#onImmediate);
     }
   }
 
@@ -592,8 +591,8 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
     try {
       if (args === null) result = cb();
       else if (args === SELF) {
-        cb(handle);
-        return; // an internal item (a task step, a wake-up) settles itself
+        result = cb(handle); // an internal item: undefined, or a done callback's result
+        if (result === undefined) return;
       } else if (args.length === 1) result = cb(args[0]);
       else if (args.length === 2) result = cb(args[0], args[1]);
       else result = cb(...args);
@@ -705,7 +704,7 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
     if (this.#hostTimer !== null) clearTimeout(this.#hostTimer);
     const delay = Math.min(Math.max(Math.ceil(when - performance.now()), 1), MAX_HOST_DELAY_MS);
     this.#hostTimerWhen = when;
-    this.#hostTimer = rt.taskContext.run(undefined as never, setTimeout, this.#onHostTimer, delay);
+    this.#hostTimer = this.#hostScope.runInAsyncScope(setTimeout, null, this.#onHostTimer, delay);
   }
 
   /**

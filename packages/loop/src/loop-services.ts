@@ -38,6 +38,8 @@ export abstract class EventLoopServices {
   readonly #signalHandlers = new SignalHandlers();
   readonly #asyncgens = new Set<AsyncGenerator<unknown, unknown, unknown>>();
   #taskFactory: TaskFactory | null = null;
+  /** The options `createTask(fn)` passes when it is given none (read-only: Task only reads them). */
+  #ownTaskOptions: { loop: EventLoop } | null = null;
 
   /** Schedules `cb(...args)` for the next loop iteration (see {@link BaseEventLoop.callSoon}). */
   abstract callSoon<A extends unknown[]>(cb: (...args: A) => unknown, ...args: A): Handle;
@@ -378,7 +380,12 @@ export abstract class EventLoopServices {
     if (this.isClosed()) throw new RuntimeError("Event loop is closed");
     if (this.#taskFactory !== null)
       return this.#taskFactory(this as unknown as EventLoop, fn, options) as Task<Awaited<T>>;
-    return new Task(fn as () => Awaited<T>, { ...options, loop: this as unknown as EventLoop });
+    // Without options every task shares one `{ loop }` object: no copy per task.
+    const taskOptions =
+      options === undefined
+        ? (this.#ownTaskOptions ??= { loop: this as unknown as EventLoop })
+        : { ...options, loop: this as unknown as EventLoop };
+    return new Task(fn as () => Awaited<T>, taskOptions);
   }
 
   /**

@@ -29,8 +29,21 @@ export class TaskScope extends _ContextScope {
   }
 }
 
-/** Makes a scope inside `taskContext.run(task, …)`: a generator task's, with the task entered. */
-export function newTaskScope(fn: () => unknown): TaskScope {
+/**
+ * A generator task's scope: the creator's context with the task entered.
+ * Made inside a scope of the creator's context, which restores the context
+ * it found by reference: `taskContext.run(task, …)` would copy the creator's
+ * stores twice (in with the task, and out again), this copies them once.
+ */
+export function newGeneratorScope(task: Settling, fn: () => unknown): TaskScope {
+  const creator = new TaskScope(fn);
+  const scope = creator.runInAsyncScope(enterAndCapture, null, task, fn);
+  creator.emitDestroy();
+  return scope;
+}
+
+function enterAndCapture(task: Settling, fn: () => unknown): TaskScope {
+  rt.taskContext.enterWith(task as never);
   return new TaskScope(fn);
 }
 

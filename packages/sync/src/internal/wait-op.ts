@@ -266,13 +266,29 @@ export function runWait<O, R>(
   if (kind.loops === true) return new PromiseWait(kind, owner, signal, arg).start(fut);
   // One wait: the reactions go on the waiter future here, in the caller's
   // task, so the task is suspended on it and cancelling the task cancels it.
-  // (Promise.resolve returns the native promise `then` gave as it is.)
-  return Promise.resolve(
-    waitOn(fut, signal).then(
-      () => kind.woke(owner, fut, ONE_WAIT),
-      (err: unknown) => kind.failed(owner, fut, err),
-    ),
+  // The promise is our own: inside a task, `Future.then()` returns a promise
+  // only made when chained on (docs/design/lazy-then.md), and what we return
+  // is awaited by the caller, which adopts a native promise most cheaply.
+  const promise = new Promise<R>(capture);
+  const resolve = capturedResolve;
+  const reject = capturedReject;
+  waitOn(fut, signal).then(
+    () => {
+      try {
+        resolve(kind.woke(owner, fut, ONE_WAIT));
+      } catch (err) {
+        reject(err);
+      }
+    },
+    (err: unknown) => {
+      try {
+        resolve(kind.failed(owner, fut, err));
+      } catch (failure) {
+        reject(failure);
+      }
+    },
   );
+  return promise;
 }
 
 /** What `woke` gets for a kind that does not loop: waiting again is a bug. */

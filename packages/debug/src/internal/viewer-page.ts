@@ -1,4 +1,10 @@
-<!doctype html>
+// The trace viewer page, self-contained (no network): `viewerHtml()` embeds
+// a trace in it, and the build writes it to `viewer/index.html` as well (see
+// tsup.config.ts) for `viewerUrl()`. It lives in the code so the viewer works
+// where there are no files to read (a browser).
+
+/** The viewer page, with `null` where `viewerHtml()` puts the trace. */
+export const VIEWER_PAGE = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -61,8 +67,8 @@ function problems(trace) {
   const out = [];
   trace.traceEvents.forEach((e, i) => {
     if (out.length >= 5) return;
-    if (typeof e !== "object" || e === null || typeof e.ph !== "string") out.push(`traceEvents[${i}] has no phase`);
-    else if (e.ph === "X" && (typeof e.ts !== "number" || typeof e.dur !== "number")) out.push(`traceEvents[${i}] (X) needs ts and dur`);
+    if (typeof e !== "object" || e === null || typeof e.ph !== "string") out.push(\`traceEvents[\${i}] has no phase\`);
+    else if (e.ph === "X" && (typeof e.ts !== "number" || typeof e.dur !== "number")) out.push(\`traceEvents[\${i}] (X) needs ts and dur\`);
   });
   return out;
 }
@@ -70,7 +76,7 @@ function problems(trace) {
 function render(trace, source) {
   const bad = problems(trace);
   if (bad.length) {
-    setStatus(`${source} is not a valid trace: ${bad.join("; ")}`, true);
+    setStatus(\`\${source} is not a valid trace: \${bad.join("; ")}\`, true);
     return;
   }
   const events = trace.traceEvents;
@@ -104,7 +110,7 @@ function render(trace, source) {
     row.dataset.tid = String(tid);
     const label = document.createElement("div");
     label.className = "label";
-    label.textContent = names.get(tid) || `tid ${tid}`;
+    label.textContent = names.get(tid) || \`tid \${tid}\`;
     label.title = label.textContent;
     const lane = document.createElement("div");
     lane.className = "lane";
@@ -117,10 +123,10 @@ function render(trace, source) {
     const r = rowOf.get(e.tid);
     if (!r) continue;
     const div = document.createElement("div");
-    div.className = `slice ${e.cat === "callback" ? "callback" : "step"}${e.dur >= SLOW_US ? " slow" : ""}`;
-    div.style.left = `${x(e.ts)}px`;
-    div.style.width = `${Math.max((e.dur / span) * width, 1)}px`;
-    div.title = `${e.name} — ${(e.dur / 1000).toFixed(3)} ms${e.args?.awaiting ? `\nthen awaits ${e.args.awaiting}` : ""}`;
+    div.className = \`slice \${e.cat === "callback" ? "callback" : "step"}\${e.dur >= SLOW_US ? " slow" : ""}\`;
+    div.style.left = \`\${x(e.ts)}px\`;
+    div.style.width = \`\${Math.max((e.dur / span) * width, 1)}px\`;
+    div.title = \`\${e.name} — \${(e.dur / 1000).toFixed(3)} ms\${e.args?.awaiting ? \`\\nthen awaits \${e.args.awaiting}\` : ""}\`;
     r.lane.append(div);
     const s = stats.get(e.tid);
     s.n++;
@@ -165,7 +171,7 @@ function render(trace, source) {
     const tr = document.createElement("tr");
     tr.dataset.tid = String(tid);
     const cells = [
-      names.get(tid) || `tid ${tid}`,
+      names.get(tid) || \`tid \${tid}\`,
       String(s.n),
       ms(s.busy),
       s.n ? ms(s.first - t0) : "-",
@@ -181,7 +187,7 @@ function render(trace, source) {
     body.append(tr);
   }
   document.getElementById("tasks").hidden = false;
-  setStatus(`${source}: ${tids.length} tracks, ${slices.length} slices, ${arrows} await arrows, ${(span / 1000).toFixed(3)} ms`, false);
+  setStatus(\`\${source}: \${tids.length} tracks, \${slices.length} slices, \${arrows} await arrows, \${(span / 1000).toFixed(3)} ms\`, false);
 }
 
 function load(text, source) {
@@ -189,7 +195,7 @@ function load(text, source) {
   try {
     trace = JSON.parse(text);
   } catch (err) {
-    setStatus(`${source} is not a complete trace (${err.message}); was it truncated while being written?`, true);
+    setStatus(\`\${source} is not a complete trace (\${err.message}); was it truncated while being written?\`, true);
     return;
   }
   render(trace, source);
@@ -211,3 +217,4 @@ if (embedded !== "null" && embedded !== "") load(embedded, "embedded trace");
 </script>
 </body>
 </html>
+`;
