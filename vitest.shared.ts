@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
@@ -10,14 +10,19 @@ const packagesDir = join(root, "packages");
 /**
  * Tests import every `@aio/*` package by name; the names resolve to the
  * sources so a test always exercises the current code (the packaging check
- * separately exercises the built tarballs).
+ * separately exercises the built tarballs). In Chromium a package's
+ * `src/index.browser.ts`, where it has one, stands for its `browser` export
+ * condition.
  */
-function aliases(): { find: RegExp; replacement: string }[] {
+function aliases(runtime: TestRuntime): { find: RegExp; replacement: string }[] {
   const out: { find: RegExp; replacement: string }[] = [];
   for (const name of readdirSync(packagesDir)) {
     const src = join(packagesDir, name, "src");
+    const browserIndex = join(src, "index.browser.ts");
+    const index =
+      runtime === "chromium" && existsSync(browserIndex) ? browserIndex : join(src, "index.ts");
     out.push({ find: new RegExp(`^@aio/${name}/testing$`), replacement: join(src, "testing.ts") });
-    out.push({ find: new RegExp(`^@aio/${name}$`), replacement: join(src, "index.ts") });
+    out.push({ find: new RegExp(`^@aio/${name}$`), replacement: index });
   }
   return out;
 }
@@ -34,14 +39,12 @@ function escapeRegExp(s: string): string {
 export function packageConfig(packageDir: string, runtime?: TestRuntime) {
   const name = basename(resolve(packageDir));
   const reportDir = process.env.AIO_TEST_REPORT_DIR;
-  const rules = skipRules(
-    name,
-    runtime ?? ((process.env.AIO_TEST_RUNTIME as TestRuntime | undefined) || "node"),
-  );
+  const on = runtime ?? ((process.env.AIO_TEST_RUNTIME as TestRuntime | undefined) || "node");
+  const rules = skipRules(name, on);
   const skippedFiles = rules.filter((r) => r.tests === undefined).map((r) => r.file);
   const skippedTests = rules.flatMap((r) => r.tests ?? []);
   return defineConfig({
-    resolve: { alias: aliases() },
+    resolve: { alias: aliases(on) },
     test: {
       name,
       root: packageDir,

@@ -14,7 +14,7 @@
 //
 // RESULTS.md = a header (machine, Node versions, date) followed by each
 // bench/results/<topic>.md, in the order loop, tasks, sync, executors,
-// bullmq, streams, debug, then any other topic alphabetically. The figures in those
+// bullmq, streams, debug, browser, then any other topic alphabetically. The figures in those
 // files are recorded by the suites themselves (`--record`) or by their authors.
 
 import { spawn } from "node:child_process";
@@ -24,7 +24,7 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ORDER = ["loop", "tasks", "sync", "executors", "bullmq", "streams", "debug"];
+const ORDER = ["loop", "tasks", "sync", "executors", "bullmq", "streams", "debug", "browser"];
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith("--")));

@@ -29,6 +29,10 @@ const NODE_ONLY_FILE =
   "it drives child processes, sockets or files (Node APIs) from the test itself";
 const NO_SET_IMMEDIATE = "the test body uses Node's setImmediate, which browsers do not have";
 const NO_ALS = "it checks AsyncLocalStorage, a Node API (Deno and Bun have it; browsers do not)";
+const NODE_POOLS =
+  "the Node pools (worker_threads, child processes, /proc, Atomics.wait on shared memory): test/browser-thread-pool.test.ts covers the Web Worker pool";
+const NODE_STREAMS =
+  "TCP, TLS, UDP and child processes (and Node's Buffer): not reachable from a page; test/browser-streams.test.ts checks the browser entry's RuntimeErrors";
 const NO_LISTENERS =
   "it counts abort listeners with node:events getEventListeners, which browsers do not have";
 
@@ -68,6 +72,155 @@ export const SKIP_RULES: readonly SkipRule[] = [
     reason:
       "Bun 1's worker threads do not all exit within the test's bound after shutdown (issue 13, not diagnosed further)",
   },
+  // ----- executors in Chromium: the Web Worker pool has its own suite
+  {
+    runtimes: ["node", "deno", "bun"],
+    package: "executors",
+    file: "test/browser-thread-pool.test.ts",
+    reason: "it needs a page: Web Workers, Blob URLs and modules served by vite's dev server",
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/arguments.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/conformance-force-shutdown.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/conformance-process-pool.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/exports.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/map-buffersize.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/parent-death.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/process-pool.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/protocol.test.ts",
+    reason: NODE_POOLS,
+  },
+  { runtimes: ["chromium"], package: "executors", file: "test/stress.test.ts", reason: NODE_POOLS },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/submit-with.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/thread-pool.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/to-thread.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
+    file: "test/uncloneable.test.ts",
+    reason: NODE_POOLS,
+  },
+  // ----- streams in Chromium: only the browser entry's RuntimeErrors
+  {
+    runtimes: ["deno", "bun", "chromium"],
+    package: "streams",
+    file: "test/browser-bundle.test.ts",
+    reason:
+      "it drives esbuild from Node over the built package; the Node runs cover it (what it checks does not depend on the runtime running the bundler)",
+  },
+  {
+    runtimes: ["node", "deno", "bun"],
+    package: "streams",
+    file: "test/browser-streams.test.ts",
+    reason: "it checks the browser entry (the `browser` export condition) in a page",
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/arguments.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/connection.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/datagram.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/exports.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/hardening.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/keep-alive.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/stream-reader.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/subprocess.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
+    file: "test/tls-unix.test.ts",
+    reason: NODE_STREAMS,
+  },
+  { runtimes: ["chromium"], package: "streams", file: "test/conformance/**", reason: NODE_STREAMS },
   // ----- core
   { runtimes: ["chromium"], package: "core", file: "test/cjs.test.ts", reason: NODE_ONLY_FILE },
   {
@@ -586,17 +739,6 @@ export interface PackageSkipRule {
 }
 
 export const PACKAGE_SKIP_RULES: readonly PackageSkipRule[] = [
-  {
-    runtimes: ["chromium"],
-    package: "executors",
-    reason:
-      "worker_threads and child processes: not reachable from a page (Web Workers are not wired up yet)",
-  },
-  {
-    runtimes: ["chromium"],
-    package: "streams",
-    reason: "TCP, TLS, UDP and child processes: not reachable from a page",
-  },
   {
     runtimes: ["chromium"],
     package: "bullmq",

@@ -1,10 +1,11 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // index.browser.ts: the `browser` export condition (Web Workers); both share one set of types.
+  entry: ["src/index.ts", "src/index.browser.ts"],
   format: ["esm"],
   target: "node20",
-  dts: true,
+  dts: { entry: "src/index.ts" },
   sourcemap: true,
   clean: true,
   splitting: true,

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { describeValue } from "@aio/core";
-import { MODULE_REF, type ModuleRef } from "./internal/fn-spec.js";
+import type { ModuleRef } from "./internal/fn-spec.js";
+import { checkModuleArgs, moduleRefFunction } from "./internal/module-ref.js";
 
 /**
  * Names a function exported by a module, so a pool can run it: the worker
@@ -37,18 +37,7 @@ export function moduleFunction<F extends (...args: any[]) => any = (...args: any
   module: string | URL,
   exportName = "default",
 ): (...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>> {
-  let specifier: string;
-  if (module instanceof URL) specifier = module.href;
-  else if (typeof module === "string" && module.length > 0) specifier = module;
-  else
-    throw new TypeError(
-      `moduleFunction() module must be a URL or a non-empty string, received ${describeValue(module)}`,
-    );
-  if (typeof exportName !== "string" || exportName.length === 0) {
-    throw new TypeError(
-      `moduleFunction() exportName must be a non-empty string, received ${describeValue(exportName)}`,
-    );
-  }
+  let specifier = checkModuleArgs(module, exportName);
   let path: string | null = null;
   if (specifier.startsWith("file:")) path = fileURLToPath(specifier);
   else if (specifier.startsWith("/") || /^[A-Za-z]:[\\/]/.test(specifier)) path = specifier;
@@ -63,17 +52,5 @@ export function moduleFunction<F extends (...args: any[]) => any = (...args: any
     );
   }
   const ref: ModuleRef = { mod: specifier, name: exportName };
-  const name = `${exportName}`;
-  const local = {
-    async [name](...args: unknown[]): Promise<unknown> {
-      const mod = (await import(ref.mod)) as Record<string, unknown>;
-      const fn = mod[ref.name];
-      if (typeof fn !== "function") {
-        throw new TypeError(`module ${ref.mod} has no exported function "${ref.name}"`);
-      }
-      return fn(...args);
-    },
-  }[name]!;
-  Object.defineProperty(local, MODULE_REF, { value: ref });
-  return local as never;
+  return moduleRefFunction(ref) as never;
 }

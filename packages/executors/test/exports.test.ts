@@ -18,4 +18,9 @@ describe("@aio/executors exports", () => {
       "transfer",
     ]);
   });
+
+  test("the browser entry (the `browser` export condition) exports the same names", async () => {
+    const browser = await import("../src/index.browser.js");
+    expect(Object.keys(browser).sort()).toEqual(Object.keys(executors).sort());
+  });
 });

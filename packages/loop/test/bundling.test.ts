@@ -1,5 +1,7 @@
 /**
- * A small browser app that uses `@aio/loop`, `@aio/futures` and `@aio/sync`
+ * A small browser app that uses `@aio/loop`, `@aio/futures`, `@aio/sync` and
+ * `@aio/executors` (its `browser` build: a thread pool on Web Workers; a
+ * devDependency of `@aio/loop`, so it is built before this test runs)
  * the way a user installs them (package names resolved through
  * `node_modules` to the built packages and their `exports`), bundled with
  * esbuild, Vite and Rollup with no configuration beyond the entry — no
@@ -37,6 +39,7 @@ const APP = `
 import { run } from "@aio/loop";
 import { createTask, gather, sleep, timeout } from "@aio/futures";
 import { Lock, Queue } from "@aio/sync";
+import { ProcessPoolExecutor, ThreadPoolExecutor } from "@aio/executors";
 
 const result = run(async () => {
   const lock = new Lock();
@@ -49,7 +52,13 @@ const result = run(async () => {
   });
   await timeout(5000, () => gather(worker("a"), worker("b"), worker("c")));
   const got = [queue.getNowait(), queue.getNowait(), queue.getNowait()];
-  return { order, got, hasProcess: typeof process !== "undefined" };
+  // @aio/executors' browser build: a thread pool on Web Workers.
+  const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+  const squared = await pool.submit((x) => x * x, 7);
+  await pool.shutdown();
+  let processPool = "";
+  try { new ProcessPoolExecutor(); } catch (e) { processPool = e.name; }
+  return { order, got, squared, processPool, hasProcess: typeof process !== "undefined" };
 });
 result.then(
   (value) => { window.__aio = { ok: true, value }; },
@@ -57,7 +66,13 @@ result.then(
 );
 `;
 
-const EXPECTED = { order: ["a", "b", "c"], got: ["a", "b", "c"], hasProcess: false };
+const EXPECTED = {
+  order: ["a", "b", "c"],
+  got: ["a", "b", "c"],
+  squared: 49,
+  processPool: "RuntimeError",
+  hasProcess: false,
+};
 
 let appDir = "";
 let server: Server | null = null;
@@ -71,7 +86,7 @@ const TYPES: Record<string, string> = {
 };
 
 beforeAll(async () => {
-  for (const name of ["core", "loop", "futures", "sync"]) {
+  for (const name of ["core", "loop", "futures", "sync", "executors"]) {
     expect(
       existsSync(join(packagesDir, name, "dist", "index.js")),
       `packages/${name}/dist is missing: build first`,
@@ -80,7 +95,7 @@ beforeAll(async () => {
   appDir = mkdtempSync(join(tmpdir(), "aio-bundle-"));
   // node_modules/@aio/* → the packages, as a workspace or an install would have them.
   mkdirSync(join(appDir, "node_modules", "@aio"), { recursive: true });
-  for (const name of ["core", "loop", "futures", "sync"]) {
+  for (const name of ["core", "loop", "futures", "sync", "executors"]) {
     symlinkSync(join(packagesDir, name), join(appDir, "node_modules", "@aio", name), "dir");
   }
   writeFileSync(join(appDir, "main.js"), APP);

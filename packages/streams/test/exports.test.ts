@@ -40,4 +40,19 @@ describe("@aio/streams exports", () => {
     expect([l.name, l.consumed, l instanceof Error]).toEqual(["LimitOverrunError", 3, true]);
     expect(streams.isLimitOverrunError(e)).toBe(false);
   });
+
+  test("the browser entry (the `browser` export condition) has the same names and constants", async () => {
+    const browser = await import("../src/index.browser.js");
+    expect(Object.keys(browser).sort()).toEqual(Object.keys(streams).sort());
+    const constants = (m: typeof streams) => [
+      m.DEFAULT_LIMIT,
+      m.SSL_HANDSHAKE_TIMEOUT,
+      m.PIPE,
+      m.DEVNULL,
+      m.STDOUT,
+      m.INHERIT,
+    ];
+    expect(constants(browser as unknown as typeof streams)).toEqual(constants(streams));
+    expect(browser.IncompleteReadError).toBe(streams.IncompleteReadError);
+  });
 });

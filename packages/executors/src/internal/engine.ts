@@ -1,5 +1,11 @@
 import type { TransferListItem } from "node:worker_threads";
-import { _getRunningLoop, type FutureLike, getRuntime, RuntimeError } from "@aio/core";
+import {
+  _getRunningLoop,
+  _setImmediate,
+  type FutureLike,
+  getRuntime,
+  RuntimeError,
+} from "@aio/core";
 import { BrokenExecutorError, ExecutorFullError } from "../errors.js";
 import { ConcurrentFuture } from "./concurrent-future.js";
 import type { ShippedFn } from "./fn-spec.js";
@@ -273,7 +279,8 @@ export class PoolEngine {
         slot.idleTimer = null;
         if (slot.jobs.length === 0 && slot.alive) this.#closeWorker(slot);
       }, this.opts.idleTimeoutMs);
-      slot.idleTimer.unref();
+      // A browser's timer is a number: there is no process to keep alive.
+      (slot.idleTimer as { unref?: () => void }).unref?.();
     }
   }
 
@@ -321,8 +328,8 @@ export class PoolEngine {
         // Timers run before I/O in a host turn: after a long busy stretch the
         // job's reply may be waiting unread. Decide after one poll phase has
         // passed (two check phases), on fresh state.
-        setImmediate(() =>
-          setImmediate(() => {
+        _setImmediate(() =>
+          _setImmediate(() => {
             if (slot.alive && slot.killedFor === null && slot.jobs[0] === job) {
               slot.killedFor = job;
               slot.channel.terminate();

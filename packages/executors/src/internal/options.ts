@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import {
   _checkInteger,
   _checkMs,
@@ -9,6 +8,23 @@ import {
 } from "@aio/core";
 import { type ShippedFn, shipFunction } from "./fn-spec.js";
 import { prepareArgs } from "./wire.js";
+
+/**
+ * The host's parallelism, the default `maxWorkers`: `os.availableParallelism()`
+ * where the runtime has `node:os` (Node, Deno, Bun), else
+ * `navigator.hardwareConcurrency` (browsers). `node:os` is reached through
+ * `process.getBuiltinModule`, so the browser build imports no Node built-in.
+ */
+function availableParallelism(): number {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  if (typeof proc?.getBuiltinModule === "function") {
+    return (proc.getBuiltinModule("node:os") as typeof import("node:os")).availableParallelism();
+  }
+  return (
+    (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+      ?.hardwareConcurrency || 1
+  );
+}
 
 /**
  * What a pool does with a job that is already running when its future is
@@ -29,7 +45,7 @@ export type CancelRunning = "finish" | "abort";
  * ```
  */
 export interface PoolExecutorOptions {
-  /** How many workers at most; default `os.availableParallelism()`. An integer >= 1. */
+  /** How many workers at most; default `os.availableParallelism()` (`navigator.hardwareConcurrency` in a browser). An integer >= 1. */
   maxWorkers?: number;
   /** Runs once in every new worker before its first job (a function or `moduleFunction()`). */
   initializer?: ((...args: any[]) => unknown) | null;

@@ -1,7 +1,7 @@
 import type { TransferListItem } from "node:worker_threads";
 import { type WorkerFeatures, workerFeatures } from "./runtime.js";
 /**
- * The code that runs inside every worker thread and child process.
+ * The code that runs inside every worker thread, child process and Web Worker.
  *
  * It is shipped as source — `(${workerMain})("thread")` evaluated by
  * `new Worker(code, { eval: true })` or `node -e` — so the pool needs no
@@ -23,12 +23,9 @@ import { type WorkerFeatures, workerFeatures } from "./runtime.js";
  * decided on a reply still in flight never hits another job.
  */
 export function workerMain(
-  kind: "thread" | "process",
+  kind: "thread" | "process" | "web",
   features: WorkerFeatures = { syncPortPoll: true, checkBeforeSend: false },
 ): void {
-  const { AsyncLocalStorage } = process.getBuiltinModule("node:async_hooks");
-  const { pathToFileURL } = process.getBuiltinModule("node:url");
-
   // The protocol tags of protocol.ts, repeated (this function cannot import);
   // test/protocol.test.ts checks that they match.
   const M_INIT = 0;
@@ -50,7 +47,13 @@ export function workerMain(
   }
 
   const TRANSFER = Symbol.for("@aio/executors.transfer");
-  const als = new AsyncLocalStorage<Current>();
+  // Which job's code is running, for `jobSignal()`. A Web Worker has no
+  // AsyncLocalStorage; it runs one job at a time, so there it is the job
+  // being run (`current`) — also for a callback a finished job left behind.
+  const als: { getStore(): Current | undefined; run<R>(job: Current, f: () => R): R } =
+    kind === "web"
+      ? { getStore: () => current ?? undefined, run: (_job, f) => f() }
+      : new (process.getBuiltinModule("node:async_hooks").AsyncLocalStorage)<Current>();
   function signalOf(job: Current | undefined): AbortSignal | undefined {
     if (job === undefined) return undefined;
     if (job.controller === null) {
@@ -82,7 +85,40 @@ export function workerMain(
   // cancellation of the next job is seen before it starts (threads, where the
   // runtime can: see `syncPortPoll` in runtime.ts).
   let poll = (): void => {};
-  if (kind === "thread") {
+  // A later host turn (for `seeCancellation`): a message to itself in a Web Worker.
+  let nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+  if (kind === "web") {
+    // A module Web Worker (see thread-pool.browser.ts): no synchronous port read.
+    const scope = globalThis as unknown as {
+      postMessage(batch: Msg[], transfer: TransferListItem[]): void;
+      addEventListener(type: "message", cb: (e: { data: Msg[] }) => void): void;
+    };
+    send = (batch, transfer) => scope.postMessage(batch, transfer);
+    scope.addEventListener("message", (e) => receive(e.data));
+    // What ends a Node worker thread ends this one, as an uncaught error the
+    // pool hears of (a Web Worker reports no exit): an unhandled rejection,
+    // and `close()` (Node's `process.exit()`).
+    const fail = (err: unknown): void => {
+      setTimeout(() => {
+        throw err;
+      });
+    };
+    (
+      scope as unknown as {
+        addEventListener(t: string, cb: (e: { reason: unknown }) => void): void;
+      }
+    ).addEventListener("unhandledrejection", (e) => fail(e.reason));
+    (globalThis as { close?: () => void }).close = () =>
+      fail(new Error("close() was called in a pool worker"));
+    const turns = new MessageChannel();
+    const waiting: (() => void)[] = [];
+    (turns.port1 as unknown as { onmessage: () => void }).onmessage = () => waiting.shift()?.();
+    nextTurn = () =>
+      new Promise<void>((r) => {
+        waiting.push(r);
+        turns.port2.postMessage(null);
+      });
+  } else if (kind === "thread") {
     const { parentPort, receiveMessageOnPort } = process.getBuiltinModule("node:worker_threads");
     send = (batch, transfer) => parentPort!.postMessage(batch, transfer as never);
     parentPort!.on("message", receive);
@@ -314,7 +350,9 @@ export function workerMain(
 
   async function resolveFn(spec: { src?: string; mod?: string; name?: string }): Promise<Function> {
     if (spec.src !== undefined) return compile(spec.src);
-    const url = /^[a-z][a-z0-9+.-]+:/i.test(spec.mod!) ? spec.mod! : pathToFileURL(spec.mod!).href;
+    const url = /^[a-z][a-z0-9+.-]+:/i.test(spec.mod!)
+      ? spec.mod!
+      : process.getBuiltinModule("node:url").pathToFileURL(spec.mod!).href;
     const mod = (await importModule(url)) as Record<string, unknown>;
     const fn = mod[spec.name!];
     if (typeof fn !== "function") {
@@ -513,13 +551,14 @@ export function workerMain(
    * arrived while it ran synchronously (it would otherwise be mistaken for
    * the cancellation of a job not started), and says whether the job's
    * signal ended up aborted. Threads read their port synchronously; a child
-   * process lets one poll phase pass, only when another job is waiting.
+   * process (or a Web Worker) lets one poll phase (two host turns) pass,
+   * only when another job is waiting.
    */
   async function seeCancellation(job: Current): Promise<boolean> {
     if (kind === "thread") poll();
     else if (queue.length > 0 && !job.aborted) {
-      await new Promise((r) => setImmediate(r));
-      await new Promise((r) => setImmediate(r));
+      await nextTurn();
+      await nextTurn();
     }
     return job.aborted;
   }
@@ -530,7 +569,7 @@ export function workerMain(
  * keep function names (esbuild's `keepNames`, used by tsx) insert
  * `__name(fn, "name")` calls into `workerMain` itself.
  */
-export function workerSource(kind: "thread" | "process"): string {
+export function workerSource(kind: "thread" | "process" | "web"): string {
   return (
     'var __name = (t, v) => { try { Object.defineProperty(t, "name", { value: v, configurable: true }); } catch {} return t; };\n' +
     `(${workerMain.toString()})(${JSON.stringify(kind)}, ${JSON.stringify(workerFeatures)});\n`
