@@ -33,6 +33,51 @@ const NO_LISTENERS =
   "it counts abort listeners with node:events getEventListeners, which browsers do not have";
 
 export const SKIP_RULES: readonly SkipRule[] = [
+  // ----- executors on Deno 2 (the rest of the suite runs there; docs/design/executor-runtimes.md)
+  {
+    runtimes: ["deno"],
+    package: "executors",
+    file: "test/thread-pool.test.ts",
+    tests: ["a worker over its resourceLimits fails its job with BrokenExecutorError"],
+    reason:
+      "ThreadPoolExecutor refuses resourceLimits on Deno 2 with a RuntimeError (a worker over its limit while running a job from a message often hangs there instead of ending); the next rule's test checks the refusal",
+  },
+  {
+    runtimes: ["node", "bun"],
+    package: "executors",
+    file: "test/thread-pool.test.ts",
+    tests: ["on Deno 2, resourceLimits throws RuntimeError naming Deno and the process pool"],
+    reason: "it checks Deno's refusal; on these runtimes resourceLimits works (the test above)",
+  },
+  {
+    runtimes: ["deno"],
+    package: "executors",
+    file: "test/conformance-force-shutdown.test.ts",
+    tests: [
+      "test_force_shutdown_workers: ThreadPoolExecutor.terminateWorkers()",
+      "test_force_shutdown_workers: ThreadPoolExecutor.killWorkers()",
+    ],
+    reason:
+      "Deno 2's worker.terminate() cannot stop a thread running synchronous code: the futures fail at once, but the thread runs its job to the end before it goes (the test counts OS threads right after)",
+  },
+  {
+    runtimes: ["deno"],
+    package: "executors",
+    file: "test/process-pool.test.ts",
+    tests: ["a busy main thread past the grace period never gets another job's child killed"],
+    reason:
+      "Deno 2 reads a child's IPC channel in an async operation that completes turns later than Node's poll phase: after a long busy stretch the abort grace can decide before the finished job's reply is read, so that child is killed needlessly (the job behind it is resent to a fresh child; nothing is lost, but the test's same-pid check fails)",
+  },
+  {
+    runtimes: ["deno"],
+    package: "executors",
+    file: "test/conformance-force-shutdown.test.ts",
+    tests: [
+      "test_terminate_workers: terminateWorkers() sends the child SIGTERM, which a job can see",
+    ],
+    reason:
+      "intermittent on Deno 2 (2 of 4 runs): the child ends without running the SIGTERM handler its job installed; a bare Deno child with the same handler, watchdog thread and IPC gets it every time (issue 13, not diagnosed further)",
+  },
   // ----- executors on Bun 1 (the rest of the suite runs there)
   {
     runtimes: ["bun"],
@@ -602,12 +647,7 @@ export const PACKAGE_SKIP_RULES: readonly PackageSkipRule[] = [
     package: "bullmq",
     reason: "a Redis connection is TCP: not reachable from a page",
   },
-  {
-    runtimes: ["deno"],
-    package: "executors",
-    reason:
-      "both pools run on Deno 2 (test/fixtures/rt-smoke.mjs), but 12 of the suite's tests still fail there: cancellation of a job before it starts, shutdown({ cancelFutures }), terminateWorkers()/killWorkers(), resourceLimits, module functions in a child (issue 13, left open)",
-  },
+
   {
     runtimes: ["deno", "bun"],
     package: "bullmq",

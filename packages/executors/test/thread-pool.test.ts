@@ -577,6 +577,19 @@ describe("ThreadPoolExecutor failures", () => {
     expect(await p.submit(() => "fine")).toBe("fine");
   });
 
+  test("on Deno 2, resourceLimits throws RuntimeError naming Deno and the process pool", () => {
+    // Run on Deno only (scripts/runtime-skips.ts): elsewhere the limits work.
+    expect(
+      () => new ThreadPoolExecutor({ resourceLimits: { maxOldGenerationSizeMb: 16 } }),
+    ).toThrow(
+      new RuntimeError(
+        "ThreadPoolExecutor resourceLimits is not supported on Deno 2: a worker thread over its heap limit can hang instead of ending; " +
+          'use a ProcessPoolExecutor with execArgv: ["--v8-flags=--max-old-space-size=N"]',
+      ),
+    );
+    pool({ maxWorkers: 1 }); // without resourceLimits a pool is made as usual
+  });
+
   test("a worker over its resourceLimits fails its job with BrokenExecutorError", async () => {
     const p = pool({
       maxWorkers: 1,
