@@ -29,8 +29,6 @@ const NODE_ONLY_FILE =
   "it drives child processes, sockets or files (Node APIs) from the test itself";
 const NO_SET_IMMEDIATE = "the test body uses Node's setImmediate, which browsers do not have";
 const NO_ALS = "it checks AsyncLocalStorage, a Node API (Deno and Bun have it; browsers do not)";
-const STARTTLS_DENO =
-  "on Deno 2 a handshake over an open connection of @aio/streams never completes (neither side's handshake event comes; a bare node:net/node:tls probe does upgrade, the root cause is not found), so startTls() there rejects at once with a RuntimeError naming the alternative (tested by the next rule's test)";
 const NO_LISTENERS =
   "it counts abort listeners with node:events getEventListeners, which browsers do not have";
 
@@ -356,31 +354,7 @@ export const SKIP_RULES: readonly SkipRule[] = [
     reason:
       "Deno 2's node:tls differs in the SNI it reports for an IP and in how a refused handshake ends",
   },
-  {
-    runtimes: ["deno"],
-    package: "streams",
-    file: "test/hardening.test.ts",
-    tests: [
-      "an IP serverHostname is checked against the certificate, not the host connected to",
-      "a name serverHostname not in the certificate is rejected",
-    ],
-    reason: STARTTLS_DENO,
-  },
-  {
-    runtimes: ["deno"],
-    package: "streams",
-    file: "test/tls-unix.test.ts",
-    tests: ["StreamWriter.startTls() upgrades a plain connection on both sides"],
-    reason: STARTTLS_DENO,
-  },
-  {
-    runtimes: ["node", "bun"],
-    package: "streams",
-    file: "test/tls-unix.test.ts",
-    tests: ["on Deno 2, startTls() rejects at once with RuntimeError naming Deno and ssl"],
-    reason:
-      "it checks Deno's refusal; on these runtimes startTls() works (the other startTls tests)",
-  },
+
   {
     runtimes: ["deno"],
     package: "streams",

@@ -17,8 +17,6 @@ import { handshake, SSL_HANDSHAKE_TIMEOUT } from "./internal/tls-handshake.js";
 import type { StreamReader } from "./stream-reader.js";
 
 const rt = getRuntime();
-/** Deno announces itself with a global (see `startTls()`). */
-const ON_DENO = (globalThis as { Deno?: unknown }).Deno !== undefined;
 
 export { SSL_HANDSHAKE_TIMEOUT };
 
@@ -381,8 +379,7 @@ export class StreamWriter implements AsyncDisposable {
    * @throws {TypeError} when `ssl` is not a valid TLS configuration (a server needs a certificate),
    *   or `options` or an option has the wrong type.
    * @throws {ValueError} when `sslHandshakeTimeout` is not > 0, or `serverHostname` is given on the server side.
-   * @throws {RuntimeError} when already TLS, or closing; on Deno 2 always
-   *   (upgrading an open connection is not supported there: open it with `ssl`).
+   * @throws {RuntimeError} when already TLS, or closing.
    * @throws {TimeoutError} when the handshake takes longer than `sslHandshakeTimeout`.
    * @throws the handshake's error (e.g. code `DEPTH_ZERO_SELF_SIGNED_CERT`); the connection is then closed.
    * @example
@@ -411,16 +408,6 @@ export class StreamWriter implements AsyncDisposable {
     if (p.tls) throw new RuntimeError("startTls(): the connection already uses TLS");
     if (p.kind === "pipe") throw new RuntimeError("startTls() needs a socket connection");
     if (p.closing || p.lost) throw new RuntimeError("startTls(): the writer is closing");
-    if (ON_DENO) {
-      // On Deno 2 (2.9) neither side's handshake event ever comes when
-      // startTls() wraps an open connection of these streams (a bare
-      // node:net/node:tls probe does upgrade: the root cause is not found).
-      // Fail now, not after sslHandshakeTimeout (docs/guide/runtimes.md).
-      throw new RuntimeError(
-        "startTls() is not supported on Deno 2: upgrading an open connection never completes its TLS handshake there; " +
-          "open the connection with TLS from the start (openConnection(host, port, { ssl }), startServer(handler, host, port, { ssl }))",
-      );
-    }
     await this.drain();
     const raw = p.stream as Socket;
     p.detach();

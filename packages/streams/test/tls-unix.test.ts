@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSecureContext } from "node:tls";
-import { isTimeoutError, RuntimeError } from "@aio/core";
+import { isTimeoutError } from "@aio/core";
 import { createTask, sleep } from "@aio/futures";
 import { run } from "@aio/loop";
 import { openConnection, openUnixConnection, startServer, startUnixServer } from "@aio/streams";
@@ -97,36 +97,6 @@ describe("TLS", () => {
       return [go, answer, cn];
     });
     expect(out).toEqual(["GO\n", "secure: hello\n", "localhost"]);
-  });
-});
-
-describe("startTls() on Deno 2", () => {
-  // Run on Deno only (scripts/runtime-skips.ts): elsewhere startTls() works (above).
-  test("on Deno 2, startTls() rejects at once with RuntimeError naming Deno and ssl", async () => {
-    const out = await run(async () => {
-      const server = await startServer(
-        async (reader, writer) => {
-          await reader.read();
-          writer.close();
-        },
-        "127.0.0.1",
-        0,
-      );
-      const [, writer] = await openConnection("127.0.0.1", portOf(server));
-      const err = await writer.startTls({ ca: cert }).then(
-        () => null,
-        (e: unknown) => e,
-      );
-      writer.close();
-      await writer.waitClosed();
-      await shutdown(server);
-      return err;
-    });
-    expect(out).toBeInstanceOf(RuntimeError);
-    expect((out as Error).message).toBe(
-      "startTls() is not supported on Deno 2: upgrading an open connection never completes its TLS handshake there; " +
-        "open the connection with TLS from the start (openConnection(host, port, { ssl }), startServer(handler, host, port, { ssl }))",
-    );
   });
 });
 
