@@ -23,28 +23,39 @@ export interface ThreadPoolExecutorOptions extends PoolExecutorOptions {
   /**
    * V8 heap limits of each worker thread; a worker that exceeds them dies and
    * fails its running job. Not on Deno 2, where a worker over its limit can
-   * hang instead of ending (a `RuntimeError` says so): there, use a
-   * {@link ProcessPoolExecutor} with `execArgv: ["--v8-flags=--max-old-space-size=N"]`.
+   * hang instead of ending, nor on Bun 1, which does not enforce them (a
+   * `RuntimeError` says so): on Deno use a {@link ProcessPoolExecutor} with
+   * `execArgv: ["--v8-flags=--max-old-space-size=N"]`; on Bun bound a process
+   * pool's children from outside (`ulimit -v`, a cgroup).
    */
   resourceLimits?: ResourceLimits;
 }
 
 const THREAD_SOURCE = workerSource("thread");
 
+/** Why `resourceLimits` is refused on a runtime, and what to use instead; null where they work. */
+const LIMITS_REFUSED: string | null =
+  runtimeName === "deno"
+    ? // Deno 2.9 enforces the limits for a worker's top-level code, but a job
+      // run from a message that goes over them often leaves the worker hung,
+      // neither ending nor reporting (docs/design/executor-runtimes.md).
+      "ThreadPoolExecutor resourceLimits is not supported on Deno 2: a worker thread over its heap limit can hang instead of ending; " +
+      'use a ProcessPoolExecutor with execArgv: ["--v8-flags=--max-old-space-size=N"]'
+    : runtimeName === "bun"
+      ? // Bun 1 (JavaScriptCore) accepts the option and ignores it.
+        "ThreadPoolExecutor resourceLimits is not supported on Bun 1: it does not enforce a worker thread's heap limits; " +
+        "use a ProcessPoolExecutor and bound its children's memory from outside (ulimit -v, a cgroup)"
+      : null;
+
 /**
- * `options`, unless they set `resourceLimits` on Deno 2: its 2.9 enforces the
- * limits for a worker's top-level code, but a job run from a message that
- * goes over them often leaves the worker hung, neither ending nor reporting
- * (docs/design/executor-runtimes.md). Checked before the pool exists.
+ * `options`, unless they set `resourceLimits` where the runtime cannot
+ * enforce them (`LIMITS_REFUSED`). Checked before the pool exists.
  */
-function refuseLimitsOnDeno(options: ThreadPoolExecutorOptions): ThreadPoolExecutorOptions {
+function refuseLimits(options: ThreadPoolExecutorOptions): ThreadPoolExecutorOptions {
   const limits = (options as { resourceLimits?: unknown } | null | undefined)?.resourceLimits;
   // A value of the wrong type is the constructor's TypeError, as elsewhere.
-  if (typeof limits === "object" && limits !== null && runtimeName === "deno") {
-    throw new RuntimeError(
-      "ThreadPoolExecutor resourceLimits is not supported on Deno 2: a worker thread over its heap limit can hang instead of ending; " +
-        'use a ProcessPoolExecutor with execArgv: ["--v8-flags=--max-old-space-size=N"]',
-    );
+  if (typeof limits === "object" && limits !== null && LIMITS_REFUSED !== null) {
+    throw new RuntimeError(LIMITS_REFUSED);
   }
   return options;
 }
@@ -88,10 +99,10 @@ export class ThreadPoolExecutor extends PoolExecutor {
    *   too), or an initializer that cannot be shipped.
    * @throws {ValueError} when `maxWorkers` is not an integer >= 1.
    * @throws {RangeError} for other out-of-range options.
-   * @throws {RuntimeError} for `resourceLimits` on Deno 2 (see {@link ThreadPoolExecutorOptions}).
+   * @throws {RuntimeError} for `resourceLimits` on Deno 2 and Bun 1 (see {@link ThreadPoolExecutorOptions}).
    */
   constructor(options: ThreadPoolExecutorOptions = {}) {
-    super("ThreadPoolExecutor", refuseLimitsOnDeno(options));
+    super("ThreadPoolExecutor", refuseLimits(options));
     const limits = options.resourceLimits;
     if (limits !== undefined && (typeof limits !== "object" || limits === null)) {
       throw new TypeError(
