@@ -42,7 +42,6 @@ export const SKIP_RULES: readonly SkipRule[] = [
     reason:
       "ThreadPoolExecutor refuses resourceLimits with a RuntimeError there: Deno 2 often leaves a worker over its limit hung (when the job runs from a message), Bun 1 does not enforce the limits at all; the next rule's test checks the refusal",
   },
-
   {
     runtimes: ["node"],
     package: "executors",
@@ -52,7 +51,6 @@ export const SKIP_RULES: readonly SkipRule[] = [
     ],
     reason: "it checks the refusal on Deno and Bun; on Node resourceLimits works (the test above)",
   },
-
   {
     runtimes: ["deno"],
     package: "executors",
@@ -344,7 +342,6 @@ export const SKIP_RULES: readonly SkipRule[] = [
     reason:
       "Deno 2's node:tls differs in the SNI it reports for an IP and in how a refused handshake ends",
   },
-
   {
     runtimes: ["deno"],
     package: "streams",
@@ -381,18 +378,6 @@ export const SKIP_RULES: readonly SkipRule[] = [
     ],
     reason:
       "Deno 2 propagates AsyncLocalStorage through timers differently from Node (found when main was merged into wt/runtimes; not diagnosed further)",
-  },
-  {
-    runtimes: ["deno"],
-    package: "loop",
-    file: "test/default-executor.test.ts",
-    tests: [
-      "loads @aio/executors on first use in a program that never imported it",
-      "a job cancelled while @aio/executors loads never runs",
-      "run() gives up on a never-ending job after executorShutdownTimeout, warns naming it, and the process exits",
-    ],
-    reason:
-      "they run the default executor (a thread pool: issue 13 on Deno 2) in Node child processes started with process.execPath (found when main was merged into wt/runtimes; not diagnosed further)",
   },
   {
     runtimes: ["deno"],
@@ -549,16 +534,6 @@ export const SKIP_RULES: readonly SkipRule[] = [
   {
     runtimes: ["deno"],
     package: "debug",
-    file: "test/instruments.test.ts",
-    tests: [
-      "enableDebug() reports @aio's own connections, servers and pools left open at loop close",
-    ],
-    reason:
-      "it opens a ThreadPoolExecutor, whose workers fail on Deno 2 (issue 13, owned by @aio/executors)",
-  },
-  {
-    runtimes: ["deno"],
-    package: "debug",
     file: "test/task-tree.test.ts",
     tests: ["formatTaskTree() outside a loop shows every running loop, or says there is none"],
     reason:
@@ -619,7 +594,6 @@ export const PACKAGE_SKIP_RULES: readonly PackageSkipRule[] = [
     package: "bullmq",
     reason: "a Redis connection is TCP: not reachable from a page",
   },
-
   {
     runtimes: ["deno", "bun"],
     package: "bullmq",
