@@ -70,16 +70,7 @@ export const SKIP_RULES: readonly SkipRule[] = [
     reason:
       "Deno 2 reads a child's IPC channel in an async operation that completes turns later than Node's poll phase: after a long busy stretch the abort grace can decide before the finished job's reply is read, so that child is killed needlessly (the job behind it is resent to a fresh child; nothing is lost, but the test's same-pid check fails)",
   },
-  {
-    runtimes: ["deno"],
-    package: "executors",
-    file: "test/conformance-force-shutdown.test.ts",
-    tests: [
-      "test_terminate_workers: terminateWorkers() sends the child SIGTERM, which a job can see",
-    ],
-    reason:
-      "intermittent on Deno 2 (2 of 4 runs): the child ends without running the SIGTERM handler its job installed; a bare Deno child with the same handler, watchdog thread and IPC gets it every time (issue 13, not diagnosed further)",
-  },
+
   // ----- executors on Bun 1 (the rest of the suite runs there)
 
   {

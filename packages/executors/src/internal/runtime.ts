@@ -69,3 +69,25 @@ export function childArgs(execArgv: readonly string[], source: string, pid: numb
     ? ["eval", ...execArgv, source, "--", String(pid)]
     : [...execArgv, "-e", source, "--", String(pid)];
 }
+
+/**
+ * Sends `signal` to a child process. Deno's `ChildProcess.kill()` closes the
+ * child's IPC channel before the signal lands, so the child sees
+ * `'disconnect'` first (and the pool's worker leaves on it) and a job's
+ * `SIGTERM` handler never runs; there the signal goes by pid, as Node's
+ * `kill()` sends it. A child already gone is not an error.
+ */
+export function killChild(
+  child: { pid?: number | undefined; kill(signal: NodeJS.Signals): boolean },
+  signal: NodeJS.Signals,
+): void {
+  if (runtimeName !== "deno" || child.pid === undefined) {
+    child.kill(signal);
+    return;
+  }
+  try {
+    process.kill(child.pid, signal);
+  } catch {
+    // ESRCH: it exited meanwhile (its exit event reports it).
+  }
+}
