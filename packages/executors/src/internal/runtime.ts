@@ -21,9 +21,9 @@ export const runtimeName: RuntimeName =
  * of its next job before starting it, the pool to read a reply before it
  * terminates a worker or reports its exit. Deno's `parentPort` and `Worker`
  * cannot be read that way (`The "port" argument must be a MessagePort
- * instance`), and Deno may deliver the `exit` event before the replies
- * posted ahead of it; a channel's ports can be read synchronously on every
- * runtime.
+ * instance`); a channel's ports can, on every runtime. A separate port
+ * gives no ordering with the worker's `exit` event, so the pool reads the
+ * port synchronously before it reports the exit.
  */
 export const ownPort: boolean = runtimeName === "deno";
 
