@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { describeValue } from "@aio/core";
-import { refChannel } from "./internal/runtime.js";
+import { childArgs, killChild, refChannel } from "./internal/runtime.js";
 import type { WorkerChannel, WorkerEvents } from "./internal/slot.js";
 import { workerSource } from "./internal/worker-main.js";
 import { PoolExecutor, type PoolExecutorOptions } from "./pool-executor.js";
@@ -95,7 +95,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
   /** @internal */
   protected _spawn(events: WorkerEvents): WorkerChannel {
     // The child's watchdog compares its parent with this pid (see worker-main.ts).
-    const args = [...this.#execArgv, "-e", PROCESS_SOURCE, "--", String(process.pid)];
+    const args = childArgs(this.#execArgv, PROCESS_SOURCE, process.pid);
     const child = spawn(process.execPath, args, {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "advanced",
@@ -133,13 +133,13 @@ export class ProcessPoolExecutor extends PoolExecutor {
         if (child.connected) child.send(batch);
       },
       terminate: (signal = "SIGKILL") => {
-        if (!exited) child.kill(signal);
+        if (!exited) killChild(child, signal);
       },
       close: () => {
         if (exited) return;
         if (child.connected) child.disconnect();
         const timer = setTimeout(() => {
-          if (!exited) child.kill("SIGKILL");
+          if (!exited) killChild(child, "SIGKILL");
         }, CLOSE_KILL_DELAY);
         timer.unref();
         child.once("exit", () => clearTimeout(timer));

@@ -577,6 +577,20 @@ describe("ThreadPoolExecutor failures", () => {
     expect(await p.submit(() => "fine")).toBe("fine");
   });
 
+  test("on Deno 2 and Bun 1, resourceLimits throws RuntimeError naming the runtime and the alternative", () => {
+    // Run on Deno and Bun only (scripts/runtime-skips.ts): on Node the limits work.
+    const expected =
+      (globalThis as { Deno?: unknown }).Deno !== undefined
+        ? "ThreadPoolExecutor resourceLimits is not supported on Deno 2: a worker thread over its heap limit can hang instead of ending; " +
+          'use a ProcessPoolExecutor with execArgv: ["--v8-flags=--max-old-space-size=N"]'
+        : "ThreadPoolExecutor resourceLimits is not supported on Bun 1: it does not enforce a worker thread's heap limits; " +
+          "use a ProcessPoolExecutor and bound its children's memory from outside (ulimit -v, a cgroup)";
+    expect(
+      () => new ThreadPoolExecutor({ resourceLimits: { maxOldGenerationSizeMb: 16 } }),
+    ).toThrow(new RuntimeError(expected));
+    pool({ maxWorkers: 1 }); // without resourceLimits a pool is made as usual
+  });
+
   test("a worker over its resourceLimits fails its job with BrokenExecutorError", async () => {
     const p = pool({
       maxWorkers: 1,

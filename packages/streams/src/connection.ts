@@ -58,7 +58,7 @@ async function connect(
   host: string | null,
   make: (
     ssl: { context: tls.SecureContext; options: tls.ConnectionOptions } | null,
-    onread: net.OnReadOpts,
+    onread: net.OnReadOpts | undefined,
   ) => net.Socket,
   path: string | null,
 ): Promise<[StreamReader, StreamWriter]> {
@@ -164,7 +164,7 @@ export async function openConnection(
         allowHalfOpen: ssl === null,
         ...(local !== undefined ? { localAddress: local[0], localPort: local[1] } : {}),
       };
-      if (ssl === null) return net.connect({ ...base, onread });
+      if (ssl === null) return net.connect(onread === undefined ? base : { ...base, onread });
       return tls.connect({
         ...base,
         ...ssl.options,
@@ -220,7 +220,7 @@ export async function openUnixConnection(
           path,
           allowHalfOpen: true,
           writableHighWaterMark: WRITE_HIGH_WATER_MARK,
-          onread,
+          ...(onread === undefined ? {} : { onread }),
         };
         return net.connect(opts as net.IpcNetConnectOpts & { onread: net.OnReadOpts });
       }

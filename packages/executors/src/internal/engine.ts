@@ -327,9 +327,11 @@ export class PoolEngine {
         job.abortTimer = null;
         // Timers run before I/O in a host turn: after a long busy stretch the
         // job's reply may be waiting unread. Decide after one poll phase has
-        // passed (two check phases), on fresh state.
+        // passed (two check phases), on fresh state; a channel that can read
+        // its replies synchronously reads them first.
         _setImmediate(() =>
           _setImmediate(() => {
+            slot.channel.drain?.();
             if (slot.alive && slot.killedFor === null && slot.jobs[0] === job) {
               slot.killedFor = job;
               slot.channel.terminate();

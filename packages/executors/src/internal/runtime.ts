@@ -14,14 +14,18 @@ export const runtimeName: RuntimeName =
   g.Deno !== undefined ? "deno" : g.Bun !== undefined ? "bun" : "node";
 
 /**
- * Whether a worker thread can read its parent port synchronously
- * (`receiveMessageOnPort(parentPort)`): it lets a worker see the
- * cancellation of its next job before starting it without yielding. Deno's
- * `parentPort` is not a `MessagePort` there; the worker then sees
- * cancellations when it next yields, which only makes a cancelled job that
- * was sent ahead more likely to run (its result is discarded all the same).
+ * Whether the pool and a worker thread talk over a `MessageChannel` of their
+ * own (the worker's end passed in `workerData`) instead of the worker's
+ * `parentPort`. Both sides must be able to read the other's messages
+ * synchronously (`receiveMessageOnPort`): the worker to see the cancellation
+ * of its next job before starting it, the pool to read a reply before it
+ * terminates a worker or reports its exit. Deno's `parentPort` and `Worker`
+ * cannot be read that way (`The "port" argument must be a MessagePort
+ * instance`); a channel's ports can, on every runtime. A separate port
+ * gives no ordering with the worker's `exit` event, so the pool reads the
+ * port synchronously before it reports the exit.
  */
-export const syncPortPoll: boolean = runtimeName !== "deno";
+export const ownPort: boolean = runtimeName === "deno";
 
 /**
  * Whether a child's `process.send()` must check that a batch can be
@@ -34,12 +38,12 @@ export const checkBeforeSend: boolean = runtimeName === "deno";
 
 /** What the worker source is told about its runtime (see `workerSource`). */
 export interface WorkerFeatures {
-  syncPortPoll: boolean;
+  ownPort: boolean;
   checkBeforeSend: boolean;
 }
 
 /** The capabilities above, for the worker source. */
-export const workerFeatures: WorkerFeatures = { syncPortPoll, checkBeforeSend };
+export const workerFeatures: WorkerFeatures = { ownPort, checkBeforeSend };
 
 /**
  * Keeps (or stops keeping) the process alive for a child's IPC channel.
@@ -50,4 +54,40 @@ export function refChannel(channel: unknown, ref: boolean): void {
   const c = channel as { ref?: () => void; unref?: () => void } | null | undefined;
   const f = ref ? c?.ref : c?.unref;
   if (typeof f === "function") f.call(c);
+}
+
+/**
+ * The command line of a child process running `source`, after the
+ * runtime's own executable. Node and Bun take `-e`. Deno runs `-e` code
+ * through `node:vm`, where `import()` fails (`A dynamic import callback was
+ * not specified`), so module functions could not load: there the child is
+ * `deno eval`, whose code can import, and `execArgv` holds Deno's own flags
+ * (`--v8-flags=…`). The pool's pid comes last (see `watchParent`).
+ */
+export function childArgs(execArgv: readonly string[], source: string, pid: number): string[] {
+  return runtimeName === "deno"
+    ? ["eval", ...execArgv, source, "--", String(pid)]
+    : [...execArgv, "-e", source, "--", String(pid)];
+}
+
+/**
+ * Sends `signal` to a child process. Deno's `ChildProcess.kill()` closes the
+ * child's IPC channel before the signal lands, so the child sees
+ * `'disconnect'` first (and the pool's worker leaves on it) and a job's
+ * `SIGTERM` handler never runs; there the signal goes by pid, as Node's
+ * `kill()` sends it. A child already gone is not an error.
+ */
+export function killChild(
+  child: { pid?: number | undefined; kill(signal: NodeJS.Signals): boolean },
+  signal: NodeJS.Signals,
+): void {
+  if (runtimeName !== "deno" || child.pid === undefined) {
+    child.kill(signal);
+    return;
+  }
+  try {
+    process.kill(child.pid, signal);
+  } catch {
+    // ESRCH: it exited meanwhile (its exit event reports it).
+  }
 }

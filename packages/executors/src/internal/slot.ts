@@ -20,6 +20,8 @@ export interface WorkerChannel {
   unref(): void;
   /** The thread id or process id, for `toString()`. */
   readonly id: number;
+  /** Delivers, now, the replies that arrived and were not read yet (where the channel can). */
+  drain?(): void;
 }
 
 /** Hooks a channel calls; set by the pool before the worker starts. */

@@ -24,7 +24,7 @@ import { type WorkerFeatures, workerFeatures } from "./runtime.js";
  */
 export function workerMain(
   kind: "thread" | "process" | "web",
-  features: WorkerFeatures = { syncPortPoll: true, checkBeforeSend: false },
+  features: WorkerFeatures = { ownPort: false, checkBeforeSend: false },
 ): void {
   // The protocol tags of protocol.ts, repeated (this function cannot import);
   // test/protocol.test.ts checks that they match.
@@ -82,8 +82,7 @@ export function workerMain(
   // job that had finished.
   let written = (): Promise<void> | null => null;
   // Reads the messages that arrived while a job ran, without yielding, so a
-  // cancellation of the next job is seen before it starts (threads, where the
-  // runtime can: see `syncPortPoll` in runtime.ts).
+  // cancellation of the next job is seen before it starts (threads).
   let poll = (): void => {};
   // A later host turn (for `seeCancellation`): a message to itself in a Web Worker.
   let nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -119,19 +118,20 @@ export function workerMain(
         turns.port2.postMessage(null);
       });
   } else if (kind === "thread") {
-    const { parentPort, receiveMessageOnPort } = process.getBuiltinModule("node:worker_threads");
-    send = (batch, transfer) => parentPort!.postMessage(batch, transfer as never);
-    parentPort!.on("message", receive);
-    if (features.syncPortPoll)
-      poll = () => {
-        for (
-          let r = receiveMessageOnPort(parentPort!);
-          r !== undefined;
-          r = receiveMessageOnPort(parentPort!)
-        ) {
-          accept(r.message as Msg[]);
-        }
-      };
+    const { parentPort, receiveMessageOnPort, workerData } =
+      process.getBuiltinModule("node:worker_threads");
+    // Where the runtime cannot read parentPort synchronously (Deno), the pool
+    // passes a port of a channel of its own: see `ownPort` in runtime.ts.
+    const jobs = (
+      features.ownPort ? (workerData as { port: unknown }).port : parentPort
+    ) as NonNullable<typeof parentPort>;
+    send = (batch, transfer) => jobs.postMessage(batch, transfer as never);
+    jobs.on("message", receive);
+    poll = () => {
+      for (let r = receiveMessageOnPort(jobs); r !== undefined; r = receiveMessageOnPort(jobs)) {
+        accept(r.message as Msg[]);
+      }
+    };
   } else {
     let unconfirmed = 0;
     let onWritten: (() => void) | null = null;

@@ -26,9 +26,13 @@ export const READ_BUFFER_SIZE = 64 * 1024;
 /**
  * Node's `onread` option for a socket whose protocol is made later: the
  * callback hands what arrived in the reused buffer to `target()`'s
- * {@link StreamProtocol.onRead}.
+ * {@link StreamProtocol.onRead}. `undefined` on Deno 2: there an `onread`
+ * socket keeps handing its bytes to the callback after `startTls()` wraps
+ * it in a `TLSSocket`, so the handshake never sees the peer's reply and
+ * never completes; such sockets read through `'data'` instead.
  */
-export function readIntoBuffer(target: () => StreamProtocol | undefined): OnReadOpts {
+export function readIntoBuffer(target: () => StreamProtocol | undefined): OnReadOpts | undefined {
+  if ((globalThis as { Deno?: unknown }).Deno !== undefined) return undefined;
   return {
     buffer: Buffer.allocUnsafe(READ_BUFFER_SIZE),
     callback: (nread, buffer) => {
