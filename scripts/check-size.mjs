@@ -44,9 +44,11 @@ const PROGRAMS = {
  * docs/design/size-budget.md (why the targets are not met: the measured
  * floor). The ceilings were measured with the packages built one dist module
  * per source module, on main's code as of fed93ee: 12,830 B and 18,051 B.
+ * run+sleep was raised to 13,200 after the merge with issue 17's lighter
+ * tasks (the lazy-then Waiter, done-callback items): 13,001 B measured.
  */
 const BUDGETS = {
-  "run+sleep": { target: 5_000, ceiling: 13_000 },
+  "run+sleep": { target: 5_000, ceiling: 13_200 },
   "run, createTask, gather, sleep, timeout, Lock, Queue": { target: 9_000, ceiling: 18_300 },
 };
 
