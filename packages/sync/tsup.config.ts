@@ -1,37 +1,5 @@
 import { defineConfig } from "tsup";
+import { dualBuild } from "../../scripts/tsup-dual.ts";
 
-export default defineConfig([
-  // For bundlers (the `default` export condition): one dist module per src
-  // module, so that a bundler can drop the modules an app does not reach
-  // ("sideEffects": false) instead of keeping a whole bundle for the sake of
-  // its top-level statements. Transpiled, not bundled: class declarations
-  // keep their names (no `var X = class _X`), so no keepNames helper is
-  // needed. See docs/design/size-budget.md.
-  {
-    entry: ["src/**/*.ts"],
-    bundle: false,
-    format: ["esm"],
-    target: "node20",
-    dts: { entry: ["src/index.ts"] },
-    sourcemap: true,
-    clean: ["!node/**"],
-    treeshake: false,
-  },
-  // For Node (the `node` export condition): one bundle per
-  // entry point (shared code in chunks), as before — loading a few files
-  // instead of dozens keeps the import fast.
-  {
-    entry: { index: "src/index.ts" },
-    outDir: "dist/node",
-    format: ["esm"],
-    target: "node20",
-    sourcemap: true,
-    clean: true,
-    splitting: true,
-    treeshake: false,
-    // Classes that refer to themselves (`Semaphore.#PERMITS`) are emitted as
-    // `var Semaphore = class _Semaphore` when bundled: keep the real names
-    // for `name`, reprs and error messages.
-    keepNames: true,
-  },
-]);
+// `Semaphore.#PERMITS`: a class that refers to itself, so the Node bundle keeps names.
+export default defineConfig(dualBuild({ index: "src/index.ts" }, true));

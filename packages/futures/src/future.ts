@@ -137,7 +137,7 @@ export class Future<T> implements FutureLike<T> {
       },
       addWaker: (fut, task) => fut.#addCallback(task),
       addCallbackOnce: (fut, cb) => {
-        if (fut.#cb0 === cb || (fut.#cbs !== null && fut.#cbs.includes(cb))) return false;
+        if (fut.#cb0 === cb || fut.#cbs?.includes(cb)) return false;
         fut.#addCallback(cb);
         return true;
       },

@@ -241,55 +241,50 @@ function runWaiter(waiter: Waiter): void {
   waiter.run();
 }
 
-// A Waiter is its own ready-queue item: the loop runs `_callback(item)` when
-// `_args` is SELF; `_callback` becomes null if it is cancelled. Prototype
-// properties, so a pending await costs no extra field.
-Object.defineProperties(Waiter.prototype, {
-  _callback: { value: runWaiter, writable: true },
-  _args: { value: SELF },
-  cancel: {
-    value(this: { _callback: unknown }) {
-      this._callback = null;
+/**
+ * Makes the objects of `cls` ready-queue items: the loop runs
+ * `_callback(item)` when `_args` is SELF; `_callback` becomes null if the
+ * item is cancelled. Prototype properties, so an item costs no extra field.
+ */
+function readyItem<T>(
+  cls: { prototype: T },
+  run: (item: T) => unknown,
+  methods: Record<string, (this: T & { _callback: unknown }) => string>,
+): void {
+  const props: PropertyDescriptorMap = {
+    _callback: { value: run, writable: true },
+    _args: { value: SELF },
+    cancel: {
+      value(this: { _callback: unknown }) {
+        this._callback = null;
+      },
     },
-  },
-  cancelled: {
-    value(this: { _callback: unknown }) {
-      return this._callback === null;
+    cancelled: {
+      value(this: { _callback: unknown }) {
+        return this._callback === null;
+      },
     },
-  },
-  toString: {
-    value(this: Waiter) {
-      return `<Handle ${this.task === null ? "Future.then" : "Task.wakeup"}()>`;
-    },
-  },
-});
+  };
+  for (const [name, value] of Object.entries(methods)) props[name] = { value };
+  Object.defineProperties(cls.prototype, props);
+}
 
 function callbackName(cb: unknown): string {
   return typeof cb === "function" ? cb.name || "<anonymous>" : String(cb);
 }
 
-// A DoneCallback is a ready item like a Waiter; its repr names the user's callback.
-Object.defineProperties(DoneCallback.prototype, {
-  _callback: { value: runDoneCallback, writable: true },
-  _args: { value: SELF },
-  cancel: {
-    value(this: { _callback: unknown }) {
-      this._callback = null;
-    },
+readyItem(Waiter, runWaiter, {
+  toString() {
+    return `<Handle ${this.task === null ? "Future.then" : "Task.wakeup"}()>`;
   },
-  cancelled: {
-    value(this: { _callback: unknown }) {
-      return this._callback === null;
-    },
+});
+
+// A DoneCallback's repr names the user's callback (the exception handler reads `_callbackRepr`).
+readyItem(DoneCallback, runDoneCallback, {
+  _callbackRepr() {
+    return `${callbackName(this.cb)}()`;
   },
-  _callbackRepr: {
-    value(this: DoneCallback) {
-      return `${callbackName(this.cb)}()`;
-    },
-  },
-  toString: {
-    value(this: DoneCallback & { _callback: unknown }) {
-      return `<Handle ${this._callback === null ? "cancelled" : `${callbackName(this.cb)}()`}>`;
-    },
+  toString() {
+    return `<Handle ${this._callback === null ? "cancelled" : `${callbackName(this.cb)}()`}>`;
   },
 });
