@@ -4,8 +4,6 @@ import {
   _checkMs,
   _checkOptions,
   _getRunningLoop,
-  _kModuleRef,
-  type _ModuleRef,
   describeValue,
   type EventLoop,
   type Executor,
@@ -18,6 +16,17 @@ import type { Redis } from "ioredis";
 import type { BullMQExecutorOptions, BullMQFuture } from "./executor-options.js";
 import { decodeFailure, decodeValue, encodeArgs } from "./internal/codec.js";
 import { createClient, resolveConnection } from "./internal/connection.js";
+import {
+  compareEventIds,
+  type Entry,
+  fnRef,
+  MAX_BATCH,
+  READ_COUNT,
+  SENDING,
+  SENT,
+  SHUTDOWN_MESSAGE,
+  UNSENT,
+} from "./internal/entry.js";
 import { mapFutures } from "./internal/map.js";
 import {
   CANCELLED_REASON,
@@ -29,25 +38,6 @@ import {
   STALLED_REASON,
   WIRE_VERSION,
 } from "./internal/protocol.js";
-
-const UNSENT = 0;
-const SENDING = 1;
-const SENT = 2;
-
-interface Entry {
-  readonly jobId: string;
-  readonly future: FutureLike<unknown>;
-  data: JobData | null;
-  state: typeof UNSENT | typeof SENDING | typeof SENT;
-  /** When the add was confirmed (performance.now()). */
-  sentAt: number;
-}
-
-const SHUTDOWN_MESSAGE = "cannot schedule new futures after shutdown";
-/** Jobs added per `addBulk` call (one MULTI); bigger batches hold Redis longer. */
-const MAX_BATCH = 500;
-/** Events read per `XREAD`; a full batch means the reader is behind (see `#checkTrimmed`). */
-const READ_COUNT = 1000;
 
 /**
  * An `Executor` whose jobs run on worker processes anywhere that can reach
@@ -212,9 +202,9 @@ export class BullMQExecutor implements Executor {
     ...args: A
   ): BullMQFuture<Awaited<R>> {
     if (this.#shutdown) throw new RuntimeError(SHUTDOWN_MESSAGE);
-    const fnRef = this.#fnRef("submit()", fn);
+    const ref = fnRef(this.#allowSource, "submit()", fn);
     const encoded = encodeArgs("submit()", args);
-    return this.#enqueue(fnRef, encoded) as BullMQFuture<Awaited<R>>;
+    return this.#enqueue(ref, encoded) as BullMQFuture<Awaited<R>>;
   }
 
   /**
@@ -247,7 +237,7 @@ export class BullMQExecutor implements Executor {
     iterable: Iterable<T>,
     options: { buffersize?: number; timeout?: number | null } = {},
   ): AsyncIterableIterator<Awaited<R>> {
-    const fnRef = this.#fnRef("map()", fn);
+    const ref = fnRef(this.#allowSource, "map()", fn);
     if (iterable === null || typeof (iterable as Iterable<T>)?.[Symbol.iterator] !== "function") {
       throw new TypeError(`map() iterable must be iterable, received ${describeValue(iterable)}`);
     }
@@ -259,7 +249,7 @@ export class BullMQExecutor implements Executor {
     if (this.#shutdown) throw new RuntimeError(SHUTDOWN_MESSAGE);
     return mapFutures<T, Awaited<R>>(
       iterable[Symbol.iterator](),
-      (item) => this.#enqueue(fnRef, encodeArgs("map()", [item])) as FutureLike<Awaited<R>>,
+      (item) => this.#enqueue(ref, encodeArgs("map()", [item])) as FutureLike<Awaited<R>>,
       buffersize,
       timeout,
       _getRunningLoop(),
@@ -366,26 +356,6 @@ export class BullMQExecutor implements Executor {
   }
 
   // ---- sending ---------------------------------------------------------
-
-  #fnRef(where: string, fn: unknown): FnRef {
-    if (typeof fn !== "function") {
-      throw new TypeError(`${where} fn must be a moduleFunction(), received ${describeValue(fn)}`);
-    }
-    const ref = (fn as { [_kModuleRef]?: _ModuleRef })[_kModuleRef];
-    if (ref !== undefined) return { mod: ref.mod, name: ref.name };
-    if (!this.#allowSource) {
-      throw new TypeError(
-        `${where} fn must be a moduleFunction(url, exportName) from @aio/executors, received ${describeValue(fn)} (shipping function source is off: see the allowSource option)`,
-      );
-    }
-    const src = Function.prototype.toString.call(fn);
-    if (/\{\s*\[native code\]\s*\}\s*$/.test(src) || /^class[\s{]/.test(src)) {
-      throw new TypeError(
-        `${where} fn cannot be shipped as source: ${describeValue(fn)} is native, bound or a class`,
-      );
-    }
-    return { src };
-  }
 
   #newEntry(jobId: string, data: JobData | null): Entry {
     const loop: EventLoop | null = _getRunningLoop();
@@ -820,11 +790,4 @@ export class BullMQExecutor implements Executor {
     await this.#queue.close().catch(() => {});
     this.#client.disconnect();
   }
-}
-
-/** Orders two stream entry ids (`<ms>-<seq>`). */
-function compareEventIds(a: string, b: string): number {
-  const [am = "0", as = "0"] = a.split("-");
-  const [bm = "0", bs = "0"] = b.split("-");
-  return Number(am) - Number(bm) || Number(as) - Number(bs);
 }
