@@ -23,6 +23,11 @@ export {
   isExecutorFullError,
 } from "./errors.js";
 export { ConcurrentFuture as _ConcurrentFuture } from "./internal/concurrent-future.js";
+/** @internal The `Symbol.for` keys of a worker's `jobSignal()` slot and of a `transfer()` marker (read by `@aio/bullmq`'s inline jobs). */
+export {
+  TRANSFER_BRAND as _TRANSFER_BRAND,
+  WORKER_SLOT as _WORKER_SLOT,
+} from "./internal/protocol.js";
 export { moduleFunction } from "./module-function.browser.js";
 export {
   type CancelRunning,

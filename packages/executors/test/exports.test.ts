@@ -10,6 +10,8 @@ describe("@aio/executors exports", () => {
       "ProcessPoolExecutor",
       "ThreadPoolExecutor",
       "_ConcurrentFuture",
+      "_TRANSFER_BRAND",
+      "_WORKER_SLOT",
       "isBrokenExecutorError",
       "isExecutorFullError",
       "jobSignal",

@@ -1,22 +1,23 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { pathToFileURL } from "node:url";
+import { _TRANSFER_BRAND, _WORKER_SLOT } from "@aio/executors";
 
 /**
  * Running a job on the worker process's own thread (the default; the thread
  * pool is for abort mode, `threads: true` and shipped source).
  *
  * `jobSignal()` of `@aio/executors` reads the running job's signal from a
- * slot on `globalThis` under `Symbol.for("@aio/executors.worker")` (the
+ * slot on `globalThis` under the registered symbol `_WORKER_SLOT` names (the
  * pool's worker threads install it). The first inline job installs one in
  * this thread: inside a job (tracked with `AsyncLocalStorage`) it returns the
  * job's signal; outside, whatever slot was there before (none on a main
  * thread: `jobSignal()` then returns a signal that never aborts).
  */
 
-/** `@aio/executors`' worker slot key (a `Symbol.for` key: a cross-package contract). */
-const WORKER_SLOT = Symbol.for("@aio/executors.worker");
+/** `@aio/executors`' worker slot key (a registered symbol: both packages name it alike). */
+const WORKER_SLOT = Symbol.for(_WORKER_SLOT);
 /** `@aio/executors`' brand of a `transfer()` marker (a job may return one). */
-const TRANSFER = Symbol.for("@aio/executors.transfer");
+const TRANSFER = Symbol.for(_TRANSFER_BRAND);
 
 interface WorkerSlot {
   signal(): AbortSignal | undefined;
