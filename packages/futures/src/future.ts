@@ -11,7 +11,7 @@ import {
   type _StepAwareLoop as StepAwareLoop,
 } from "@aio/core";
 
-import { EMPTY_ITER, FutureIter } from "./internal/future-iter.js";
+import { DoneIter, EMPTY_ITER, FutureIter } from "./internal/future-iter.js";
 import { awaitingTask, stepEnded } from "./internal/step.js";
 import type { TaskInternals } from "./internal/task-state.js";
 import { type LogRecord, trackUnretrieved, untrack } from "./internal/unretrieved.js";
@@ -480,6 +480,9 @@ export class Future<T> implements FutureLike<T> {
     // empty sequence, as asyncio's `list(done_future)` does.
     if (task === null || !task._isGenerator)
       return EMPTY_ITER as Iterator<Future<unknown>, T, unknown>;
+    // A future done with a result: one object that is both the iterator and
+    // its only step's outcome, instead of an iterator and a result object.
+    if (this.#state === FINISHED) return new DoneIter(this.#result as T);
     return new FutureIter(this);
   }
 

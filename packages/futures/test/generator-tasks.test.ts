@@ -56,6 +56,36 @@ describe("generator tasks: waiting", () => {
     expect(log).toEqual(["done", "done", "done", "before yield", "callback", "after yield"]);
   });
 
+  it("yield* on a Future already failed or cancelled throws at once, without a loop iteration", async () => {
+    const log = await run(function* () {
+      const out: string[] = [];
+      getRunningLoop().callSoon(() => out.push("callback"));
+      const failed = new Future<number>();
+      failed.setException(new Error("boom"));
+      const cancelled = new Future<number>();
+      cancelled.cancel("gone");
+      const undef = new Future<undefined>();
+      undef.setResult(undefined);
+      for (const fut of [failed, cancelled]) {
+        try {
+          yield* fut;
+          out.push("not reached");
+        } catch (err) {
+          out.push(`${(err as Error).name}: ${(err as Error).message}`);
+        }
+      }
+      out.push(`result ${String(yield* undef)}`);
+      yield;
+      return out;
+    });
+    expect(log).toEqual([
+      "Error: boom",
+      "CancelledError: gone",
+      "result undefined",
+      "callback",
+    ]);
+  });
+
   it("a bare yield gives exactly one loop iteration, interleaving like asyncio.sleep(0)", async () => {
     const log: string[] = [];
     await run(function* () {

@@ -10,6 +10,29 @@ export const EMPTY_ITER: Iterator<unknown, undefined, unknown> & Iterable<unknow
 });
 
 /**
+ * `yield* fut` on a future already done with a result: the iterator is its
+ * own (only) step's outcome, `{ done: true, value }`, so the `yield*` costs
+ * one small object. `return()`/`throw()` are never reached: the delegation
+ * ends at the first `next()`.
+ */
+export class DoneIter<T> implements Iterator<never, T, unknown>, IteratorReturnResult<T> {
+  readonly done = true as const;
+  readonly value: T;
+
+  constructor(value: T) {
+    this.value = value;
+  }
+
+  next(): this {
+    return this;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+/**
  * The iterator behind `yield* fut` (asyncio's `Future.__await__`): yields the
  * future once while it is pending, then returns its result. The task driving
  * the generator throws the future's exception in through `throw()`.
