@@ -21,7 +21,7 @@ import net from "node:net";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runPython as runPythonScript } from "./lib/harness.mjs";
+import { lastJson, reportAndExit, runPython as runPythonScript } from "./lib/harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -310,9 +310,8 @@ async function rawEcho(hwm) {
 const caseArg = argv.indexOf("--case");
 if (caseArg !== -1) {
   const name = argv[caseArg + 1];
-  const result = await cases[name]();
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-  process.exit(0);
+  reportAndExit(await cases[name]());
+  await new Promise(() => {}); // the child ends in reportAndExit
 }
 
 // ----- parent side -----------------------------------------------------------------
@@ -321,9 +320,7 @@ function runCase(name) {
   const args = ["--expose-gc", fileURLToPath(import.meta.url), "--case", name];
   if (QUICK) args.push("--quick");
   const r = spawnSync(process.execPath, args, { encoding: "utf8", cwd: here, timeout: 600_000 });
-  if (r.status !== 0)
-    return { error: (r.stderr || `exit ${r.status}`).trim().split("\n").slice(-3).join(" ") };
-  return JSON.parse(r.stdout.trim().split("\n").pop());
+  return lastJson(r, name);
 }
 
 /** Python's side, on asyncio's own loop or (`uvloop`) on uvloop's. */

@@ -28,7 +28,7 @@ import { AsyncQueue } from "@esfx/async-queue";
 import { Mutex } from "async-mutex";
 import pLimit from "p-limit";
 import PQueue from "p-queue";
-import { runPython } from "./lib/harness.mjs";
+import { lastJson, reportAndExit, runPython } from "./lib/harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.argv.includes("--quick");
@@ -555,13 +555,7 @@ function runChild(args) {
       maxBuffer: 1 << 24,
     },
   );
-  if (r.status !== 0)
-    return { error: (r.stderr || r.error?.message || "failed").trim().split("\n")[0] };
-  try {
-    return JSON.parse(r.stdout.trim().split("\n").pop());
-  } catch {
-    return { error: "bad output" };
-  }
+  return lastJson(r, args.join(" "));
 }
 
 function python() {
@@ -590,11 +584,11 @@ async function main() {
   if (caseIndex !== -1) {
     const [groupKey, name] = process.argv[caseIndex + 1].split("::");
     if (groupKey === "memory") {
-      console.log(JSON.stringify({ bytes: memoryCases[name]() }));
+      reportAndExit({ bytes: memoryCases[name]() });
       return;
     }
     const group = groups.find((g) => g.key === groupKey);
-    console.log(JSON.stringify(await measure(group.cases[name])));
+    reportAndExit(await measure(group.cases[name]));
     return;
   }
 

@@ -12,7 +12,7 @@
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runPython } from "../lib/harness.mjs";
+import { lastJson, runPython } from "../lib/harness.mjs";
 
 const argv = process.argv.slice(2);
 const before = argv.find((a) => !a.startsWith("--") && !/^\d+$/.test(a));
@@ -32,8 +32,7 @@ function runCase(name, streams) {
   if (streams) env.AIO_BENCH_STREAMS = resolve(streams);
   const args = ["--expose-gc", suite, "--case", name, ...(QUICK ? ["--quick"] : [])];
   const r = spawnSync(process.execPath, args, { encoding: "utf8", env, timeout: 600_000 });
-  if (r.status !== 0) return { error: (r.stderr || `exit ${r.status}`).trim().split("\n").pop() };
-  return JSON.parse(r.stdout.trim().split("\n").pop());
+  return lastJson(r, name);
 }
 
 const rows = [

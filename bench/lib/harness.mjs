@@ -35,8 +35,23 @@ export async function best(once, reps = 5) {
   return { ms: bestWall, cpuMs: bestCpu };
 }
 
+/**
+ * Prints a case's result as the child's last stdout line and ends the child
+ * at once, by SIGKILL once the line is flushed. Node 24 can deadlock at exit
+ * after heavy I/O: `process.exit()` joins V8's platform threads while a
+ * concurrent Maglev compile job waits for a garbage collection that the
+ * exiting main thread never runs (seen in `bench/streams.bench.mjs`'s echo
+ * case about one run in four: `node::WorkerThreadsTaskRunner::Shutdown`
+ * against `CollectionBarrier::AwaitCollectionBackground`). The parent then
+ * waited out its whole timeout. Parents read the line with
+ * {@link lastJson}, which ignores how the child ended.
+ */
+export function reportAndExit(result) {
+  process.stdout.write(`${JSON.stringify(result)}\n`, () => process.kill(process.pid, "SIGKILL"));
+}
+
 /** The last stdout line of a child as JSON, or `{ error }` with what went wrong. */
-function lastJson(r, what) {
+export function lastJson(r, what) {
   const line = r.stdout?.trim().split("\n").pop() ?? "";
   try {
     return JSON.parse(line);
@@ -206,7 +221,7 @@ export async function runCases(suiteUrl, topic, cases, argv) {
     const name = argv[caseIndex + 1];
     const fn = cases[name];
     if (!fn) throw new Error(`unknown case ${name}`);
-    console.log(JSON.stringify(await fn()));
+    reportAndExit(await fn());
     return null;
   }
   const quick = argv.includes("--quick");
