@@ -179,7 +179,9 @@ for (let rep = 0; rep < REPS; rep++) {
   }
 }
 const nativeRate = N / best.get("native promises");
-console.log(`Node ${process.version}, ${N.toLocaleString("en")} hand-offs each way, best of ${REPS}`);
+console.log(
+  `Node ${process.version}, ${N.toLocaleString("en")} hand-offs each way, best of ${REPS}`,
+);
 console.log("");
 console.log("| variant | CPU time | hand-offs per CPU second | ÷ native |");
 console.log("|---|---:|---:|---:|");
