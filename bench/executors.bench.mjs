@@ -4,11 +4,13 @@
 //   (a) tiny jobs (sum of 1e4 integers): jobs/s
 //   (b) no-op round trip: p50/p99 latency
 //   (c) ArrayBuffer round trip with transfer, 1 MiB and 16 MiB: ms per round trip
-// Run `pnpm build` first; then `node bench/executors.bench.mjs [jobs]`.
+// Run `pnpm build` first; then `node bench/executors.bench.mjs [jobs] [--quick] [--record]`
+// (--quick: 10,000 jobs; --record: also writes this Node major's section of
+// bench/results/executors.md).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -16,10 +18,13 @@ import { ProcessPoolExecutor, ThreadPoolExecutor, transfer } from "@aio/executor
 import { Piscina } from "piscina";
 import Tinypool from "tinypool";
 import workerpool from "workerpool";
+import { commit, recordSection } from "./lib/harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const JOBS = Number(process.argv[2] ?? 100_000);
+const argv = process.argv.slice(2);
+const jobsArg = argv.find((a) => /^\d+$/.test(a));
+const JOBS = jobsArg !== undefined ? Number(jobsArg) : argv.includes("--quick") ? 10_000 : 100_000;
 const PY_JOBS = Math.min(JOBS, 10_000);
 const PROC_JOBS = Math.min(JOBS, 20_000);
 const LAT_N = 5_000;
@@ -215,15 +220,19 @@ const fmt = (v, d = 0) =>
   v === undefined
     ? "–"
     : v.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
-console.log(
-  `\nExecutors, 2 workers, Node ${process.version} (ratios against raw worker_threads)\n`,
-);
-console.log(
+const out = [
+  `### Node ${process.version}, 2 workers (ratios against raw worker_threads)`,
+  "",
+  `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC${commit()}, load average ${loadavg()[0].toFixed(1)}.`,
+  "",
   "| contender | jobs | jobs/s | vs raw | no-op p50 µs | p99 µs | 1 MiB round trip ms | 16 MiB round trip ms |",
-);
-console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+  "|---|---:|---:|---:|---:|---:|---:|---:|",
+];
 for (const r of rows) {
-  console.log(
+  out.push(
     `| ${r.name} | ${fmt(r.jobs)} | ${fmt(r.jobsPerS)} | ${fmt(r.jobsPerS / raw.jobsPerS, 2)}× | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.trip[1 << 20], 2)} | ${fmt(r.trip[16 << 20], 2)} |`,
   );
 }
+const markdown = out.join("\n");
+console.log(`\n${markdown}`);
+if (argv.includes("--record")) recordSection("executors", "Executors benchmark results", markdown);

@@ -158,7 +158,24 @@ let stopInspect: (() => void) | null = null;
 /** Host turns seen since the debug instruments were enabled (see `armTurnSentinel`). */
 let hostTurn = 0;
 let sentinelArmed = false;
-const stepStarts = new WeakMap<object, { t0: number; turn: number }>();
+/**
+ * The task steps running now, innermost last (a step can start inside
+ * another: an eager task's first step), with their start times: two
+ * parallel arrays, so a step allocates nothing. Only steps of the current
+ * host turn are timed (one that spans turns was suspended, not slow), so
+ * the arrays are emptied whenever a new turn begins; a step whose end is
+ * never reported cannot make them grow past one turn.
+ */
+const stepTasks: object[] = [];
+const stepT0s: number[] = [];
+let stepsTurn = -1;
+
+function truncateSteps(n: number): void {
+  while (stepTasks.length > n) {
+    stepTasks.pop();
+    stepT0s.pop();
+  }
+}
 
 interface LoopState {
   lagTimer: ReturnType<typeof setTimeout> | null;
@@ -337,15 +354,22 @@ const instrument: Instrument = {
   },
   taskStep(task) {
     startedTasks.add(task);
-    stepStarts.set(task, { t0: performance.now(), turn: hostTurn });
+    if (stepsTurn !== hostTurn) {
+      truncateSteps(0);
+      stepsTurn = hostTurn;
+    }
+    stepTasks.push(task);
+    stepT0s.push(performance.now());
     armTurnSentinel();
   },
   taskStepEnd(task: TaskLike<unknown>, _awaiting: FutureLike<unknown> | null) {
-    const start = stepStarts.get(task);
-    if (start === undefined) return;
-    stepStarts.delete(task);
-    if (start.turn !== hostTurn) return;
-    const dt = performance.now() - start.t0;
+    if (stepsTurn !== hostTurn) return; // began in an earlier host turn
+    let i = stepTasks.length - 1;
+    while (i >= 0 && stepTasks[i] !== task) i--;
+    if (i < 0) return;
+    const t0 = stepT0s[i]!;
+    truncateSteps(i); // this step, and any inner one whose end never came
+    const dt = performance.now() - t0;
     const loop = task.getLoop();
     if (dt < slowThreshold(loop)) return;
     const info = taskDetails(task as InspectableTask);

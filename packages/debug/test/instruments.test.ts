@@ -76,6 +76,30 @@ describe("enableDebug", () => {
     expect(slow[0]!.details).toEqual([`task 'blocker' created at ${slow[0]!.createdAt}`]);
   });
 
+  test("enableDebug() times a step that starts inside another (an eager task) on its own, and the outer one in full", async () => {
+    const reports = collect();
+    await run(async () => {
+      await createTask(
+        async () => {
+          await sleep(0);
+          // The inner task's first step runs here, inside the outer step.
+          const inner = createTask(
+            async () => {
+              block(150);
+              await sleep(0);
+            },
+            { name: "inner", eagerStart: true },
+          );
+          await inner;
+        },
+        { name: "outer" },
+      );
+    });
+    const slow = reports.filter((r) => r.kind === "slow-step");
+    expect(slow.map((r) => r.task?.getName())).toEqual(["inner", "outer"]);
+    for (const r of slow) expect(r.durationMs).toBeGreaterThanOrEqual(100);
+  });
+
   test("enableDebug() does not count a foreign await as a slow step", async () => {
     const reports = collect();
     await run(async () => {

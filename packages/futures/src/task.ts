@@ -71,8 +71,13 @@ class TaskCold {
   cancelMessage: string | undefined = undefined;
   /** The AbortController behind `signal` once read; before that, the reason it will abort with. */
   abort: AbortController | CancelledError | null = null;
-  /** The creation stack (debug mode). */
-  stack: string | undefined = undefined;
+  /**
+   * Where the task was created (debug mode). The Error is kept and its
+   * `stack` read only when asked for: V8 records the frames when the Error
+   * is made and formats the text on first read, which costs several times
+   * the capture and most tasks never need it.
+   */
+  created: Error | undefined = undefined;
 }
 
 function startTask(task: Task<unknown>): void {
@@ -197,7 +202,7 @@ export class Task<T> extends Future<T> {
     this._next = list.head;
     if (list.head !== null) list.head._prev = this as Task<unknown>;
     list.head = this as Task<unknown>;
-    if (loop.getDebug()) this.#coldFields().stack = new Error().stack;
+    if (loop.getDebug()) this.#coldFields().created = new Error();
     if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskCreated?.(this);
     if (options?.eagerStart === true) this._run();
     else {
@@ -647,7 +652,7 @@ export class Task<T> extends Future<T> {
    * ```
    */
   getStack(): string[] {
-    const stack = this.#cold?.stack;
+    const stack = this.#cold?.created?.stack;
     if (stack === undefined) return [];
     return stack
       .split("\n")

@@ -272,6 +272,29 @@ describe("createTask (contract 4)", () => {
 });
 
 describe("Task lifetime and reporting (contract 5)", () => {
+  it("getStack() gives where the task was created in debug mode, and nothing outside it", async () => {
+    function spawnHere() {
+      return createTask(async () => {});
+    }
+    const inDebug = await run(
+      async () => {
+        const t = spawnHere();
+        await t;
+        return t.getStack();
+      },
+      { debug: true },
+    );
+    const outside = await run(async () => {
+      const t = spawnHere();
+      await t;
+      return t.getStack();
+    });
+    // The frames are the runtime's text; the caller's line in this file is among them
+    // (Bun may inline spawnHere() and name only the caller).
+    expect(inDebug.some((line) => /^at .*tasks\.test\.ts[^:]*:\d+:\d+\)?$/.test(line))).toBe(true);
+    expect(outside).toEqual([]);
+  });
+
   it("debug mode names a slow first step by its task (asyncio's `Executing <Task …> took`)", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     try {
