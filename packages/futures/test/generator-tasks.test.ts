@@ -78,12 +78,7 @@ describe("generator tasks: waiting", () => {
       yield;
       return out;
     });
-    expect(log).toEqual([
-      "Error: boom",
-      "CancelledError: gone",
-      "result undefined",
-      "callback",
-    ]);
+    expect(log).toEqual(["Error: boom", "CancelledError: gone", "result undefined", "callback"]);
   });
 
   it("a bare yield gives exactly one loop iteration, interleaving like asyncio.sleep(0)", async () => {
