@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { getEventListeners } from "node:events";
 import { inspect } from "node:util";
-import { CancelledError, ValueError } from "@aio/core";
+import { _setImmediate, CancelledError, getRunningLoop, ValueError } from "@aio/core";
 import { createTask, currentTask, gather, sleep } from "@aio/futures";
 import { BoundedSemaphore, Semaphore } from "@aio/sync";
 import { describe, expect, test } from "vitest";
@@ -26,6 +26,23 @@ describe("Semaphore", () => {
       "BoundedSemaphore value must be an integer >= 0, received -2",
     );
   });
+
+  test("a task whose first step waits in acquire() lets the loop go on at once, as in asyncio (no host turn per wait)", () =>
+    aio(async () => {
+      const loop = getRunningLoop();
+      const out: string[] = [];
+      const sem = new Semaphore(0);
+      _setImmediate(() => out.push("host turn"));
+      const t = createTask(async () => {
+        await sem.acquire();
+        out.push("acquired");
+      });
+      loop.callSoon(() => out.push("callback"));
+      loop.callSoon(() => sem.release());
+      await t;
+      // The host's turn has not come yet: the wait cost no macrotask.
+      expect(out).toEqual(["callback", "acquired"]);
+    }));
 
   test("Semaphore.acquire() wakes waiters in FIFO order", () =>
     aio(async () => {
