@@ -1,5 +1,5 @@
 import { deserialize, serialize } from "node:v8";
-import { describeValue, isRuntimeError, RuntimeError } from "@aio/core";
+import { describeValue, RuntimeError } from "@aio/core";
 import { ModuleNotAllowedError } from "../errors.js";
 
 /**
@@ -37,18 +37,23 @@ function writer(bytes: Uint8Array): string {
     : "Bun (JavaScriptCore's serialization format)";
 }
 
+/** Why bytes another engine family wrote cannot be read here, or `null` when they can. */
+function foreign(bytes: Uint8Array): string | null {
+  if ((bytes[0] === 0xff) === V8_FORMAT) return null;
+  return `was encoded by ${writer(bytes)} and cannot be read on ${writer(serialize(null))}: node:v8's formats differ between the two engines`;
+}
+
 /**
  * The clone in `bytes`, or a {@link RuntimeError} naming both engines and the
  * way out when another engine family wrote them (never the engine's own
  * obscure deserialize error).
  */
 function readClone(bytes: Buffer, what: string): unknown {
-  if ((bytes[0] === 0xff) !== V8_FORMAT) {
+  const why = foreign(bytes);
+  if (why !== null) {
     throw new RuntimeError(
-      `${what} was encoded by ${writer(bytes)} and cannot be read on ${writer(serialize(null))}: ` +
-        "node:v8's formats differ between the two engines. Run the executor and its workers on " +
-        "the same engine (Node and Deno mix freely), or pass and return only values JSON carries " +
-        "exactly (plain objects and arrays of strings, finite numbers, booleans and null), which travel as JSON",
+      `${what} ${why}. Run the executor and its workers on the same engine family (Node and Deno mix freely), ` +
+        "or pass and return only values JSON carries exactly (plain objects and arrays of strings, finite numbers, booleans and null), which travel as JSON",
     );
   }
   return deserialize(bytes);
@@ -269,14 +274,17 @@ export function decodeFailure(reason: string): unknown {
   const at = reason.lastIndexOf(ERROR_MARK);
   if (at === -1) return null;
   const bytes = Buffer.from(reason.slice(at + ERROR_MARK.length), "base64");
+  const why = foreign(bytes);
+  if (why !== null) {
+    return new RuntimeError(
+      `the job failed on its worker with ${JSON.stringify(reason.slice(0, at))}; the rest of its error ` +
+        `(class, stack, properties, cause) ${why}. A job's error always travels as a clone: ` +
+        "run the executor and its workers on the same engine family (Node and Deno mix freely) to receive it whole",
+    );
+  }
   try {
-    return fromWireError(readClone(bytes, "its error") as WireError);
-  } catch (err) {
-    if (isRuntimeError(err)) {
-      return new RuntimeError(
-        `the job failed on its worker with ${JSON.stringify(reason.slice(0, at))}; ${err.message}`,
-      );
-    }
+    return fromWireError(deserialize(bytes) as WireError);
+  } catch {
     return null;
   }
 }
