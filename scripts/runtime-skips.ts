@@ -727,12 +727,6 @@ export const PACKAGE_SKIP_RULES: readonly PackageSkipRule[] = [
     package: "bullmq",
     reason: "a Redis connection is TCP: not reachable from a page",
   },
-  {
-    runtimes: ["deno", "bun"],
-    package: "bullmq",
-    reason:
-      "not run on these runtimes yet: it needs Redis, and BullMQ's own support for them is untested here",
-  },
 ];
 
 /**

@@ -8,6 +8,7 @@ import {
   type EventLoop,
   type Executor,
   type FutureLike,
+  isRuntimeError,
   RuntimeError,
 } from "@aio/core";
 import { _ConcurrentFuture, BrokenExecutorError } from "@aio/executors";
@@ -603,8 +604,13 @@ export class BullMQExecutor implements Executor {
     if (completed) {
       let value: unknown;
       try {
-        value = decodeValue(JSON.parse(raw) as string);
+        value = decodeValue(JSON.parse(raw) as string, `job ${entry.jobId}'s result`);
       } catch (err) {
+        // A worker on the other engine family: the RuntimeError says so and what to do.
+        if (isRuntimeError(err)) {
+          this.#settle(entry, false, err);
+          return;
+        }
         this.#settle(
           entry,
           false,

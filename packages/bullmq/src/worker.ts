@@ -221,7 +221,13 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       // to a thread as source itself) compiles and calls it there.
       fn = RUN_SOURCE as (...args: unknown[]) => unknown;
     }
-    let args = decodeValue(data.args) as unknown[];
+    let args: unknown[];
+    try {
+      args = decodeValue(data.args, `job ${id}'s arguments`) as unknown[];
+    } catch (err) {
+      // Written by a producer on the other engine family: it can never run here.
+      throw new UnrecoverableError(encodeFailure(err));
+    }
     const inline = !o.threads && "mod" in data.fn;
     if (!("mod" in data.fn)) args = [data.fn.src, args];
     if (earlyCancels.delete(id)) throw new UnrecoverableError(CANCELLED_REASON);

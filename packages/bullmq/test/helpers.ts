@@ -137,7 +137,7 @@ export async function startRedis(
       const child = proc;
       proc = null;
       if (child === null) return;
-      child.kill("SIGTERM");
+      process.kill(child.pid!, "SIGTERM"); // by pid: see WorkerProcess.stop()
       await exited(child);
     },
     client() {
@@ -193,7 +193,9 @@ export async function startWorker(
     pid: child.pid!,
     output: () => out,
     async stop() {
-      child.kill("SIGTERM");
+      // By pid: Deno 2's ChildProcess.kill() reports the exit as (null,
+      // signal) even when the child handles the signal and exits 0.
+      process.kill(child.pid!, "SIGTERM");
       await exited(child);
       return child.exitCode;
     },

@@ -1,5 +1,5 @@
 import { deserialize, serialize } from "node:v8";
-import { describeValue } from "@aio/core";
+import { describeValue, RuntimeError } from "@aio/core";
 import { ModuleNotAllowedError } from "../errors.js";
 
 /**
@@ -18,6 +18,46 @@ import { ModuleNotAllowedError } from "../errors.js";
  * `JSON.stringify` for the small arguments and results most jobs have. A
  * base64 text never contains `:`, so the two cannot be confused.
  */
+
+/**
+ * Whether `node:v8` writes V8's serialization format here (its first byte is
+ * the version tag 0xFF). Node and Deno do; Bun 1 implements `node:v8` over
+ * JavaScriptCore's structured clone, whose bytes (a little-endian version
+ * number first) neither side can read of the other: Node says `Unable to
+ * deserialize cloned data due to invalid or unsupported version`, Bun
+ * `Unable to deserialize data`. Decided by what `serialize` writes, not by
+ * the runtime's name.
+ */
+const V8_FORMAT = serialize(null)[0] === 0xff;
+
+/** The engine family whose `node:v8` wrote `bytes`. */
+function writer(bytes: Uint8Array): string {
+  return bytes[0] === 0xff
+    ? "Node or Deno (V8's serialization format)"
+    : "Bun (JavaScriptCore's serialization format)";
+}
+
+/** Why bytes another engine family wrote cannot be read here, or `null` when they can. */
+function foreign(bytes: Uint8Array): string | null {
+  if ((bytes[0] === 0xff) === V8_FORMAT) return null;
+  return `was encoded by ${writer(bytes)} and cannot be read on ${writer(serialize(null))}: node:v8's formats differ between the two engines`;
+}
+
+/**
+ * The clone in `bytes`, or a {@link RuntimeError} naming both engines and the
+ * way out when another engine family wrote them (never the engine's own
+ * obscure deserialize error).
+ */
+function readClone(bytes: Buffer, what: string): unknown {
+  const why = foreign(bytes);
+  if (why !== null) {
+    throw new RuntimeError(
+      `${what} ${why}. Run the executor and its workers on the same engine family (Node and Deno mix freely), ` +
+        "or pass and return only values JSON carries exactly (plain objects and arrays of strings, finite numbers, booleans and null), which travel as JSON",
+    );
+  }
+  return deserialize(bytes);
+}
 
 /** Marks a value encoded as JSON (wire version 2). */
 const JSON_MARK = "j:";
@@ -120,10 +160,15 @@ export function encodeValue(value: unknown, json = true): string {
   return serialize(value).toString("base64");
 }
 
-/** Decodes what {@link encodeArgs} or {@link encodeValue} made. */
-export function decodeValue(text: string): unknown {
+/**
+ * Decodes what {@link encodeArgs} or {@link encodeValue} made.
+ *
+ * @throws {RuntimeError} when an engine of the other family (V8: Node and
+ *   Deno; JavaScriptCore: Bun) encoded it as a structured clone.
+ */
+export function decodeValue(text: string, what = "the value"): unknown {
   if (text.startsWith(JSON_MARK)) return JSON.parse(text.slice(JSON_MARK.length));
-  return deserialize(Buffer.from(text, "base64"));
+  return readClone(Buffer.from(text, "base64"), what);
 }
 
 const MAX_CAUSE_DEPTH = 8;
@@ -221,14 +266,24 @@ export function encodeFailure(err: unknown): string {
 
 /**
  * Decodes a `failedReason`: the remote error when the worker encoded one,
- * else `null` (BullMQ's own reasons, e.g. a job that stalled too often).
+ * else `null` (BullMQ's own reasons, e.g. a job that stalled too often). A
+ * worker on the other engine family wrote bytes this one cannot read: then
+ * a {@link RuntimeError} carrying the reason's readable first line.
  */
 export function decodeFailure(reason: string): unknown {
   const at = reason.lastIndexOf(ERROR_MARK);
   if (at === -1) return null;
+  const bytes = Buffer.from(reason.slice(at + ERROR_MARK.length), "base64");
+  const why = foreign(bytes);
+  if (why !== null) {
+    return new RuntimeError(
+      `the job failed on its worker with ${JSON.stringify(reason.slice(0, at))}; the rest of its error ` +
+        `(class, stack, properties, cause) ${why}. A job's error always travels as a clone: ` +
+        "run the executor and its workers on the same engine family (Node and Deno mix freely) to receive it whole",
+    );
+  }
   try {
-    const w = deserialize(Buffer.from(reason.slice(at + ERROR_MARK.length), "base64")) as WireError;
-    return fromWireError(w);
+    return fromWireError(deserialize(bytes) as WireError);
   } catch {
     return null;
   }
