@@ -614,20 +614,6 @@ export const SKIP_RULES: readonly SkipRule[] = [
     file: "test/inspect.test.ts",
     reason: "the inspection socket is a Unix socket (node:net): not in a page",
   },
-  {
-    runtimes: ["chromium"],
-    package: "debug",
-    file: "test/call-graph.test.ts",
-    reason:
-      "call graphs are read from V8's stack text; in a page the test modules' frames carry vitest's http URLs and the frame filter keeps the wrong ones (not diagnosed further; call graphs are not claimed for browsers yet)",
-  },
-  {
-    runtimes: ["chromium"],
-    package: "debug",
-    file: "test/conformance/graph.test.ts",
-    reason:
-      "as test/call-graph.test.ts: call graphs from stack text are not claimed for browsers yet",
-  },
   // ----- debug: the in-process parts run in test/in-process.test.ts everywhere
   {
     runtimes: ["bun"],
