@@ -139,18 +139,28 @@ export function userFrame(stackLines: readonly string[]): string | null {
 const NEW_FRAME = /^\s*at new /;
 /** The public ways to create a task (`createTask()`, `TaskGroup.createTask()`, `loop.createTask()`). */
 const CREATE_TASK_FRAME = /^\s*at (?:\S+\.)?createTask \(/;
+/** `Runner.run()` creating its main task, and the `run()` that called it. */
+const RUNNER_FRAME = /^\s*at \S+\.run \(/;
+const RUN_FRAME = /^\s*at (?:async )?run \(/;
 
 /**
  * The user's frame of a task's creation stack, recognised by its shape as
  * well as by file (a bundle shows one URL for every frame): the frames up to
  * the task's constructor (`new Task`, where the stack was taken or under the
- * debug instrument that took it), then the `createTask` calls, are @aio's.
+ * debug instrument that took it), then the `createTask` calls (and, for
+ * the main task, `Runner.run` and `run`), are @aio's. A minifier renames the
+ * module-level `createTask` and `run`: in a minified bundle the site is then
+ * that renamed frame (docs/design/call-graph-frames.md).
  */
 function creationFrame(lines: readonly string[]): string | null {
   let i = lines.findIndex((line) => NEW_FRAME.test(line));
   if (i < 0) return userFrame(lines);
   while (i < lines.length && NEW_FRAME.test(lines[i]!)) i++;
   while (i < lines.length && CREATE_TASK_FRAME.test(lines[i]!)) i++;
+  if (i < lines.length && RUNNER_FRAME.test(lines[i]!)) {
+    i++;
+    if (i < lines.length && RUN_FRAME.test(lines[i]!)) i++;
+  }
   return userFrame(lines.slice(i));
 }
 
