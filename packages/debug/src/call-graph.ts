@@ -179,9 +179,15 @@ function captureFrames(entry: (...args: never[]) => unknown): {
     Error.prepareStackTrace = prepare;
     Error.stackTraceLimit = limit;
   }
-  const cut = typeof capture === "function";
+  let cut = typeof capture === "function";
   // The first text line is the message; without the cut, the first frame is this function.
-  const lines = typeof text === "string" ? text.split("\n").slice(cut ? 1 : 2) : [];
+  let lines = typeof text === "string" ? text.split("\n").slice(cut ? 1 : 2) : [];
+  if (cut && lines.length === 0) {
+    // `entry` was not on the stack (an engine's tail call took its frame): no cut.
+    cut = false;
+    sites = null;
+    lines = (new Error().stack ?? "").split("\n").slice(2);
+  }
   let isAsync: boolean[] | null = null;
   if (Array.isArray(sites) && sites.length === lines.length) {
     isAsync = sites.map((cs: { isAsync?: () => boolean }) =>
@@ -203,7 +209,13 @@ function stepEnd(lines: readonly string[], from: number): { end: number; resumed
     if (!STEP_FRAME.test(lines[b]!)) continue;
     let end = b;
     while (end > from && HOST_FRAME.test(lines[end - 1]!)) end--;
-    end = Math.max(from, end - STEP_DRIVER_FRAMES);
+    if (end > from && INTERNAL_FRAME.test(lines[end - 1]!)) {
+      // The host shows @aio's files apart: they say where the driver ends
+      // (on JavaScriptCore, whose tail calls leave no frame, the count differs).
+      while (end > from && INTERNAL_FRAME.test(lines[end - 1]!)) end--;
+    } else {
+      end = Math.max(from, end - STEP_DRIVER_FRAMES);
+    }
     return { end, resumed: GENERATOR_RESUME.test(lines[end] ?? "") };
   }
   return { end: lines.length, resumed: false };
@@ -393,7 +405,10 @@ export function captureCallGraph(
   future?: FutureLike<unknown> | null,
   options?: CallGraphOptions,
 ): FutureCallGraph | null {
-  return capture("captureCallGraph()", captureCallGraph, future, options);
+  // Not `return capture(…)`: a proper tail call (JavaScriptCore) would take
+  // this frame off the stack, and the stack is cut at it.
+  const graph = capture("captureCallGraph()", captureCallGraph, future, options);
+  return graph;
 }
 
 function describeFuture(f: FutureLike<unknown>): string {
