@@ -32,7 +32,7 @@ const CHROMIUM = process.env.AIO_CHROMIUM ?? "/usr/bin/chromium";
  */
 const APP = `
 import { captureCallGraph, disableDebug, enableDebug, formatCallGraph } from "@aio/debug";
-import { createTask, sleep } from "@aio/futures";
+import { createTask, sleep, timeout } from "@aio/futures";
 import { run } from "@aio/loop";
 
 const TAG = { sync: "s", async: "a", generator: "g", created: "c" };
@@ -167,6 +167,31 @@ async function suspendedGenerator() {
   };
 }
 
+// A timeout() body: @aio's runner awaits it (known by its file on Node, not in a bundle).
+async function timeoutBody() {
+  let graph;
+  async function inner() {
+    await sleep(0);
+    graph = captureCallGraph();
+  }
+  async function body() {
+    await sleep(0);
+    await inner();
+  }
+  async function c1() {
+    await timeout(1000, body);
+  }
+  async function timeoutMain() {
+    await createTask(c1, { name: "c1" });
+  }
+  await run(timeoutMain);
+  return {
+    shape: shape(graph),
+    text: "",
+    expected: ["c1", ["s " + inner.name, "a " + body.name, "a " + c1.name], [["Task-<n>", [], []]]],
+  };
+}
+
 export async function cases() {
   return {
     awaitedChain: await awaitedChain(),
@@ -174,6 +199,7 @@ export async function cases() {
     firstStep: await firstStep(),
     generatorChain: await generatorChain(),
     suspendedGenerator: await suspendedGenerator(),
+    timeoutBody: await timeoutBody(),
   };
 }
 
@@ -308,13 +334,20 @@ describe("captureCallGraph in a bundle", () => {
     const node = casesOf(inNode(await bundle("node", "node", false)));
     await bundle("page", "browser", false);
     const page = casesOf(await inChromium("page"));
-    expect(Object.keys(page).sort()).toEqual(NAMES);
+    expect(Object.keys(page).sort()).toEqual([...NAMES, "timeoutBody"]);
     for (const name of NAMES) {
       // What the user must get: the expected frames, and the text Node gives.
       expect({ name, shape: page[name]!.shape }).toEqual({ name, shape: page[name]!.expected });
       expect({ name, shape: node[name]!.shape }).toEqual({ name, shape: node[name]!.expected });
       expect({ name, text: page[name]!.text }).toEqual({ name, text: node[name]!.text });
     }
+    // The one difference from Node running the sources (test_stack_timeout):
+    // an @aio async function awaiting the user's callback (here timeout()'s
+    // runner) stays in a bundle, under its name there.
+    const [task, stack, by] = page.timeoutBody!.expected as [string, string[], unknown];
+    const bundled = [task, [stack[0], stack[1], "a runWithin", stack[2]], by];
+    expect(page.timeoutBody!.shape).toEqual(bundled);
+    expect(node.timeoutBody!.shape).toEqual(bundled);
     expect(page.awaitedChain!.text.split("\n")).toEqual([
       "* Task(name='leaf', id=<id>)",
       "  + Call stack:",
@@ -332,9 +365,15 @@ describe("captureCallGraph in a bundle", () => {
     // (Only a creation site differs: see MINIFIED in the app.)
     await bundle("min", "browser", true);
     const page = casesOf(await inChromium("min"));
-    expect(Object.keys(page).sort()).toEqual(NAMES);
+    expect(Object.keys(page).sort()).toEqual([...NAMES, "timeoutBody"]);
     for (const name of NAMES) {
       expect({ name, shape: page[name]!.shape }).toEqual({ name, shape: page[name]!.expected });
     }
+    // timeout()'s runner stays, under its minified name.
+    const [task, stack, by] = page.timeoutBody!.expected as [string, string[], unknown];
+    const [, got] = page.timeoutBody!.shape as [string, string[], unknown];
+    expect(got).toHaveLength(4);
+    expect(got[2]).toMatch(/^a \S+$/);
+    expect(page.timeoutBody!.shape).toEqual([task, [stack[0], stack[1], got[2], stack[2]], by]);
   }, 60_000);
 });
