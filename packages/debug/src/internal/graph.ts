@@ -117,7 +117,8 @@ export const tracking = { active: false };
  * code), recognised by their file: a package's directory (`@aio/<pkg>` in
  * `node_modules`, `packages/<pkg>/src|dist` in this repository, also behind a
  * dev server's `/@fs/` URLs) or a dev server's pre-bundled copy
- * (`.vite/deps/@aio_<pkg>.js`). A bundle has one URL for everything: there
+ * (`.vite/deps/@aio_<pkg>.js`; code Vite moves into a shared chunk is not
+ * recognised). A bundle has one URL for everything: there
  * the call graphs recognise @aio's frames by the stack's shape instead
  * (`call-graph.ts`, `docs/design/call-graph-frames.md`).
  */
