@@ -497,18 +497,6 @@ export const SKIP_RULES: readonly SkipRule[] = [
   {
     runtimes: ["deno"],
     package: "debug",
-    file: "test/call-graph.test.ts",
-    tests: [
-      "captureCallGraph() in a generator task shows the yield* chain as generator frames",
-      "captureCallGraph() of a suspended generator task in debug mode shows the yield* it waits at",
-      "printCallGraph() prints the current task's graph to stdout",
-    ],
-    reason:
-      "Deno 2's stack frames for generators and its stdout capture differ from Node's (found when main was merged into wt/runtimes; not diagnosed further)",
-  },
-  {
-    runtimes: ["deno"],
-    package: "debug",
     file: "test/inspect.test.ts",
     reason:
       "its helper processes are Node scripts started with process.execPath (deno here), and the socket-directory checks read uids and modes through node:fs (found when main was merged into wt/runtimes; not diagnosed further)",
@@ -615,18 +603,11 @@ export const SKIP_RULES: readonly SkipRule[] = [
     reason: "the inspection socket is a Unix socket (node:net): not in a page",
   },
   {
-    runtimes: ["chromium"],
+    runtimes: ["deno", "bun", "chromium"],
     package: "debug",
-    file: "test/call-graph.test.ts",
+    file: "test/call-graph-bundle.test.ts",
     reason:
-      "call graphs are read from V8's stack text; in a page the test modules' frames carry vitest's http URLs and the frame filter keeps the wrong ones (not diagnosed further; call graphs are not claimed for browsers yet)",
-  },
-  {
-    runtimes: ["chromium"],
-    package: "debug",
-    file: "test/conformance/graph.test.ts",
-    reason:
-      "as test/call-graph.test.ts: call graphs from stack text are not claimed for browsers yet",
+      "it drives esbuild and a Chromium of its own from Node (and runs the bundle with Node); the Node runs cover it (what it checks is the page's call graphs, whatever runs the test)",
   },
   // ----- debug: the in-process parts run in test/in-process.test.ts everywhere
   {

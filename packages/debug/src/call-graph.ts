@@ -97,6 +97,26 @@ const MAX_STACK_FRAMES = 200;
 const FRAME_LINE = /^\s*at (?:(async) )?(?:(.*?) \((.*)\)|(.*))$/;
 /** The frame V8 puts under a generator frame: the `next`/`throw` that resumed it. */
 const GENERATOR_RESUME = /^\s*at (?:\S+\.)?(?:next|throw|return) \(<anonymous>\)$/;
+/**
+ * The frame of a task step's `runInAsyncScope` (Node's `AsyncResource`, or
+ * `@aio/core`'s stand-in where there are no async hooks). A method name:
+ * bundlers and minifiers keep it, unlike file names (one URL for the whole
+ * bundle) and `#private` or module-level function names.
+ */
+const STEP_FRAME = /^\s*at (?:\S+\.)?runInAsyncScope \(/;
+/**
+ * @aio's frames between a step's `runInAsyncScope` and the user's code: an
+ * async task's first step runs `enterTask` → `callInTask` → the function, a
+ * generator task's step `#coroResume` → the generator's `next`/`throw` → the
+ * generator (`packages/futures/src/task.ts` and `internal/task-scope.ts`, the
+ * other side of this count; `test/call-graph-bundle.test.ts` checks it in a
+ * minified bundle, where nothing else recognises them).
+ */
+const STEP_DRIVER_FRAMES = 2;
+/** A host's own frame (a `runInAsyncScope` implemented in layers). */
+const HOST_FRAME = /\((?:node|ext):|^\s*at (?:node|ext):|\(native\)$/;
+/** An absolute URL: its query and fragment (a dev server's `?v=…`, `?import`) are not part of the file. */
+const URL_WITH_QUERY = /^([a-z][\w+.-]*:\/\/[^?#]*)[?#].*$/i;
 
 function parseFrame(line: string, kind: FrameCallGraphEntry["kind"]): FrameCallGraphEntry | null {
   const m = FRAME_LINE.exec(line);
@@ -107,73 +127,137 @@ function parseFrame(line: string, kind: FrameCallGraphEntry["kind"]): FrameCallG
   const name = m[2] ?? "";
   const location = m[3] ?? m[4] ?? "";
   const loc = /^(.*):(\d+):(\d+)$/.exec(location);
+  const file = loc !== null ? loc[1]! : location === "" ? null : location;
   return {
     kind: kind === "sync" && isAsync ? "async" : kind,
     name,
-    fileName: loc !== null ? loc[1]! : location === "" ? null : location,
+    fileName: file === null ? null : file.replace(URL_WITH_QUERY, "$1"),
     lineNumber: loc !== null ? Number(loc[2]) : null,
     columnNumber: loc !== null ? Number(loc[3]) : null,
     frame: line.trim().slice(3),
   };
 }
 
+type StackHolder = { stack?: unknown };
+type CaptureStackTrace = (holder: object, cut?: (...args: never[]) => unknown) => void;
+
 /**
  * The stack as text (locations as the host maps them: TypeScript lines under
  * tsx or vitest) and, where the engine offers V8's structured call sites,
  * which frames are `async` (a host's source-map rewriting can drop the
- * `async` marker from the text).
+ * `async` marker from the text). Where the engine has
+ * `Error.captureStackTrace` (V8: Node, Deno, Chromium; Bun), the stack
+ * starts at the caller of `entry` (`cut` is true): the public function's
+ * own frames are gone whatever their file is called.
  */
-function captureFrames(): { lines: string[]; isAsync: boolean[] | null } {
+function captureFrames(entry: (...args: never[]) => unknown): {
+  lines: string[];
+  isAsync: boolean[] | null;
+  cut: boolean;
+} {
+  const capture = (Error as { captureStackTrace?: CaptureStackTrace }).captureStackTrace;
   const limit = Error.stackTraceLimit;
   const prepare = Error.prepareStackTrace;
   let text: unknown;
   let sites: unknown;
   try {
     Error.stackTraceLimit = MAX_STACK_FRAMES;
-    text = new Error().stack;
-    Error.prepareStackTrace = (_err, callSites) => callSites;
-    const holder: { stack?: unknown } = {};
-    Error.captureStackTrace(holder, captureFrames);
-    sites = holder.stack;
+    if (typeof capture === "function") {
+      const holder: StackHolder = {};
+      capture(holder, entry);
+      text = holder.stack;
+      Error.prepareStackTrace = (_err, callSites) => callSites;
+      const raw: StackHolder = {};
+      capture(raw, entry);
+      sites = raw.stack;
+    } else {
+      text = new Error().stack;
+    }
   } catch {
     sites = null;
   } finally {
     Error.prepareStackTrace = prepare;
     Error.stackTraceLimit = limit;
   }
-  // The first text line is the message; the first text frame is this function.
-  const lines = typeof text === "string" ? text.split("\n").slice(2) : [];
+  let cut = typeof capture === "function";
+  // The first text line is the message; without the cut, the first frame is this function.
+  let lines = typeof text === "string" ? text.split("\n").slice(cut ? 1 : 2) : [];
+  if (cut && lines.length === 0) {
+    // `entry` was not on the stack (an engine's tail call took its frame): no cut.
+    cut = false;
+    sites = null;
+    lines = (new Error().stack ?? "").split("\n").slice(2);
+  }
   let isAsync: boolean[] | null = null;
   if (Array.isArray(sites) && sites.length === lines.length) {
     isAsync = sites.map((cs: { isAsync?: () => boolean }) =>
       typeof cs?.isAsync === "function" ? cs.isAsync() : false,
     );
   }
-  return { lines, isAsync };
+  return { lines, isAsync, cut };
 }
 
-/** The live stack of the current task, from `depth` frames above the caller down to the task's step. */
-function liveStack(depth: number): FrameCallGraphEntry[] {
-  const { lines, isAsync } = captureFrames();
-  let i = 0;
-  // Our own frames (captureCallGraph, formatCallGraph, printCallGraph).
-  while (i < lines.length && INTERNAL_FRAME.test(lines[i]!)) i++;
-  i += depth - 1;
+/**
+ * Where the user's frames of a task step end: the index of @aio's first
+ * driver frame above the step's (outermost) `runInAsyncScope`, and whether
+ * that frame resumed a generator (then the frame above it is a generator
+ * frame). Without a step on the stack (an `async` function resumed by a
+ * promise job), every frame is the user's.
+ */
+function stepEnd(lines: readonly string[], from: number): { end: number; resumed: boolean } {
+  for (let b = lines.length - 1; b >= from; b--) {
+    if (!STEP_FRAME.test(lines[b]!)) continue;
+    let end = b;
+    while (end > from && HOST_FRAME.test(lines[end - 1]!)) end--;
+    if (end > from && INTERNAL_FRAME.test(lines[end - 1]!)) {
+      // The host shows @aio's files apart: they say where the driver ends
+      // (on JavaScriptCore, whose tail calls leave no frame, the count differs).
+      while (end > from && INTERNAL_FRAME.test(lines[end - 1]!)) end--;
+    } else {
+      end = Math.max(from, end - STEP_DRIVER_FRAMES);
+    }
+    return { end, resumed: GENERATOR_RESUME.test(lines[end] ?? "") };
+  }
+  return { end: lines.length, resumed: false };
+}
+
+/** The frames `from`..`end` as entries: generator resumptions mark the frame above, @aio's and the host's go. */
+function entries(
+  lines: readonly string[],
+  from: number,
+  kindOf: (i: number) => FrameCallGraphEntry["kind"],
+): FrameCallGraphEntry[] {
+  const { end, resumed } = stepEnd(lines, from);
   const out: FrameCallGraphEntry[] = [];
-  for (; i < lines.length; i++) {
+  for (let i = from; i < end; i++) {
     const line = lines[i]!;
     if (GENERATOR_RESUME.test(line)) {
       const last = out[out.length - 1];
       if (last !== undefined) last.kind = "generator";
       continue;
     }
-    // @aio's own frames between the user's (a timeout() body, the task's
-    // step) and Node's are not the user's code.
+    // @aio's own frames between the user's (a timeout() body, a sync
+    // primitive's generator form) are not the user's code: recognised by
+    // their file where the host shows @aio's files apart.
     if (INTERNAL_FRAME.test(line)) continue;
-    const entry = parseFrame(line, isAsync?.[i] === true ? "async" : "sync");
+    const entry = parseFrame(line, kindOf(i));
     if (entry !== null) out.push(entry);
   }
+  const last = out[out.length - 1];
+  if (resumed && last !== undefined) last.kind = "generator";
   return out;
+}
+
+/** The live stack of the current task, from `depth` frames above the caller down to the task's step. */
+function liveStack(depth: number, entry: (...args: never[]) => unknown): FrameCallGraphEntry[] {
+  const { lines, isAsync, cut } = captureFrames(entry);
+  let i = 0;
+  // Without the engine's cut: our own frames, recognised by their file.
+  if (!cut) while (i < lines.length && INTERNAL_FRAME.test(lines[i]!)) i++;
+  i += depth - 1;
+  return entries(lines, Math.min(i, lines.length), (k) =>
+    isAsync?.[k] === true ? "async" : "sync",
+  );
 }
 
 /**
@@ -186,13 +270,10 @@ function suspendedStack(future: FutureLike<unknown>): FrameCallGraphEntry[] {
   const out: FrameCallGraphEntry[] = [];
   const site = _suspensionSites.get(future);
   if (site !== undefined && (future as unknown as _TaskInternals)._futWaiter === site.future) {
-    for (const line of site.stack.split("\n").slice(1)) {
-      // Up to the task's own step: @aio's frames and what drives the generator are not the user's.
-      if (INTERNAL_FRAME.test(line) || GENERATOR_RESUME.test(line)) continue;
-      if (/\bFutureIter\.next\b/.test(line)) continue;
-      const entry = parseFrame(line, "generator");
-      if (entry !== null) out.push(entry);
-    }
+    // The message, then the frame that recorded it (the future's iterator's
+    // `next`, which the innermost `yield*` called), then the user's frames
+    // down to the task's step.
+    out.push(...entries(site.stack.split("\n"), 2, () => "generator"));
   }
   const created = creationSite(future);
   if (created !== null) {
@@ -262,6 +343,7 @@ function target(where: string, future: unknown): FutureLike<unknown> | null {
 
 function capture(
   where: string,
+  entry: (...args: never[]) => unknown,
   future: unknown,
   options: CallGraphOptions | undefined,
 ): FutureCallGraph | null {
@@ -281,7 +363,7 @@ function capture(
   };
   // Each future is built once (memoised before its awaiters are visited):
   // shared awaiters are the same node, and a cycle closes on its ancestor.
-  return build(fut, isCurrent ? liveStack(depth) : suspendedStack(fut));
+  return build(fut, isCurrent ? liveStack(depth, entry) : suspendedStack(fut));
 }
 
 /**
@@ -323,7 +405,10 @@ export function captureCallGraph(
   future?: FutureLike<unknown> | null,
   options?: CallGraphOptions,
 ): FutureCallGraph | null {
-  return capture("captureCallGraph()", future, options);
+  // Not `return capture(…)`: a proper tail call (JavaScriptCore) would take
+  // this frame off the stack, and the stack is cut at it.
+  const graph = capture("captureCallGraph()", captureCallGraph, future, options);
+  return graph;
 }
 
 function describeFuture(f: FutureLike<unknown>): string {
@@ -413,7 +498,7 @@ export function formatCallGraph(
   future?: FutureLike<unknown> | null,
   options?: CallGraphOptions,
 ): string {
-  const graph = capture("formatCallGraph()", future, options);
+  const graph = capture("formatCallGraph()", formatCallGraph, future, options);
   return graph === null ? "" : render(graph);
 }
 
@@ -440,6 +525,6 @@ export function printCallGraph(
   future?: FutureLike<unknown> | null,
   options?: CallGraphOptions,
 ): void {
-  const graph = capture("printCallGraph()", future, options);
+  const graph = capture("printCallGraph()", printCallGraph, future, options);
   if (graph !== null) console.log(render(graph));
 }

@@ -112,9 +112,18 @@ export const startedTasks = new WeakSet<object>();
 /** Whether the debug instruments were registered (then `startedTasks` is reliable). */
 export const tracking = { active: false };
 
-/** Stack lines of @aio's own packages and of Node itself (never the user's code). */
+/**
+ * Stack lines of @aio's own packages and of Node itself (never the user's
+ * code), recognised by their file: a package's directory (`@aio/<pkg>` in
+ * `node_modules`, `packages/<pkg>/src|dist` in this repository, also behind a
+ * dev server's `/@fs/` URLs) or a dev server's pre-bundled copy
+ * (`.vite/deps/@aio_<pkg>.js`; code Vite moves into a shared chunk is not
+ * recognised). A bundle has one URL for everything: there
+ * the call graphs recognise @aio's frames by the stack's shape instead
+ * (`call-graph.ts`, `docs/design/call-graph-frames.md`).
+ */
 export const INTERNAL_FRAME =
-  /[\\/](?:@aio[\\/](?:core|loop|futures|sync|executors|streams|debug)|packages[\\/](?:core|loop|futures|sync|executors|streams|debug)[\\/](?:src|dist))[\\/]|\(node:|^\s*at node:|^\s*at (?:new )?Promise\b/;
+  /[\\/](?:@aio[\\/](?:core|loop|futures|sync|executors|streams|debug)|packages[\\/](?:core|loop|futures|sync|executors|streams|debug)[\\/](?:src|dist))[\\/]|[\\/]\.vite[\\/]deps[\\/]@aio_(?:core|loop|futures|sync|executors|streams|debug)(?:_[\w-]+)?\.js\b|\(node:|^\s*at node:|^\s*at (?:new )?Promise\b/;
 
 /** The first stack line outside @aio's own packages and Node's internals: the user's call site. */
 export function userFrame(stackLines: readonly string[]): string | null {
@@ -127,10 +136,39 @@ export function userFrame(stackLines: readonly string[]): string | null {
   return null;
 }
 
+/** A constructor's frame (`new Task`, a subclass's; minifiers rename the class, not the `new`). */
+const NEW_FRAME = /^\s*at new /;
+/** The public ways to create a task (`createTask()`, `TaskGroup.createTask()`, `loop.createTask()`). */
+const CREATE_TASK_FRAME = /^\s*at (?:\S+\.)?createTask \(/;
+/** `Runner.run()` creating its main task, and the `run()` that called it. */
+const RUNNER_FRAME = /^\s*at \S+\.run \(/;
+const RUN_FRAME = /^\s*at (?:async )?run \(/;
+
+/**
+ * The user's frame of a task's creation stack, recognised by its shape as
+ * well as by file (a bundle shows one URL for every frame): the frames up to
+ * the task's constructor (`new Task`, where the stack was taken or under the
+ * debug instrument that took it), then the `createTask` calls (and, for
+ * the main task, `Runner.run` and `run`), are @aio's. A minifier renames the
+ * module-level `createTask` and `run`: in a minified bundle the site is then
+ * that renamed frame (docs/design/call-graph-frames.md).
+ */
+function creationFrame(lines: readonly string[]): string | null {
+  let i = lines.findIndex((line) => NEW_FRAME.test(line));
+  if (i < 0) return userFrame(lines);
+  while (i < lines.length && NEW_FRAME.test(lines[i]!)) i++;
+  while (i < lines.length && CREATE_TASK_FRAME.test(lines[i]!)) i++;
+  if (i < lines.length && RUNNER_FRAME.test(lines[i]!)) {
+    i++;
+    if (i < lines.length && RUN_FRAME.test(lines[i]!)) i++;
+  }
+  return userFrame(lines.slice(i));
+}
+
 /** Where `task` was created (`fn (file:line:col)`), or null when nobody recorded it. */
 export function creationSite(task: InspectableTask): string | null {
   const err = creationErrors.get(task);
-  if (err !== undefined) return userFrame((err.stack ?? "").split("\n").slice(1));
+  if (err !== undefined) return creationFrame((err.stack ?? "").split("\n").slice(1));
   const stack = typeof task.getStack === "function" ? task.getStack() : [];
-  return stack.length === 0 ? null : userFrame(stack);
+  return stack.length === 0 ? null : creationFrame(stack);
 }
