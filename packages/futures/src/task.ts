@@ -323,13 +323,8 @@ export class Task<T> extends Future<T> {
     scope.emitDestroy();
     if (result === PENDING_RESULT) {
       // The step goes on in promise jobs until the function awaits an @aio
-      // awaitable or settles; the loop waits for that before its next
-      // callback. Unless the synchronous part already registered on a pending
-      // Future (`then()` inside `sem.acquire()`, say, rather than through the
-      // engine's `await`, which calls `then()` in a later promise job): that
-      // ended the step, and the task now waits on that Future. Marking it
-      // again would hold the loop until the next host turn.
-      if (this._futWaiter === null) stepStarted(this);
+      // awaitable or settles; the loop waits for that before its next callback.
+      stepStarted(this);
     } else if (result instanceof TaskScope) {
       // The function returned a generator: the task drives it from now on.
       this._isGenerator = true;

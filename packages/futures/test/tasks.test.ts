@@ -3,19 +3,12 @@
  * issue's "Bad input" list. (CPython's own cases are in test/conformance/.)
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import {
-  _setImmediate,
-  CancelledError,
-  getRunningLoop,
-  isCancelledError,
-  RuntimeError,
-} from "@aio/core";
+import { CancelledError, getRunningLoop, isCancelledError, RuntimeError } from "@aio/core";
 import {
   allTasks,
   createTask,
   currentTask,
   eagerTaskFactory,
-  Future,
   sleep,
   type Task,
 } from "@aio/futures";
@@ -279,28 +272,25 @@ describe("createTask (contract 4)", () => {
 });
 
 describe("Task lifetime and reporting (contract 5)", () => {
-  it("a first step that registers on a pending Future itself (not through `await`) ends there: the loop goes on in the same host turn", async () => {
-    // What a primitive's wait does (`sem.acquire()`): `then()` on its waiter
-    // future inside the call, and a native promise back to the caller.
-    const waitVia = (fut: Future<number>) =>
-      new Promise<number>((resolve) => {
-        fut.then(resolve);
-      });
+  it("a step that calls then() on a pending Future and goes on runs to its next await before the next callback", async () => {
     const order = await run(async () => {
       const loop = getRunningLoop();
       const out: string[] = [];
-      const fut = new Future<number>();
-      _setImmediate(() => out.push("host turn"));
+      const fut = loop.createFuture<number>();
       const t = createTask(async () => {
-        out.push(`woke with ${await waitVia(fut)}`);
+        fut.then(() => out.push("then ran"));
+        await Promise.resolve(); // a foreign await: the step goes on in promise jobs
+        out.push("task goes on");
+        await sleep(0);
       });
-      loop.callSoon(() => out.push("callback after the first step"));
-      loop.callSoon(() => fut.setResult(7));
+      loop.callSoon(() => out.push("callback"));
       await t;
+      fut.setResult(1);
+      await sleep(0);
       return out;
     });
-    // asyncio: the step ends at the wait, and the next ready callbacks run at once.
-    expect(order).toEqual(["callback after the first step", "woke with 7", "host turn"]);
+    // asyncio: a step runs to its next await before the loop's next callback.
+    expect(order).toEqual(["task goes on", "callback", "then ran"]);
   });
 
   it("getStack() gives where the task was created in debug mode, and nothing outside it", async () => {

@@ -1,12 +1,28 @@
 import { getEventListeners } from "node:events";
 import { inspect } from "node:util";
-import { CancelledError } from "@aio/core";
+import { _setImmediate, CancelledError, getRunningLoop } from "@aio/core";
 import { createTask, gather, sleep } from "@aio/futures";
 import { LifoQueue, PriorityQueue, Queue, QueueShutDown } from "@aio/sync";
 import { describe, expect, test } from "vitest";
 import { aio } from "./helpers.js";
 
 describe("Queue", () => {
+  test("a task whose first step waits in get() lets the loop go on at once, as in asyncio (no host turn per wait)", () =>
+    aio(async () => {
+      const loop = getRunningLoop();
+      const out: string[] = [];
+      const q = new Queue<number>();
+      _setImmediate(() => out.push("host turn"));
+      const t = createTask(async () => {
+        out.push(`got ${await q.get()}`);
+      });
+      loop.callSoon(() => out.push("callback"));
+      loop.callSoon(() => q.putNowait(1));
+      await t;
+      // The host's turn has not come yet: the wait cost no macrotask.
+      expect(out).toEqual(["callback", "got 1"]);
+    }));
+
   test("Queue rejects a bad maxsize with named errors", () => {
     expect(() => new Queue(Number.NaN)).toThrow(RangeError);
     expect(() => new Queue(Number.NaN)).toThrow(

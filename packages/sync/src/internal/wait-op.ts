@@ -264,31 +264,44 @@ export function runWait<O, R>(
     ) as Promise<R>;
   }
   if (kind.loops === true) return new PromiseWait(kind, owner, signal, arg).start(fut);
-  // One wait: the reactions go on the waiter future here, in the caller's
-  // task, so the task is suspended on it and cancelling the task cancels it.
-  // The promise is our own: inside a task, `Future.then()` returns a promise
-  // only made when chained on (docs/design/lazy-then.md), and what we return
-  // is awaited by the caller, which adopts a native promise most cheaply.
-  const promise = new Promise<R>(capture);
-  const resolve = capturedResolve;
-  const reject = capturedReject;
-  waitOn(fut, signal).then(
-    () => {
-      try {
-        resolve(kind.woke(owner, fut, ONE_WAIT));
-      } catch (err) {
-        reject(err);
-      }
-    },
-    (err: unknown) => {
-      try {
-        resolve(kind.failed(owner, fut, err));
-      } catch (failure) {
-        reject(failure);
-      }
-    },
-  );
-  return promise;
+  // One wait. The caller gets a promise resolved with a thenable, so the
+  // engine registers on the waiter future in a promise job of the caller's
+  // step, exactly as `await fut` does: there the caller's task is suspended
+  // on the future (cancelling the task cancels it) and its step ends. A
+  // registration made here, in the step's synchronous part, would end a
+  // task's first step before the loop marks it in flight, and the loop
+  // would then wait for the next host turn (docs/design/step-protocol.md).
+  return Promise.resolve(new OneWait(kind, owner, fut, signal)) as Promise<R>;
+}
+
+/** The thenable behind a one-time wait's promise (see `runWait`). */
+class OneWait<O, R> {
+  constructor(
+    readonly kind: WaitKind<O, R>,
+    readonly owner: O,
+    readonly fut: FutureLike<unknown>,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  then(resolve: (value: R) => void, reject: (reason: unknown) => void): void {
+    const { kind, owner, fut } = this;
+    waitOn(fut, this.signal).then(
+      () => {
+        try {
+          resolve(kind.woke(owner, fut, ONE_WAIT));
+        } catch (err) {
+          reject(err);
+        }
+      },
+      (err: unknown) => {
+        try {
+          resolve(kind.failed(owner, fut, err));
+        } catch (failure) {
+          reject(failure);
+        }
+      },
+    );
+  }
 }
 
 /** What `woke` gets for a kind that does not loop: waiting again is a bug. */
@@ -300,12 +313,8 @@ const ONE_WAIT: WaitSteps<never> = {
   },
 };
 
-let capturedResolve: (value: any) => void = () => {};
-let capturedReject: (reason: unknown) => void = () => {};
-function capture(resolve: (value: any) => void, reject: (reason: unknown) => void): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
-}
+/** What a PromiseWait settles through until the engine hands it its promise's resolvers. */
+function noop(): void {}
 
 /**
  * A wait of {@link runWait} that did not finish at once: one promise for the
@@ -315,8 +324,8 @@ function capture(resolve: (value: any) => void, reject: (reason: unknown) => voi
  */
 class PromiseWait<O, R> implements WaitSteps<R> {
   #fut: FutureLike<unknown> | null = null;
-  #resolve: (value: R) => void = capturedResolve;
-  #reject: (reason: unknown) => void = capturedReject;
+  #resolve: (value: R) => void = noop;
+  #reject: (reason: unknown) => void = noop;
 
   constructor(
     readonly kind: WaitKind<O, R>,
@@ -334,18 +343,22 @@ class PromiseWait<O, R> implements WaitSteps<R> {
   }
 
   start(fut: FutureLike<unknown>): Promise<R> {
-    const promise = new Promise<R>(capture);
-    this.#resolve = capturedResolve;
-    this.#reject = capturedReject;
-    this.#wait(fut);
-    return promise;
+    // The first registration is made by the engine, in a promise job of the
+    // caller's step, as for a one-time wait (see `runWait`).
+    return Promise.resolve({
+      then: (resolve: (value: R) => void, reject: (reason: unknown) => void) => {
+        this.#resolve = resolve;
+        this.#reject = reject;
+        this.#wait(fut);
+      },
+    });
   }
 
   #wait(fut: FutureLike<unknown>): void {
     this.#fut = fut;
-    // `then` is called here, in the caller's task (or, waiting again, in the
-    // task's continuation), so the task is suspended on `fut` and cancelling
-    // the task cancels it.
+    // `then` is called in the caller's task (first from the engine's job,
+    // see `start`; waiting again, in the wake-up of the task's step), so the
+    // task is suspended on `fut` and cancelling the task cancels it.
     waitOn(fut, this.signal).then(
       () => this.#woke(fut),
       (err: unknown) => this.#failed(fut, err),
