@@ -52,7 +52,6 @@ import type { Waitable } from "./waitable.js";
 export class Condition {
   readonly #lock: Lock;
   #waiters: Deque<FutureLike<boolean>> = new Deque();
-  static readonly #purge = (cond: Condition): void => cond.#waiters.clear();
   #loop: EventLoop | null = null;
 
   /**
@@ -171,7 +170,7 @@ export class Condition {
     const signal = options === undefined ? undefined : signalOf("Condition.wait()", options);
     if (!this.locked()) throw new RuntimeError("cannot wait on un-acquired lock");
     if (signal?.aborted) throw signal.reason;
-    this.#loop = loopFor(this.#loop, this, "Condition.wait()", Condition.#purge);
+    this.#loop = loopFor(this.#loop, this, "Condition.wait()", () => this.#waiters.clear());
     const fut = this.#loop.createFuture<boolean>();
     this.release();
     try {

@@ -131,11 +131,9 @@ export class Event {
   /** `wait()` (asyncio's coroutine), for both forms. */
   static readonly #WAIT: WaitKind<Event, true> = eventWaitKind("Event.wait()", true);
 
-  static readonly #purge = (event: Event): void => event.#waiters.clear();
-
   /** Registers a waiter future (binding to the running loop). */
   #enqueue(method: string): FutureLike<true> {
-    this.#loop = loopFor(this.#loop, this, method, Event.#purge);
+    this.#loop = loopFor(this.#loop, this, method, () => this.#waiters.clear());
     const fut = this.#loop.createFuture<true>();
     this.#waiters.push(fut);
     return fut;

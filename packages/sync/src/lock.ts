@@ -134,11 +134,9 @@ export class Lock {
     return true;
   }
 
-  static readonly #purge = (lock: Lock): void => lock.#waiters?.clear();
-
   /** Registers a waiter future at the end of the line (binding to the running loop). */
   #enqueue(): FutureLike<true> {
-    this.#loop = loopFor(this.#loop, this, "Lock.acquire()", Lock.#purge);
+    this.#loop = loopFor(this.#loop, this, "Lock.acquire()", () => this.#waiters?.clear());
     const fut = this.#loop.createFuture<true>();
     (this.#waiters ??= new Deque()).push(fut);
     return fut;

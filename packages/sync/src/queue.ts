@@ -219,13 +219,9 @@ export class Queue<T> implements AsyncIterable<T> {
       : this.#putters.length === 0 && this.#freeSlots() > this.#wokenPutters;
   }
 
-  static readonly #putName = (q: Queue<unknown>): string => `${q.#name()}.put()`;
-  static readonly #getName = (q: Queue<unknown>): string => `${q.#name()}.get()`;
-  static readonly #purge = (q: Queue<unknown>): void => q.#dropWaiters();
-
   /** Registers a putter future; a woken putter that lost its slot keeps its place at the head. */
   #addPutter(woken: boolean): FutureLike<void> {
-    this.#loop = loopFor(this.#loop, this, Queue.#putName, Queue.#purge);
+    this.#loop = loopFor(this.#loop, this, `${this.#name()}.put()`, () => this.#dropWaiters());
     const putter = this.#loop.createFuture<void>();
     if (woken) this.#putters.unshift(putter);
     else this.#putters.push(putter);
@@ -331,7 +327,7 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /** Registers a getter future; a woken getter that lost its item keeps its place at the head. */
   #addGetter(woken: boolean): FutureLike<void> {
-    this.#loop = loopFor(this.#loop, this, Queue.#getName, Queue.#purge);
+    this.#loop = loopFor(this.#loop, this, `${this.#name()}.get()`, () => this.#dropWaiters());
     const getter = this.#loop.createFuture<void>();
     if (woken) this.#getters.unshift(getter);
     else this.#getters.push(getter);

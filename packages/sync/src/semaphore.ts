@@ -142,12 +142,11 @@ export class Semaphore {
     name: (sem) => sem.#name(),
   });
 
-  static readonly #acquireName = (sem: Semaphore): string => `${sem.#name()}.acquire()`;
-  static readonly #purge = (sem: Semaphore): void => sem.#waiters?.clear();
-
   /** Registers a waiter future at the end of the line (binding to the running loop). */
   #enqueue(): FutureLike<true> {
-    this.#loop = loopFor(this.#loop, this, Semaphore.#acquireName, Semaphore.#purge);
+    this.#loop = loopFor(this.#loop, this, `${this.#name()}.acquire()`, () =>
+      this.#waiters?.clear(),
+    );
     const fut = this.#loop.createFuture<true>();
     (this.#waiters ??= new Deque()).push(fut);
     return fut;

@@ -145,32 +145,27 @@ export function waitOn<T>(fut: FutureLike<T>, signal: AbortSignal | undefined): 
  * The loop a primitive waits on (asyncio `mixins._LoopBoundMixin._get_loop`):
  * the running loop, which the primitive binds to on its first wait. A
  * primitive bound to a loop that has since been closed rebinds (its waiters
- * from the dead loop are dropped through `purge(owner)`), so a module-level
- * Lock works across sequential `run()` calls.
- *
- * `method` names the call in messages: a string, or a function of the owner
- * (a subclass's name) called only when a message is made. With per-class
- * functions for `method` and `purge`, a wait allocates nothing here.
+ * from the dead loop are dropped through `purge`), so a module-level Lock
+ * works across sequential `run()` calls.
  *
  * @throws {RuntimeError} outside a loop (naming the fix), or when bound to a
  *   different loop that is still open.
  */
-export function loopFor<O extends { toString(): string }>(
+export function loopFor(
   bound: EventLoop | null,
-  owner: O,
-  method: string | ((owner: O) => string),
-  purge: (owner: O) => void,
+  owner: { toString(): string },
+  method: string,
+  purge: () => void,
 ): EventLoop {
   const loop = _getRunningLoop();
   if (loop === null) {
-    const name = typeof method === "string" ? method : method(owner);
     throw new RuntimeError(
-      `${name} has to wait, but no event loop is running: call it from code started by run() or, in a library, ensureLoop() (@aio/loop)`,
+      `${method} has to wait, but no event loop is running: call it from code started by run() or, in a library, ensureLoop() (@aio/loop)`,
     );
   }
   if (bound === null || bound === loop) return loop;
   if (bound.isClosed()) {
-    purge(owner);
+    purge();
     return loop;
   }
   throw new RuntimeError(`${owner.toString()} is bound to a different event loop`);
