@@ -50,18 +50,15 @@ function python(script, uvloop) {
   return runPython(script, QUICK, 900_000, { uvloop });
 }
 
-// Rates per CPU second. Node cases report { n, cpuMs } or { bytes, cpuMs };
-// tasks.py { ops }, sync.py { cpu_ms, ops }, streams.py like the Node cases.
+// Rates per CPU second: MiB/s for `{ bytes, cpuMs }` (echo), operations per
+// second for `{ n, cpuMs }` (the Node cases, tasks.py, streams.py). sync.py's
+// results are compared by CPU time alone (`sameWork`).
 const perSec = (r) =>
   !r || r.error
     ? Number.NaN
     : r.bytes !== undefined
       ? r.bytes / 2 ** 20 / (r.cpuMs / 1000)
-      : r.cpu_ms !== undefined
-        ? r.ops / (r.cpu_ms / 1000)
-        : r.ops !== undefined && r.cpuMs === undefined
-          ? r.ops
-          : r.n / (r.cpuMs / 1000);
+      : r.n / (r.cpuMs / 1000);
 
 /** The sync suite runs the same number of jobs on both sides: the ratio is one of CPU times. */
 const sameWork = (ours, py) =>
