@@ -16,6 +16,13 @@
 //   echo-cork-server     'data' client; the server corks and uncorks once per tick,
 //                        so the chunks it echoes within one tick go out in one writev
 //   echo-onread-hwm      onread 64 KiB client, both sides with a 256 KiB write high-water mark
+//   echo-onread-both     onread 64 KiB client, and the server reads its accepted sockets with
+//                        `onread` too: it is made with `pauseOnConnect`, and each accepted
+//                        handle is moved into a new `net.Socket({ handle, onread })`; each read
+//                        is copied out of the one reused buffer before it is written back
+//   echo-onread-both-gen the same, but `onread.buffer` is a function (Node calls it for each
+//                        read's buffer): the server writes each read back without a copy and
+//                        reads the next one into a new 64 KiB buffer
 //   rtt-data             100-byte round trips, 'data' on both sides
 //   rtt-onread           the same, the client reading with `onread` into a reused buffer
 //
@@ -36,7 +43,8 @@ const MSG = 100;
 const REPS = QUICK ? 3 : 5;
 
 /** An echo server on 127.0.0.1; `cork`: batch the echoes of one tick into one writev. */
-function echoServer({ cork = false, hwm } = {}) {
+function echoServer({ cork = false, hwm, serverOnread = false } = {}) {
+  if (serverOnread) return onreadEchoServer(serverOnread === "gen");
   return new Promise((resolve) => {
     const server = net.createServer(hwm === undefined ? {} : { highWaterMark: hwm }, (sock) => {
       let corked = false;
@@ -57,6 +65,38 @@ function echoServer({ cork = false, hwm } = {}) {
       });
       sock.on("end", () => sock.end());
       sock.on("error", () => {});
+    });
+    server.listen(0, "127.0.0.1", () => resolve(server));
+  });
+}
+
+/**
+ * An echo server whose accepted sockets read with `onread`: into one reused
+ * 64 KiB buffer, copied out per read, or (`gen`) into a new buffer per read.
+ */
+function onreadEchoServer(gen) {
+  return new Promise((resolve) => {
+    const server = net.createServer({ pauseOnConnect: true }, (accepted) => {
+      const handle = accepted._handle;
+      accepted._handle = null;
+      accepted.destroy();
+      const sock = new net.Socket({
+        handle,
+        readable: true,
+        writable: true,
+        onread: {
+          buffer: gen ? () => Buffer.allocUnsafe(64 << 10) : Buffer.allocUnsafe(64 << 10),
+          callback: (n, buf) => {
+            if (!sock.write(gen ? buf.subarray(0, n) : Buffer.from(buf.subarray(0, n)))) {
+              sock.pause();
+              sock.once("drain", () => sock.resume());
+            }
+          },
+        },
+      });
+      sock.on("end", () => sock.end());
+      sock.on("error", () => {});
+      sock.resume();
     });
     server.listen(0, "127.0.0.1", () => resolve(server));
   });
@@ -85,7 +125,11 @@ function connect(port, { onread, hwm, onBytes }) {
 }
 
 async function echoOnce(variant, total) {
-  const server = await echoServer({ cork: variant.cork, hwm: variant.hwm });
+  const server = await echoServer({
+    cork: variant.cork,
+    hwm: variant.hwm,
+    serverOnread: variant.serverOnread,
+  });
   const { port } = server.address();
   let received = 0;
   let done;
@@ -155,6 +199,8 @@ const variants = {
   "echo-onread-256k": { kind: "echo", onread: 256 << 10 },
   "echo-cork-server": { kind: "echo", cork: true },
   "echo-onread-hwm": { kind: "echo", onread: 64 << 10, hwm: 256 << 10 },
+  "echo-onread-both": { kind: "echo", onread: 64 << 10, serverOnread: true },
+  "echo-onread-both-gen": { kind: "echo", onread: 64 << 10, serverOnread: "gen" },
   "rtt-data": { kind: "rtt" },
   "rtt-onread": { kind: "rtt", onread: 4 << 10 },
 };

@@ -92,6 +92,40 @@ describe("openConnection", () => {
     expect(kept).toEqual(["a", "b", "c", "d"].map((ch) => [ch, ch.repeat(1000)]));
   });
 
+  test("openConnection() readers keep large reads intact, and a chunk keeps at most 4× its size alive", async () => {
+    // Reads of 16 KiB and more are handed on in the buffer they were read
+    // into, and the next read goes into a new one; smaller reads are copied
+    // out of a reused buffer. Either way a kept chunk must stay intact, and
+    // no chunk may pin a buffer much larger than itself.
+    const out = await run(async () => {
+      const { server, port } = await echoServer();
+      const [reader, writer] = await openConnection("127.0.0.1", port);
+      const sent: Buffer[] = [];
+      const kept: Uint8Array[] = [];
+      for (let i = 0; i < 8; i++) {
+        const block = Buffer.alloc(200_000, 97 + i);
+        sent.push(block);
+        writer.write(block);
+        await writer.drain();
+        for (let n = 0; n < block.length; ) {
+          const piece = await reader.read(65_536);
+          if (piece.length === 0) throw new Error("unexpected EOF");
+          kept.push(piece);
+          n += piece.length;
+        }
+      }
+      writer.close();
+      await writer.waitClosed();
+      await shutdown(server);
+      const pinned = kept.filter((p) => p.buffer.byteLength > Math.max(4 * p.length, 8192));
+      return {
+        same: Buffer.concat(kept).equals(Buffer.concat(sent)),
+        pinned: pinned.map((p) => `${p.length} B in ${p.buffer.byteLength} B`),
+      };
+    });
+    expect(out).toEqual({ same: true, pinned: [] });
+  });
+
   test("openConnection() validates host and port", async () => {
     await run(async () => {
       await expect(openConnection("127.0.0.1", 0)).rejects.toThrow(

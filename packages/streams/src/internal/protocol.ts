@@ -15,28 +15,40 @@ import type { StreamReader } from "../stream-reader.js";
 export const WRITE_HIGH_WATER_MARK = 256 * 1024;
 
 /**
- * Size of the buffer a client socket without TLS reads into (Node's `onread`
- * option; `docs/design/streams-read-path.md`). One buffer per connection,
- * reused for every read: the reader gets a copy of what arrived, sized to it,
- * and Node's `Readable` machinery is skipped. 64 KiB is what Node reads at a
- * time on its default path, so a read never takes two calls where it took one.
+ * Size of the buffers a client socket without TLS reads into (Node's
+ * `onread` option; `docs/design/streams-read-path.md`). 64 KiB is what Node
+ * reads at a time on its default path, so a read never takes two calls where
+ * it took one.
  */
 export const READ_BUFFER_SIZE = 64 * 1024;
 
 /**
+ * The smallest read handed to the reader as it lies in the read buffer
+ * (16 KiB, a quarter of {@link READ_BUFFER_SIZE}); the socket then reads
+ * into a new buffer. A smaller read is copied out and the buffer reused, so
+ * a chunk the reader hands out never keeps more than 4× its own size alive.
+ */
+export const HAND_OFF_MIN = READ_BUFFER_SIZE / 4;
+
+/**
  * Node's `onread` option for a socket whose protocol is made later: the
- * callback hands what arrived in the reused buffer to `target()`'s
- * {@link StreamProtocol.onRead}. `undefined` on Deno 2: there an `onread`
+ * callback hands what arrived to `target()`'s {@link StreamProtocol.onRead}.
+ * `buffer` is a function, which Node calls after every read for the buffer
+ * of the next one: the same buffer again when the read was copied out, a new
+ * one when the reader kept it. `undefined` on Deno 2: there an `onread`
  * socket keeps handing its bytes to the callback after `startTls()` wraps
  * it in a `TLSSocket`, so the handshake never sees the peer's reply and
  * never completes; such sockets read through `'data'` instead.
  */
 export function readIntoBuffer(target: () => StreamProtocol | undefined): OnReadOpts | undefined {
   if ((globalThis as { Deno?: unknown }).Deno !== undefined) return undefined;
+  let next = Buffer.allocUnsafe(READ_BUFFER_SIZE);
   return {
-    buffer: Buffer.allocUnsafe(READ_BUFFER_SIZE),
+    buffer: () => next,
     callback: (nread, buffer) => {
-      target()?.onRead(buffer as Buffer, nread);
+      if (target()?.onRead(buffer as Buffer, nread) === true) {
+        next = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+      }
       return true; // (false would pause the socket; the reader pauses it itself)
     },
   };
@@ -113,17 +125,24 @@ export class StreamProtocol {
   };
 
   /**
-   * An `onread` socket (see {@link READ_BUFFER_SIZE}) read `n` bytes into
-   * `buffer`, which Node reuses for the next read: the reader gets a copy.
-   * Flow control is the same as on the `'data'` path (`pause()` stops the
-   * reads; `'end'` still comes as an event).
+   * An `onread` socket (see {@link readIntoBuffer}) read `n` bytes into
+   * `buffer`. A read of at least {@link HAND_OFF_MIN} bytes goes to the
+   * reader as it lies (true: the buffer is the reader's now, read the next
+   * one into a new buffer); a smaller one is copied out (false: reuse the
+   * buffer). Flow control is the same as on the `'data'` path (`pause()`
+   * stops the reads; `'end'` still comes as an event).
    */
-  onRead(buffer: Buffer, n: number): void {
+  onRead(buffer: Buffer, n: number): boolean {
     const reader = this.reader;
-    if (reader === null || reader.atEof() || this.closing) return;
+    if (reader === null || reader.atEof() || this.closing) return false;
+    if (n >= HAND_OFF_MIN) {
+      reader.feedData(buffer.subarray(0, n));
+      return true;
+    }
     const chunk = Buffer.allocUnsafe(n);
     buffer.copy(chunk, 0, 0, n);
     reader.feedData(chunk);
+    return false;
   }
 
   #onEnd = (): void => {
