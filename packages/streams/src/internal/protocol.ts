@@ -26,7 +26,7 @@ export const READ_BUFFER_SIZE = 64 * 1024;
  * The smallest read handed to the reader as it lies in the read buffer
  * (16 KiB, a quarter of {@link READ_BUFFER_SIZE}); the socket then reads
  * into a new buffer. A smaller read is copied out and the buffer reused, so
- * a chunk the reader hands out never keeps more than 4× its own size alive.
+ * a read never keeps more than 4× its own size alive.
  */
 export const HAND_OFF_MIN = READ_BUFFER_SIZE / 4;
 
