@@ -38,8 +38,8 @@ export abstract class EventLoopServices {
   readonly #signalHandlers = new SignalHandlers();
   readonly #asyncgens = new Set<AsyncGenerator<unknown, unknown, unknown>>();
   #taskFactory: TaskFactory | null = null;
-  /** The options `createTask(fn)` passes when it is given none (read-only: Task only reads them). */
-  #ownTaskOptions: { loop: EventLoop } | null = null;
+  /** `{ loop: this }`, made once: the options of every Future and option-less Task this loop makes (read-only: both only read them). */
+  #ownLoopOptions: { loop: EventLoop } | null = null;
 
   /** Schedules `cb(...args)` for the next loop iteration (see {@link BaseEventLoop.callSoon}). */
   abstract callSoon<A extends unknown[]>(cb: (...args: A) => unknown, ...args: A): Handle;
@@ -357,7 +357,7 @@ export abstract class EventLoopServices {
    * ```
    */
   createFuture<T>(): Future<T> {
-    return new Future<T>({ loop: this as unknown as EventLoop });
+    return new Future<T>((this.#ownLoopOptions ??= { loop: this as unknown as EventLoop }));
   }
 
   /**
@@ -383,7 +383,7 @@ export abstract class EventLoopServices {
     // Without options every task shares one `{ loop }` object: no copy per task.
     const taskOptions =
       options === undefined
-        ? (this.#ownTaskOptions ??= { loop: this as unknown as EventLoop })
+        ? (this.#ownLoopOptions ??= { loop: this as unknown as EventLoop })
         : { ...options, loop: this as unknown as EventLoop };
     return new Task(fn as () => Awaited<T>, taskOptions);
   }
