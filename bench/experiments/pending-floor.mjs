@@ -5,12 +5,16 @@
 //
 //   1. the floor: a native async function blocked on a thenable, started in
 //      AsyncLocalStorage.run() with a store of its own (as in tasks.bench.mjs);
-//   2. + one object per task with a Task's fields (14 in-object fields: loop,
+//   2. + one object per task with a Task's fields (16 in-object fields: loop,
 //      state, result, first callback, more callbacks, complete-on-await,
 //      scope, name, must-cancel, cold fields, prev, next, awaited future,
-//      generator flag) and the task as its own store;
+//      generator flag, and the two private-method brands Future and Task
+//      carry) and the task as its own store;
 //   3. + the reaction a task needs to learn that its function settled
-//      (`promise.then(onFulfilled, onRejected)`: a reaction and a derived promise);
+//      (`promise.then(onFulfilled, onRejected)`: a reaction and a derived
+//      promise), registered inside the task's own frame as @aio does
+//      (`callInTask`); registered after `run()` returned instead, the
+//      reaction keeps the fresh frame `run()` leaves behind alive too (3b);
 //   4. + the record that wakes the task (a Waiter: future, handlers, resolvers,
 //      task, settled);
 //   5. @aio: `createTask(blocked)`, the task blocked on `await fut`.
@@ -39,9 +43,11 @@ async function heapPerItem(make) {
   return (after - before) / N;
 }
 
-/** Fourteen fields, like a Task (the values are placeholders of the right kinds). */
+/** Sixteen fields, like a Task (the values are placeholders of the right kinds). */
 class TaskShape {
   constructor(loop) {
+    this.futureBrand = loop;
+    this.taskBrand = loop;
     this.loop = loop;
     this.state = 0;
     this.result = undefined;
@@ -74,8 +80,8 @@ class WaiterShape {
 
 function onSettled() {}
 
-/** Steps 1–4: `parts` adds the per-task objects to the floor. */
-function model(parts) {
+/** Steps 1–4: `parts` adds the per-task objects to the floor; `thenOutside`: step 3's reaction is registered after `run()` returned. */
+function model(parts, thenOutside = false) {
   return async (n) => {
     const als = new AsyncLocalStorage();
     let waiters = [];
@@ -89,11 +95,16 @@ function model(parts) {
     const blocked = async () => {
       await gate;
     };
+    const started = () => {
+      const p = blocked();
+      if (parts >= 3 && !thenOutside) p.then(onSettled, onSettled);
+      return p;
+    };
     const all = new Array(n);
     for (let i = 0; i < n; i++) {
       const store = parts >= 2 ? new TaskShape(loop) : {};
-      const p = als.run(store, blocked);
-      if (parts >= 3) p.then(onSettled, onSettled);
+      const p = als.run(store, started);
+      if (parts >= 3 && thenOutside) p.then(onSettled, onSettled);
       all[i] = parts >= 2 ? store : p;
       if (parts >= 2) store.result = p;
     }
@@ -143,10 +154,14 @@ const rows = [
     "1. floor: async fn blocked on a thenable, in `AsyncLocalStorage.run()`",
     await heapPerItem(model(1)),
   ],
-  ["2. + a Task-sized object (14 fields), the task as its own store", await heapPerItem(model(2))],
+  ["2. + a Task-sized object (16 fields), the task as its own store", await heapPerItem(model(2))],
   [
-    "3. + the reaction on the function's promise (`then` + derived promise)",
+    "3. + the reaction on the function's promise (`then` + derived promise), inside the task's frame",
     await heapPerItem(model(3)),
+  ],
+  [
+    "3b. the same reaction registered after `run()` returned (not what @aio does)",
+    await heapPerItem(model(3, true)),
   ],
   [
     "4. + a Waiter-sized wake-up record (7 fields) instead of the bare resolve",
