@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -37,8 +37,11 @@ async function orphanTest(mode: "exit" | "kill"): Promise<void> {
   try {
     await until(() => existsSync(`${marker}.parent`), "the pool child to start its job", 20_000);
     child = Number(readFileSync(marker, "utf8"));
+    // Checked before the parent ends (in "exit" mode it waits for `.go`),
+    // or the child could already be gone for the right reason.
     expect(alive(child)).toBe(true);
     if (mode === "kill") parent.kill("SIGKILL");
+    else writeFileSync(`${marker}.go`, "");
     await exited;
     await until(() => !alive(child), `the orphaned pool child ${child} to exit`, 10_000);
   } finally {
