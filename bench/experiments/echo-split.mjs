@@ -135,7 +135,9 @@ if (variant !== undefined) {
   const self = fileURLToPath(import.meta.url);
   const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  console.log(`Node ${process.version}, ${RUNS} runs each after a warm-up; ranges, and medians in brackets\n`);
+  console.log(
+    `Node ${process.version}, ${RUNS} runs each after a warm-up; ranges, and medians in brackets\n`,
+  );
   console.log("| client and server | user (ms) | system (ms) | total (ms) | minor page faults |");
   console.log("|---|---:|---:|---:|---:|");
   for (const [name, label] of [

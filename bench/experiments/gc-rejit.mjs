@@ -108,7 +108,9 @@ for (let rep = 0; rep < REPS; rep++) {
     best[v] = Math.min(best[v], (c.user + c.system) / 1000);
   }
 }
-console.log(`Node ${process.version}, ${N.toLocaleString("en")} hand-offs each way, best of ${REPS}`);
+console.log(
+  `Node ${process.version}, ${N.toLocaleString("en")} hand-offs each way, best of ${REPS}`,
+);
 console.log("");
 console.log("| variant | CPU time | hand-offs per CPU second | @aio ÷ native (same method) |");
 console.log("|---|---:|---:|---:|");

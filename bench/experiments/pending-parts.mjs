@@ -120,4 +120,6 @@ for (const key of keys) {
     `| ${key} | ${x.count.toFixed(0)}, ${x.bytes.toFixed(0)} | ${y.count.toFixed(0)}, ${y.bytes.toFixed(0)} | ${Math.round(y.bytes - x.bytes) || 0} |`,
   );
 }
-console.log(`| **total** | ${ft.toFixed(0)} | ${at.toFixed(0)} | ${(at - ft).toFixed(0)} (${(at / ft).toFixed(2)}×) |`);
+console.log(
+  `| **total** | ${ft.toFixed(0)} | ${at.toFixed(0)} | ${(at - ft).toFixed(0)} (${(at / ft).toFixed(2)}×) |`,
+);
