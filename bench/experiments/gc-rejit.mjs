@@ -22,9 +22,7 @@
 //   native steady the same without the forced GC
 // Least CPU time of R runs kept.
 
-import { getRunningLoop } from "@aio/core";
-import { createTask, gather } from "@aio/futures";
-import { run } from "@aio/loop";
+import { aioPingPong, nativePingPong } from "./pingpong.mjs";
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -33,56 +31,8 @@ const opt = (name, dflt) => {
 };
 const N = opt("--n", 200_000);
 const REPS = opt("--reps", 7);
-
-function aio() {
-  return run(function* () {
-    const loop = getRunningLoop();
-    const box = { req: loop.createFuture(), reply: null };
-    const ping = createTask(function* () {
-      for (let i = 0; i < N; i++) {
-        const reply = loop.createFuture();
-        box.reply = reply;
-        box.req.setResult(i);
-        yield* reply;
-      }
-    });
-    const pong = createTask(function* () {
-      for (let i = 0; i < N; i++) {
-        const v = yield* box.req;
-        box.req = loop.createFuture();
-        box.reply.setResult(v);
-      }
-    });
-    yield* gather(ping, pong);
-  });
-}
-
-async function native() {
-  const deferred = () => {
-    let resolve;
-    const promise = new Promise((r) => {
-      resolve = r;
-    });
-    return { promise, resolve };
-  };
-  const box = { req: deferred(), reply: null };
-  const ping = (async () => {
-    for (let i = 0; i < N; i++) {
-      const reply = deferred();
-      box.reply = reply;
-      box.req.resolve(i);
-      await reply.promise;
-    }
-  })();
-  const pong = (async () => {
-    for (let i = 0; i < N; i++) {
-      const v = await box.req.promise;
-      box.req = deferred();
-      box.reply.resolve(v);
-    }
-  })();
-  await Promise.all([ping, pong]);
-}
+const aio = () => aioPingPong(N);
+const native = () => nativePingPong(N);
 
 if (typeof globalThis.gc !== "function") {
   console.error("run with node --expose-gc");
