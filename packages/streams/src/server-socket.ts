@@ -1,4 +1,7 @@
-import * as net from "node:net";
+import type * as net from "node:net";
+// Named apart: a value read as `net.Server` counts as a top-level `Server` to
+// the bundler, which then renames @aio's own `Server` class (`Server2`).
+import { Server as NetServer } from "node:net";
 import { describeValue, RuntimeError } from "@aio/core";
 
 /**
@@ -20,7 +23,7 @@ export class ServerSocket {
    * @throws {TypeError} when `server` is not a `net.Server`.
    */
   constructor(server: net.Server) {
-    if (!(server instanceof net.Server)) {
+    if (!(server instanceof NetServer)) {
       throw new TypeError(
         `ServerSocket server must be a net.Server, received ${describeValue(server)}`,
       );

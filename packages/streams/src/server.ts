@@ -57,6 +57,9 @@ interface Listen {
   path: string | null;
 }
 
+/** `Server` itself, for its static methods (set in its static block, see there). */
+let ServerClass: typeof Server;
+
 /**
  * A listening server (asyncio `Server`, 3.13 surface): each accepted
  * connection runs the callback in its own task with a fresh reader/writer
@@ -82,6 +85,11 @@ interface Listen {
  * ```
  */
 export class Server implements AsyncDisposable {
+  static {
+    // biome-ignore lint/complexity/noThisInStatic: a class that names itself in its body is renamed in the bundle (`class _Server`), and its `name` with it.
+    ServerClass = this;
+  }
+
   readonly #loop: EventLoop;
   readonly #cb: ClientConnectedCallback;
   readonly #limit: number;
@@ -138,7 +146,7 @@ export class Server implements AsyncDisposable {
     }
     const ssl = options.ssl === undefined ? null : resolveSsl(where, options.ssl, "server");
     const loop = getRunningLoop();
-    const server = new Server(loop, cb, limit, listen.kind, listen.path, ssl?.context ?? null);
+    const server = new ServerClass(loop, cb, limit, listen.kind, listen.path, ssl?.context ?? null);
     try {
       for (const target of listen.targets) {
         const srv = rt.taskContext.exit(() =>

@@ -588,7 +588,9 @@ export class StreamReader implements AsyncIterable<Buffer> {
         `fromReadableStream() stream must be a ReadableStream, received ${describeValue(stream)}`,
       );
     }
-    const reader = new StreamReader(options);
+    // Made outside the class body: a class that names itself in its body is
+    // renamed in the bundle (`class _StreamReader`), and its `name` with it.
+    const reader = newReader(options);
     feedFromReadableStream(reader, stream);
     return reader;
   }
@@ -626,4 +628,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
+}
+
+function newReader(options: StreamReaderOptions | undefined): StreamReader {
+  return new StreamReader(options);
 }

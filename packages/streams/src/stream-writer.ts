@@ -84,7 +84,7 @@ export class StreamWriter implements AsyncDisposable {
   }
 
   static {
-    makeWriter = (protocol, host) => new StreamWriter(protocol, host);
+    makeWriter = (protocol, host) => new this(protocol, host);
   }
 
   /**

@@ -87,6 +87,9 @@ function isPipeClosedError(err: unknown): boolean {
   return code === "EPIPE" || code === "ECONNRESET" || code === "ERR_STREAM_DESTROYED";
 }
 
+/** `Process` itself, for its static methods (set in its static block, see there). */
+let ProcessClass: typeof Process;
+
 /**
  * A child process started by {@link createSubprocessExec} or
  * {@link createSubprocessShell} (asyncio `asyncio.subprocess.Process`).
@@ -107,6 +110,11 @@ function isPipeClosedError(err: unknown): boolean {
  * ```
  */
 export class Process {
+  static {
+    // biome-ignore lint/complexity/noThisInStatic: a class that names itself in its body is renamed in the bundle (`class _Process`), and its `name` with it.
+    ProcessClass = this;
+  }
+
   readonly #child: ChildProcess;
   readonly #loop: EventLoop;
   #returncode: number | null = null;
@@ -193,7 +201,7 @@ export class Process {
         ...(options.env !== undefined ? { env: options.env } : {}),
       }),
     );
-    const proc = new Process(child, loop, limit, merge);
+    const proc = new ProcessClass(child, loop, limit, merge);
     child.on("error", () => {
       // reported by 'spawn' failure below, or by kill(); never crash the process
     });
