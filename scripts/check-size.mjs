@@ -46,10 +46,13 @@ const PROGRAMS = {
  * per source module, on main's code as of fed93ee: 12,830 B and 18,051 B.
  * run+sleep was raised to 13,200 after the merge with issue 17's lighter
  * tasks (the lazy-then Waiter, done-callback items): 13,001 B measured.
+ * Both were raised again for the smaller task layout
+ * (docs/design/task-layout.md: 88 bytes less per pending task, about 250 B
+ * gzipped more code): 13,294 B and 18,515 B measured.
  */
 const BUDGETS = {
-  "run+sleep": { target: 5_000, ceiling: 13_200 },
-  "run, createTask, gather, sleep, timeout, Lock, Queue": { target: 9_000, ceiling: 18_300 },
+  "run+sleep": { target: 5_000, ceiling: 13_450 },
+  "run, createTask, gather, sleep, timeout, Lock, Queue": { target: 9_000, ceiling: 18_700 },
 };
 
 const PACKAGES = ["core", "loop", "futures", "sync", "debug"];

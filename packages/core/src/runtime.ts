@@ -31,6 +31,14 @@ export interface Runtime {
   loop: EventLoop | null;
   /** The task whose step runs synchronously inside that callback, or null. */
   task: TaskLike<unknown> | null;
+  /**
+   * `task` when it is a generator task (set around each of its steps by
+   * `@aio/futures`), else null or the generator task whose step is nested
+   * further out: `task === genTask` is the one-load test of "a generator
+   * step runs now". (A runtime made by an older `@aio/core` lacks it until
+   * the first generator step sets it; the test holds either way.)
+   */
+  genTask: TaskLike<unknown> | null;
   /** Carries the current task through promise continuations. */
   readonly taskContext: TaskContextStorage<TaskLike<unknown>>;
   /** Registered instruments (see {@link addInstrument}). */
@@ -53,6 +61,7 @@ type Global = typeof globalThis & { [RUNTIME_KEY]?: Runtime };
 const runtime: Runtime = ((globalThis as Global)[RUNTIME_KEY] ??= {
   loop: null,
   task: null,
+  genTask: null,
   taskContext: _newTaskContext<TaskLike<unknown>>(),
   instruments: [],
   runningLoops: new Set<EventLoop>(),

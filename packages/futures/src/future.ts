@@ -13,7 +13,6 @@ import {
 
 import { DoneIter, EMPTY_ITER, FutureIter } from "./internal/future-iter.js";
 import { awaitingTask, stepEnded } from "./internal/step.js";
-import type { TaskInternals } from "./internal/task-state.js";
 import { type LogRecord, trackUnretrieved, untrack } from "./internal/unretrieved.js";
 import { describe, formatValue } from "./internal/util.js";
 import { type Callback, type CoroWaker, schedule, Waiter } from "./internal/waiter.js";
@@ -25,6 +24,9 @@ const FAILED = 3;
 type State = typeof PENDING | typeof FINISHED | typeof CANCELLED | typeof FAILED;
 
 const rt = getRuntime();
+
+/** `FutureClass.#cbs` of a `sleep(0)` future: complete with `#result` when first awaited. */
+const ARMED: unique symbol = Symbol("armed");
 
 /**
  * The "exception was never retrieved" record of each failed future not yet
@@ -78,6 +80,13 @@ const kFuture = Symbol.for("@aio/futures.Future");
 export const kAwaits: typeof _kAwaits = _kAwaits;
 
 /**
+ * `Future` itself, for its static private helpers (`FutureClass.#x(…)`): a class that
+ * names itself in its body is emitted as `var Future = class _Future` in the Node
+ * bundle, which would rename it. Set in the class's first static block.
+ */
+let FutureClass: typeof Future;
+
+/**
  * An asyncio Future: a placeholder for a result that arrives later, bound to
  * one event loop.
  *
@@ -108,10 +117,11 @@ export class Future<T> implements FutureLike<T> {
   #state: State = PENDING;
   /** The result, the exception, or (cancelled) the message and then the CancelledError. */
   #result: unknown = undefined;
-  /** The first callback is kept inline; more go in an array (most futures have one). */
-  #cb0: Callback | null = null;
-  #cbs: Callback[] | null = null;
-  #completeOnAwait = false;
+  /**
+   * The done callbacks: one inline (most futures have one), more in an
+   * array; ARMED for a `sleep(0)` future that completes when first awaited.
+   */
+  #cbs: Callback | Callback[] | typeof ARMED | null = null;
 
   /**
    * @param options - `loop`: the loop to bind to; default: the running loop.
@@ -122,32 +132,38 @@ export class Future<T> implements FutureLike<T> {
   }
 
   static {
+    // biome-ignore lint/complexity/noThisInStatic: naming the class in its body renames it in the Node bundle (see FutureClass).
+    FutureClass = this;
     internals = {
-      finish: (fut, value) => fut.#finish(FINISHED, value, false),
-      fail: (fut, exception) => fut.#finish(FINISHED, exception, true),
-      cancelFuture: (fut, msg, exc) => fut.#cancel(msg, exc),
+      finish: (fut, value) => FutureClass.#finish(fut, FINISHED, value, false),
+      fail: (fut, exception) => FutureClass.#finish(fut, FINISHED, exception, true),
+      cancelFuture: (fut, msg, exc) => FutureClass.#cancel(fut, msg, exc),
       rejection: (fut) => {
-        fut.#retrieved();
-        return fut.#state === CANCELLED ? fut.#makeCancelledError() : fut.#result;
+        FutureClass.#retrieved(fut);
+        return fut.#state === CANCELLED ? FutureClass.#makeCancelledError(fut) : fut.#result;
       },
       hasException: (fut) => fut.#state >= CANCELLED,
       completeOnAwait: (fut, value) => {
-        fut.#completeOnAwait = true;
+        fut.#cbs = ARMED;
         fut.#result = value;
       },
-      addWaker: (fut, task) => fut.#addCallback(task),
+      addWaker: (fut, task) => FutureClass.#addCallback(fut, task),
       addCallbackOnce: (fut, cb) => {
-        if (fut.#cb0 === cb || fut.#cbs?.includes(cb)) return false;
-        fut.#addCallback(cb);
+        const cbs = fut.#cbs;
+        if (cbs === cb || (Array.isArray(cbs) && cbs.includes(cb))) return false;
+        FutureClass.#addCallback(fut, cb);
         return true;
       },
       scheduleItem: (loop, item) => schedule(loop as StepAwareLoop, item, null as never),
     };
   }
 
-  /** @internal Overridden by Task. */
-  #isTask(): boolean {
-    return (this as { [kTaskBrand]?: true })[kTaskBrand] === true;
+  // The private helpers are static: a private *instance* method would give
+  // every future a hidden brand field (8 bytes each, see
+  // docs/design/task-layout.md).
+
+  static #isTask(fut: Future<unknown>): boolean {
+    return (fut as { [kTaskBrand]?: true })[kTaskBrand] === true;
   }
 
   /**
@@ -207,10 +223,10 @@ export class Future<T> implements FutureLike<T> {
    * ```
    */
   result(): T {
-    if (this.#state === CANCELLED) throw this.#makeCancelledError();
+    if (this.#state === CANCELLED) throw FutureClass.#makeCancelledError(this);
     if (this.#state === PENDING) throw new InvalidStateError("Result is not set.");
     if (this.#state === FAILED) {
-      this.#retrieved();
+      FutureClass.#retrieved(this);
       throw this.#result;
     }
     return this.#result as T;
@@ -230,10 +246,10 @@ export class Future<T> implements FutureLike<T> {
    * ```
    */
   exception(): unknown {
-    if (this.#state === CANCELLED) throw this.#makeCancelledError();
+    if (this.#state === CANCELLED) throw FutureClass.#makeCancelledError(this);
     if (this.#state === PENDING) throw new InvalidStateError("Exception is not set.");
     if (this.#state !== FAILED) return undefined;
-    this.#retrieved();
+    FutureClass.#retrieved(this);
     return this.#result;
   }
 
@@ -249,8 +265,9 @@ export class Future<T> implements FutureLike<T> {
    * ```
    */
   setResult(value: T): void {
-    if (this.#state !== PENDING) throw new InvalidStateError(`invalid state: ${this.#stateName()}`);
-    this.#finish(FINISHED, value, false);
+    if (this.#state !== PENDING)
+      throw new InvalidStateError(`invalid state: ${FutureClass.#stateName(this)}`);
+    FutureClass.#finish(this, FINISHED, value, false);
   }
 
   /**
@@ -270,11 +287,12 @@ export class Future<T> implements FutureLike<T> {
    * ```
    */
   setException(exception: unknown): void {
-    if (this.#state !== PENDING) throw new InvalidStateError(`invalid state: ${this.#stateName()}`);
+    if (this.#state !== PENDING)
+      throw new InvalidStateError(`invalid state: ${FutureClass.#stateName(this)}`);
     if (exception instanceof CancelledError) {
       throw new TypeError("setException() exception must not be a CancelledError; use cancel()");
     }
-    this.#finish(FINISHED, exception, true);
+    FutureClass.#finish(this, FINISHED, exception, true);
   }
 
   /**
@@ -289,12 +307,16 @@ export class Future<T> implements FutureLike<T> {
    * ```
    */
   cancel(msg?: string): boolean {
-    return this.#cancel(msg, undefined);
+    return FutureClass.#cancel(this, msg, undefined);
   }
 
-  #cancel(msg: string | undefined, exc: CancelledError | undefined): boolean {
-    if (this.#state !== PENDING) return false;
-    this.#finish(CANCELLED, exc ?? msg, false);
+  static #cancel(
+    fut: Future<unknown>,
+    msg: string | undefined,
+    exc: CancelledError | undefined,
+  ): boolean {
+    if (fut.#state !== PENDING) return false;
+    FutureClass.#finish(fut, CANCELLED, exc ?? msg, false);
     return true;
   }
 
@@ -321,23 +343,24 @@ export class Future<T> implements FutureLike<T> {
         `addDoneCallback() callback must be a function, received ${describe(cb)}`,
       );
     }
-    this.#addCallback(cb);
+    FutureClass.#addCallback(this, cb);
   }
 
-  #addCallback(cb: Callback): void {
-    if (this.#state !== PENDING) {
-      schedule(this.#loop, cb, this as Future<unknown>);
-    } else if (this.#cb0 === null && this.#cbs === null) {
-      this.#cb0 = cb;
-    } else {
-      if (this.#cbs === null) this.#cbs = [];
-      this.#cbs.push(cb);
-    }
-    if (this.#completeOnAwait && this.#state === PENDING) {
+  static #addCallback(fut: Future<unknown>, cb: Callback): void {
+    const cbs = fut.#cbs;
+    if (fut.#state !== PENDING) {
+      schedule(fut.#loop, cb, fut);
+    } else if (cbs === null) {
+      fut.#cbs = cb;
+    } else if (cbs === ARMED) {
       // sleep(0): completes the moment something waits on it, so the waiter runs
       // in the next loop iteration — exactly one iteration later (asyncio's bare yield).
-      this.#completeOnAwait = false;
-      this.#finish(FINISHED, this.#result, false);
+      fut.#cbs = cb;
+      FutureClass.#finish(fut, FINISHED, fut.#result, false);
+    } else if (Array.isArray(cbs)) {
+      cbs.push(cb);
+    } else {
+      fut.#cbs = [cbs, cb];
     }
   }
 
@@ -357,17 +380,15 @@ export class Future<T> implements FutureLike<T> {
    * ```
    */
   removeDoneCallback(cb: (future: this) => void): number {
-    let removed = 0;
-    if (this.#cb0 === cb) {
-      this.#cb0 = null;
-      removed++;
+    const cbs = this.#cbs;
+    if (cbs === cb) {
+      this.#cbs = null;
+      return 1;
     }
-    if (this.#cbs !== null) {
-      const kept = this.#cbs.filter((c) => c !== cb);
-      removed += this.#cbs.length - kept.length;
-      this.#cbs = kept;
-    }
-    return removed;
+    if (!Array.isArray(cbs)) return 0;
+    const kept = cbs.filter((c) => c !== cb);
+    this.#cbs = kept.length === 0 ? null : kept;
+    return cbs.length - kept.length;
   }
 
   /**
@@ -430,14 +451,14 @@ export class Future<T> implements FutureLike<T> {
         // The Waiter stands for the promise (made if the caller chains on it):
         // the engine's `await` drops what then() returns.
         const waiter = Waiter.lazy(this as Future<unknown>, onFulfilled as never, onRejected, task);
-        this.#addCallback(waiter);
+        FutureClass.#addCallback(this, waiter);
         stepEnded(task, false);
         return waiter as unknown as Promise<R1 | R2>;
       }
     } else if (this.#state === PENDING) {
       const waiter = Waiter.eager(this as Future<unknown>, onFulfilled as never, onRejected);
-      this.#addCallback(waiter);
-      return waiter.settled as Promise<R1 | R2>;
+      FutureClass.#addCallback(this, waiter);
+      return waiter.promise as Promise<R1 | R2>;
     }
     // Already done: awaiting a done future does not yield to the loop (asyncio).
     if (this.#state === FINISHED) {
@@ -474,11 +495,11 @@ export class Future<T> implements FutureLike<T> {
    * ```
    */
   [Symbol.iterator](): Iterator<Future<unknown>, T, unknown> {
-    const task = rt.task as TaskInternals | null;
     // Only a generator task's step iterates a future for real. Anything else
     // walking iterables (a spread, a test matcher's deep equality) sees an
     // empty sequence, as asyncio's `list(done_future)` does.
-    if (task === null || !task._isGenerator)
+    const task = rt.task;
+    if (task === null || task !== rt.genTask)
       return EMPTY_ITER as Iterator<Future<unknown>, T, unknown>;
     // A future done with a result: one object that is both the iterator and
     // its only step's outcome, instead of an iterator and a result object.
@@ -533,10 +554,11 @@ export class Future<T> implements FutureLike<T> {
 
   /** @internal The words inside the repr; Task adds its own. */
   _reprInfo(): string[] {
-    const info = [this.#stateName()];
+    const info = [FutureClass.#stateName(this)];
     if (this.#state === FAILED) info.push(`exception=${formatValue(this.#result, true)}`);
     else if (this.#state === FINISHED) info.push(`result=${formatValue(this.#result, false)}`);
-    const n = (this.#cb0 !== null ? 1 : 0) + (this.#cbs?.length ?? 0);
+    const cbs = this.#cbs;
+    const n = cbs === null || cbs === ARMED ? 0 : Array.isArray(cbs) ? cbs.length : 1;
     if (n > 0 && this.#state === PENDING) info.push(`cb=[${n}]`);
     return info;
   }
@@ -551,51 +573,45 @@ export class Future<T> implements FutureLike<T> {
     return this.toString();
   }
 
-  #stateName(): string {
-    return this.#state === PENDING
-      ? "pending"
-      : this.#state === CANCELLED
-        ? "cancelled"
-        : "finished";
+  static #stateName(fut: Future<unknown>): string {
+    return fut.#state === PENDING ? "pending" : fut.#state === CANCELLED ? "cancelled" : "finished";
   }
 
-  #makeCancelledError(): CancelledError {
+  static #makeCancelledError(fut: Future<unknown>): CancelledError {
     // #result holds the message until the error is made, then the error (asyncio keeps one instance).
-    const held = this.#result;
+    const held = fut.#result;
     if (held instanceof CancelledError) return held;
     const err = held === undefined ? new CancelledError() : new CancelledError(held as string);
-    this.#result = err;
+    fut.#result = err;
     return err;
   }
 
-  #finish(state: State, value: unknown, isException: boolean): void {
-    this.#completeOnAwait = false;
-    this.#state = isException ? FAILED : state;
-    this.#result = value;
-    if (isException) this.#trackException(value);
-    this._onDone();
-    const loop = this.#loop;
-    const cb0 = this.#cb0;
-    const cbs = this.#cbs;
-    this.#cb0 = null;
-    this.#cbs = null;
-    if (cb0 !== null) schedule(loop, cb0, this as Future<unknown>);
-    if (cbs !== null) for (const cb of cbs) schedule(loop, cb, this as Future<unknown>);
+  static #finish(fut: Future<unknown>, state: State, value: unknown, isException: boolean): void {
+    fut.#state = isException ? FAILED : state;
+    fut.#result = value;
+    if (isException) FutureClass.#trackException(fut, value);
+    fut._onDone();
+    const cbs = fut.#cbs;
+    fut.#cbs = null;
+    if (cbs === null || cbs === ARMED) return;
+    const loop = fut.#loop;
+    if (!Array.isArray(cbs)) schedule(loop, cbs, fut);
+    else for (const cb of cbs) schedule(loop, cb, fut);
   }
 
   /** @internal A hook for Task (runs once, when the future becomes done). */
   _onDone(): void {}
 
-  #trackException(exception: unknown): void {
-    const record = trackUnretrieved(this as Future<unknown>, this.#loop, exception, this.#isTask());
-    unretrieved.set(this as Future<unknown>, record);
+  static #trackException(fut: Future<unknown>, exception: unknown): void {
+    const record = trackUnretrieved(fut, fut.#loop, exception, FutureClass.#isTask(fut));
+    unretrieved.set(fut, record);
   }
 
-  #retrieved(): void {
-    if (this.#state !== FAILED) return;
-    const record = unretrieved.get(this as Future<unknown>);
+  static #retrieved(fut: Future<unknown>): void {
+    if (fut.#state !== FAILED) return;
+    const record = unretrieved.get(fut);
     if (record === undefined) return;
-    unretrieved.delete(this as Future<unknown>);
+    unretrieved.delete(fut);
     untrack(record);
   }
 }

@@ -66,6 +66,8 @@ function tasksOf(loop: EventLoop): TaskList {
  * `cancel()`, the first read of `signal`, or creation in debug mode.
  */
 class TaskCold {
+  /** asyncio `_must_cancel`: a cancellation requested and not yet delivered. */
+  mustCancel = false;
   numCancelsRequested = 0;
   /** asyncio `_cancel_message`: the message of the pending cancellation. */
   cancelMessage: string | undefined = undefined;
@@ -78,6 +80,9 @@ class TaskCold {
    * the capture and most tasks never need it.
    */
   created: Error | undefined = undefined;
+
+  /** @param name - the task's name, or the N of `Task-N` (see `TaskClass.#meta`). */
+  constructor(public name: string | number) {}
 }
 
 function startTask(task: Task<unknown>): void {
@@ -120,6 +125,13 @@ export interface TaskConstructorOptions extends TaskOptions {
 }
 
 /**
+ * `Task` itself, for its static private helpers (`TaskClass.#x(…)`): a class that
+ * names itself in its body is emitted as `var Task = class _Task` in the Node
+ * bundle, which would rename it. Set in the class's first static block.
+ */
+let TaskClass: typeof Task;
+
+/**
  * An asyncio Task: runs an `async` function on the loop, as a Future of its
  * result, with real cancellation.
  *
@@ -128,7 +140,7 @@ export interface TaskConstructorOptions extends TaskOptions {
  * awaitable — `_futWaiter`, when that is an \@aio Future, else a foreign
  * promise. `cancel()` cancels `_futWaiter` (the `await` then throws
  * `CancelledError`) or, when there is none, records the request
- * (`#mustCancel`), which the next step delivers (`_deliverCancel`) or the
+ * (`mustCancel`), which the next step delivers (`_deliverCancel`) or the
  * next \@aio await cancels (`_cancelAwaited`). `task.signal` is aborted
  * synchronously in `cancel()` either way, so foreign APIs (`fetch`) can stop
  * at once.
@@ -161,19 +173,23 @@ export class Task<T> extends Future<T> {
    * until it is done.
    */
   #scope: TaskScope | null;
-  /** The name, or the N of the default name `Task-N` (made into a string on demand). */
-  #name: string | number;
-  /** asyncio `_must_cancel`: a cancellation requested and not yet delivered. */
-  #mustCancel = false;
-  /** Cancellation counts and message, the signal, the debug stack (see TaskCold). */
-  #cold: TaskCold | null = null;
+  /**
+   * The name, or the N of the default name `Task-N` (made into a string on
+   * demand); once the task needs its rarely used fields (a cancellation, its
+   * signal, debug mode), the TaskCold that holds them and the name. One
+   * field for both: see `docs/design/task-layout.md`.
+   */
+  #meta: string | number | TaskCold;
   /** @internal Links in the loop's list of pending tasks (see `tasksOf`). */
   _prev: Task<unknown> | null = null;
   /** @internal */ _next: Task<unknown> | null = null;
   /** @internal asyncio `_fut_waiter` (read by `@aio/debug`, see core's internal contract). */
   _futWaiter: Future<unknown> | null = null;
-  /** @internal True when the task drives a generator (see "generator tasks" below). */
-  _isGenerator = false;
+
+  static {
+    // biome-ignore lint/complexity/noThisInStatic: naming the class in its body renames it in the Node bundle (see TaskClass).
+    TaskClass = this;
+  }
 
   /**
    * Prefer `createTask(fn)`; the constructor is for task factories.
@@ -191,18 +207,17 @@ export class Task<T> extends Future<T> {
     super({ loop });
     if (Object.getPrototypeOf(fn) === GeneratorFunctionPrototype) {
       // A generator task: its steps run in the creator's context with the task entered.
-      this._isGenerator = true;
       this.#scope = newGeneratorScope(this, fn);
     } else {
       this.#scope = new TaskScope(fn);
     }
     const name = options?.name;
-    this.#name = name === undefined ? ++taskCounter : String(name);
+    this.#meta = name === undefined ? ++taskCounter : String(name);
     const list = tasksOf(loop);
     this._next = list.head;
     if (list.head !== null) list.head._prev = this as Task<unknown>;
     list.head = this as Task<unknown>;
-    if (loop.getDebug()) this.#coldFields().created = new Error();
+    if (loop.getDebug()) TaskClass.#coldFields(this).created = new Error();
     if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskCreated?.(this);
     if (options?.eagerStart === true) this._run();
     else {
@@ -213,27 +228,40 @@ export class Task<T> extends Future<T> {
     }
   }
 
-  #coldFields(): TaskCold {
-    return (this.#cold ??= new TaskCold());
+  /** @internal True while the task drives a generator (see "generator tasks" below). */
+  get _isGenerator(): boolean {
+    return this.#scope?.coro === true;
+  }
+
+  static #cold(task: Task<unknown>): TaskCold | null {
+    const meta = task.#meta;
+    return typeof meta === "object" ? meta : null;
+  }
+
+  static #coldFields(task: Task<unknown>): TaskCold {
+    const meta = task.#meta;
+    if (typeof meta === "object") return meta;
+    return (task.#meta = new TaskCold(meta));
   }
 
   /** @internal What the loop runs for a scheduled task: its first step, or a generator task's next one. */
   _run(): void {
-    if (this._isGenerator) this.#coroWake();
-    else this.#firstStep();
+    if (this._isGenerator) TaskClass.#coroWake(this);
+    else TaskClass.#firstStep(this);
   }
 
   // ----- cancellation ---------------------------------------------------------
   //
   // A request (`cancel()`) either cancels the future the task awaits, whose
-  // CancelledError then wakes the task, or stays pending (`#mustCancel`)
+  // CancelledError then wakes the task, or stays pending (`mustCancel`)
   // until one of these takes it: the next step (`_deliverCancel`), the next
   // @aio await (`_cancelAwaited`), or the end of the task (`#endCancelled`).
 
   /** Takes a pending cancellation: true (and it is no longer pending) when there was one. */
-  #takeCancel(): boolean {
-    if (!this.#mustCancel) return false;
-    this.#mustCancel = false;
+  static #takeCancel(task: Task<unknown>): boolean {
+    const meta = task.#meta;
+    if (typeof meta !== "object" || !meta.mustCancel) return false;
+    meta.mustCancel = false;
     return true;
   }
 
@@ -248,9 +276,9 @@ export class Task<T> extends Future<T> {
    * @returns the error to throw in, or null to resume with `fut`'s outcome.
    */
   _deliverCancel(fut: Future<unknown> | null): CancelledError | null {
-    if (!this.#takeCancel()) return null;
+    if (!TaskClass.#takeCancel(this)) return null;
     if (fut !== null && internals.hasException(fut) && !fut.cancelled()) fut.exception(); // seen
-    return this.#makeCancelledError();
+    return TaskClass.#makeCancelledError(this);
   }
 
   /**
@@ -260,9 +288,9 @@ export class Task<T> extends Future<T> {
    * task. When it cannot be cancelled the request stays pending.
    */
   _cancelAwaited(): void {
-    const waiter = this._futWaiter;
-    if (this.#mustCancel && waiter?.cancel(this.#cold?.cancelMessage)) {
-      this.#mustCancel = false;
+    const cold = TaskClass.#cold(this);
+    if (cold?.mustCancel === true && this._futWaiter?.cancel(cold.cancelMessage)) {
+      cold.mustCancel = false;
     }
   }
 
@@ -271,9 +299,9 @@ export class Task<T> extends Future<T> {
    * step (the function never runs) or right after its code returned (asyncio
    * does the same). @returns whether it did.
    */
-  #endCancelled(): boolean {
-    if (!this.#takeCancel()) return false;
-    internals.cancelFuture(this as Task<unknown>, this.#cold?.cancelMessage);
+  static #endCancelled(task: Task<unknown>): boolean {
+    if (!TaskClass.#takeCancel(task)) return false;
+    internals.cancelFuture(task, TaskClass.#cold(task)?.cancelMessage);
     return true;
   }
 
@@ -282,41 +310,41 @@ export class Task<T> extends Future<T> {
    * `StopIteration` and `except` branches): the task's code returned `value`
    * (ok) or threw it.
    */
-  #complete(ok: boolean, value: unknown): void {
-    if (this.done()) return;
+  static #complete(task: Task<unknown>, ok: boolean, value: unknown): void {
+    if (task.done()) return;
     if (ok) {
-      if (!this.#endCancelled()) internals.finish(this as Task<unknown>, value);
+      if (!TaskClass.#endCancelled(task)) internals.finish(task as Task<unknown>, value);
     } else if (isCancelledError(value)) {
-      this.#takeCancel(); // the code let the CancelledError out: nothing is pending any more
-      internals.cancelFuture(this as Task<unknown>, value.message || undefined, value);
+      TaskClass.#takeCancel(task); // the code let the CancelledError out: nothing is pending any more
+      internals.cancelFuture(task as Task<unknown>, value.message || undefined, value);
     } else {
-      internals.fail(this as Task<unknown>, value);
+      internals.fail(task as Task<unknown>, value);
     }
   }
 
-  #makeCancelledError(): CancelledError {
-    const msg = this.#cold?.cancelMessage;
+  static #makeCancelledError(task: Task<unknown>): CancelledError {
+    const msg = TaskClass.#cold(task)?.cancelMessage;
     return msg === undefined ? new CancelledError() : new CancelledError(msg);
   }
 
   // ----- async tasks ----------------------------------------------------------
 
   /** The first step of an `async` task: run the function (asyncio `Task.__step` with nothing sent). */
-  #firstStep(): void {
-    const scope = this.#scope;
-    if (scope === null || this.done()) return;
-    this.#scope = null;
-    if (this.#endCancelled()) return;
-    if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStep?.(this);
+  static #firstStep(task: Task<unknown>): void {
+    const scope = task.#scope;
+    if (scope === null || task.done()) return;
+    task.#scope = null;
+    if (TaskClass.#endCancelled(task)) return;
+    if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStep?.(task);
     const prevTask = rt.task;
-    rt.task = this;
+    rt.task = task;
     let result: unknown;
     try {
-      result = scope.runInAsyncScope(enterTask, null, this, scope.fn);
+      result = scope.runInAsyncScope(enterTask, null, task, scope.fn);
     } catch (err) {
       rt.task = prevTask;
       scope.emitDestroy();
-      this._settle(false, err);
+      task._settle(false, err);
       return;
     }
     rt.task = prevTask;
@@ -324,20 +352,19 @@ export class Task<T> extends Future<T> {
     if (result === PENDING_RESULT) {
       // The step goes on in promise jobs until the function awaits an @aio
       // awaitable or settles; the loop waits for that before its next callback.
-      stepStarted(this);
+      stepStarted(task);
     } else if (result instanceof TaskScope) {
-      // The function returned a generator: the task drives it from now on.
-      this._isGenerator = true;
-      this.#scope = result;
-      this.#coroStep(result, false, undefined, false); // taskStep was reported above
+      // The function returned a generator (its scope says so): the task drives it from now on.
+      task.#scope = result;
+      TaskClass.#coroStep(task, result, false, undefined, false); // taskStep was reported above
     } else {
-      this._settle(true, result);
+      task._settle(true, result);
     }
   }
 
   /** @internal The function's promise settled (see `callInTask`), or its first step ended it. */
   _settle(ok: boolean, value: unknown): void {
-    this.#complete(ok, value);
+    TaskClass.#complete(this, ok, value);
     stepEnded(this, true);
   }
 
@@ -360,42 +387,51 @@ export class Task<T> extends Future<T> {
   // know whose await it is: a yield can only be the task's own.
 
   /** asyncio `Task.__wakeup` + the start of `__step`: resume from `_futWaiter` (or a bare yield). */
-  #coroWake(): void {
-    const scope = this.#scope;
-    if (scope === null || this.done()) return;
-    const fut = this._futWaiter;
-    this._futWaiter = null;
+  static #coroWake(task: Task<unknown>): void {
+    const scope = task.#scope;
+    if (scope === null || task.done()) return;
+    const fut = task._futWaiter;
+    task._futWaiter = null;
     // Cancelled before its first step: the generator is never made.
-    if (scope.gen === null && this.#endCancelled()) return;
-    const cancel = this._deliverCancel(fut);
-    if (cancel !== null) this.#coroStep(scope, true, cancel);
-    else if (fut === null) this.#coroStep(scope, false, undefined);
-    else if (internals.hasException(fut)) this.#coroStep(scope, true, internals.rejection(fut));
-    else this.#coroStep(scope, false, fut.result());
+    if (scope.gen === null && TaskClass.#endCancelled(task)) return;
+    const cancel = task._deliverCancel(fut);
+    if (cancel !== null) TaskClass.#coroStep(task, scope, true, cancel);
+    else if (fut === null) TaskClass.#coroStep(task, scope, false, undefined);
+    else if (internals.hasException(fut))
+      TaskClass.#coroStep(task, scope, true, internals.rejection(fut));
+    else TaskClass.#coroStep(task, scope, false, fut.result());
   }
 
   /** One step of a generator task, in the task's context and as the current task. */
-  #coroStep(scope: TaskScope, isErr: boolean, value: unknown, announce = true): void {
-    if (announce && rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStep?.(this);
+  static #coroStep(
+    task: Task<unknown>,
+    scope: TaskScope,
+    isErr: boolean,
+    value: unknown,
+    announce = true,
+  ): void {
+    if (announce && rt.instruments.length !== 0) for (const i of rt.instruments) i.taskStep?.(task);
     const prevTask = rt.task;
-    rt.task = this;
+    const prevGenTask = rt.genTask;
+    rt.task = rt.genTask = task;
     try {
-      scope.runInAsyncScope(this.#coroResume, this, scope, isErr, value);
+      scope.runInAsyncScope(TaskClass.#coroResume, null, task, scope, isErr, value);
     } finally {
       rt.task = prevTask;
+      rt.genTask = prevGenTask;
     }
     if (rt.instruments.length !== 0)
-      for (const i of rt.instruments) i.taskStepEnd?.(this, this._futWaiter);
+      for (const i of rt.instruments) i.taskStepEnd?.(task, task._futWaiter);
   }
 
   /** asyncio `Task.__step` for a generator: send or throw, then act on what it yields. */
-  #coroResume(scope: TaskScope, isErr: boolean, value: unknown): void {
+  static #coroResume(task: Task<unknown>, scope: TaskScope, isErr: boolean, value: unknown): void {
     let r: IteratorResult<unknown, unknown>;
     try {
       let gen = scope.gen;
       if (gen === null) {
         // Called without a receiver, as an async task's function is: the
-        // generator sees no internal `this`, and its frames carry its own name.
+        // generator sees no internal `task`, and its frames carry its own name.
         const fn = scope.fn;
         const made = fn();
         if (!isGenerator(made)) {
@@ -406,26 +442,30 @@ export class Task<T> extends Future<T> {
       }
       r = isErr ? gen.throw(value) : gen.next(value);
     } catch (err) {
-      this.#complete(false, err);
+      TaskClass.#complete(task, false, err);
       return;
     }
-    if (r.done === true) this.#complete(true, r.value);
-    else this.#coroSuspend(r.value);
+    if (r.done === true) TaskClass.#complete(task, true, r.value);
+    else TaskClass.#coroSuspend(task, r.value);
   }
 
   /** The generator yielded `yielded`: wait for it (asyncio's `_asyncio_future_blocking` branch). */
-  #coroSuspend(yielded: unknown): void {
-    const loop = this.getLoop();
+  static #coroSuspend(task: Task<unknown>, yielded: unknown): void {
+    const loop = task.getLoop();
     let fut: Future<unknown>;
     if (yielded instanceof Future) {
-      if (yielded === (this as Task<unknown>)) {
-        this.#coroThrowSoon(new RuntimeError(`Task cannot await on itself: ${this.toString()}`));
+      if (yielded === (task as Task<unknown>)) {
+        TaskClass.#coroThrowSoon(
+          task,
+          new RuntimeError(`Task cannot await on itself: ${task.toString()}`),
+        );
         return;
       }
       if (yielded.getLoop() !== loop) {
-        this.#coroThrowSoon(
+        TaskClass.#coroThrowSoon(
+          task,
           new RuntimeError(
-            `Task ${this.toString()} got Future ${yielded.toString()} attached to a different loop`,
+            `Task ${task.toString()} got Future ${yielded.toString()} attached to a different loop`,
           ),
         );
         return;
@@ -433,7 +473,7 @@ export class Task<T> extends Future<T> {
       fut = yielded;
     } else if (yielded === undefined) {
       // A bare `yield`: one loop iteration, like asyncio's bare yield in `sleep(0)`.
-      internals.scheduleItem(loop, this);
+      internals.scheduleItem(loop, task);
       return;
     } else if (isThenable(yielded)) {
       // A promise (or a Future of another copy of this package): follow it
@@ -450,28 +490,29 @@ export class Task<T> extends Future<T> {
           },
         );
       } catch (err) {
-        this.#coroThrowSoon(err);
+        TaskClass.#coroThrowSoon(task, err);
         return;
       }
     } else {
-      this.#coroThrowSoon(
+      TaskClass.#coroThrowSoon(
+        task,
         new RuntimeError(
           `Task got bad yield: ${describe(yielded)} (use yield* with a Future, or yield a promise)`,
         ),
       );
       return;
     }
-    this._futWaiter = fut;
-    internals.addWaker(fut, this);
-    this._cancelAwaited();
+    task._futWaiter = fut;
+    internals.addWaker(fut, task);
+    task._cancelAwaited();
   }
 
   /** Throws `err` into the generator at the next loop iteration (asyncio `call_soon(__step, exc)`). */
-  #coroThrowSoon(err: unknown): void {
-    const fut = new Future<unknown>({ loop: this.getLoop() });
+  static #coroThrowSoon(task: Task<unknown>, err: unknown): void {
+    const fut = new Future<unknown>({ loop: task.getLoop() });
     internals.fail(fut, err);
-    this._futWaiter = fut;
-    internals.addWaker(fut, this);
+    task._futWaiter = fut;
+    internals.addWaker(fut, task);
   }
 
   /** @internal */
@@ -510,7 +551,7 @@ export class Task<T> extends Future<T> {
    */
   override cancel(msg?: string): boolean {
     if (this.done()) return false;
-    const cold = this.#coldFields();
+    const cold = TaskClass.#coldFields(this);
     cold.numCancelsRequested++;
     const abort = cold.abort;
     if (abort instanceof AbortController)
@@ -519,7 +560,7 @@ export class Task<T> extends Future<T> {
       cold.abort = msg === undefined ? new CancelledError() : new CancelledError(msg);
     // Delivered by `_deliverCancel` (the step that resumes the task), or as
     // the CancelledError of the future it awaits, cancelled here.
-    this.#mustCancel = true;
+    cold.mustCancel = true;
     cold.cancelMessage = msg;
     this._cancelAwaited();
     return true;
@@ -536,7 +577,7 @@ export class Task<T> extends Future<T> {
    * ```
    */
   cancelling(): number {
-    return this.#cold?.numCancelsRequested ?? 0;
+    return TaskClass.#cold(this)?.numCancelsRequested ?? 0;
   }
 
   /**
@@ -552,11 +593,11 @@ export class Task<T> extends Future<T> {
    * ```
    */
   uncancel(): number {
-    const cold = this.#cold;
+    const cold = TaskClass.#cold(this);
     if (cold === null) return 0;
     if (cold.numCancelsRequested > 0) {
       cold.numCancelsRequested--;
-      if (cold.numCancelsRequested === 0) this.#mustCancel = false; // withdrawn
+      if (cold.numCancelsRequested === 0) cold.mustCancel = false; // withdrawn
     }
     return cold.numCancelsRequested;
   }
@@ -575,7 +616,7 @@ export class Task<T> extends Future<T> {
    * ```
    */
   get signal(): AbortSignal {
-    const cold = this.#coldFields();
+    const cold = TaskClass.#coldFields(this);
     let abort = cold.abort;
     if (!(abort instanceof AbortController)) {
       const controller = new AbortController();
@@ -596,7 +637,8 @@ export class Task<T> extends Future<T> {
    * ```
    */
   getName(): string {
-    const name = this.#name;
+    const meta = this.#meta;
+    const name = typeof meta === "object" ? meta.name : meta;
     return typeof name === "number" ? `Task-${name}` : name;
   }
 
@@ -611,7 +653,9 @@ export class Task<T> extends Future<T> {
    * ```
    */
   setName(name: string): void {
-    this.#name = String(name);
+    const meta = this.#meta;
+    if (typeof meta === "object") meta.name = String(name);
+    else this.#meta = String(name);
   }
 
   /**
@@ -652,7 +696,7 @@ export class Task<T> extends Future<T> {
    * ```
    */
   getStack(): string[] {
-    const stack = this.#cold?.created?.stack;
+    const stack = TaskClass.#cold(this)?.created?.stack;
     if (stack === undefined) return [];
     return stack
       .split("\n")
@@ -663,7 +707,7 @@ export class Task<T> extends Future<T> {
   /** @internal */
   override _reprInfo(): string[] {
     const info = super._reprInfo();
-    if (!this.done() && this.#mustCancel) info[0] = "cancelling";
+    if (!this.done() && TaskClass.#cold(this)?.mustCancel === true) info[0] = "cancelling";
     info.splice(1, 0, `name='${this.getName()}'`);
     if (this._futWaiter !== null) info.push(`wait_for=${this._futWaiter.toString()}`);
     return info;

@@ -24,7 +24,14 @@ export class TaskScope extends _ContextScope {
   /** A generator task's generator, once its first step made it. */
   gen: Generator<unknown, unknown, unknown> | null = null;
 
-  constructor(readonly fn: () => unknown) {
+  /**
+   * @param fn - the task's function.
+   * @param coro - true for a generator task's scope (what `Task._isGenerator` reads).
+   */
+  constructor(
+    readonly fn: () => unknown,
+    readonly coro = false,
+  ) {
     super("aio.Task", { requireManualDestroy: true });
   }
 }
@@ -44,7 +51,7 @@ export function newGeneratorScope(task: Settling, fn: () => unknown): TaskScope 
 
 function enterAndCapture(task: Settling, fn: () => unknown): TaskScope {
   rt.taskContext.enterWith(task as never);
-  return new TaskScope(fn);
+  return new TaskScope(fn, true);
 }
 
 /** Runs inside the creator's context (see `TaskScope`): the task's first step. */
@@ -71,7 +78,7 @@ function callInTask(fn: () => unknown): unknown {
     if (!isGenerator(result)) return result;
     // A generator: the task drives it (see Task). Its steps run in the
     // context this resource captures: the creator's, with the task entered.
-    const scope = new TaskScope(fn);
+    const scope = new TaskScope(fn, true);
     scope.gen = result;
     return scope;
   }

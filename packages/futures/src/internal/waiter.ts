@@ -4,7 +4,7 @@ import {
   _SELF as SELF,
   type _StepAwareLoop as StepAwareLoop,
 } from "@aio/core";
-import { type Future, internals } from "../future.js";
+import { type Future, internals, isFuture } from "../future.js";
 import type { TaskInternals } from "./task-state.js";
 
 /**
@@ -27,8 +27,19 @@ function capture(resolve: (value: unknown) => void, reject: (reason: unknown) =>
   capturedReject = reject;
 }
 
-/** `Waiter.settled` of a lazy Waiter before it ran or was chained on. */
-const NOT_RUN: unique symbol = Symbol("not run");
+/**
+ * The promise a Waiter stands for, with its resolvers and the Waiter's
+ * future: made at once by a `then()` outside any task, or when the caller
+ * chains on a task's Waiter before it ran.
+ */
+class Deferred {
+  constructor(
+    readonly future: Future<unknown>,
+    readonly promise: Promise<unknown>,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (reason: unknown) => void,
+  ) {}
+}
 
 /**
  * One `then(onFulfilled, onRejected)` registration. When the future is done it
@@ -42,40 +53,37 @@ const NOT_RUN: unique symbol = Symbol("not run");
  * so the promise (and its two resolving functions) is made only when the
  * caller chains on it (`then`/`catch`/`finally`), or at once when the handler
  * throws or returns a thenable, so a rejection is never lost.
+ *
+ * Four fields, since a pending `await` keeps one (see
+ * `docs/design/task-layout.md`): what the Waiter needs next lives in one
+ * field, `state`, whose meaning follows the Waiter's life.
  */
 export class Waiter {
-  /**
-   * The promise `then()` stands for, once made; before that, NOT_RUN, or
-   * the handler's result (never a thenable) when a lazy Waiter ran first.
-   */
-  settled: unknown = NOT_RUN;
-
   private constructor(
-    readonly future: Future<unknown>,
+    /**
+     * Before it ran: its future, or the Deferred holding it once a promise
+     * was made. After: that Deferred, the promise made when the handler
+     * threw or returned a thenable, or the handler's plain result (never a
+     * thenable, so never a Future or a Promise).
+     */
+    public state: unknown,
     readonly onFulfilled: ((value: unknown) => unknown) | null | undefined,
     readonly onRejected: ((reason: unknown) => unknown) | null | undefined,
-    public resolve: ((value: unknown) => void) | null,
-    public reject: ((reason: unknown) => void) | null,
     readonly task: TaskInternals | null,
   ) {}
 
-  /** A registration whose promise exists from the start (a `then()` outside any task). */
+  /**
+   * A registration whose promise exists from the start (a `then()` outside any task).
+   * @returns the promise `then()` returns.
+   */
   static eager(
     future: Future<unknown>,
     onFulfilled: ((value: unknown) => unknown) | null | undefined,
     onRejected: ((reason: unknown) => unknown) | null | undefined,
   ): Waiter {
     const promise = new Promise(capture);
-    const waiter = new Waiter(
-      future,
-      onFulfilled,
-      onRejected,
-      capturedResolve,
-      capturedReject,
-      null,
-    );
-    waiter.settled = promise;
-    return waiter;
+    const deferred = new Deferred(future, promise, capturedResolve, capturedReject);
+    return new Waiter(deferred, onFulfilled, onRejected, null);
   }
 
   /** A task's registration: the Waiter is what `then()` returns; its promise is made on demand. */
@@ -85,11 +93,18 @@ export class Waiter {
     onRejected: ((reason: unknown) => unknown) | null | undefined,
     task: TaskInternals,
   ): Waiter {
-    return new Waiter(future, onFulfilled, onRejected, null, null, task);
+    return new Waiter(future, onFulfilled, onRejected, task);
+  }
+
+  /** The promise of an eager Waiter. */
+  get promise(): Promise<unknown> {
+    return (this.state as Deferred).promise;
   }
 
   run(): void {
-    const fut = this.future;
+    const state = this.state;
+    const deferred = state instanceof Deferred ? state : null;
+    const fut = deferred === null ? (state as Future<unknown>) : deferred.future;
     const task = this.task;
     // Only the future the task is suspended on starts a step; a future it
     // awaits on the side (through Promise.all, say) just resolves its promise.
@@ -97,76 +112,68 @@ export class Waiter {
       task._wakeup(fut);
       const cancel = task._deliverCancel(fut);
       if (cancel !== null) {
-        this.#settle(false, cancel);
+        Waiter.#settle(this, deferred, false, cancel);
         return;
       }
     }
     const ok = !internals.hasException(fut);
-    this.#settle(ok, ok ? fut.result() : internals.rejection(fut));
+    Waiter.#settle(this, deferred, ok, ok ? fut.result() : internals.rejection(fut));
   }
 
-  #settle(ok: boolean, value: unknown): void {
-    const handler = ok ? this.onFulfilled : this.onRejected;
-    if (this.resolve === null) {
+  static #settle(waiter: Waiter, deferred: Deferred | null, ok: boolean, value: unknown): void {
+    const handler = ok ? waiter.onFulfilled : waiter.onRejected;
+    if (deferred === null) {
       // Lazy, nobody chained yet: keep a plain outcome; make the promise now
       // for a rejection or a thenable (it must be reported or adopted as before).
       if (typeof handler !== "function") {
-        if (ok) this.#keep(value);
-        else this.#materialize(false, value);
+        if (ok) waiter.state = value;
+        else Waiter.#materialize(waiter, false, value);
         return;
       }
       let result: unknown;
       try {
         result = handler(value);
       } catch (err) {
-        this.#materialize(false, err);
+        Waiter.#materialize(waiter, false, err);
         return;
       }
-      if (isThenable(result)) this.#materialize(true, result);
-      else this.#keep(result);
+      if (isThenable(result)) Waiter.#materialize(waiter, true, result);
+      else waiter.state = result;
       return;
     }
-    const resolve = this.resolve;
-    const reject = this.reject!;
     if (typeof handler !== "function") {
-      if (ok) resolve(value);
-      else reject(value);
+      if (ok) deferred.resolve(value);
+      else deferred.reject(value);
       return;
     }
     try {
-      resolve(handler(value));
+      deferred.resolve(handler(value));
     } catch (err) {
-      reject(err);
+      deferred.reject(err);
     }
   }
 
-  /** A lazy Waiter ran before anyone chained on it: keep its plain result. */
-  #keep(value: unknown): void {
-    // A Promise as `settled` means "made": a plain result never is one (thenables are adopted).
-    this.settled = value;
-  }
-
   /** Makes the promise of a lazy Waiter that ran before anyone chained on it. */
-  #materialize(ok: boolean, value: unknown): void {
+  static #materialize(waiter: Waiter, ok: boolean, value: unknown): void {
     const promise = new Promise(capture);
-    this.settled = promise;
+    waiter.state = promise;
     if (ok) capturedResolve(value);
     else capturedReject(value);
   }
 
   /** The promise `then()` stands for, made now if it was not yet. */
-  #promise(): Promise<unknown> {
-    const settled = this.settled;
-    if (settled instanceof Promise) return settled;
-    let promise: Promise<unknown>;
-    if (settled !== NOT_RUN) {
-      promise = Promise.resolve(settled);
-    } else {
-      promise = new Promise(capture);
-      this.resolve = capturedResolve;
-      this.reject = capturedReject;
+  static #promise(waiter: Waiter): Promise<unknown> {
+    const state = waiter.state;
+    if (state instanceof Deferred) return state.promise;
+    if (state instanceof Promise) return state;
+    if (isFuture(state)) {
+      // Not run yet: the future's outcome will resolve the promise.
+      const promise = new Promise(capture);
+      waiter.state = new Deferred(state, promise, capturedResolve, capturedReject);
+      return promise;
     }
-    this.settled = promise;
+    const promise = Promise.resolve(state); // ran: its plain result
+    waiter.state = promise;
     return promise;
   }
 
@@ -175,15 +182,15 @@ export class Waiter {
     onFulfilled?: ((value: unknown) => unknown) | null,
     onRejected?: ((reason: unknown) => unknown) | null,
   ): Promise<unknown> {
-    return this.#promise().then(onFulfilled, onRejected);
+    return Waiter.#promise(this).then(onFulfilled, onRejected);
   }
 
   catch(onRejected?: ((reason: unknown) => unknown) | null): Promise<unknown> {
-    return this.#promise().catch(onRejected);
+    return Waiter.#promise(this).catch(onRejected);
   }
 
   finally(onFinally?: (() => void) | null): Promise<unknown> {
-    return this.#promise().finally(onFinally);
+    return Waiter.#promise(this).finally(onFinally);
   }
 }
 
