@@ -162,12 +162,12 @@ for (const spec of ${JSON.stringify(entries)}) {
   for (const k of names) {
     assert.ok(k in cjs, spec + ": require() lacks export " + k);
     assert.equal(cjs[k], esm[k], spec + ": require() and import give different " + k);
-    // A public class keeps its name (reprs and stack traces show it): a bundled
-    // class that names itself in its body, or whose name a namespace import's
-    // member also has, is renamed by the bundler.
+    // A public class or function keeps its name (reprs and stack traces show
+    // it): a bundled class that names itself in its body, or whose name a
+    // namespace import's member also has, is renamed by the bundler.
     const v = esm[k];
-    if (!k.startsWith("_") && typeof v === "function" && /^class\\b/.test(Function.prototype.toString.call(v))) {
-      assert.equal(v.name, k, spec + ": class " + k + " is named " + v.name);
+    if (!k.startsWith("_") && typeof v === "function") {
+      assert.equal(v.name, k, spec + ": " + k + " is named " + JSON.stringify(v.name));
     }
   }
   console.log("      " + spec + ": import and require() agree on " + names.length + " exports");

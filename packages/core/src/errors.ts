@@ -21,7 +21,8 @@ function hasBrand(value: unknown, brand: symbol): boolean {
  * Brands an error class for use across installed copies of a package: sets
  * `name` on the prototype, installs a `Symbol.for(key)` brand, and makes
  * `instanceof cls` check that brand (subclasses keep the ordinary
- * prototype-chain check). Returns a guard that checks the brand. The \@aio
+ * prototype-chain check). Returns a guard that checks the brand, named
+ * `is<name>`. The \@aio
  * packages use it for their own errors (`QueueEmpty`, `BrokenExecutorError`).
  *
  * @param cls - the error class.
@@ -62,7 +63,9 @@ export function brandError<T>(
         : Function.prototype[Symbol.hasInstance].call(this, value);
     },
   });
-  return (value: unknown): value is T => hasBrand(value, sym);
+  const guard = (value: unknown): value is T => hasBrand(value, sym);
+  // Named like the guards users import (`isQueueEmpty`): stack traces and `name` show it.
+  return Object.defineProperty(guard, "name", { value: `is${name}` });
 }
 
 /**

@@ -162,6 +162,7 @@ describe("brandError", () => {
     expect(err.name).toBe("QueueEmpty");
     expect(isQueueEmpty(err)).toBe(true);
     expect(isQueueEmpty(new Error())).toBe(false);
+    expect(isQueueEmpty.name).toBe("isQueueEmpty");
     expect(
       (QueueEmpty.prototype as unknown as Record<symbol, unknown>)[
         Symbol.for("@aio/test.QueueEmpty")
