@@ -13,6 +13,8 @@
 //          `require(esm)`) and returns the very same objects as the ESM import
 //          (same error classes, same running-loop state: one module instance),
 //        - only one copy of each @aio package is installed,
+//        - public exports keep their names, and no class in the shipped
+//          JavaScript was renamed by the bundler (`var X = class _X`),
 //        - the types resolve: `tsc --noEmit` on a .mts and a .cts file that
 //          import every entry point, with `module: nodenext`.
 //
@@ -51,7 +53,7 @@ import {
 } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -106,6 +108,26 @@ const indent = (text) =>
     .split("\n")
     .map((l) => `      ${l}`)
     .join("\n");
+
+/**
+ * Classes the bundler renamed in a package's shipped JavaScript. A bundled
+ * class that names itself in its body is emitted as `var X = class _X`, and
+ * `X.name` (what reprs, `util.inspect` and stack traces show) is then `_X`,
+ * unless keepNames restores it (`static { __name(this, "X") }`).
+ */
+function renamedClasses(pkgDir) {
+  const found = [];
+  const pattern = /\bvar (\w+) = class (_\w+)\b[^{]*\{(\s*static \{\s*__name\(this, "(\w+)"\))?/g;
+  for (const file of readdirSync(pkgDir, { recursive: true })) {
+    if (!file.endsWith(".js") || file.includes("node_modules")) continue;
+    const text = readFileSync(join(pkgDir, file), "utf8");
+    for (const m of text.matchAll(pattern)) {
+      if (m[4] !== m[1])
+        found.push(`${relative(pkgDir, join(pkgDir, file))}: var ${m[1]} = class ${m[2]}`);
+    }
+  }
+  return found;
+}
 
 /** Packs every package once; returns name -> tarball path. */
 function packAll() {
@@ -330,6 +352,8 @@ function checkPackage(name, tarballs) {
       : [],
   );
   step("one copy of each @aio package", { ok: nested.length === 0, output: nested.join("\n") });
+  const renamed = renamedClasses(join(project, "node_modules", ...name.split("/")));
+  step("no class renamed by the bundler", { ok: renamed.length === 0, output: renamed.join("\n") });
   if (canRequireEsm) {
     const r = sh(process.execPath, ["--no-warnings", "esm-and-cjs.mjs"], { cwd: project });
     step("ESM import and CJS require() return the same module", r);

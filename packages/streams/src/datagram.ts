@@ -142,8 +142,10 @@ export class DatagramTransport {
   }
 
   static {
+    // `this`, not the class's name: a class that names itself in its body is
+    // renamed in the bundle (`class _DatagramTransport`), and its `name` with it.
     makeTransport = (loop, socket, protocol, family, remote, connected) =>
-      new DatagramTransport(loop, socket, protocol, family, remote, connected);
+      new this(loop, socket, protocol, family, remote, connected);
   }
 
   #onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {

@@ -84,6 +84,8 @@ export class StreamWriter implements AsyncDisposable {
   }
 
   static {
+    // `this`, not the class's name: a class that names itself in its body is
+    // renamed in the bundle (`class _StreamWriter`), and its `name` with it.
     makeWriter = (protocol, host) => new this(protocol, host);
   }
 

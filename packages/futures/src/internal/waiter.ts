@@ -41,6 +41,9 @@ class Deferred {
   ) {}
 }
 
+/** `Waiter` itself, for its static members (see `FutureClass` in `future.ts`). */
+let WaiterClass: typeof Waiter;
+
 /**
  * One `then(onFulfilled, onRejected)` registration. When the future is done it
  * is run by the loop (like every done callback) and, when the awaiting code is
@@ -59,6 +62,11 @@ class Deferred {
  * field, `state`, whose meaning follows the Waiter's life.
  */
 export class Waiter {
+  static {
+    // biome-ignore lint/complexity/noThisInStatic: naming the class in its body renames it in the Node bundle (see WaiterClass).
+    WaiterClass = this;
+  }
+
   private constructor(
     /**
      * Before it ran: its future, or the Deferred holding it once a promise
@@ -83,7 +91,7 @@ export class Waiter {
   ): Waiter {
     const promise = new Promise(capture);
     const deferred = new Deferred(future, promise, capturedResolve, capturedReject);
-    return new Waiter(deferred, onFulfilled, onRejected, null);
+    return new WaiterClass(deferred, onFulfilled, onRejected, null);
   }
 
   /** A task's registration: the Waiter is what `then()` returns; its promise is made on demand. */
@@ -93,7 +101,7 @@ export class Waiter {
     onRejected: ((reason: unknown) => unknown) | null | undefined,
     task: TaskInternals,
   ): Waiter {
-    return new Waiter(future, onFulfilled, onRejected, task);
+    return new WaiterClass(future, onFulfilled, onRejected, task);
   }
 
   /** The promise of an eager Waiter. */
@@ -112,12 +120,12 @@ export class Waiter {
       task._wakeup(fut);
       const cancel = task._deliverCancel(fut);
       if (cancel !== null) {
-        Waiter.#settle(this, deferred, false, cancel);
+        WaiterClass.#settle(this, deferred, false, cancel);
         return;
       }
     }
     const ok = !internals.hasException(fut);
-    Waiter.#settle(this, deferred, ok, ok ? fut.result() : internals.rejection(fut));
+    WaiterClass.#settle(this, deferred, ok, ok ? fut.result() : internals.rejection(fut));
   }
 
   static #settle(waiter: Waiter, deferred: Deferred | null, ok: boolean, value: unknown): void {
@@ -127,17 +135,17 @@ export class Waiter {
       // for a rejection or a thenable (it must be reported or adopted as before).
       if (typeof handler !== "function") {
         if (ok) waiter.state = value;
-        else Waiter.#materialize(waiter, false, value);
+        else WaiterClass.#materialize(waiter, false, value);
         return;
       }
       let result: unknown;
       try {
         result = handler(value);
       } catch (err) {
-        Waiter.#materialize(waiter, false, err);
+        WaiterClass.#materialize(waiter, false, err);
         return;
       }
-      if (isThenable(result)) Waiter.#materialize(waiter, true, result);
+      if (isThenable(result)) WaiterClass.#materialize(waiter, true, result);
       else waiter.state = result;
       return;
     }
@@ -182,15 +190,15 @@ export class Waiter {
     onFulfilled?: ((value: unknown) => unknown) | null,
     onRejected?: ((reason: unknown) => unknown) | null,
   ): Promise<unknown> {
-    return Waiter.#promise(this).then(onFulfilled, onRejected);
+    return WaiterClass.#promise(this).then(onFulfilled, onRejected);
   }
 
   catch(onRejected?: ((reason: unknown) => unknown) | null): Promise<unknown> {
-    return Waiter.#promise(this).catch(onRejected);
+    return WaiterClass.#promise(this).catch(onRejected);
   }
 
   finally(onFinally?: (() => void) | null): Promise<unknown> {
-    return Waiter.#promise(this).finally(onFinally);
+    return WaiterClass.#promise(this).finally(onFinally);
   }
 }
 
