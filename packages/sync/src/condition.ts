@@ -10,7 +10,7 @@ import {
 import type { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
 import { inOwnTask } from "./internal/wait-op.js";
-import { loopFor, signalOf, type WaitOptions, waitOn } from "./internal/waiting.js";
+import { boundLoop, loopFor, signalOf, type WaitOptions, waitOn } from "./internal/waiting.js";
 import { Lock } from "./lock.js";
 import type { Waitable } from "./waitable.js";
 
@@ -170,7 +170,9 @@ export class Condition {
     const signal = options === undefined ? undefined : signalOf("Condition.wait()", options);
     if (!this.locked()) throw new RuntimeError("cannot wait on un-acquired lock");
     if (signal?.aborted) throw signal.reason;
-    this.#loop = loopFor(this.#loop, this, "Condition.wait()", () => this.#waiters.clear());
+    this.#loop =
+      boundLoop(this.#loop) ??
+      loopFor(this.#loop, this, "Condition.wait()", () => this.#waiters.clear());
     const fut = this.#loop.createFuture<boolean>();
     this.release();
     try {

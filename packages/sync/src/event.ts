@@ -1,7 +1,7 @@
 import type { EventLoop, FutureLike } from "@aio/core";
 import { Deque } from "./internal/deque.js";
 import { startWait, type WaitKind } from "./internal/wait-op.js";
-import { loopFor, type WaitOptions } from "./internal/waiting.js";
+import { boundLoop, loopFor, type WaitOptions } from "./internal/waiting.js";
 import type { Waitable } from "./waitable.js";
 
 /**
@@ -133,7 +133,8 @@ export class Event {
 
   /** Registers a waiter future (binding to the running loop). */
   #enqueue(method: string): FutureLike<true> {
-    this.#loop = loopFor(this.#loop, this, method, () => this.#waiters.clear());
+    this.#loop =
+      boundLoop(this.#loop) ?? loopFor(this.#loop, this, method, () => this.#waiters.clear());
     const fut = this.#loop.createFuture<true>();
     this.#waiters.push(fut);
     return fut;

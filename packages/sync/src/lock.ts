@@ -2,7 +2,7 @@ import { type EventLoop, type FutureLike, RuntimeError } from "@aio/core";
 import type { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
 import { Permits } from "./internal/permits.js";
-import { loopFor, type Waiter, type WaitOptions } from "./internal/waiting.js";
+import { boundLoop, loopFor, type Waiter, type WaitOptions } from "./internal/waiting.js";
 import type { Waitable } from "./waitable.js";
 
 const isLive = (w: Waiter): boolean => !w.cancelled();
@@ -136,7 +136,9 @@ export class Lock {
 
   /** Registers a waiter future at the end of the line (binding to the running loop). */
   #enqueue(): FutureLike<true> {
-    this.#loop = loopFor(this.#loop, this, "Lock.acquire()", () => this.#waiters?.clear());
+    this.#loop =
+      boundLoop(this.#loop) ??
+      loopFor(this.#loop, this, "Lock.acquire()", () => this.#waiters?.clear());
     const fut = this.#loop.createFuture<true>();
     (this.#waiters ??= new Deque()).push(fut);
     return fut;

@@ -3,7 +3,13 @@ import { QueueEmpty, QueueFull, QueueShutDown } from "./errors.js";
 import { Event, eventWaitKind } from "./event.js";
 import { Deque } from "./internal/deque.js";
 import { startWait, type WaitKind, type WaitSteps } from "./internal/wait-op.js";
-import { formatItem, loopFor, REPR_MAX_ITEMS, type WaitOptions } from "./internal/waiting.js";
+import {
+  boundLoop,
+  formatItem,
+  loopFor,
+  REPR_MAX_ITEMS,
+  type WaitOptions,
+} from "./internal/waiting.js";
 import type { Waitable } from "./waitable.js";
 
 const putName = (q: Queue<unknown>): string => `${q.constructor.name}.put()`;
@@ -221,7 +227,9 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /** Registers a putter future; a woken putter that lost its slot keeps its place at the head. */
   #addPutter(woken: boolean): FutureLike<void> {
-    this.#loop = loopFor(this.#loop, this, `${this.#name()}.put()`, () => this.#dropWaiters());
+    this.#loop =
+      boundLoop(this.#loop) ??
+      loopFor(this.#loop, this, `${this.#name()}.put()`, () => this.#dropWaiters());
     const putter = this.#loop.createFuture<void>();
     if (woken) this.#putters.unshift(putter);
     else this.#putters.push(putter);
@@ -327,7 +335,9 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /** Registers a getter future; a woken getter that lost its item keeps its place at the head. */
   #addGetter(woken: boolean): FutureLike<void> {
-    this.#loop = loopFor(this.#loop, this, `${this.#name()}.get()`, () => this.#dropWaiters());
+    this.#loop =
+      boundLoop(this.#loop) ??
+      loopFor(this.#loop, this, `${this.#name()}.get()`, () => this.#dropWaiters());
     const getter = this.#loop.createFuture<void>();
     if (woken) this.#getters.unshift(getter);
     else this.#getters.push(getter);

@@ -2,7 +2,7 @@ import { _checkInteger, type EventLoop, type FutureLike, ValueError } from "@aio
 import type { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
 import { Permits } from "./internal/permits.js";
-import { loopFor, type Waiter, type WaitOptions } from "./internal/waiting.js";
+import { boundLoop, loopFor, type Waiter, type WaitOptions } from "./internal/waiting.js";
 import type { Waitable } from "./waitable.js";
 
 /** Reads a semaphore's value; for BoundedSemaphore, without a public accessor. */
@@ -144,9 +144,9 @@ export class Semaphore {
 
   /** Registers a waiter future at the end of the line (binding to the running loop). */
   #enqueue(): FutureLike<true> {
-    this.#loop = loopFor(this.#loop, this, `${this.#name()}.acquire()`, () =>
-      this.#waiters?.clear(),
-    );
+    this.#loop =
+      boundLoop(this.#loop) ??
+      loopFor(this.#loop, this, `${this.#name()}.acquire()`, () => this.#waiters?.clear());
     const fut = this.#loop.createFuture<true>();
     (this.#waiters ??= new Deque()).push(fut);
     return fut;

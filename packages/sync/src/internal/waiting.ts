@@ -142,6 +142,17 @@ export function waitOn<T>(fut: FutureLike<T>, signal: AbortSignal | undefined): 
 }
 
 /**
+ * The running loop when a primitive bound to `bound` may wait on it (the
+ * common case: bound to it, or not bound yet), else null, for
+ * {@link loopFor} to rebind or explain. The fast path of every wait: it makes
+ * no method name and no purge callback.
+ */
+export function boundLoop(bound: EventLoop | null): EventLoop | null {
+  const loop = _getRunningLoop();
+  return loop !== null && (bound === null || bound === loop) ? loop : null;
+}
+
+/**
  * The loop a primitive waits on (asyncio `mixins._LoopBoundMixin._get_loop`):
  * the running loop, which the primitive binds to on its first wait. A
  * primitive bound to a loop that has since been closed rebinds (its waiters
