@@ -93,6 +93,41 @@ describe("Task: the name and the rarely used fields share one field", () => {
   });
 });
 
+describe("yield* knows a generator step by the runtime's genTask", () => {
+  test("an async task started eagerly inside a generator step, and a generator step that throws, leave futures iterating as nothing", async () => {
+    await run(async () => {
+      // A pending Future iterates for real only in a generator step, where a
+      // spread (which is not a yield*) fails on its second step.
+      const pending = new Future<number>();
+      const seen: unknown[] = [];
+      const outer = createTask(function* (): Coroutine<string> {
+        createTask(
+          async () => {
+            seen.push([...pending]); // an async task run eagerly from a generator step
+          },
+          { eagerStart: true },
+        );
+        try {
+          seen.push([...pending]);
+        } catch (err) {
+          seen.push((err as Error).message);
+        }
+        yield* sleep(0);
+        return "outer";
+      });
+      const failing = createTask(function* (): Coroutine<never> {
+        yield* sleep(0);
+        throw new Error("boom");
+      });
+      expect(await outer).toBe("outer");
+      await expect(failing).rejects.toThrow("boom");
+      seen.push([...pending]); // back in the async main task
+      expect(seen).toEqual([[], "yield* wasn't used with future", []]);
+      pending.cancel();
+    });
+  });
+});
+
 describe("Future: callbacks and sleep(0)'s arming share one field", () => {
   test("several callbacks, a removal in the middle, the repr's count and the order", async () => {
     await run(async () => {
