@@ -16,6 +16,8 @@ import {
 import { Future, internals, kTaskBrand } from "./future.js";
 import { runningLoop } from "./internal/running-loop.js";
 import { stepEnded, stepStarted } from "./internal/step.js";
+import { TaskCold } from "./internal/task-cold.js";
+import { pendingTasksOf, tasksOf } from "./internal/task-list.js";
 import {
   enterTask,
   isThenable,
@@ -28,62 +30,6 @@ import { describe, GeneratorFunctionPrototype, isGenerator } from "./internal/ut
 const rt = getRuntime();
 
 let taskCounter = 0;
-
-/**
- * Pending tasks of each loop. The loop keeps them alive (strong references)
- * until they finish, so a task nobody references still runs to completion —
- * asyncio's "keep a reference to your background task" pitfall cannot happen.
- */
-const pendingTasks = new WeakMap<EventLoop, TaskList>();
-
-/**
- * The pending tasks of one loop as an intrusive doubly linked list (the
- * links live on the tasks): O(1) add and remove with no hash table to
- * rehash as thousands of tasks come and go.
- */
-interface TaskList {
-  head: Task<unknown> | null;
-}
-
-/** Where a loop keeps its list: a property read, cheaper than the WeakMap on every task's end. */
-const kTaskList = Symbol("aio.pendingTasks");
-
-function tasksOf(loop: EventLoop): TaskList {
-  const own = (loop as { [kTaskList]?: TaskList })[kTaskList];
-  if (own !== undefined) return own;
-  let list = pendingTasks.get(loop);
-  if (list === undefined) {
-    list = { head: null };
-    pendingTasks.set(loop, list);
-    // A non-extensible loop (a user's frozen object) is served by the WeakMap alone.
-    if (Object.isExtensible(loop)) Object.defineProperty(loop, kTaskList, { value: list });
-  }
-  return list;
-}
-
-/**
- * What few tasks need, kept aside so a task is small: made by the first
- * `cancel()`, the first read of `signal`, or creation in debug mode.
- */
-class TaskCold {
-  /** asyncio `_must_cancel`: a cancellation requested and not yet delivered. */
-  mustCancel = false;
-  numCancelsRequested = 0;
-  /** asyncio `_cancel_message`: the message of the pending cancellation. */
-  cancelMessage: string | undefined = undefined;
-  /** The AbortController behind `signal` once read; before that, the reason it will abort with. */
-  abort: AbortController | CancelledError | null = null;
-  /**
-   * Where the task was created (debug mode). The Error is kept and its
-   * `stack` read only when asked for: V8 records the frames when the Error
-   * is made and formats the text on first read, which costs several times
-   * the capture and most tasks never need it.
-   */
-  created: Error | undefined = undefined;
-
-  /** @param name - the task's name, or the N of `Task-N` (see `TaskClass.#meta`). */
-  constructor(public name: string | number) {}
-}
 
 function startTask(task: Task<unknown>): void {
   task._run();
@@ -213,7 +159,7 @@ export class Task<T> extends Future<T> {
     }
     const name = options?.name;
     this.#meta = name === undefined ? ++taskCounter : String(name);
-    const list = tasksOf(loop);
+    const list = tasksOf<Task<unknown>>(loop);
     this._next = list.head;
     if (list.head !== null) list.head._prev = this as Task<unknown>;
     list.head = this as Task<unknown>;
@@ -525,7 +471,7 @@ export class Task<T> extends Future<T> {
     this._futWaiter = null;
     // Done once: unlink from the loop's list of pending tasks.
     if (this._prev !== null) this._prev._next = this._next;
-    else tasksOf(this.getLoop()).head = this._next;
+    else tasksOf<Task<unknown>>(this.getLoop()).head = this._next;
     if (this._next !== null) this._next._prev = this._prev;
     this._prev = this._next = null;
     if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskDone?.(this);
@@ -791,7 +737,7 @@ export function currentTask(loop?: EventLoop): Task<unknown> | null {
  * ```
  */
 export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
-  const list = pendingTasks.get(loop ?? getRunningLoop());
+  const list = pendingTasksOf<Task<unknown>>(loop ?? getRunningLoop());
   const tasks: Task<unknown>[] = [];
   for (let t = list?.head ?? null; t !== null; t = t._next) if (!t.done()) tasks.push(t);
   return new Set(tasks.reverse()); // in creation order
