@@ -33,6 +33,14 @@ function putWaitPut(file: string): string {
   return "finished";
 }
 
+/**
+ * The job wrote "started". Not just `existsSync`: `writeFileSync` creates the
+ * file before it writes, and a worker ended between the two leaves it empty.
+ */
+function hasStarted(file: string): boolean {
+  return existsSync(file) && readFileSync(file, "utf8") === "started";
+}
+
 async function brokenError(fut: PromiseLike<unknown>): Promise<Error> {
   return fut.then(
     () => {
@@ -63,7 +71,7 @@ describe.each(kinds)("%s.terminateWorkers() and killWorkers()", (kind, make) => 
       const threadsBefore = threadCount();
       const running = p.submit(putWaitPut, file);
       const queued = p.submit(() => "never runs");
-      await until(() => existsSync(file), "the job to start");
+      await until(() => hasStarted(file), "the job to start");
       p[name]();
       const errors = await Promise.all([brokenError(running), brokenError(queued)]);
       for (const e of errors) {
@@ -132,7 +140,7 @@ describe("ProcessPoolExecutor signals", () => {
       fs.writeFileSync(f, "started");
       await new Promise((r) => setTimeout(r, 60_000));
     }, file);
-    await until(() => existsSync(file), "the job to start");
+    await until(() => hasStarted(file), "the job to start");
     p.terminateWorkers();
     expect(isBrokenExecutorError(await brokenError(job))).toBe(true);
     await p.shutdown();
@@ -150,7 +158,7 @@ describe("ProcessPoolExecutor signals", () => {
       const end = Date.now() + 60_000;
       while (Date.now() < end) {}
     }, file);
-    await until(() => existsSync(file), "the job to start");
+    await until(() => hasStarted(file), "the job to start");
     p.killWorkers();
     expect(isBrokenExecutorError(await brokenError(job))).toBe(true);
     await p.shutdown();
