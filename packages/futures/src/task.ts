@@ -18,14 +18,8 @@ import { runningLoop } from "./internal/running-loop.js";
 import { stepEnded, stepStarted } from "./internal/step.js";
 import { TaskCold } from "./internal/task-cold.js";
 import { pendingTasksOf, tasksOf } from "./internal/task-list.js";
-import {
-  enterTask,
-  isThenable,
-  newGeneratorScope,
-  PENDING_RESULT,
-  TaskScope,
-} from "./internal/task-scope.js";
-import { describe, GeneratorFunctionPrototype, isGenerator } from "./internal/util.js";
+import { enterTask, newGeneratorScope, PENDING_RESULT, TaskScope } from "./internal/task-scope.js";
+import { describe, GeneratorFunctionPrototype, isGenerator, isThenable } from "./internal/util.js";
 
 const rt = getRuntime();
 

@@ -1,5 +1,5 @@
 import { _ContextScope, _contextPropagates, getRuntime } from "@aio/core";
-import { isGenerator } from "./util.js";
+import { isGenerator, isThenable } from "./util.js";
 
 const rt = getRuntime();
 
@@ -101,13 +101,4 @@ function onTaskFulfilled(value: unknown): void {
 
 function onTaskRejected(err: unknown): void {
   (rt.taskContext.getStore() as unknown as Settling)._settle(false, err);
-}
-
-/** True for an object or function with a `then` method. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }

@@ -36,3 +36,12 @@ export function isGenerator(value: unknown): value is Generator<unknown, unknown
   const proto = Object.getPrototypeOf(value);
   return proto !== null && Object.getPrototypeOf(proto) === GeneratorPrototype;
 }
+
+/** True for an object or function with a `then` method. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}

@@ -6,6 +6,7 @@ import {
 } from "@aio/core";
 import { type Future, internals, isFuture } from "../future.js";
 import type { TaskInternals } from "./task-state.js";
+import { isThenable } from "./util.js";
 
 /**
  * A generator task suspended on a future (see `Task`): it is its own done
@@ -200,14 +201,6 @@ export class Waiter {
   finally(onFinally?: (() => void) | null): Promise<unknown> {
     return WaiterClass.#promise(this).finally(onFinally);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }
 
 /**
