@@ -35,8 +35,14 @@ async function orphanTest(mode: "exit" | "kill"): Promise<void> {
   const exited = new Promise<void>((r) => parent.once("exit", () => r()));
   let child = 0;
   try {
-    await until(() => existsSync(`${marker}.parent`), "the pool child to start its job", 20_000);
-    child = Number(readFileSync(marker, "utf8"));
+    // The child's pid, once written (`writeFileSync` creates the file before it writes).
+    const childPid = () => (existsSync(marker) ? Number(readFileSync(marker, "utf8")) : 0);
+    await until(
+      () => existsSync(`${marker}.parent`) && childPid() > 0,
+      "the pool child to start its job",
+      20_000,
+    );
+    child = childPid();
     // Checked before the parent ends (in "exit" mode it waits for `.go`),
     // or the child could already be gone for the right reason.
     expect(alive(child)).toBe(true);
