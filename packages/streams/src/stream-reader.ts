@@ -333,7 +333,11 @@ export class StreamReader implements AsyncIterable<Buffer> {
    */
   async read(n = -1): Promise<Buffer> {
     checkSize("read()", n, true);
-    if (n === 0) return this.#buffer.take(0);
+    if (n === 0) {
+      // asyncio raises a set exception even for n == 0; here once the buffer is empty.
+      if (this.#buffer.size === 0) this.#throwIfFailed();
+      return this.#buffer.take(0);
+    }
     if (n < 0) {
       // Collect in the buffer until EOF; on an error the bytes stay buffered.
       this.#unbounded++;
@@ -380,6 +384,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * @throws {IncompleteReadError} when EOF comes first; `partial` holds the bytes read.
    * @throws {ValueError} when `n` is negative or not an integer.
    * @throws {CancelledError} when cancelled while waiting (the buffer keeps every byte).
+   * @throws the connection's error (e.g. `ECONNRESET`) when the buffer holds fewer than `n` bytes (for `n` = 0: when it is empty).
    * @example
    * ```ts
    * import { openConnection } from "@aio/streams";
@@ -390,7 +395,10 @@ export class StreamReader implements AsyncIterable<Buffer> {
    */
   async readexactly(n: number): Promise<Buffer> {
     checkSize("readexactly()", n, false);
-    if (n === 0) return this.#buffer.take(0);
+    if (n === 0) {
+      if (this.#buffer.size === 0) this.#throwIfFailed();
+      return this.#buffer.take(0);
+    }
     while (this.#buffer.size < n) {
       this.#throwIfFailed();
       if (this.#eof) {

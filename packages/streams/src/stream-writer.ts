@@ -139,7 +139,7 @@ export class StreamWriter implements AsyncDisposable {
   write(data: Uint8Array | string): void {
     const chunk = toBuffer("write()", data);
     this.#checkWritable("write()");
-    if (this.#p.lost || chunk.length === 0) return;
+    if (this.#p.lost || chunk.length === 0 || (this.#p.stream as Writable).destroyed) return;
     (this.#p.stream as Writable).write(chunk);
   }
 
@@ -163,8 +163,8 @@ export class StreamWriter implements AsyncDisposable {
     }
     const chunks = Array.from(data, (d) => toBuffer("writelines()", d));
     this.#checkWritable("writelines()");
-    if (this.#p.lost) return;
     const stream = this.#p.stream as Writable;
+    if (this.#p.lost || stream.destroyed) return;
     const many = chunks.length > 1 && typeof stream.cork === "function";
     if (many) stream.cork();
     for (const c of chunks) if (c.length !== 0) stream.write(c);
@@ -176,7 +176,8 @@ export class StreamWriter implements AsyncDisposable {
    * (asyncio `drain`). Returns at once when it already is.
    * @returns when it is appropriate to write again.
    * @throws the connection's error (e.g. `ECONNRESET`, `EPIPE`) when it was lost,
-   *   or an `Error("Connection lost")` with code `ECONNRESET` when it closed.
+   *   or an `Error("Connection lost")` with code `ECONNRESET` when it closed — except after
+   *   `writeEof()` and the peer's EOF (both halves shut down in order), where it returns, as asyncio.
    * @throws {CancelledError} when the task is cancelled while waiting; the
    *   writer stays usable.
    * @example
@@ -193,7 +194,7 @@ export class StreamWriter implements AsyncDisposable {
       const exc = reader.exception();
       if (exc !== undefined) throw exc;
     }
-    if (p.lost) throw p.hasLostError ? p.lostError : connectionLost();
+    if (this.#gone()) return;
     if (!p.needsDrain()) return;
     const waiter = p.loop.createFuture<void>();
     p.drainWaiters.add(waiter);
@@ -204,7 +205,28 @@ export class StreamWriter implements AsyncDisposable {
       p.drainWaiters.delete(waiter);
     }
     if (p.hasLostError) throw p.lostError;
-    if (p.lost) throw connectionLost();
+    this.#gone();
+  }
+
+  /**
+   * asyncio `_drain_helper`'s `if self._connection_lost: raise …`: throws
+   * when the transport is gone (its error, else `Connection lost`); false
+   * while it is open. A destroyed stream counts as gone before its
+   * `'close'` event arrives: Node destroys a child's stdin when the child
+   * exits, and that event can come after `wait()` resolved. True (nothing
+   * to wait for) after an orderly shutdown of both halves of a socket, our
+   * `writeEof()` then the peer's EOF: Node closes such a socket, asyncio
+   * keeps the transport open and `drain()` returns.
+   */
+  #gone(): boolean {
+    const p = this.#p;
+    const stream = p.stream as Writable;
+    if (!p.lost && !stream.destroyed) return false;
+    if (p.hasLostError) throw p.lostError;
+    const errored = stream.errored;
+    if (errored !== null && errored !== undefined) throw errored;
+    if (p.kind !== "pipe" && p.eofWritten && !p.closing) return true;
+    throw connectionLost();
   }
 
   /**
