@@ -1,4 +1,4 @@
-import { type EventLoop, isFailed } from "@aio/core";
+import { CancelledError, type EventLoop, isFailed } from "@aio/core";
 import { type AwaitableOrFn, type ResultOf, toFuture } from "./ensure-future.js";
 import { Future, internals, kAwaits } from "./future.js";
 import { failedFromOwnAbort, ownAbortReason } from "./internal/abort-as-cancel.js";
@@ -224,9 +224,16 @@ export function gather<const A extends readonly GatherArg[]>(
         else results.push(child.result());
       }
       if (outer._cancelRequested) {
-        // Cancelling the gather propagates whatever returnExceptions says (bpo-32684).
-        const cancelled = children.find((c) => c.cancelled() || failedFromOwnAbort(c));
-        internals.fail(outer as Future<unknown>, cancelled ? cancellationOf(cancelled) : results);
+        // Cancelling the gather propagates whatever returnExceptions says
+        // (bpo-32684), also when every child caught its cancellation: asyncio
+        // raises the last child's `_make_cancelled_error()` (its
+        // CancelledError, or a new one when it was not cancelled).
+        const last = children[n - 1]!;
+        const cancelled = last.cancelled() || failedFromOwnAbort(last);
+        internals.fail(
+          outer as Future<unknown>,
+          cancelled ? cancellationOf(last) : new CancelledError(),
+        );
       } else {
         outer.setResult(results as unknown as GatherResults<A>);
       }

@@ -73,12 +73,14 @@ export class TaskGroup {
     }
     if (this.#aborting) throw new RuntimeError(`TaskGroup ${this.toString()} is shutting down`);
     const task = this.#loop!.createTask(fn, options) as Task<Awaited<T>>;
-    if (task.done()) {
-      this.#onTaskDone(task as Task<unknown>);
-    } else {
-      this.#tasks.add(task as Task<unknown>);
-      task.addDoneCallback(this.#onTaskDone as (t: Task<Awaited<T>>) => void);
-    }
+    // Always through the done callback, also when an eager task is done
+    // already: handling its error here, synchronously, would abort the group
+    // before a task whose eager step is creating this one joins the group,
+    // so that task would never be cancelled (gh-128550, gh-128588).
+    this.#tasks.add(task as Task<unknown>);
+    task.addDoneCallback(this.#onTaskDone as (t: Task<Awaited<T>>) => void);
+    // An eager task can abort the group (tg.cancel()) before it joins it (gh-155418).
+    if (this.#aborting && !task.done()) task.cancel();
     return task;
   }
 
@@ -99,10 +101,14 @@ export class TaskGroup {
    */
   cancel(): void {
     if (!this.#entered || this.#parentTask === null) return;
-    if (!this.#aborting) this.#abort();
-    if (!this.#parentCancelRequested && !this.#exiting) {
-      this.#parentCancelRequested = true;
-      this.#parentTask.cancel();
+    if (this.#exiting && this.#tasks.size === 0) return; // finished
+    if (!this.#aborting) {
+      this.#abort();
+      // Also while _exit() waits for the tasks: it takes the request back.
+      if (!this.#parentCancelRequested) {
+        this.#parentCancelRequested = true;
+        this.#parentTask.cancel();
+      }
     }
   }
 
@@ -133,6 +139,10 @@ export class TaskGroup {
       // The body failed or was cancelled: cancel the group's tasks.
       this.#abort();
     }
+    // The last CancelledError that reached us while waiting (asyncio
+    // `pending_cancellation_error`).
+    let pendingCancellation: unknown;
+    let hasPending = false;
     while (this.#tasks.size > 0) {
       if (this.#onCompletedFut === null) {
         this.#onCompletedFut = new Future<boolean>({ loop: this.#loop! });
@@ -143,6 +153,8 @@ export class TaskGroup {
         await this.#onCompletedFut;
       } catch (err) {
         if (!isCancelledError(err)) throw err;
+        pendingCancellation = err;
+        hasPending = true;
         if (!this.#aborting) {
           // The parent task is being cancelled from outside while we wait.
           propagateCancellation = err;
@@ -158,6 +170,10 @@ export class TaskGroup {
       if (parent.uncancel() === 0) {
         propagateCancellation = undefined;
         hasPropagate = false;
+      } else if (!hasPropagate && hasPending) {
+        // The cancellation left is not ours: don't drop it (gh-155433).
+        propagateCancellation = pendingCancellation;
+        hasPropagate = true;
       }
     }
     if (hasPropagate && this.#errors.length === 0) throw propagateCancellation;

@@ -213,11 +213,19 @@ export class Task<T> extends Future<T> {
    * resume through here: an `async` task from its Waiter (`future.ts`), a
    * generator task in `#coroWake`. (A cancellation that cancelled `fut`
    * itself arrives as `fut`'s own CancelledError on the same resume.)
+   *
+   * When `fut` already ends in a CancelledError (it was cancelled, or it is
+   * a gather that failed with one), that error goes in and the request is
+   * only taken, as in `__step`'s `if not isinstance(exc, CancelledError):
+   * exc = self._make_cancelled_error()`: the task sees the first
+   * cancellation's message, not a later `cancel(msg)`'s.
    * @returns the error to throw in, or null to resume with `fut`'s outcome.
    */
   _deliverCancel(fut: Future<unknown> | null): CancelledError | null {
     if (!TaskClass.#takeCancel(this)) return null;
-    if (fut !== null && internals.hasException(fut) && !fut.cancelled()) fut.exception(); // seen
+    if (fut !== null && internals.hasException(fut)) {
+      if (fut.cancelled() || isCancelledError(fut.exception())) return null;
+    }
     return TaskClass.#makeCancelledError(this);
   }
 

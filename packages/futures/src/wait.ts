@@ -127,20 +127,15 @@ export async function wait<A extends AwaitableOrFn<unknown> | Coroutine<unknown>
     for (const f of futures) (f.done() ? done : pending).add(f as F);
     return [done, pending] as [Set<F>, Set<F>];
   };
-  // asyncio _wait: return at once when the condition already holds. A task
-  // whose signal-aware call reported its own cancellation is cancelled, not
-  // failed (internal/abort-as-cancel.ts).
+  // A task whose signal-aware call reported its own cancellation is
+  // cancelled, not failed (internal/abort-as-cancel.ts).
   const failed = (f: Future<unknown>) => isFailed(f) && !failedFromOwnAbort(f);
-  if (
-    futures.every((f) => f.done()) ||
-    (returnWhen === FIRST_COMPLETED && futures.some((f) => f.done())) ||
-    (returnWhen === FIRST_EXCEPTION && futures.some(failed))
-  ) {
-    return split();
-  }
+  // asyncio _wait: no shortcut when the condition already holds — the done
+  // callbacks of finished futures run in the next iteration, so wait()
+  // always gives the loop a turn, and futures finishing meanwhile are done.
   const waiter = loop.createFuture<void>();
   Object.defineProperty(waiter, kAwaits, { value: futures });
-  let counter = futures.filter((f) => !f.done()).length;
+  let counter = futures.length;
   const onDone = (f: Future<unknown>) => {
     counter--;
     if (
@@ -157,7 +152,7 @@ export async function wait<A extends AwaitableOrFn<unknown> | Coroutine<unknown>
       : loop.callLater(timeout, () => {
           if (!waiter.done()) waiter.setResult(undefined);
         });
-  for (const f of futures) if (!f.done()) f.addDoneCallback(onDone);
+  for (const f of futures) f.addDoneCallback(onDone);
   try {
     await waiter;
   } finally {
