@@ -1,8 +1,9 @@
 import { _checkInteger, _inGeneratorStep, ValueError } from "@aio/core";
 import { BrokenBarrierError } from "./barrier-error.js";
 import { Condition } from "./condition.js";
-import { inOwnTask } from "./internal/wait-op.js";
+import { inOwnTask, MUST_WAIT } from "./internal/wait-op.js";
 import { signalOf, type WaitOptions } from "./internal/waiting.js";
+import { Lock, tryAcquireLock } from "./lock.js";
 import type { Waitable } from "./waitable.js";
 
 type BarrierState = "filling" | "draining" | "resetting" | "broken";
@@ -34,7 +35,8 @@ type BarrierState = "filling" | "draining" | "resetting" | "broken";
  * ```
  */
 export class Barrier {
-  readonly #cond = new Condition();
+  readonly #lock = new Lock();
+  readonly #cond = new Condition(this.#lock);
   readonly #parties: number;
   #state: BarrierState = "filling";
   #count = 0;
@@ -66,8 +68,37 @@ export class Barrier {
    * ```
    */
   wait(options?: WaitOptions): Waitable<number> {
-    if (_inGeneratorStep()) return inOwnTask("Barrier.wait()", () => this.#wait(options));
+    if (_inGeneratorStep()) {
+      return inOwnTask(
+        "Barrier.wait()",
+        () => this.#waitNow(options),
+        () => this.#wait(options),
+      );
+    }
     return this.#wait(options) as Waitable<number>;
+  }
+
+  /**
+   * `wait()` when it need not suspend, as asyncio's coroutine runs it: the
+   * lock is free, and the barrier is broken (throws) or this is the last
+   * arrival (passes, releasing the others). Otherwise {@link MUST_WAIT}.
+   */
+  #waitNow(options: WaitOptions | undefined): number | typeof MUST_WAIT {
+    const signal = options === undefined ? undefined : signalOf("Barrier.wait()", options);
+    if (signal?.aborted) throw signal.reason;
+    if (!tryAcquireLock(this.#lock)) return MUST_WAIT;
+    try {
+      const state = this.#state;
+      if (state === "draining" || state === "resetting") return MUST_WAIT;
+      if (state === "broken") throw new BrokenBarrierError("Barrier aborted");
+      const index = this.#count;
+      if (index + 1 !== this.#parties) return MUST_WAIT;
+      this.#release();
+      this.#exit(); // #count is back where it was: this task has left
+      return index;
+    } finally {
+      this.#lock.release();
+    }
   }
 
   async #wait(options: WaitOptions | undefined): Promise<number> {
@@ -84,9 +115,7 @@ export class Barrier {
       this.#count++;
       try {
         if (index + 1 === this.#parties) {
-          // The last arrival releases everyone (asyncio Barrier._release).
-          this.#state = "draining";
-          cond.notifyAll();
+          this.#release();
         } else {
           // asyncio Barrier._wait: wait for the end of filling.
           await cond.waitFor(() => this.#state !== "filling", opts);
@@ -103,6 +132,12 @@ export class Barrier {
     } finally {
       cond.release();
     }
+  }
+
+  /** asyncio Barrier._release: the last arrival releases everyone. */
+  #release(): void {
+    this.#state = "draining";
+    this.#cond.notifyAll();
   }
 
   /** asyncio Barrier._exit: the last task out wakes the tasks waiting for the drain. */
@@ -131,21 +166,52 @@ export class Barrier {
    * ```
    */
   reset(): Waitable<void> {
-    if (_inGeneratorStep()) return inOwnTask("Barrier.reset()", () => this.#reset());
-    return this.#reset() as Waitable<void>;
+    return this.#underLock("Barrier.reset()", this.#resetLocked);
   }
 
-  async #reset(): Promise<void> {
-    await this.#cond.acquire();
+  /** asyncio `reset`'s body, run holding the lock. */
+  readonly #resetLocked = (): void => {
+    if (this.#count > 0) {
+      if (this.#state !== "resetting") this.#state = "resetting";
+    } else {
+      this.#state = "filling";
+    }
+    this.#cond.notifyAll();
+  };
+
+  /**
+   * Runs `body` holding the barrier's lock (asyncio's `async with self._cond:`)
+   * in the caller's form. A generator task takes a free lock at once, so no
+   * loop iteration passes (as in asyncio); it waits in a task of its own
+   * only when the lock is taken.
+   */
+  #underLock(name: string, body: () => void): Waitable<void> {
+    if (_inGeneratorStep()) {
+      return inOwnTask(
+        name,
+        () => this.#underFreeLock(body),
+        () => this.#underLockAsync(body),
+      );
+    }
+    return this.#underLockAsync(body) as Waitable<void>;
+  }
+
+  #underFreeLock(body: () => void): undefined | typeof MUST_WAIT {
+    if (!tryAcquireLock(this.#lock)) return MUST_WAIT;
     try {
-      if (this.#count > 0) {
-        if (this.#state !== "resetting") this.#state = "resetting";
-      } else {
-        this.#state = "filling";
-      }
-      this.#cond.notifyAll();
+      body();
     } finally {
-      this.#cond.release();
+      this.#lock.release();
+    }
+    return undefined;
+  }
+
+  async #underLockAsync(body: () => void): Promise<void> {
+    await this.#lock.acquire();
+    try {
+      body();
+    } finally {
+      this.#lock.release();
     }
   }
 
@@ -166,19 +232,14 @@ export class Barrier {
    * ```
    */
   abort(): Waitable<void> {
-    if (_inGeneratorStep()) return inOwnTask("Barrier.abort()", () => this.#abort());
-    return this.#abort() as Waitable<void>;
+    return this.#underLock("Barrier.abort()", this.#abortLocked);
   }
 
-  async #abort(): Promise<void> {
-    await this.#cond.acquire();
-    try {
-      this.#state = "broken";
-      this.#cond.notifyAll();
-    } finally {
-      this.#cond.release();
-    }
-  }
+  /** asyncio `abort`'s body, run holding the lock. */
+  readonly #abortLocked = (): void => {
+    this.#state = "broken";
+    this.#cond.notifyAll();
+  };
 
   /**
    * How many tasks must arrive to pass.

@@ -9,10 +9,13 @@ import {
 } from "@aio/core";
 import type { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
-import { inOwnTask } from "./internal/wait-op.js";
+import { inOwnTask, MUST_WAIT } from "./internal/wait-op.js";
 import { boundLoop, loopFor, signalOf, type WaitOptions, waitOn } from "./internal/waiting.js";
 import { Lock } from "./lock.js";
 import type { Waitable } from "./waitable.js";
+
+/** The synchronous part of a call that always suspends first. */
+const mustWait = (): typeof MUST_WAIT => MUST_WAIT;
 
 /**
  * A condition variable (asyncio `Condition`): tasks holding its lock wait
@@ -162,7 +165,10 @@ export class Condition {
    * ```
    */
   wait(options?: WaitOptions): Waitable<true> {
-    if (_inGeneratorStep()) return inOwnTask("Condition.wait()", () => this.#wait(options));
+    if (_inGeneratorStep()) {
+      // asyncio's wait() always suspends (on its waiter future): nothing to do at once.
+      return inOwnTask("Condition.wait()", mustWait, () => this.#wait(options));
+    }
     return this.#wait(options) as Waitable<true>;
   }
 
@@ -232,18 +238,41 @@ export class Condition {
    */
   waitFor<T>(predicate: () => T, options?: WaitOptions): Waitable<T> {
     if (_inGeneratorStep()) {
-      return inOwnTask("Condition.waitFor()", () => this.#waitFor(predicate, options));
+      return inOwnTask(
+        "Condition.waitFor()",
+        () => this.#waitForNow(predicate, options),
+        () => this.#waitFor(predicate, options, true),
+      );
     }
-    return this.#waitFor(predicate, options) as Waitable<T>;
+    return this.#waitFor(predicate, options, false) as Waitable<T>;
   }
 
-  async #waitFor<T>(predicate: () => T, options: WaitOptions | undefined): Promise<T> {
+  /**
+   * asyncio `wait_for` up to its first wait: checks the arguments and the
+   * predicate; its (truthy) result, or {@link MUST_WAIT}.
+   */
+  #waitForNow<T>(predicate: () => T, options: WaitOptions | undefined): T | typeof MUST_WAIT {
     _checkFunction("Condition.waitFor()", "predicate", predicate);
-    let result = predicate();
-    while (!result) {
+    const signal = options === undefined ? undefined : signalOf("Condition.waitFor()", options);
+    if (signal?.aborted) throw signal.reason;
+    return predicate() || MUST_WAIT;
+  }
+
+  /** `waitFor()`; `started`: `#waitForNow()` has already run (and found it must wait). */
+  async #waitFor<T>(
+    predicate: () => T,
+    options: WaitOptions | undefined,
+    started: boolean,
+  ): Promise<T> {
+    if (!started) {
+      const now = this.#waitForNow(predicate, options);
+      if (now !== MUST_WAIT) return now;
+    }
+    let result: T;
+    do {
       await this.#wait(options);
       result = predicate();
-    }
+    } while (!result);
     return result;
   }
 

@@ -8,6 +8,14 @@ import type { Waitable } from "./waitable.js";
 const isLive = (w: Waiter): boolean => !w.cancelled();
 
 /**
+ * Takes `lock` at once when `acquire()` would (free, and nobody live waits
+ * ahead); false when it would have to wait. For the synchronous parts of
+ * waits built on a lock (`Barrier`).
+ * @internal
+ */
+export let tryAcquireLock: (lock: Lock) => boolean;
+
+/**
  * A fair mutual-exclusion lock for tasks (asyncio `Lock`).
  *
  * Invariant (asyncio locks.py): `#locked` is true while some task holds the
@@ -49,6 +57,10 @@ export class Lock {
   #locked = false;
   #waiters: Deque<Waiter> | null = null;
   #loop: EventLoop | null = null;
+
+  static {
+    tryAcquireLock = (lock) => lock.#tryAcquire();
+  }
 
   /**
    * True while the lock is held.

@@ -445,15 +445,46 @@ function toHold(owner: { release(): void }): Hold {
   return new Hold(owner);
 }
 
+/** A wait that is over as soon as it starts, with `arg` (a call that did not have to wait). */
+const NOW: WaitKind<null, unknown> = {
+  begin: (_, op) => {
+    op.now(op.arg);
+  },
+  woke: FAIL.woke,
+  failed: FAIL.failed,
+};
+
+/** What the synchronous part of an {@link inOwnTask} call returns when the call has to wait. */
+export const MUST_WAIT: unique symbol = Symbol("mustWait");
+
 /**
  * A wait with no hand-written generator form (`Condition.wait()`,
- * `Barrier.wait()`…) called from a generator task: its promise form runs as a
- * task of its own, started at once (`eagerStart`, so it checks its arguments
- * and takes its place in line during the call, as the promise form does), and
+ * `Barrier.wait()`…) called from a generator task.
+ *
+ * First `now()`, the part of asyncio's coroutine that runs before it first
+ * suspends, is run during the call: when it finishes the call (a value or an
+ * error, e.g. `waitFor()` with a true predicate, the last arrival at a
+ * barrier), the caller gets a waitable that is already over, so — as in
+ * asyncio — no loop iteration passes and a cancellation pending on the
+ * caller's task is delivered at its next real wait, not to a call whose
+ * effect already happened. When `now()` returns {@link MUST_WAIT}, the
+ * promise form runs as a task of its own, started at once (`eagerStart`, so
+ * it takes its place in line during the call, as the promise form does), and
  * the caller waits for that task with `yield*`. Cancelling the caller cancels
  * the task it waits for, so the wait's own cancellation handling runs.
  */
-export function inOwnTask<R>(name: string, promise: () => Promise<R>): Waitable<R> {
+export function inOwnTask<R>(
+  name: string,
+  now: () => R | typeof MUST_WAIT,
+  promise: () => Promise<R>,
+): Waitable<R> {
+  let value: R | typeof MUST_WAIT;
+  try {
+    value = now();
+  } catch (err) {
+    return new WaitOp(FAIL, null, undefined, err) as unknown as Waitable<R>;
+  }
+  if (value !== MUST_WAIT) return new WaitOp(NOW, null, undefined, value) as unknown as Waitable<R>;
   // A generator task's step always runs inside its loop.
   const loop = _getRunningLoop()!;
   return loop.createTask(promise, { name, eagerStart: true }) as unknown as Waitable<R>;
