@@ -97,13 +97,10 @@ const yieldOnce = {
     callSoon(wake1, { resolve });
   },
 };
-async function model1() {
+/** Models 1 and 2: `child` started in `als.run()` from the queue per task, then Promise.all. */
+async function floorSpawn(child) {
   const start = (task) => {
     task.done = als.run(task, task.fn);
-  };
-  const child = async () => {
-    await yieldOnce;
-    return 1;
   };
   const tasks = new Array(N);
   for (let i = 0; i < N; i++) {
@@ -114,6 +111,11 @@ async function model1() {
   await new Promise((r) => setImmediate(r));
   await Promise.all(tasks.map((t) => t.done));
 }
+const model1 = () =>
+  floorSpawn(async () => {
+    await yieldOnce;
+    return 1;
+  });
 
 // ---- models 2 to 5: a Future, a Task, gather ---------------------------------
 
@@ -232,20 +234,7 @@ async function models(level) {
     await new SleepZero(loop);
     return 1;
   };
-  if (level === 2) {
-    const start = (task) => {
-      task.done = als.run(task, task.fn);
-    };
-    const tasks = new Array(N);
-    for (let i = 0; i < N; i++) {
-      const task = { fn: child, done: null };
-      callSoon(start, task);
-      tasks[i] = task;
-    }
-    await new Promise((r) => setImmediate(r));
-    await Promise.all(tasks.map((t) => t.done));
-    return;
-  }
+  if (level === 2) return floorSpawn(child);
   const tasks = new Array(N);
   for (let i = 0; i < N; i++) tasks[i] = new MiniTask(child, loop);
   if (level === 3) {
