@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+
 // Experiment (issue 17, target (e)): what a forced full GC between runs costs
 // @aio's Future ping-pong, against native promise ping-pong. Not a suite:
 // `run.mjs` does not run it.
@@ -22,15 +23,11 @@
 //   native steady the same without the forced GC
 // Least CPU time of R runs kept.
 
+import { numberOption } from "./interleave.mjs";
 import { aioPingPong, nativePingPong } from "./pingpong.mjs";
 
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i === -1 ? dflt : Number(argv[i + 1]);
-};
-const N = opt("--n", 200_000);
-const REPS = opt("--reps", 7);
+const N = numberOption("--n", 200_000);
+const REPS = numberOption("--reps", 7);
 const aio = () => aioPingPong(N);
 const native = () => nativePingPong(N);
 

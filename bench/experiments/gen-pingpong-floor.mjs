@@ -29,15 +29,11 @@
 //                     (the tasks suite's `pingpong-promise`)
 
 import { AsyncResource } from "node:async_hooks";
+import { bestCpuInterleaved, numberOption } from "./interleave.mjs";
 import { aioPingPong, nativePingPong } from "./pingpong.mjs";
 
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i === -1 ? dflt : Number(argv[i + 1]);
-};
-const N = opt("--n", 200_000);
-const REPS = opt("--reps", 7);
+const N = numberOption("--n", 200_000);
+const REPS = numberOption("--reps", 7);
 const aio = () => aioPingPong(N);
 const native = () => nativePingPong(N);
 
@@ -275,17 +271,7 @@ const variants = [
   ["@aio generator tasks", aio],
   ["native promises", native],
 ];
-const best = new Map(variants.map(([name]) => [name, Number.POSITIVE_INFINITY]));
-for (const [, fn] of variants) await fn(); // warm-up
-for (let rep = 0; rep < REPS; rep++) {
-  for (const [name, fn] of variants) {
-    globalThis.gc?.();
-    const c0 = process.cpuUsage();
-    await fn();
-    const c = process.cpuUsage(c0);
-    best.set(name, Math.min(best.get(name), (c.user + c.system) / 1000));
-  }
-}
+const best = await bestCpuInterleaved(variants, REPS);
 const nativeRate = N / best.get("native promises");
 console.log(
   `Node ${process.version}, ${N.toLocaleString("en")} hand-offs each way, best of ${REPS}`,

@@ -33,14 +33,10 @@
 // asserts.
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { bestCpuInterleaved, numberOption } from "./interleave.mjs";
 
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i === -1 ? dflt : Number(argv[i + 1]);
-};
-const N = opt("--n", 100_000);
-const REPS = opt("--reps", 7);
+const N = numberOption("--n", 100_000);
+const REPS = numberOption("--reps", 7);
 
 const { run } = await import("@aio/loop");
 const aio = await import("@aio/futures");
@@ -286,17 +282,7 @@ const variants = [
   ["@aio `createTask` + `sleep(0)` + `gather`", aioSpawn],
   ["native: async fn + `setImmediate` promise + `Promise.all`", native],
 ];
-const best = new Map(variants.map(([name]) => [name, Number.POSITIVE_INFINITY]));
-for (const [, fn] of variants) await fn(); // warm-up
-for (let rep = 0; rep < REPS; rep++) {
-  for (const [name, fn] of variants) {
-    globalThis.gc?.();
-    const c0 = process.cpuUsage();
-    await fn();
-    const c = process.cpuUsage(c0);
-    best.set(name, Math.min(best.get(name), (c.user + c.system) / 1000));
-  }
-}
+const best = await bestCpuInterleaved(variants, REPS);
 const nativeMs = best.get(variants.at(-1)[0]);
 console.log(`Node ${process.version}, ${N.toLocaleString("en")} tasks, best of ${REPS} (CPU time)`);
 console.log("");
