@@ -20,6 +20,7 @@ import {
   creationErrors,
   creationSite,
   type InspectableTask,
+  isTask,
   startedTasks,
   taskId,
   tracking,
@@ -302,7 +303,10 @@ function onLoopClose(loop: EventLoop, close: () => void): void {
   const prev = loop.getExceptionHandler();
   loop.setExceptionHandler((l, ctx: ExceptionContext) => {
     const kind = classify(ctx.message);
-    const task = ctx.task as InspectableTask | undefined;
+    // asyncio's keys: "exception was never retrieved" names the task under
+    // `future` (a plain Future there has no creation site); "Task was
+    // destroyed but it is pending!" under `task`.
+    const task = isTask(ctx.future) ? ctx.future : (ctx.task as InspectableTask | undefined);
     if (kind !== null) {
       const info = task === undefined ? { details: [], createdAt: null } : taskDetails(task);
       if (info.createdAt !== null && ctx.sourceTraceback === undefined)

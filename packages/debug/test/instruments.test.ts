@@ -8,7 +8,7 @@ import {
   trackResource,
 } from "@aio/debug";
 import { ThreadPoolExecutor } from "@aio/executors";
-import { createTask, sleep } from "@aio/futures";
+import { createTask, sleep, type Task } from "@aio/futures";
 import { newEventLoop, run } from "@aio/loop";
 import { openConnection, type Server, type StreamWriter, startServer } from "@aio/streams";
 import { afterEach, describe, expect, test, vi } from "vitest";
@@ -166,9 +166,10 @@ describe("enableDebug", () => {
   test("enableDebug() reports an exception never retrieved once, through the loop's handler", async () => {
     const reports = collect({ pendingAtStop: false });
     const contexts: Record<string, unknown>[] = [];
+    let failing: Task<never> | null = null;
     await run(async () => {
       getRunningLoop().setExceptionHandler((_l, ctx) => contexts.push(ctx));
-      createTask(
+      failing = createTask(
         async () => {
           throw new Error("boom");
         },
@@ -181,8 +182,30 @@ describe("enableDebug", () => {
       ["Task exception was never retrieved", "boom"],
     ]);
     expect(contexts[0]!.sourceTraceback).toMatch(HERE);
+    expect(contexts[0]!.future).toBe(failing);
+    expect(contexts[0]).not.toHaveProperty("task");
     expect(reports.map((r) => [r.kind, r.printedBy, (r.exception as Error).message])).toEqual([
       ["exception-never-retrieved", "exception handler", "boom"],
+    ]);
+    expect(reports[0]!.task).toBe(failing);
+  });
+
+  test("enableDebug() reports a plain Future's exception never retrieved without a task or a creation site", async () => {
+    const reports = collect({ pendingAtStop: false });
+    const contexts: Record<string, unknown>[] = [];
+    let lost: unknown = null;
+    await run(async () => {
+      const loop = getRunningLoop();
+      loop.setExceptionHandler((_l, ctx) => contexts.push(ctx));
+      const fut = loop.createFuture<never>();
+      fut.setException(new Error("lost"));
+      lost = fut;
+    });
+    expect(contexts.map((c) => [c.message, c.future === lost, c.sourceTraceback])).toEqual([
+      ["Future exception was never retrieved", true, undefined],
+    ]);
+    expect(reports.map((r) => [r.kind, r.task, r.createdAt])).toEqual([
+      ["exception-never-retrieved", undefined, null],
     ]);
   });
 

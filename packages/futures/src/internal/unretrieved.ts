@@ -12,17 +12,18 @@ export interface LogRecord {
   readonly exception: unknown;
   readonly message: string;
   readonly ref: WeakRef<Future<unknown>>;
-  readonly isTask: boolean;
 }
 
 const pendingLogs = new WeakMap<EventLoop, Set<LogRecord>>();
 
+/**
+ * asyncio's context: `{ message, exception, future }`, the future under
+ * `future` for a Task too (`Future.__del__`, which `Task` inherits); `task`
+ * is only for "Task was destroyed but it is pending!".
+ */
 function reportLog(record: LogRecord, future?: Future<unknown>): void {
   const context: ExceptionContext = { message: record.message, exception: record.exception };
-  if (future !== undefined) {
-    if (record.isTask) context.task = future as never;
-    else context.future = future;
-  }
+  if (future !== undefined) context.future = future;
   const loop = record.loop;
   if (loop.isClosed()) loop.defaultExceptionHandler(context);
   else loop.callExceptionHandler(context);
@@ -46,7 +47,6 @@ export function trackUnretrieved(
     exception,
     message: `${isTask ? "Task" : "Future"} exception was never retrieved`,
     ref: new WeakRef(future),
-    isTask,
   };
   let set = pendingLogs.get(loop);
   if (set === undefined) pendingLogs.set(loop, (set = new Set()));
