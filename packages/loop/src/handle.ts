@@ -172,8 +172,10 @@ export class TimerHandle extends Handle implements TimerHandleLike {
     if (this._scheduled) this._owner?._timerCancelled(this);
   }
 
-  /** @internal */
+  /** @internal asyncio `TimerHandle._repr_info`: `when=` after `cancelled`, before the callback. */
   override _info(): string[] {
-    return [`when=${this._when.toFixed(3)}`, ...super._info()];
+    const info = super._info();
+    info.splice(this.cancelled() ? 1 : 0, 0, `when=${this._when.toFixed(3)}`);
+    return info;
   }
 }

@@ -86,7 +86,20 @@ describe("TimerHandle", () => {
     expect(inspect(t)).toBe(String(t));
     expect(Object.prototype.toString.call(t)).toBe("[object TimerHandle]");
     t.cancel();
-    expect(String(t)).toMatch(/^<TimerHandle when=1500\.000 cancelled>$/);
+    expect(String(t)).toMatch(/^<TimerHandle cancelled when=1500\.000>$/);
+  });
+
+  test("TimerHandle.toString() of a cancelled timer puts `cancelled` before when= and drops the callback, as asyncio", () => {
+    // CPython 3.11: <TimerHandle when=… cb() at …> then <TimerHandle cancelled when=…>.
+    const loop = virtualLoop();
+    const t = loop.callLater(250, function ring(_n: number) {}, 1);
+    const before = String(t);
+    t.cancel();
+    expect([before, String(t), inspect(t)]).toEqual([
+      "<TimerHandle when=250.000 ring()>",
+      "<TimerHandle cancelled when=250.000>",
+      "<TimerHandle cancelled when=250.000>",
+    ]);
   });
 
   test("TimerHandle.toString() on a real-time loop shows a decimal deadline", () => {
