@@ -103,8 +103,12 @@ export abstract class EventLoopServices {
 
   /**
    * Calls the exception handler with `context` (asyncio
-   * `call_exception_handler`). An error thrown by the handler is logged by
-   * the default handler; it never propagates.
+   * `call_exception_handler`). It never throws: when the handler throws, the
+   * default handler logs `{ message: "Unhandled error in exception handler",
+   * exception, context }` (`context` being the whole original context); when
+   * the default handler itself throws (a subclass's override),
+   * `Exception in default exception handler` and the error are written to
+   * stderr, as asyncio logs them.
    * @param context - `{ message, exception?, handle?, future?, task? }`.
    * @example
    * ```ts
@@ -114,18 +118,29 @@ export abstract class EventLoopServices {
    */
   callExceptionHandler(context: ExceptionContext): void {
     const handler = this.#exceptionHandler;
-    if (handler === null) {
-      this.defaultExceptionHandler(context);
-      return;
-    }
+    let message = "Exception in default exception handler";
     try {
-      handler(this as unknown as EventLoop, context);
-    } catch (err) {
-      this.defaultExceptionHandler({
-        message: "Unhandled error in exception handler",
-        exception: err,
-        context: context.message,
-      });
+      if (handler === null) {
+        this.defaultExceptionHandler(context);
+        return;
+      }
+      try {
+        handler(this as unknown as EventLoop, context);
+      } catch (exception) {
+        message += " while handling an unexpected error in custom exception handler";
+        this.defaultExceptionHandler({
+          message: "Unhandled error in exception handler",
+          exception,
+          context,
+        });
+      }
+    } catch (exception) {
+      // asyncio's second protection layer, for an overridden default handler.
+      try {
+        console.error(formatContext({ message, exception }));
+      } catch {
+        // stderr is gone; nothing more can be done.
+      }
     }
   }
 

@@ -2,6 +2,7 @@ import { inspect } from "node:util";
 import {
   CancelledError,
   type EventLoop,
+  type ExceptionContext,
   type Executor,
   getRunningLoop,
   getRuntime,
@@ -560,8 +561,10 @@ describe("BaseEventLoop.setExceptionHandler", () => {
     expect(log).toEqual(["still running"]);
     expect(errorSpy).toHaveBeenCalledTimes(1);
     const printed = errorSpy.mock.calls.map((args) => args.map(String).join(" ")).join("\n");
-    expect(printed).toMatch(/^Unhandled error in exception handler\n/);
-    expect(printed).toMatch(/context: Exception in callback .*explode\(\)/);
+    expect(printed).toMatch(
+      /^Unhandled error in exception handler\ncontext:\n {2}Exception in callback .*explode\(\)\n/,
+    );
+    expect(printed).toMatch(/\n {2}handle: <Handle .*explode\(\)>\n {2}Error: boom\n/);
     expect(printed).toContain(handlerError.stack);
   });
 
@@ -609,6 +612,46 @@ describe("BaseEventLoop.callExceptionHandler", () => {
     const spy = vi.spyOn(loop, "defaultExceptionHandler").mockImplementation(() => {});
     loop.callExceptionHandler({ message: "m" });
     expect(spy.mock.calls).toEqual([[{ message: "m" }]]);
+  });
+
+  test("BaseEventLoop.callExceptionHandler() gives the default handler the whole original context when the handler throws", () => {
+    // asyncio: {'message': 'Unhandled error in exception handler', 'exception': exc, 'context': context}.
+    const loop = makeLoop();
+    const spy = vi.spyOn(loop, "defaultExceptionHandler").mockImplementation(() => {});
+    const broke = new Error("handler broke");
+    loop.setExceptionHandler(() => {
+      throw broke;
+    });
+    const ctx = { message: "orig", exception: new RangeError("z"), extra: 1 };
+    loop.callExceptionHandler(ctx);
+    expect(spy.mock.calls).toEqual([
+      [{ message: "Unhandled error in exception handler", exception: broke, context: ctx }],
+    ]);
+    expect(spy.mock.calls[0]![0].context).toBe(ctx);
+  });
+
+  test("BaseEventLoop.callExceptionHandler() logs a default handler that throws instead of throwing, as asyncio", () => {
+    class StrictLoop extends BaseEventLoop {
+      override defaultExceptionHandler(context: ExceptionContext): void {
+        throw new TypeError(`cannot log ${context.message}`);
+      }
+    }
+    const loop = new StrictLoop();
+    loops.push(loop);
+    const lines: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((s: unknown) => void lines.push(String(s)));
+    loop.callExceptionHandler({ message: "m1" });
+    loop.setExceptionHandler(() => {
+      throw new Error("handler broke");
+    });
+    loop.callExceptionHandler({ message: "m2" });
+    expect(lines.map((l) => l.split("\n").slice(0, 2))).toEqual([
+      ["Exception in default exception handler", "TypeError: cannot log m1"],
+      [
+        "Exception in default exception handler while handling an unexpected error in custom exception handler",
+        "TypeError: cannot log Unhandled error in exception handler",
+      ],
+    ]);
   });
 });
 
