@@ -1,0 +1,363 @@
+// The size-floor model's Future, Task and `sleep`. See `model.js`.
+
+/* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG */
+
+import {
+  CancelledError,
+  checkFunction,
+  checkNumber,
+  context,
+  contextTask,
+  current,
+  getRunningLoop,
+  InvalidStateError,
+  inFlight,
+  RuntimeError,
+  running,
+  setCurrent,
+  stepEnded,
+  stepStarted,
+} from "./kernel.js";
+
+// ---- Future ---------------------------------------------------------------------
+
+const PENDING = 0;
+const FINISHED = 1;
+const FAILED = 2;
+const CANCELLED = 3;
+
+// "exception was never retrieved": reported when the future is collected, at
+// the latest when its loop closes.
+const registry = P_REPORTS ? new FinalizationRegistry((record) => reportUnretrieved(record)) : null;
+export function reportUnretrieved(record) {
+  if (!record.loop._unretrieved.delete(record)) return;
+  record.loop.callExceptionHandler({
+    message: `${record.kind} exception was never retrieved`,
+    exception: record.exception,
+    future: record.name,
+  });
+}
+
+export class Future {
+  constructor(loop = getRunningLoop()) {
+    this._loop = loop;
+    this._state = PENDING;
+    this._value = undefined;
+    this._callbacks = [];
+    this._record = null;
+  }
+  getLoop() {
+    return this._loop;
+  }
+  done() {
+    return this._state !== PENDING;
+  }
+  cancelled() {
+    return this._state === CANCELLED;
+  }
+  result() {
+    if (this._state === PENDING) throw new InvalidStateError("Result is not ready.");
+    this._retrieved();
+    if (this._state === FINISHED) return this._value;
+    throw this._error();
+  }
+  exception() {
+    if (this._state === PENDING) throw new InvalidStateError("Exception is not set.");
+    if (this._state === CANCELLED) throw this._error();
+    this._retrieved();
+    return this._state === FAILED ? this._value : null;
+  }
+  setResult(value) {
+    this._settle(FINISHED, value);
+  }
+  setException(exception) {
+    this._settle(FAILED, exception);
+    if (P_REPORTS) {
+      this._record = {
+        loop: this._loop,
+        exception,
+        kind: this instanceof Task ? "Task" : "Future",
+        name: this instanceof Task ? this._name : "Future",
+      };
+      this._loop._unretrieved.add(this._record);
+      registry.register(this, this._record, this._record);
+    }
+  }
+  cancel(msg) {
+    if (this._state !== PENDING) return false;
+    this._settle(CANCELLED, msg);
+    return true;
+  }
+  _error() {
+    return this._state === CANCELLED ? new CancelledError(this._value ?? "") : this._value;
+  }
+  _retrieved() {
+    if (P_REPORTS && this._record !== null) {
+      this._loop._unretrieved.delete(this._record);
+      registry.unregister(this._record);
+      this._record = null;
+    }
+  }
+  _settle(state, value) {
+    if (this._state !== PENDING) throw new InvalidStateError("invalid state: the future is done");
+    this._state = state;
+    this._value = value;
+    const callbacks = this._callbacks;
+    this._callbacks = [];
+    for (const cb of callbacks) this._loop.callSoon(cb, this);
+  }
+  addDoneCallback(cb) {
+    checkFunction(cb, "callback");
+    if (this._state === PENDING) this._callbacks.push(cb);
+    else this._loop.callSoon(cb, this);
+  }
+  removeDoneCallback(cb) {
+    const before = this._callbacks.length;
+    this._callbacks = this._callbacks.filter((c) => c !== cb);
+    return before - this._callbacks.length;
+  }
+  /** `await fut`: inside a task step, the step ends here and resumes when the future is done. */
+  then(onFulfilled, onRejected) {
+    // Done already: the awaiting code goes on without giving up the loop.
+    if (this.done()) {
+      return new Promise((resolve) => resolve(this.result())).then(onFulfilled, onRejected);
+    }
+    const task = inFlight.at(-1) ?? contextTask();
+    if (task !== null) {
+      stepEnded(task);
+      if (P_CANCEL) {
+        task._waitingOn = this;
+        if (task._mustCancel && this.cancel(task._cancelMessage)) task._mustCancel = false;
+      }
+    }
+    const promise = new Promise((resolve, reject) => {
+      this.addDoneCallback(() => {
+        let failed = false;
+        let outcome;
+        try {
+          outcome = this.result();
+        } catch (err) {
+          failed = true;
+          outcome = err;
+        }
+        if (task !== null) {
+          stepStarted(task);
+          if (P_CANCEL) {
+            task._waitingOn = null;
+            // A pending cancellation, unless a CancelledError arrives anyway
+            // (then the first one is kept, as asyncio's __step).
+            if (task._mustCancel) {
+              task._mustCancel = false;
+              if (!(failed && outcome instanceof CancelledError)) {
+                failed = true;
+                outcome = new CancelledError(task._cancelMessage ?? "");
+              }
+            }
+          }
+        }
+        (failed ? reject : resolve)(outcome);
+      });
+    }).then(onFulfilled, onRejected);
+    this._awaited();
+    return promise;
+  }
+  /** The future is being awaited (`sleep(0)` completes here). */
+  _awaited() {}
+  *[Symbol.iterator]() {
+    if (!this.done()) yield this;
+    return this.result();
+  }
+  toString() {
+    return `<${this._kind()} ${["pending", "finished", "finished", "cancelled"][this._state]}>`;
+  }
+  _kind() {
+    return "Future";
+  }
+}
+
+// ---- Task -----------------------------------------------------------------------------
+
+let taskCount = 0;
+
+export class Task extends Future {
+  constructor(fn, options = {}) {
+    const loop = options.loop ?? getRunningLoop();
+    super(loop);
+    checkFunction(fn, "fn");
+    this._fn = fn;
+    this._started = false;
+    this._gen = null;
+    this._name = options.name == null ? `Task-${++taskCount}` : String(options.name);
+    this._waitingOn = null;
+    this._mustCancel = false;
+    this._cancelMessage = undefined;
+    this._cancelRequests = 0;
+    this._abort = null;
+    this._created = P_DEBUG && loop._debug ? new Error("created") : undefined;
+    loop._tasks.add(this);
+    if (P_SURFACE && options.eagerStart && running === loop) {
+      const outer = current;
+      this._step(null);
+      setCurrent(outer);
+    } else {
+      loop.callSoon(() => this._step(null));
+    }
+  }
+  getName() {
+    return this._name;
+  }
+  setName(name) {
+    this._name = String(name);
+  }
+  /** The stack where the task was created, when the loop was in debug mode then. */
+  getStack() {
+    return (
+      this._created?.stack
+        .split("\n")
+        .slice(1)
+        .map((line) => line.trim()) ?? []
+    );
+  }
+  setResult() {
+    throw new RuntimeError("Task does not support setResult()");
+  }
+  setException() {
+    throw new RuntimeError("Task does not support setException()");
+  }
+  _kind() {
+    return `Task name='${this._name}'`;
+  }
+  cancel(msg) {
+    if (!P_CANCEL) return super.cancel(msg);
+    if (this.done()) return false;
+    this._cancelRequests++;
+    this._abort?.abort(new CancelledError(msg ?? ""));
+    if (this._waitingOn?.cancel(msg)) return true;
+    this._mustCancel = true;
+    this._cancelMessage = msg;
+    return true;
+  }
+  cancelling() {
+    return this._cancelRequests;
+  }
+  uncancel() {
+    if (this._cancelRequests > 0) this._cancelRequests--;
+    return this._cancelRequests;
+  }
+  get signal() {
+    if (this._abort === null) {
+      this._abort = new AbortController();
+      if (this._cancelRequests > 0)
+        this._abort.abort(new CancelledError(this._cancelMessage ?? ""));
+    }
+    return this._abort.signal;
+  }
+
+  /** A step: the first one starts the function; a generator's later ones resume it with `woken`'s outcome. */
+  _step(woken) {
+    if (this.done()) return;
+    let error = null;
+    let value;
+    if (woken !== null) {
+      try {
+        value = woken.result();
+      } catch (err) {
+        error = err;
+      }
+    }
+    if (P_CANCEL && this._mustCancel) {
+      this._mustCancel = false;
+      if (!(error instanceof CancelledError)) error = new CancelledError(this._cancelMessage ?? "");
+    }
+    stepStarted(this);
+    if (!this._started) {
+      this._started = true;
+      if (error !== null) return this._end(FAILED, error);
+      let result;
+      try {
+        result = context ? context.run(this, this._fn) : this._fn();
+      } catch (err) {
+        return this._end(FAILED, err);
+      }
+      if (P_GEN && typeof result?.next === "function" && typeof result.throw === "function") {
+        this._gen = result;
+      } else {
+        Promise.resolve(result).then(
+          (v) => this._end(FINISHED, v),
+          (err) => this._end(FAILED, err),
+        );
+        return;
+      }
+    }
+    if (P_GEN) this._resumeGenerator(value, error);
+  }
+  _resumeGenerator(value, error) {
+    let r;
+    try {
+      r = error === null ? this._gen.next(value) : this._gen.throw(error);
+    } catch (err) {
+      return this._end(FAILED, err);
+    }
+    stepEnded(this);
+    if (r.done) return this._end(FINISHED, r.value);
+    const fut = r.value;
+    if (!(fut instanceof Future) || fut._loop !== this._loop) {
+      const bad = new RuntimeError(`Task got bad yield: ${String(fut)}`);
+      const failed = new Future(this._loop);
+      failed._state = FAILED;
+      failed._value = bad;
+      this._loop.callSoon(() => this._step(failed));
+      return;
+    }
+    this._waitingOn = fut;
+    if (P_CANCEL && this._mustCancel && fut.cancel(this._cancelMessage)) this._mustCancel = false;
+    fut.addDoneCallback(() => {
+      this._waitingOn = null;
+      this._step(fut);
+    });
+    fut._awaited();
+  }
+  _end(state, value) {
+    stepEnded(this);
+    this._loop._tasks.delete(this);
+    if (state === FAILED && value instanceof CancelledError) {
+      Future.prototype.cancel.call(this, value.message);
+    } else if (P_CANCEL && state === FINISHED && this._mustCancel) {
+      Future.prototype.cancel.call(this, this._cancelMessage);
+    } else if (state === FAILED) {
+      Future.prototype.setException.call(this, value);
+    } else {
+      Future.prototype.setResult.call(this, value);
+    }
+  }
+}
+
+// ---- the functions a program imports ------------------------------------------------
+
+export function createTask(fn, options) {
+  return getRunningLoop().createTask(fn, options);
+}
+
+export function allTasks() {
+  return new Set([...getRunningLoop()._tasks].filter((t) => !t.done()));
+}
+
+/** `sleep(0)`: a future that completes when awaited, so its task wakes one loop iteration later. */
+class SleepZero extends Future {
+  _awaited() {
+    if (!this.done()) this.setResult(this._sleepValue);
+  }
+}
+
+export function sleep(ms, value) {
+  checkNumber(ms, "ms");
+  const loop = getRunningLoop();
+  if (ms <= 0) {
+    const fut = new SleepZero(loop);
+    fut._sleepValue = value;
+    return fut;
+  }
+  const fut = new Future(loop);
+  loop.callLater(ms, () => fut.done() || fut.setResult(value));
+  return fut;
+}

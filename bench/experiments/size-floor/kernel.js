@@ -1,0 +1,366 @@
+// The size-floor model's kernel: errors, validators, the running loop and
+// the step in flight, handles, the timer heap and the event loop. See
+// `model.js`.
+
+/* global P_SURFACE P_REPORTS P_VALIDATE P_DEBUG */
+
+import { Future, reportUnretrieved, Task } from "./futures.js";
+
+// ---- errors (core) ----------------------------------------------------------
+
+export class CancelledError extends Error {}
+export class InvalidStateError extends Error {}
+export class TimeoutError extends Error {}
+export class RuntimeError extends Error {}
+export class ValueError extends RangeError {}
+for (const [C, name] of [
+  [CancelledError, "CancelledError"],
+  [InvalidStateError, "InvalidStateError"],
+  [TimeoutError, "TimeoutError"],
+  [RuntimeError, "RuntimeError"],
+  [ValueError, "ValueError"],
+]) {
+  C.prototype.name = name;
+}
+
+export function checkFunction(value, name) {
+  if (P_VALIDATE && typeof value !== "function") {
+    throw new TypeError(`${name} must be a function, got ${typeof value}`);
+  }
+}
+export function checkNumber(value, name) {
+  if (P_VALIDATE && (typeof value !== "number" || Number.isNaN(value))) {
+    throw new TypeError(`${name} must be a number, got ${String(value)}`);
+  }
+}
+
+// ---- the running loop and the running step ---------------------------------
+
+export let running = null; // the running loop (with one loop running, code outside its steps sees it too)
+export let current = null; // the task whose step is in flight
+
+// Where the host has AsyncLocalStorage (Node, Deno, Bun), an async task's
+// code is known to be the task's after a foreign await too.
+const hooks = globalThis.process?.getBuiltinModule?.("node:async_hooks");
+export const context = hooks ? new hooks.AsyncLocalStorage() : null;
+export const contextTask = () => {
+  const task = context?.getStore();
+  return task === undefined || task.done() ? null : task;
+};
+
+export function getRunningLoop() {
+  if (running === null) throw new RuntimeError("no running event loop");
+  return running;
+}
+/** Puts back the task whose step the creator of an eager task was in. */
+export function setCurrent(task) {
+  current = task;
+}
+export function currentTask() {
+  return current ?? contextTask();
+}
+
+/** A host turn: setImmediate where there is one, a MessageChannel message elsewhere. */
+const hostTurn =
+  typeof setImmediate === "function"
+    ? setImmediate
+    : (fn) => {
+        const { port1, port2 } = new MessageChannel();
+        port1.onmessage = () => {
+          port1.close();
+          fn();
+        };
+        port2.postMessage(0);
+      };
+
+// The steps in flight, innermost last: an eager task's first step runs
+// inside its creator's, and its first await comes first.
+export const inFlight = [];
+export function stepStarted(task) {
+  inFlight.push(task);
+  current = task;
+  task._loop._inStep = true;
+}
+export function stepEnded(task) {
+  const i = inFlight.lastIndexOf(task);
+  if (i < 0) return;
+  inFlight.splice(i, 1);
+  current = inFlight.at(-1) ?? null;
+  if (inFlight.length === 0) {
+    task._loop._inStep = false;
+    task._loop._resume?.();
+  }
+}
+
+// ---- handles and the timer heap ---------------------------------------------
+
+export class Handle {
+  constructor(cb, args, loop) {
+    this._cb = cb;
+    this._args = args;
+    this._loop = loop;
+  }
+  cancel() {
+    this._cb = null;
+    this._args = null;
+  }
+  cancelled() {
+    return this._cb === null;
+  }
+  _run() {
+    try {
+      this._cb(...this._args);
+    } catch (exception) {
+      this._loop.callExceptionHandler({
+        message: `Exception in callback ${this._cb.name || "<anonymous>"}()`,
+        exception,
+        handle: this,
+      });
+    }
+  }
+}
+
+export class TimerHandle extends Handle {
+  constructor(when, cb, args, loop) {
+    super(cb, args, loop);
+    this._when = when;
+    this._seq = loop._seq++;
+  }
+  when() {
+    return this._when;
+  }
+}
+
+const before = (a, b) => a._when < b._when || (a._when === b._when && a._seq < b._seq);
+function heapPush(heap, item) {
+  let i = heap.push(item) - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!before(heap[i], heap[parent])) break;
+    [heap[i], heap[parent]] = [heap[parent], heap[i]];
+    i = parent;
+  }
+}
+function heapPop(heap) {
+  const top = heap[0];
+  const last = heap.pop();
+  if (heap.length > 0) {
+    heap[0] = last;
+    for (let i = 0; ; ) {
+      let min = i;
+      for (const c of [2 * i + 1, 2 * i + 2])
+        if (c < heap.length && before(heap[c], heap[min])) min = c;
+      if (min === i) break;
+      [heap[i], heap[min]] = [heap[min], heap[i]];
+      i = min;
+    }
+  }
+  return top;
+}
+
+// ---- the event loop ------------------------------------------------------------
+
+export class EventLoop {
+  _ready = [];
+  _timers = [];
+  _seq = 0;
+  _running = false;
+  _stopping = false;
+  _closed = false;
+  _inStep = false;
+  _resume = null;
+  _wake = null;
+  _yielded = 0;
+  _tasks = new Set();
+  _unretrieved = new Set();
+  _debug = false;
+  _handler = null;
+  _factory = null;
+  _executor = null;
+  _signals = new Map();
+  _asyncgens = new Set();
+  slowCallbackDuration = 100;
+
+  time() {
+    return performance.now();
+  }
+  callSoon(cb, ...args) {
+    checkFunction(cb, "callback");
+    this._checkClosed();
+    const handle = new Handle(cb, args, this);
+    this._ready.push(handle);
+    this._wake?.();
+    return handle;
+  }
+  callLater(ms, cb, ...args) {
+    checkNumber(ms, "delay");
+    return this.callAt(this.time() + ms, cb, ...args);
+  }
+  callAt(when, cb, ...args) {
+    checkNumber(when, "when");
+    checkFunction(cb, "callback");
+    this._checkClosed();
+    const handle = new TimerHandle(when, cb, args, this);
+    heapPush(this._timers, handle);
+    this._wake?.();
+    return handle;
+  }
+  _checkClosed() {
+    if (this._closed) throw new RuntimeError("Event loop is closed");
+  }
+  createFuture() {
+    return new Future(this);
+  }
+  createTask(fn, options) {
+    this._checkClosed();
+    if (P_SURFACE && this._factory !== null) return this._factory(this, fn, options);
+    return new Task(fn, { ...options, loop: this });
+  }
+
+  async runForever() {
+    this._checkClosed();
+    if (this._running) throw new RuntimeError("This event loop is already running");
+    if (running !== null) {
+      throw new RuntimeError("Cannot run the event loop while another loop is running");
+    }
+    this._running = true;
+    running = this;
+    try {
+      do await this._runOnce();
+      while (!this._stopping);
+    } finally {
+      this._stopping = false;
+      this._running = false;
+      running = null;
+    }
+  }
+  async runUntilComplete(aw) {
+    this._checkClosed();
+    const fut =
+      typeof aw === "function"
+        ? this.createTask(aw)
+        : aw instanceof Future
+          ? aw
+          : this.createTask(() => aw);
+    const stop = () => this.stop();
+    fut.addDoneCallback(stop);
+    try {
+      await this.runForever();
+    } finally {
+      fut.removeDoneCallback(stop);
+    }
+    if (!fut.done()) throw new RuntimeError("Event loop stopped before Future completed.");
+    return fut.result();
+  }
+  stop() {
+    this._stopping = true;
+    this._wake?.();
+  }
+  isRunning() {
+    return this._running;
+  }
+  isClosed() {
+    return this._closed;
+  }
+  close() {
+    if (this._running) throw new RuntimeError("Cannot close a running event loop");
+    if (this._closed) return;
+    this._closed = true;
+    if (P_REPORTS) {
+      for (const task of this._tasks) {
+        this.callExceptionHandler({ message: "Task was destroyed but it is pending!", task });
+      }
+      for (const record of this._unretrieved) reportUnretrieved(record);
+    }
+    if (P_SURFACE) for (const sig of [...this._signals.keys()]) this.removeSignalHandler(sig);
+    this._ready = [];
+    this._timers = [];
+  }
+
+  /** One iteration: wait for work (yielding to the host), then run what was ready. */
+  async _runOnce() {
+    const timers = this._timers;
+    while (timers.length > 0 && timers[0]._cb === null) heapPop(timers);
+    if (this._ready.length === 0 && !this._stopping) {
+      await new Promise((resolve) => {
+        const t = timers.length > 0 ? setTimeout(resolve, timers[0]._when - this.time()) : 0;
+        this._wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this._wake = null;
+    } else if (this.time() - this._yielded >= 4) {
+      // Yield to the host once per 4 ms of iterations, as @aio does.
+      await new Promise(hostTurn);
+      this._yielded = this.time();
+    }
+    const now = this.time();
+    while (timers.length > 0 && timers[0]._when <= now) {
+      const handle = heapPop(timers);
+      if (handle._cb !== null) this._ready.push(handle);
+    }
+    const batch = this._ready;
+    this._ready = [];
+    for (const handle of batch) {
+      if (handle._cb === null) continue;
+      const t0 = P_DEBUG && this._debug ? this.time() : 0;
+      handle._run();
+      // A task step that did not end synchronously runs on in promise
+      // jobs: wait for its next await (or, if it awaits a foreign
+      // promise, for the next host turn) before the next callback.
+      if (this._inStep) {
+        await new Promise((resolve) => {
+          this._resume = resolve;
+          hostTurn(resolve);
+        });
+        this._resume = null;
+        if (this._inStep) {
+          inFlight.length = 0;
+          current = null;
+          this._inStep = false;
+        }
+      }
+      if (P_DEBUG && this._debug) {
+        const ms = this.time() - t0;
+        if (ms >= this.slowCallbackDuration) {
+          console.warn(`Executing ${handle._cb?.name || "callback"} took ${ms.toFixed(3)} ms`);
+        }
+      }
+    }
+  }
+
+  getDebug() {
+    return this._debug;
+  }
+  setDebug(enabled) {
+    this._debug = Boolean(enabled);
+  }
+
+  callExceptionHandler(context) {
+    if (!P_SURFACE || this._handler === null) return this.defaultExceptionHandler(context);
+    try {
+      this._handler(this, context);
+    } catch (exception) {
+      try {
+        this.defaultExceptionHandler({
+          message: "Unhandled error in exception handler",
+          exception,
+          context,
+        });
+      } catch {
+        // asyncio: an error in the default handler is only logged
+      }
+    }
+  }
+  defaultExceptionHandler(context) {
+    const lines = [context.message || "Unhandled exception in event loop"];
+    for (const key of Object.keys(context)) {
+      if (key !== "message" && key !== "exception") lines.push(`${key}: ${String(context[key])}`);
+    }
+    console.error(
+      lines.join("\n"),
+      ...(context.exception === undefined ? [] : [context.exception]),
+    );
+  }
+}

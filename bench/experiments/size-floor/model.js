@@ -1,0 +1,100 @@
+// The size-floor model (issue 13): the least code I could write for what a
+// `run` + `sleep` program must carry under DESIGN.md's pinned API and
+// behaviour contract. Not a product and not shipped: `size-floor.mjs`
+// bundles it the way `scripts/check-size.mjs` bundles @aio (esbuild,
+// browser, minified, gzipped) and runs its smoke checks.
+//
+// Plain, idiomatic JavaScript with no speed work: the minifier does the
+// shortening. The parts a program could be argued to do without are behind
+// flags that `size-floor.mjs` sets with esbuild's `define`, so each part's
+// cost is measured by dead-code elimination:
+//
+//   P_CANCEL    Task.cancel() landing at the await, cancelling()/uncancel(),
+//               signal, the cancellation that waits for the next await
+//   P_GEN       generator tasks (`function*`, `yield* fut`)
+//   P_SURFACE   the rest of the loop's pinned surface: the exception-handler
+//               trio, executors, signal handlers, async generators, the task
+//               factory, eager start, createFuture/createTask
+//   P_RUN       run()'s contract beyond "run main, close": leftover tasks
+//               cancelled and their errors reported, async generators and
+//               the default executor shut down, the nested-run check, the
+//               options
+//   P_REPORTS   "exception was never retrieved" (at collection, at the
+//               latest at close) and "Task was destroyed but it is pending!"
+//   P_VALIDATE  bad input gets a named TypeError/ValueError
+//   P_DEBUG     debug mode: slow callbacks and steps reported
+//
+// What it leaves out that @aio has (none of it pinned): reprs, instruments
+// and their hooks, lazy timer cleanup, SIGINT in run(), cross-copy brands
+// (a program holds one copy of the model), the virtual-time loop, and every
+// speed and memory optimisation of issue 17 but one: like @aio, it yields
+// to the host once per 4 ms of loop iterations, not after each.
+
+/* global P_RUN P_SURFACE */
+
+import { Future } from "./futures.js";
+import { checkFunction, EventLoop, RuntimeError, running } from "./kernel.js";
+import "./surface.js";
+
+export * from "./futures.js";
+export {
+  CancelledError,
+  checkFunction,
+  checkNumber,
+  currentTask,
+  EventLoop,
+  getRunningLoop,
+  Handle,
+  InvalidStateError,
+  RuntimeError,
+  TimeoutError,
+  TimerHandle,
+  ValueError,
+} from "./kernel.js";
+export { setDefaultExecutorFactory } from "./surface.js";
+
+// ---- run() ------------------------------------------------------------------------
+
+export async function run(main, options = {}) {
+  checkFunction(main, "main");
+  if (P_RUN && running !== null) {
+    throw new RuntimeError("run() cannot be called from a running event loop");
+  }
+  const loop = P_RUN && options.loopFactory ? options.loopFactory() : new EventLoop();
+  if (P_RUN && options.debug !== undefined) loop.setDebug(options.debug);
+  try {
+    return await loop.runUntilComplete(main);
+  } finally {
+    try {
+      if (P_RUN) {
+        await cancelAllTasks(loop);
+        if (P_SURFACE) {
+          await loop.runUntilComplete(() => loop.shutdownAsyncgens());
+          await loop.runUntilComplete(() => loop.shutdownDefaultExecutor());
+        }
+      }
+    } finally {
+      loop.close();
+    }
+  }
+}
+
+/** asyncio's `_cancel_all_tasks`: cancel what is left, wait for it, report its errors. */
+async function cancelAllTasks(loop) {
+  const tasks = [...loop._tasks];
+  if (tasks.length === 0) return;
+  for (const task of tasks) task.cancel();
+  const all = new Future(loop);
+  let left = tasks.length;
+  for (const task of tasks) task.addDoneCallback(() => --left === 0 && all.setResult());
+  await loop.runUntilComplete(all);
+  for (const task of tasks) {
+    if (!task.cancelled() && task.exception() !== null) {
+      loop.callExceptionHandler({
+        message: "unhandled exception during run() shutdown",
+        exception: task.exception(),
+        task,
+      });
+    }
+  }
+}

@@ -1,0 +1,382 @@
+// The size-floor model's other four names of the seven-name program
+// (`run, createTask, gather, sleep, timeout, Lock, Queue`): the least code I
+// could write for asyncio's `gather`, `timeout`, `Lock` and `Queue` as
+// DESIGN.md pins them, on top of `model.js`. Measured by `size-floor.mjs`,
+// checked against @aio by `seven-scenarios.mjs`; not a product.
+//
+// What it leaves out that @aio has (none of it pinned): `signal` options,
+// the generator-task forms (`yield* lock.acquire()`), `Lock.hold()`/`run()`,
+// loop binding checks, reprs, messages beyond asyncio's.
+
+/* global P_CANCEL P_VALIDATE */
+
+import {
+  CancelledError,
+  checkFunction,
+  checkNumber,
+  createTask,
+  currentTask,
+  Future,
+  getRunningLoop,
+  RuntimeError,
+  TimeoutError,
+  ValueError,
+} from "./model.js";
+
+export class QueueEmpty extends Error {}
+export class QueueFull extends Error {}
+export class QueueShutDown extends Error {}
+for (const [C, name] of [
+  [QueueEmpty, "QueueEmpty"],
+  [QueueFull, "QueueFull"],
+  [QueueShutDown, "QueueShutDown"],
+]) {
+  C.prototype.name = name;
+}
+
+function remove(list, item) {
+  const i = list.indexOf(item);
+  if (i >= 0) list.splice(i, 1);
+}
+
+/** A future's result, or what it failed with (a new CancelledError when cancelled). */
+function outcome(fut) {
+  try {
+    return fut.result();
+  } catch (err) {
+    return err;
+  }
+}
+
+// ---- gather -----------------------------------------------------------------------
+
+/** asyncio `_GatheringFuture`: cancelling it cancels the children. */
+class GatheringFuture extends Future {
+  constructor(children) {
+    super();
+    this._children = children;
+    this._cancelRequested = false;
+  }
+  cancel(msg) {
+    if (this.done()) return false;
+    let ret = false;
+    for (const child of this._children) {
+      if (child.cancel(msg)) ret = true;
+    }
+    if (ret) this._cancelRequested = true;
+    return ret;
+  }
+}
+
+function isOptions(value) {
+  if (typeof value !== "object" || value === null || typeof value.then === "function") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function toFuture(aw) {
+  if (aw instanceof Future) return aw;
+  if (P_VALIDATE && typeof aw !== "function" && typeof aw?.then !== "function") {
+    throw new TypeError(`gather() arguments must be awaitables or functions, got ${typeof aw}`);
+  }
+  return createTask(typeof aw === "function" ? aw : () => aw);
+}
+
+export function gather(...aws) {
+  let returnExceptions = false;
+  if (isOptions(aws.at(-1))) returnExceptions = Boolean(aws.pop().returnExceptions);
+  let nfinished = 0;
+  const onDone = (fut) => {
+    nfinished++;
+    if (outer.done()) {
+      if (!fut.cancelled()) fut.exception(); // retrieved: the gather failed already
+      return;
+    }
+    if (!returnExceptions && (fut.cancelled() || fut.exception() !== null)) {
+      outer.setException(outcome(fut));
+      return;
+    }
+    if (nfinished === futures.size) {
+      if (outer._cancelRequested) {
+        // asyncio (bpo-32684): a cancelled gather fails with CancelledError
+        // whatever returnExceptions says, the last child's if it was cancelled.
+        const last = children.at(-1);
+        outer.setException(last.cancelled() ? outcome(last) : new CancelledError());
+      } else {
+        outer.setResult(children.map(outcome));
+      }
+    }
+  };
+  // One future per distinct argument, its done callback added in argument order.
+  const futures = new Map();
+  const children = aws.map((aw) => {
+    let fut = futures.get(aw);
+    if (fut === undefined) {
+      fut = toFuture(aw);
+      futures.set(aw, fut);
+      fut.addDoneCallback(onDone);
+    }
+    return fut;
+  });
+  const outer = new GatheringFuture(children);
+  if (children.length === 0) outer.setResult([]);
+  return outer;
+}
+
+// ---- timeout ----------------------------------------------------------------------
+
+/** asyncio `Timeout`, entered: states "active", "expiring", "expired", "finished". */
+class Timeout {
+  constructor(task, when) {
+    this._task = task;
+    this._cancelling = task.cancelling();
+    this._state = "active";
+    this._handle = null;
+    this.reschedule(when);
+  }
+  when() {
+    return this._when;
+  }
+  reschedule(when) {
+    if (when !== null) checkNumber(when, "when");
+    if (this._state !== "active") {
+      throw new RuntimeError(`Cannot change state of ${this._state} Timeout`);
+    }
+    this._when = when;
+    this._handle?.cancel();
+    if (when !== null) {
+      const loop = getRunningLoop();
+      const onTimeout = () => {
+        this._task.cancel();
+        this._state = "expiring";
+      };
+      this._handle = when <= loop.time() ? loop.callSoon(onTimeout) : loop.callAt(when, onTimeout);
+    }
+  }
+  expired() {
+    return this._state === "expiring" || this._state === "expired";
+  }
+  /** asyncio `__aexit__`: our own cancellation, and no other request pending, becomes TimeoutError. */
+  _exit(error) {
+    this._handle?.cancel();
+    if (this._state === "expiring") {
+      this._state = "expired";
+      if (this._task.uncancel() <= this._cancelling && error instanceof CancelledError) {
+        throw new TimeoutError("", { cause: error });
+      }
+    } else {
+      this._state = "finished";
+    }
+  }
+}
+
+export async function timeout(ms, fn) {
+  if (ms !== null) checkNumber(ms, "ms");
+  checkFunction(fn, "fn");
+  const loop = getRunningLoop();
+  const task = currentTask();
+  if (task === null) throw new RuntimeError("Timeout should be used inside a task");
+  const t = new Timeout(task, ms === null ? null : loop.time() + ms);
+  let error;
+  try {
+    return await fn(t);
+  } catch (err) {
+    error = err;
+    throw err;
+  } finally {
+    t._exit(error);
+  }
+}
+
+// ---- Lock -------------------------------------------------------------------------
+
+/**
+ * asyncio `Lock`: a waiter stays listed until its task runs, so a fresh
+ * acquire() never overtakes a woken one; a cancelled waiter passes a wake-up on.
+ */
+export class Lock {
+  _locked = false;
+  _waiters = [];
+
+  locked() {
+    return this._locked;
+  }
+  async acquire() {
+    if (!this._locked && this._waiters.every((w) => w.cancelled())) {
+      this._locked = true;
+      return true;
+    }
+    const fut = new Future();
+    this._waiters.push(fut);
+    try {
+      await fut;
+    } catch (err) {
+      if (P_CANCEL) {
+        remove(this._waiters, fut);
+        if (!this._locked) this._wakeUpFirst();
+      }
+      throw err;
+    }
+    remove(this._waiters, fut);
+    this._locked = true;
+    return true;
+  }
+  release() {
+    if (!this._locked) throw new RuntimeError("Lock is not acquired.");
+    this._locked = false;
+    this._wakeUpFirst();
+  }
+  _wakeUpFirst() {
+    const fut = this._waiters[0];
+    if (fut !== undefined && !fut.done()) fut.setResult(true);
+  }
+  [Symbol.asyncDispose]() {
+    this.release();
+  }
+}
+
+// ---- Queue ------------------------------------------------------------------------
+
+/**
+ * A line of waiting getters or putters. `woken` counts the waiters woken and
+ * not yet run: a fresh get()/put() waits behind them (no barging).
+ */
+function newLine() {
+  return { waiters: [], woken: 0 };
+}
+
+function wakeUpNext(line) {
+  while (line.waiters.length > 0) {
+    const waiter = line.waiters.shift();
+    if (!waiter.done()) {
+      line.woken++;
+      waiter.setResult();
+      return;
+    }
+  }
+}
+
+/** asyncio `Queue` (3.13, with shutdown), FIFO. */
+export class Queue {
+  constructor(maxsize = 0) {
+    checkNumber(maxsize, "maxsize");
+    this._maxsize = maxsize;
+    this._items = [];
+    this._getters = newLine();
+    this._putters = newLine();
+    this._unfinished = 0;
+    this._joiners = [];
+    this._shutdown = false;
+  }
+  get maxsize() {
+    return this._maxsize;
+  }
+  qsize() {
+    return this._items.length;
+  }
+  empty() {
+    return this._items.length === 0;
+  }
+  full() {
+    return this._maxsize > 0 && this._items.length >= this._maxsize;
+  }
+
+  async put(item) {
+    for (let woken = false; ; woken = true) {
+      if (this._shutdown) throw new QueueShutDown();
+      const free = this._maxsize > 0 ? this._maxsize - this._items.length : Infinity;
+      if (woken ? free > 0 : this._putters.waiters.length === 0 && free > this._putters.woken) {
+        return this.putNowait(item);
+      }
+      await this._wait(this._putters, woken, () => !this.full());
+    }
+  }
+  putNowait(item) {
+    if (this._shutdown) throw new QueueShutDown();
+    if (this.full()) throw new QueueFull();
+    this._items.push(item);
+    this._unfinished++;
+    wakeUpNext(this._getters);
+  }
+
+  async get() {
+    for (let woken = false; ; woken = true) {
+      const n = this._items.length;
+      if (
+        n > 0 &&
+        (woken || this._shutdown || (this._getters.waiters.length === 0 && n > this._getters.woken))
+      ) {
+        return this.getNowait();
+      }
+      if (this._shutdown) throw new QueueShutDown();
+      await this._wait(this._getters, woken, () => !this.empty());
+    }
+  }
+  getNowait() {
+    if (this._items.length === 0) throw this._shutdown ? new QueueShutDown() : new QueueEmpty();
+    const item = this._items.shift();
+    wakeUpNext(this._putters);
+    return item;
+  }
+
+  /** Waits in `line` (at its head when woken before and beaten to it); a woken waiter cancelled passes its wake-up on. */
+  async _wait(line, woken, nextMayGo) {
+    const waiter = new Future();
+    if (woken) line.waiters.unshift(waiter);
+    else line.waiters.push(waiter);
+    try {
+      await waiter;
+    } catch (err) {
+      if (P_CANCEL) {
+        remove(line.waiters, waiter);
+        if (!waiter.cancelled()) {
+          line.woken--;
+          if (nextMayGo()) wakeUpNext(line);
+        }
+      }
+      throw err;
+    }
+    line.woken--;
+  }
+
+  taskDone() {
+    if (this._unfinished <= 0) throw new ValueError("taskDone() called too many times");
+    if (--this._unfinished === 0) this._finished();
+  }
+  async join() {
+    if (this._unfinished > 0) {
+      const fut = new Future();
+      this._joiners.push(fut);
+      await fut;
+    }
+  }
+  _finished() {
+    for (const fut of this._joiners) if (!fut.done()) fut.setResult();
+    this._joiners = [];
+  }
+
+  shutdown(immediate = false) {
+    this._shutdown = true;
+    if (immediate) {
+      // The discarded items count as done.
+      this._unfinished = Math.max(0, this._unfinished - this._items.length);
+      this._items = [];
+      if (this._unfinished === 0) this._finished();
+    }
+    while (this._getters.waiters.length > 0) wakeUpNext(this._getters);
+    while (this._putters.waiters.length > 0) wakeUpNext(this._putters);
+  }
+
+  async *[Symbol.asyncIterator]() {
+    for (;;) {
+      let item;
+      try {
+        item = await this.get();
+      } catch (err) {
+        if (err instanceof QueueShutDown) return;
+        throw err;
+      }
+      yield item;
+    }
+  }
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// Experiment (issue 13, the size budget): what the least code for DESIGN.md's
+// pinned API weighs in a browser bundle, measured exactly as
+// `scripts/check-size.mjs` measures @aio (esbuild, browser platform, ESM,
+// minified, nothing external, gzip at its default level). Not a suite; prints markdown.
+//
+//   node bench/experiments/size-floor/size-floor.mjs        (after `pnpm build`)
+//
+// 1. Checks that the model runs: every scenario of `scenarios.mjs` must give
+//    the same event log under the model as under @aio (a mismatch is printed
+//    and the exit code is 1: a model that does not do the job weighs nothing).
+// 2. Measures `run` + `sleep` (and the seven-name program, `seven.js`) from
+//    the model's kernel up, one part at a time, then the full model with
+//    each part removed alone. Parts are switched with esbuild's `define`, so
+//    a removed part is removed by dead-code elimination.
+
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { hostScenarios, scenarios } from "./scenarios.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PARTS = ["P_CANCEL", "P_GEN", "P_SURFACE", "P_RUN", "P_REPORTS", "P_VALIDATE", "P_DEBUG"];
+const ALL_ON = Object.fromEntries(PARTS.map((p) => [p, true]));
+
+const PROGRAMS = {
+  "run + sleep": `import { run, sleep } from "./model.js"; export default () => run(() => sleep(1));`,
+};
+if (existsSync(join(here, "seven.js"))) {
+  PROGRAMS["run, createTask, gather, sleep, timeout, Lock, Queue"] =
+    `import { run, createTask, sleep } from "./model.js";
+    import { gather, timeout, Lock, Queue } from "./seven.js";
+    export default () => run(async () => {
+      const lock = new Lock(); const queue = new Queue();
+      const t = createTask(async () => { await lock.acquire(); lock.release(); await queue.put(1); });
+      await timeout(100, () => gather(t, sleep(1)));
+      return queue.getNowait();
+    });`;
+}
+
+async function bundle(contents, parts, platform = "browser") {
+  const define = Object.fromEntries(PARTS.map((p) => [p, String(Boolean(parts[p]))]));
+  const out = await build({
+    stdin: { contents, resolveDir: here, loader: "js" },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform,
+    define,
+    write: false,
+    logLevel: "silent",
+  });
+  return out.outputFiles[0].text;
+}
+
+async function size(contents, parts) {
+  const code = await bundle(contents, parts);
+  return { min: code.length, gz: gzipSync(code).length };
+}
+
+// ---- 1. the model does the job --------------------------------------------------
+
+async function check() {
+  const dir = mkdtempSync(join(tmpdir(), "aio-size-floor-"));
+  try {
+    const file = join(dir, "model.mjs");
+    writeFileSync(
+      file,
+      await bundle(
+        `export * from "./model.js";${existsSync(join(here, "seven.js")) ? ` export * from "./seven.js";` : ""}`,
+        ALL_ON,
+        "node",
+      ),
+    );
+    const model = await import(pathToFileURL(file).href);
+    const core = await import("@aio/core");
+    const aio = {
+      ...core,
+      ...(await import("@aio/loop")),
+      ...(await import("@aio/futures")),
+      ...(await import("@aio/sync")),
+    };
+    let failed = 0;
+    const all = { ...scenarios, ...hostScenarios };
+    if (model.Lock) Object.assign(all, (await import("./seven-scenarios.mjs")).scenarios);
+    for (const [name, scenario] of Object.entries(all)) {
+      const expected = JSON.stringify(await scenario(aio));
+      const got = JSON.stringify(await scenario(model));
+      if (expected === got) {
+        console.log(`- same as @aio: ${name}`);
+      } else {
+        failed++;
+        console.log(`- **DIFFERS**: ${name}\n  - @aio:  ${expected}\n  - model: ${got}`);
+      }
+    }
+    return failed;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- 2. what each part weighs ----------------------------------------------------
+
+async function measure() {
+  for (const [program, source] of Object.entries(PROGRAMS)) {
+    console.log(`\n### ${program}\n`);
+    console.log("| model | minified | gzipped |");
+    console.log("|---|---:|---:|");
+    const parts = {};
+    let s = await size(source, parts);
+    console.log(
+      `| kernel: loop, Future, async-function Task, sleep, bare run() | ${s.min} | ${s.gz} |`,
+    );
+    for (const p of PARTS) {
+      parts[p] = true;
+      s = await size(source, parts);
+      console.log(`| + ${p} | ${s.min} | ${s.gz} |`);
+    }
+    const full = s;
+    console.log("\n| full model without | minified | gzipped | the part costs (gzipped) |");
+    console.log("|---|---:|---:|---:|");
+    for (const p of PARTS) {
+      const without = await size(source, { ...ALL_ON, [p]: false });
+      console.log(`| ${p} | ${without.min} | ${without.gz} | ${full.gz - without.gz} |`);
+    }
+  }
+}
+
+const failed = await check();
+await measure();
+if (failed > 0) {
+  console.log(`\n${failed} scenario(s) differ from @aio: the figures above are not a floor.`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// Experiment (issue 13 against issue 17): how fast the size-floor model runs
+// the tasks suite's workloads, beside @aio and native promises, interleaved
+// in one process (best of R CPU times, `gc()` before each run as in the
+// suites). What a 4 kB design gives up, or not. Prints markdown.
+//
+//   node --expose-gc bench/experiments/size-floor/speed.mjs [--reps R]   (after `pnpm build`)
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "esbuild";
+import { bestCpuInterleaved, numberOption } from "../interleave.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const REPS = numberOption("--reps", 5);
+const SPAWN = 100_000;
+const SOON = 1_000_000;
+const PINGPONG = 200_000;
+
+const dir = mkdtempSync(join(tmpdir(), "aio-size-floor-"));
+const file = join(dir, "model.mjs");
+const PARTS = ["P_CANCEL", "P_GEN", "P_SURFACE", "P_RUN", "P_REPORTS", "P_VALIDATE", "P_DEBUG"];
+const out = await build({
+  stdin: { contents: `export * from "./model.js";`, resolveDir: here, loader: "js" },
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  define: Object.fromEntries(PARTS.map((p) => [p, "true"])),
+  write: false,
+  logLevel: "silent",
+});
+writeFileSync(file, out.outputFiles[0].text);
+const model = await import(pathToFileURL(file).href);
+rmSync(dir, { recursive: true, force: true });
+const aio = {
+  ...(await import("@aio/core")),
+  ...(await import("@aio/loop")),
+  ...(await import("@aio/futures")),
+};
+
+/** N tasks that each `await sleep(0)` once; waits for all through done callbacks. */
+function spawn(api) {
+  return api.run(async () => {
+    const loop = api.getRunningLoop();
+    const all = loop.createFuture();
+    let left = SPAWN;
+    const child = async () => {
+      await api.sleep(0);
+      return 1;
+    };
+    const one = () => {
+      if (--left === 0) all.setResult();
+    };
+    for (let i = 0; i < SPAWN; i++) api.createTask(child).addDoneCallback(one);
+    await all;
+  });
+}
+
+/** A chain of `callSoon` callbacks, each scheduling the next. */
+function callSoon(api) {
+  return api.run(async () => {
+    const loop = api.getRunningLoop();
+    const done = loop.createFuture();
+    let n = 0;
+    const tick = () => {
+      if (++n === SOON) done.setResult();
+      else loop.callSoon(tick);
+    };
+    loop.callSoon(tick);
+    await done;
+  });
+}
+
+/** Two generator tasks handing Futures back and forth. */
+function pingPong(api) {
+  return api.run(function* () {
+    const loop = api.getRunningLoop();
+    const box = { req: loop.createFuture(), reply: null };
+    const ping = api.createTask(function* () {
+      for (let i = 0; i < PINGPONG; i++) {
+        const reply = loop.createFuture();
+        box.reply = reply;
+        box.req.setResult(i);
+        yield* reply;
+      }
+    });
+    const pong = api.createTask(function* () {
+      for (let i = 0; i < PINGPONG; i++) {
+        const v = yield* box.req;
+        box.req = loop.createFuture();
+        box.reply.setResult(v);
+      }
+    });
+    yield* ping;
+    yield* pong;
+  });
+}
+
+console.log(`Node ${process.version}, best of ${REPS} CPU times, interleaved`);
+console.log("");
+console.log("| workload | @aio | size-floor model | model ÷ @aio (time) |");
+console.log("|---|---:|---:|---:|");
+for (const [name, fn] of [
+  [`spawn ${SPAWN.toLocaleString("en")} async tasks, each awaiting sleep(0)`, spawn],
+  [`${SOON.toLocaleString("en")} chained callSoon`, callSoon],
+  [`${PINGPONG.toLocaleString("en")} generator ping-pong hand-offs`, pingPong],
+]) {
+  const best = await bestCpuInterleaved(
+    [
+      ["aio", () => fn(aio)],
+      ["model", () => fn(model)],
+    ],
+    REPS,
+  );
+  const a = best.get("aio");
+  const m = best.get("model");
+  console.log(`| ${name} | ${a.toFixed(0)} ms | ${m.toFixed(0)} ms | ${(m / a).toFixed(1)}× |`);
+}
