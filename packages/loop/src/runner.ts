@@ -9,7 +9,7 @@ import {
   isFailed,
   RuntimeError,
 } from "@aio/core";
-import { allTasks, type Coroutine, gather, type Task } from "@aio/futures";
+import { allTasks, type Coroutine, type Task } from "@aio/futures";
 import { BaseEventLoop } from "./event-loop.js";
 import { DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT_MS } from "./internal/executors.js";
 
@@ -251,12 +251,24 @@ function processHost(): ProcessHost | null {
     : null;
 }
 
-/** asyncio runners._cancel_all_tasks: cancel what is left and wait for it to finish. */
+/**
+ * asyncio runners._cancel_all_tasks: cancel what is left and wait for it to
+ * finish. asyncio waits on `gather(*to_cancel, return_exceptions=True)`; a
+ * Future completed by the last task's done callback is that wait, the same
+ * callbacks in the same order, without bundling `gather` into every program
+ * that calls `run()`.
+ */
 async function cancelAllTasks(loop: EventLoop): Promise<void> {
   const toCancel = allTasks(loop);
   if (toCancel.size === 0) return;
   for (const task of toCancel) task.cancel();
-  await loop.runUntilComplete(() => gather(...toCancel, { returnExceptions: true }));
+  const allDone = loop.createFuture<void>();
+  let left = toCancel.size;
+  const taskDone = (): void => {
+    if (--left === 0) allDone.setResult(undefined);
+  };
+  for (const task of toCancel) task.addDoneCallback(taskDone);
+  await loop.runUntilComplete(allDone);
   for (const task of toCancel) {
     if (isFailed(task)) {
       loop.callExceptionHandler({

@@ -335,4 +335,56 @@ describe("differential: run()", () => {
       "c2-after",
     ]);
   });
+
+  it("the shutdown waits for the cancelled tasks as asyncio's gather does: no extra loop iteration", async () => {
+    // A callback chain ticks once per loop iteration through run()'s end:
+    // asyncio stops waiting for the cancelled tasks in the iteration after
+    // the last one finished (tick 11 is the last; @aio ran one more until
+    // 2026-12, waiting through a task that wrapped the gather).
+    const log: string[] = [];
+    await run(async () => {
+      const loop = getRunningLoop();
+      const leftover = async (name: string, sleeps: number) => {
+        try {
+          await sleep(10_000);
+        } finally {
+          log.push(`${name} finally`);
+          for (let i = 0; i < sleeps; i++) {
+            await sleep(0);
+            log.push(`${name} after sleep ${i}`);
+          }
+        }
+      };
+      createTask(() => leftover("a", 1));
+      createTask(() => leftover("b", 3));
+      await sleep(0);
+      let n = 0;
+      const tick = () => {
+        n++;
+        log.push(`tick ${n}`);
+        if (n < 20) loop.callSoon(tick);
+      };
+      loop.callSoon(tick);
+      return "main";
+    });
+    expect(log).toEqual([
+      "tick 1",
+      "tick 2",
+      "a finally",
+      "b finally",
+      "tick 3",
+      "a after sleep 0",
+      "b after sleep 0",
+      "tick 4",
+      "b after sleep 1",
+      "tick 5",
+      "b after sleep 2",
+      "tick 6",
+      "tick 7",
+      "tick 8",
+      "tick 9",
+      "tick 10",
+      "tick 11",
+    ]);
+  });
 });
