@@ -217,6 +217,12 @@ export const SKIP_RULES: readonly SkipRule[] = [
   {
     runtimes: ["chromium"],
     package: "streams",
+    file: "test/differential-rw.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
     file: "test/exports.test.ts",
     reason: NODE_STREAMS,
   },
