@@ -1,6 +1,6 @@
 // The size-floor model's Future, Task and `sleep`. See `model.js`.
 
-/* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG */
+/* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG P_FAST */
 
 import {
   CancelledError,
@@ -130,7 +130,7 @@ export class Future {
         if (task._mustCancel && this.cancel(task._cancelMessage)) task._mustCancel = false;
       }
     }
-    const promise = new Promise((resolve, reject) => {
+    const settled = new Promise((resolve, reject) => {
       this.addDoneCallback(() => {
         let failed = false;
         let outcome;
@@ -155,9 +155,19 @@ export class Future {
             }
           }
         }
-        (failed ? reject : resolve)(outcome);
+        if (!P_FAST) return (failed ? reject : resolve)(outcome);
+        // P_FAST: the handler runs here, on the loop, as a done callback
+        // would; an `await` gets its resumption queued with no promise between.
+        const handler = failed ? onRejected : onFulfilled;
+        if (typeof handler !== "function") return (failed ? reject : resolve)(outcome);
+        try {
+          resolve(handler(outcome));
+        } catch (err) {
+          reject(err);
+        }
       });
-    }).then(onFulfilled, onRejected);
+    });
+    const promise = P_FAST ? settled : settled.then(onFulfilled, onRejected);
     this._awaited();
     return promise;
   }

@@ -2,7 +2,7 @@
 // the step in flight, handles, the timer heap and the event loop. See
 // `model.js`.
 
-/* global P_SURFACE P_REPORTS P_VALIDATE P_DEBUG */
+/* global P_SURFACE P_REPORTS P_VALIDATE P_DEBUG P_FAST */
 
 import { Future, reportUnretrieved, Task } from "./futures.js";
 
@@ -61,7 +61,7 @@ export function currentTask() {
 }
 
 /** A host turn: setImmediate where there is one, a MessageChannel message elsewhere. */
-const hostTurn =
+export const hostTurn =
   typeof setImmediate === "function"
     ? setImmediate
     : (fn) => {
@@ -141,7 +141,7 @@ function heapPush(heap, item) {
     i = parent;
   }
 }
-function heapPop(heap) {
+export function heapPop(heap) {
   const top = heap[0];
   const last = heap.pop();
   if (heap.length > 0) {
@@ -226,8 +226,11 @@ export class EventLoop {
     this._running = true;
     running = this;
     try {
-      do await this._runOnce();
-      while (!this._stopping);
+      if (P_FAST) await this._runFast();
+      else {
+        do await this._runOnce();
+        while (!this._stopping);
+      }
     } finally {
       this._stopping = false;
       this._running = false;

@@ -24,6 +24,12 @@
 //   P_VALIDATE  bad input gets a named TypeError/ValueError
 //   P_DEBUG     debug mode: slow callbacks and steps reported
 //
+// One more flag is not part of the floor: P_FAST (`fast.js`) is speed work,
+// the loop as a plain function that runs iterations back to back and
+// resumes a paused batch without a promise per step. `size-floor.mjs`
+// prints its bytes apart and checks the scenarios with and without it;
+// `speed.mjs` times both.
+//
 // What it leaves out that @aio has (none of it pinned): reprs, instruments
 // and their hooks, lazy timer cleanup, SIGINT in run(), cross-copy brands
 // (a program holds one copy of the model), the virtual-time loop, and every
@@ -35,6 +41,7 @@
 import { Future } from "./futures.js";
 import { checkFunction, EventLoop, RuntimeError, running } from "./kernel.js";
 import "./surface.js";
+import "./fast.js";
 
 export * from "./futures.js";
 export {

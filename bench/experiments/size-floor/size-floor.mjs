@@ -24,6 +24,8 @@ import { hostScenarios, scenarios } from "./scenarios.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PARTS = ["P_CANCEL", "P_GEN", "P_SURFACE", "P_RUN", "P_REPORTS", "P_VALIDATE", "P_DEBUG"];
+/** Not part of the floor: speed work, measured apart (`speed.mjs` times both). */
+const SPEED_PARTS = ["P_FAST"];
 const ALL_ON = Object.fromEntries(PARTS.map((p) => [p, true]));
 
 const PROGRAMS = {
@@ -42,7 +44,9 @@ if (existsSync(join(here, "seven.js"))) {
 }
 
 async function bundle(contents, parts, platform = "browser") {
-  const define = Object.fromEntries(PARTS.map((p) => [p, String(Boolean(parts[p]))]));
+  const define = Object.fromEntries(
+    [...PARTS, ...SPEED_PARTS].map((p) => [p, String(Boolean(parts[p]))]),
+  );
   const out = await build({
     stdin: { contents, resolveDir: here, loader: "js" },
     bundle: true,
@@ -63,7 +67,9 @@ async function size(contents, parts) {
 
 // ---- 1. the model does the job --------------------------------------------------
 
-async function check() {
+/** Runs every scenario under @aio and under the model built with `parts`. */
+async function check(label, parts) {
+  console.log(`\n### ${label}: the same event logs as @aio?\n`);
   const dir = mkdtempSync(join(tmpdir(), "aio-size-floor-"));
   try {
     const file = join(dir, "model.mjs");
@@ -71,7 +77,7 @@ async function check() {
       file,
       await bundle(
         `export * from "./model.js";${existsSync(join(here, "seven.js")) ? ` export * from "./seven.js";` : ""}`,
-        ALL_ON,
+        parts,
         "node",
       ),
     );
@@ -120,6 +126,8 @@ async function measure() {
       console.log(`| + ${p} | ${s.min} | ${s.gz} |`);
     }
     const full = s;
+    const fast = await size(source, { ...ALL_ON, P_FAST: true });
+    console.log(`| (speed work, not floor) + P_FAST | ${fast.min} | ${fast.gz} |`);
     console.log("\n| full model without | minified | gzipped | the part costs (gzipped) |");
     console.log("|---|---:|---:|---:|");
     for (const p of PARTS) {
@@ -129,7 +137,9 @@ async function measure() {
   }
 }
 
-const failed = await check();
+const failed =
+  (await check("the least model", ALL_ON)) +
+  (await check("the model with P_FAST", { ...ALL_ON, P_FAST: true }));
 await measure();
 if (failed > 0) {
   console.log(`\n${failed} scenario(s) differ from @aio: the figures above are not a floor.`);

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Experiment (issue 13 against issue 17): how fast the size-floor model runs
-// the tasks suite's workloads, beside @aio and native promises, interleaved
+// the tasks suite's workloads, beside @aio, interleaved
 // in one process (best of R CPU times, `gc()` before each run as in the
-// suites). What a 4 kB design gives up, or not. Prints markdown.
+// suites), with and without the model's speed work (P_FAST, `fast.js`).
+// What a design at the size budget gives up. Prints markdown.
 //
 //   node --expose-gc bench/experiments/size-floor/speed.mjs [--reps R]   (after `pnpm build`)
 
@@ -20,19 +21,24 @@ const SOON = 1_000_000;
 const PINGPONG = 200_000;
 
 const dir = mkdtempSync(join(tmpdir(), "aio-size-floor-"));
-const file = join(dir, "model.mjs");
 const PARTS = ["P_CANCEL", "P_GEN", "P_SURFACE", "P_RUN", "P_REPORTS", "P_VALIDATE", "P_DEBUG"];
-const out = await build({
-  stdin: { contents: `export * from "./model.js";`, resolveDir: here, loader: "js" },
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  define: Object.fromEntries(PARTS.map((p) => [p, "true"])),
-  write: false,
-  logLevel: "silent",
-});
-writeFileSync(file, out.outputFiles[0].text);
-const model = await import(pathToFileURL(file).href);
+/** The model with every part, and with or without the speed work (P_FAST). */
+async function loadModel(fast) {
+  const out = await build({
+    stdin: { contents: `export * from "./model.js";`, resolveDir: here, loader: "js" },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    define: { ...Object.fromEntries(PARTS.map((p) => [p, "true"])), P_FAST: String(fast) },
+    write: false,
+    logLevel: "silent",
+  });
+  const file = join(dir, `model-${fast}.mjs`);
+  writeFileSync(file, out.outputFiles[0].text);
+  return import(pathToFileURL(file).href);
+}
+const model = await loadModel(false);
+const fastModel = await loadModel(true);
 rmSync(dir, { recursive: true, force: true });
 const aio = {
   ...(await import("@aio/core")),
@@ -100,8 +106,10 @@ function pingPong(api) {
 
 console.log(`Node ${process.version}, best of ${REPS} CPU times, interleaved`);
 console.log("");
-console.log("| workload | @aio | size-floor model | model ÷ @aio (time) |");
-console.log("|---|---:|---:|---:|");
+console.log(
+  "| workload | @aio | least model | ÷ @aio (time) | model with P_FAST | ÷ @aio (time) |",
+);
+console.log("|---|---:|---:|---:|---:|---:|");
 for (const [name, fn] of [
   [`spawn ${SPAWN.toLocaleString("en")} async tasks, each awaiting sleep(0)`, spawn],
   [`${SOON.toLocaleString("en")} chained callSoon`, callSoon],
@@ -111,10 +119,14 @@ for (const [name, fn] of [
     [
       ["aio", () => fn(aio)],
       ["model", () => fn(model)],
+      ["fast", () => fn(fastModel)],
     ],
     REPS,
   );
   const a = best.get("aio");
   const m = best.get("model");
-  console.log(`| ${name} | ${a.toFixed(0)} ms | ${m.toFixed(0)} ms | ${(m / a).toFixed(1)}× |`);
+  const f = best.get("fast");
+  console.log(
+    `| ${name} | ${a.toFixed(0)} ms | ${m.toFixed(0)} ms | ${(m / a).toFixed(1)}× | ${f.toFixed(0)} ms | ${(f / a).toFixed(1)}× |`,
+  );
 }
