@@ -44,6 +44,7 @@ export function _makeWriter(protocol: StreamProtocol, host: string | null = null
   // open when its loop closes — neither closed nor lost — and closes it.
   if (protocol.kind !== "pipe" && !protocol.lost) {
     protocol.untrack = _resourceOpened(writer, "StreamWriter", () => writer.close());
+    protocol.rememberNames();
   }
   return writer;
 }

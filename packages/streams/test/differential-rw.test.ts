@@ -363,6 +363,67 @@ describe("StreamWriter over loopback TCP", () => {
     ]);
   });
 
+  test("getExtraInfo('peername'/'sockname') match across the two ends and stay after close (asyncio reads them once, at connection)", async () => {
+    const log = await run(async () => {
+      const log: string[] = [];
+      const seen = getRunningLoop().createFuture<[unknown, unknown]>();
+      const serverWriter = getRunningLoop().createFuture<StreamWriter>();
+      const server = await startServer(
+        async (r, w) => {
+          seen.setResult([w.getExtraInfo("peername"), w.getExtraInfo("sockname")]);
+          await r.read();
+          w.close();
+          await w.waitClosed();
+          serverWriter.setResult(w);
+        },
+        "127.0.0.1",
+        0,
+      );
+      const port = portOf(server);
+      const [, w] = await openConnection("127.0.0.1", port);
+      const [, untouched] = await openConnection("127.0.0.1", port);
+      const peer = w.getExtraInfo("peername") as [string, number];
+      const sock = w.getExtraInfo("sockname") as [string, number];
+      log.push(`peername ${peer[0]} ${peer[1] === port} sockname ${sock[0]} ${sock.length}`);
+      const [speer, ssock] = await seen;
+      log.push(`server's peername is our sockname ${String(speer) === String(sock)}`);
+      log.push(`server's sockname is our peername ${String(ssock) === String(peer)}`);
+      log.push(`unknown ${w.getExtraInfo("nope")} default ${w.getExtraInfo("nope", 42)}`);
+      log.push(
+        `socket ignores the default ${w.getExtraInfo<unknown>("socket", 42) === w.transport}`,
+      );
+      w.close();
+      await w.waitClosed();
+      const after = [w.getExtraInfo("peername"), w.getExtraInfo("sockname")];
+      log.push(
+        `after close ${String(after[0]) === String(peer)} ${String(after[1]) === String(sock)}`,
+      );
+      // Never asked before the close: still there (asyncio fills them in at connection).
+      untouched.close();
+      await untouched.waitClosed();
+      const late = untouched.getExtraInfo("peername") as [string, number] | undefined;
+      log.push(
+        `read first after close ${late?.[1] === port} ${untouched.getExtraInfo("sockname") !== undefined}`,
+      );
+      const sw = await serverWriter;
+      log.push(`server side after close ${String(sw.getExtraInfo("peername")) === String(sock)}`);
+      server.close();
+      server.closeClients();
+      await server.waitClosed();
+      return log;
+    });
+    expect(log).toEqual([
+      "peername 127.0.0.1 true sockname 127.0.0.1 2",
+      "server's peername is our sockname true",
+      "server's sockname is our peername true",
+      "unknown undefined default 42",
+      "socket ignores the default true",
+      "after close true true",
+      "read first after close true true",
+      "server side after close true",
+    ]);
+  });
+
   test("abort(): isClosing() at once, waitClosed() returns, the reader sees EOF, drain() raises Connection lost", async () => {
     const log = await run(async () => {
       const log: string[] = [];

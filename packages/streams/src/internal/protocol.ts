@@ -94,6 +94,12 @@ export class StreamProtocol {
   readonly #readable: boolean;
   readonly #writable: boolean;
   #closeHook: (() => void) | null = null;
+  /**
+   * A TCP connection's `[peername, sockname]`, read once it is made (see
+   * {@link StreamProtocol.rememberNames}): Node forgets them when the socket
+   * closes, asyncio's transport keeps them for its lifetime.
+   */
+  #names: [unknown, unknown] | null = null;
   /** Tells debug mode the connection is closed or lost (see `_makeWriter`). */
   untrack: () => void = untracked;
 
@@ -235,23 +241,36 @@ export class StreamProtocol {
     return (this.stream as Writable).writableNeedDrain === true;
   }
 
+  /**
+   * Reads a TCP connection's `peername` and `sockname` now, while the socket
+   * is open, so `getExtraInfo()` still answers after it closed (asyncio
+   * fills its transport's extra info in when the connection is made).
+   */
+  rememberNames(): void {
+    if (this.kind === "tcp") this.#names = [this.#address("remote"), this.#address("local")];
+  }
+
+  /** `[host, port]` of one end of a TCP socket, or undefined when Node does not know it (closed). */
+  #address(end: "remote" | "local"): unknown {
+    const s = this.stream as Socket;
+    const host = end === "remote" ? s.remoteAddress : s.localAddress;
+    return host === undefined ? undefined : [host, end === "remote" ? s.remotePort : s.localPort];
+  }
+
   /** asyncio `get_extra_info`. */
   extraInfo(name: string): unknown {
     const stream = this.stream;
     switch (name) {
       case "socket":
         return this.kind === "pipe" ? undefined : stream;
-      case "peername": {
-        if (this.kind === "unix") return this.serverSide ? "" : (this.path ?? "");
-        if (this.kind !== "tcp") return undefined;
-        const s = stream as Socket;
-        return s.remoteAddress === undefined ? undefined : [s.remoteAddress, s.remotePort];
-      }
+      case "peername":
       case "sockname": {
-        if (this.kind === "unix") return this.serverSide ? (this.path ?? "") : "";
+        const peer = name === "peername";
+        // A Unix socket's path names the server's end: the client's peer, the server's own.
+        if (this.kind === "unix") return peer !== this.serverSide ? (this.path ?? "") : "";
         if (this.kind !== "tcp") return undefined;
-        const s = stream as Socket;
-        return s.localAddress === undefined ? undefined : [s.localAddress, s.localPort];
+        const known = this.#names?.[peer ? 0 : 1] as unknown[] | undefined;
+        return known === undefined ? this.#address(peer ? "remote" : "local") : [...known];
       }
       case "peercert": {
         if (!this.tls) return undefined;
