@@ -159,7 +159,9 @@ export class Task<T> extends Future<T> {
     list.head = this as Task<unknown>;
     if (loop.getDebug()) TaskClass.#coldFields(this).created = new Error();
     if (rt.instruments.length !== 0) for (const i of rt.instruments) i.taskCreated?.(this);
-    if (options?.eagerStart === true) this._run();
+    // asyncio: `if eager_start and self._loop.is_running()` — a loop not yet
+    // running (runUntilComplete's main task) starts the task lazily.
+    if (options?.eagerStart === true && loop.isRunning()) this._run();
     else {
       // The task is its own ready item (see below): no Handle, no args array.
       const scheduleItem = (loop as StepAwareLoop)[kScheduleItem];
@@ -674,7 +676,9 @@ Object.defineProperties(Task.prototype, {
 /**
  * Runs `fn` in a new Task on the running loop (asyncio `create_task`). The
  * first step is scheduled with `callSoon`, unless `eagerStart` is set or the
- * loop's task factory says otherwise.
+ * loop's task factory says otherwise. An eager start needs a running loop:
+ * on a loop not running yet (a task made before `runUntilComplete`) the
+ * first step is scheduled, as in asyncio.
  *
  * `fn` is usually `async`; a generator function (`function*`) makes a
  * generator task, which waits with `yield*` (see {@link Coroutine}).
@@ -749,7 +753,9 @@ export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
  * A task factory that starts tasks eagerly (asyncio 3.12
  * `eager_task_factory`): the first step runs synchronously inside
  * `createTask`, and a task that finishes without suspending is never
- * scheduled. Install with `loop.setTaskFactory(eagerTaskFactory)`.
+ * scheduled. On a loop that is not running yet (`runUntilComplete`'s and
+ * `run()`'s main task) tasks start lazily, as asyncio's. Install with
+ * `loop.setTaskFactory(eagerTaskFactory)`.
  *
  * @param loop - the loop.
  * @param fn - the task's function.

@@ -22,7 +22,8 @@ import {
   timeout,
   waitFor,
 } from "@aio/futures";
-import { runVirtual } from "@aio/loop/testing";
+import { newEventLoop, run } from "@aio/loop";
+import { runVirtual, VirtualTimeLoop } from "@aio/loop/testing";
 import { describe, expect, it } from "vitest";
 
 class ValueError extends Error {
@@ -174,6 +175,50 @@ describe("eager tasks", () => {
       "shield: Task done true",
       "gather done false",
       "gather 1,2",
+    ]);
+  });
+
+  it("an eager task made while its loop is not running starts lazily, as `eager_start and loop.is_running()`", async () => {
+    const log: string[] = [];
+    const loop = new VirtualTimeLoop();
+    loop.setTaskFactory(eagerTaskFactory);
+    const t = loop.createTask(() => {
+      log.push(`first step, loop running ${loop.isRunning()}`);
+      return 1;
+    });
+    const t2 = loop.createTask(
+      () => {
+        log.push(`eagerStart: first step, loop running ${loop.isRunning()}`);
+        return 2;
+      },
+      { eagerStart: true },
+    );
+    log.push(`created: done ${t.done()} ${t2.done()}`);
+    log.push(`runUntilComplete ${await loop.runUntilComplete(t)} ${t2.result()}`);
+    loop.close();
+    // run()'s main task, with the eager factory installed by loopFactory.
+    const r = await run(
+      function* () {
+        log.push(`main, loop running ${getRunningLoop().isRunning()}`);
+        yield* sleep(0);
+        return "main done";
+      },
+      {
+        loopFactory: () => {
+          const l = newEventLoop();
+          l.setTaskFactory(eagerTaskFactory);
+          return l;
+        },
+      },
+    );
+    log.push(r);
+    expect(log).toEqual([
+      "created: done false false",
+      "first step, loop running true",
+      "eagerStart: first step, loop running true",
+      "runUntilComplete 1 2",
+      "main, loop running true",
+      "main done",
     ]);
   });
 });
