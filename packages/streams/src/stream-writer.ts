@@ -326,7 +326,18 @@ export class StreamWriter implements AsyncDisposable {
   }
 
   /**
-   * True once `close()` was called or the connection was lost.
+   * asyncio's transport `_closing`: `close()` or `abort()` was called — or,
+   * on a pipe, `writeEof()`, which closes a pipe (asyncio's pipe transport).
+   */
+  #closing(): boolean {
+    const p = this.#p;
+    return p.closing || (p.kind === "pipe" && p.eofWritten);
+  }
+
+  /**
+   * True once `close()` was called or the connection was lost; for a pipe
+   * (a child's stdin) also after `writeEof()`, which closes it, as asyncio's
+   * pipe transport.
    * @returns whether the writer is closing or closed.
    * @example
    * ```ts
@@ -337,7 +348,7 @@ export class StreamWriter implements AsyncDisposable {
    * ```
    */
   isClosing(): boolean {
-    return this.#p.closing || this.#p.lost;
+    return this.#closing() || this.#p.lost;
   }
 
   /**

@@ -718,4 +718,39 @@ describe("Subprocesses", () => {
       'readline after exit ""',
     ]);
   });
+
+  test("Process.stdin: writeEof() closes the pipe (isClosing() true, asyncio's pipe transport); drain() then raises Connection lost", async () => {
+    const log = await run(async () => {
+      const log: string[] = [];
+      const p = await createSubprocessExec(node, ["-e", "process.stdin.pipe(process.stdout)"], {
+        stdin: PIPE,
+        stdout: PIPE,
+      });
+      p.stdin!.write("abc");
+      log.push(`canWriteEof ${p.stdin!.canWriteEof()}`);
+      p.stdin!.writeEof();
+      log.push(`isClosing after writeEof ${p.stdin!.isClosing()}`);
+      await attempt(log, "stdout", p.stdout!.read());
+      await attempt(log, "drain", p.stdin!.drain());
+      log.push(`wait ${await p.wait()}`);
+      await attempt(log, "waitClosed", p.stdin!.waitClosed());
+      p.stdin!.close();
+      p.stdin!.close();
+      log.push(`isClosing ${p.stdin!.isClosing()}`);
+      log.push(
+        `extra info ${p.stdin!.getExtraInfo("pipe") === p.stdin!.transport} ${p.stdin!.getExtraInfo("peername", "default")}`,
+      );
+      return log;
+    });
+    expect(log).toEqual([
+      "canWriteEof true",
+      "isClosing after writeEof true",
+      'stdout "abc"',
+      "drain Error: Connection lost ECONNRESET",
+      "wait 0",
+      "waitClosed undefined",
+      "isClosing true",
+      "extra info true default",
+    ]);
+  });
 });
