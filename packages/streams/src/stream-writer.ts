@@ -177,7 +177,8 @@ export class StreamWriter implements AsyncDisposable {
    * (asyncio `drain`). Returns at once when it already is.
    * @returns when it is appropriate to write again.
    * @throws the connection's error (e.g. `ECONNRESET`, `EPIPE`) when it was lost,
-   *   or an `Error("Connection lost")` with code `ECONNRESET` when it closed — except after
+   *   or an `Error("Connection lost")` with code `ECONNRESET` when it closed — also right after
+   *   `close()` with nothing buffered, once the transport has closed (as asyncio) — except after
    *   `writeEof()` and the peer's EOF (both halves shut down in order), where it returns, as asyncio.
    * @throws {CancelledError} when the task is cancelled while waiting; the
    *   writer stays usable.
@@ -196,7 +197,16 @@ export class StreamWriter implements AsyncDisposable {
       if (exc !== undefined) throw exc;
     }
     if (this.#gone()) return;
-    if (!p.needsDrain()) return;
+    if (!p.needsDrain()) {
+      // asyncio: a transport closed with nothing buffered loses its
+      // connection on the next loop iteration, and drain() (which yields
+      // once when closing) raises. Node closes once its shutdown completes:
+      // wait for that, then raise as on a closed writer.
+      if (!this.#closing() || (p.stream as Writable).writableLength !== 0) return;
+      await this.waitClosed();
+      this.#gone();
+      return;
+    }
     const waiter = p.loop.createFuture<void>();
     p.drainWaiters.add(waiter);
     try {
@@ -485,14 +495,12 @@ export class StreamWriter implements AsyncDisposable {
       close: async () => {
         // Closing the Web stream ends the writing side only (half-close), so
         // the reader of the same connection keeps working; TLS has no
-        // half-close, so there the connection closes.
-        if (this.canWriteEof()) {
-          this.writeEof();
-          await this.drain();
-        } else {
-          this.close();
-          await this.waitClosed();
-        }
+        // half-close, so there the connection closes, and a pipe's
+        // writeEof() closes the pipe.
+        if (this.canWriteEof()) this.writeEof();
+        else this.close();
+        if (this.#closing()) await this.waitClosed();
+        else await this.drain();
       },
       abort: () => {
         this.abort();

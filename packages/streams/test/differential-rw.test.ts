@@ -424,6 +424,38 @@ describe("StreamWriter over loopback TCP", () => {
     ]);
   });
 
+  test("drain() right after close() raises ConnectionResetError('Connection lost'), on a socket and on a child's stdin", async () => {
+    // asyncio: close() with nothing buffered loses the connection on the next
+    // loop iteration (a pipe: within two), and drain() raises from then on.
+    const log = await run(async () => {
+      const log: string[] = [];
+      const a = await client(["x"], { eof: false });
+      a.w.close();
+      await attempt(log, "drain", a.w.drain());
+      await attempt(log, "drain", a.w.drain());
+      await a.w.waitClosed();
+      await attempt(log, "drain after waitClosed", a.w.drain());
+      await a.done();
+      const p = await createSubprocessExec(node, ["-e", "process.stdin.resume()"], { stdin: PIPE });
+      p.stdin!.close();
+      log.push(`stdin isClosing ${p.stdin!.isClosing()}`);
+      for (let i = 0; i < 5; i++) await sleep(0);
+      await attempt(log, "stdin drain", p.stdin!.drain());
+      await attempt(log, "stdin waitClosed", p.stdin!.waitClosed());
+      log.push(`wait ${await p.wait()}`);
+      return log;
+    });
+    expect(log).toEqual([
+      "drain Error: Connection lost ECONNRESET",
+      "drain Error: Connection lost ECONNRESET",
+      "drain after waitClosed Error: Connection lost ECONNRESET",
+      "stdin isClosing true",
+      "stdin drain Error: Connection lost ECONNRESET",
+      "stdin waitClosed undefined",
+      "wait 0",
+    ]);
+  });
+
   test("abort(): isClosing() at once, waitClosed() returns, the reader sees EOF, drain() raises Connection lost", async () => {
     const log = await run(async () => {
       const log: string[] = [];
