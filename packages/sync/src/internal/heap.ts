@@ -16,37 +16,44 @@ export class Heap<T> {
   push(item: T): void {
     const items = this.#items;
     items.push(item);
-    let i = items.length - 1;
+    this.#siftDown(item, items.length - 1);
+  }
+
+  /**
+   * Removes and returns the smallest item; `undefined` when empty.
+   *
+   * heapq's `heappop`, step for step, so that items that compare equal come
+   * out in the same order as from asyncio's PriorityQueue: the hole left at
+   * the root sinks to a leaf along the smaller children (the right one on a
+   * tie, heapq `_siftup`), and the last item rises from there (`_siftdown`).
+   */
+  shift(): T | undefined {
+    const items = this.#items;
+    const last = items.pop();
+    const n = items.length;
+    if (n === 0) return last;
+    const top = items[0];
+    const compare = this.#compare;
+    let i = 0;
+    for (let child = 1; child < n; child = 2 * i + 1) {
+      if (child + 1 < n && !(compare(items[child] as T, items[child + 1] as T) < 0)) child++;
+      items[i] = items[child] as T;
+      i = child;
+    }
+    this.#siftDown(last as T, i);
+    return top;
+  }
+
+  /** heapq `_siftdown(heap, 0, i)`: moves `item` from slot `i` up past every larger parent. */
+  #siftDown(item: T, i: number): void {
+    const items = this.#items;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (this.#compare(item, items[parent] as T) >= 0) break;
+      if (!(this.#compare(item, items[parent] as T) < 0)) break;
       items[i] = items[parent] as T;
       i = parent;
     }
     items[i] = item;
-  }
-
-  /** Removes and returns the smallest item; `undefined` when empty. */
-  shift(): T | undefined {
-    const items = this.#items;
-    if (items.length === 0) return undefined;
-    const top = items[0];
-    const last = items.pop() as T;
-    const n = items.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && this.#compare(items[r] as T, items[l] as T) < 0 ? r : l;
-        if (this.#compare(items[c] as T, last) >= 0) break;
-        items[i] = items[c] as T;
-        i = c;
-      }
-      items[i] = last;
-    }
-    return top;
   }
 
   clear(): void {
