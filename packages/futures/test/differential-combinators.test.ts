@@ -25,25 +25,7 @@ import {
 import { newEventLoop } from "@aio/loop";
 import { runVirtual } from "@aio/loop/testing";
 import { describe, expect, it } from "vitest";
-
-class ValueError extends Error {
-  override name = "ValueError";
-}
-
-/** `CancelledError(msg)`, `TimeoutError`, `ValueError(x)`: a thrown value as the logs show it. */
-function describeError(e: unknown): string {
-  if (!(e instanceof Error)) return `non-error ${Object.prototype.toString.call(e)}`;
-  return e.message && e.name !== "TimeoutError" ? `${e.name}(${e.message})` : e.name;
-}
-
-/** Awaits `aw` and logs what it gave or threw. */
-async function settle(log: string[], label: string, aw: PromiseLike<unknown>): Promise<void> {
-  try {
-    log.push(`${label} ${await aw}`);
-  } catch (e) {
-    log.push(`${label} ${describeError(e)}`);
-  }
-}
+import { describeError, settle, ValueError } from "./differential-log.js";
 
 function futures<T>(loop: EventLoop, n: number): Future<T>[] {
   return Array.from({ length: n }, () => new Future<T>({ loop }));

@@ -12,44 +12,12 @@ import {
   Condition,
   Lock,
   Queue,
-  QueueShutDown,
   Semaphore,
   type Waitable,
 } from "@aio/sync";
 import { describe, expect, it } from "vitest";
+import { settle, show, tail, ticks } from "./differential-log.js";
 import { aio } from "./helpers.js";
-
-/** An error as the logs show it: `CancelledError('msg')`, `BrokenBarrierError: msg`… */
-function show(e: unknown): string {
-  const err = e as Error;
-  if (isCancelledError(e)) return `CancelledError(${err.message ? `'${err.message}'` : ""})`;
-  if (e instanceof QueueShutDown) return "QueueShutDown";
-  return `${err.name}: ${err.message}`;
-}
-
-/** Settles every task; a task's value, or its error shown by {@link show}. */
-async function settle(tasks: Task<unknown>[]): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for (const t of tasks) {
-    try {
-      out.push(await t);
-    } catch (e) {
-      out.push(show(e));
-    }
-  }
-  return out;
-}
-
-/** `n` loop iterations, logging `probe()` after each. */
-async function ticks(log: string[], n: number, probe?: () => string): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    await sleep(0);
-    if (probe) log.push(`tick${i} ${probe()}`);
-  }
-}
-
-/** The part of a repr after the class name: `locked, waiters:1]>`. */
-const tail = (x: unknown): string => String(x).split("[").slice(1).join("[");
 
 describe("Lock", () => {
   it("Lock.release() right after a waiter's cancellation wakes nobody; the cancelled task wakes the next", () =>
