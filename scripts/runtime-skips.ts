@@ -223,6 +223,12 @@ export const SKIP_RULES: readonly SkipRule[] = [
   {
     runtimes: ["chromium"],
     package: "streams",
+    file: "test/differential-endpoints.test.ts",
+    reason: NODE_STREAMS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "streams",
     file: "test/exports.test.ts",
     reason: NODE_STREAMS,
   },

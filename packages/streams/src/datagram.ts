@@ -120,6 +120,11 @@ export class DatagramTransport {
   #lost = false;
   /** Sends handed to Node whose callback has not run yet. */
   #pending = 0;
+  /**
+   * `[sockname, peername]`, read just before the socket closes: Node forgets
+   * them then, asyncio's transport keeps its extra info for its lifetime.
+   */
+  #names: [DatagramAddress | undefined, DatagramAddress | undefined] | null = null;
   #untrack: () => void = () => {};
 
   private constructor(
@@ -278,6 +283,7 @@ export class DatagramTransport {
     if (this.#lost) return;
     this.#lost = true;
     this.#untrack();
+    this.#names = [this.#address("sockname"), this.#address("peername")];
     try {
       this.#socket.close();
     } catch {
@@ -303,7 +309,8 @@ export class DatagramTransport {
   /**
    * Transport information (asyncio `get_extra_info`): `"sockname"` (the
    * bound `[host, port]`), `"peername"` (the remote `[host, port]` of a
-   * connected endpoint), `"socket"` (the Node `dgram.Socket`).
+   * connected endpoint), `"socket"` (the Node `dgram.Socket`). `"sockname"`
+   * and `"peername"` still answer after the endpoint closed, as asyncio's.
    * @param name - the key.
    * @param defaultValue - returned when the key is unknown or not available (e.g. `"peername"` when not connected).
    * @returns the value.
@@ -320,26 +327,22 @@ export class DatagramTransport {
       throw new TypeError(`getExtraInfo() name must be a string, received ${describeValue(name)}`);
     }
     let value: unknown;
-    try {
-      switch (name) {
-        case "sockname": {
-          const a = this.#socket.address();
-          value = [a.address, a.port];
-          break;
-        }
-        case "peername": {
-          const a = this.#socket.remoteAddress();
-          value = [a.address, a.port];
-          break;
-        }
-        case "socket":
-          value = this.#socket;
-          break;
-      }
-    } catch {
-      // not bound, not connected, or closed
+    if (name === "socket") value = this.#socket;
+    else if (name === "sockname" || name === "peername") {
+      const known = this.#names?.[name === "sockname" ? 0 : 1];
+      value = this.#names === null ? this.#address(name) : known && [...known];
     }
     return value === undefined ? defaultValue : (value as T);
+  }
+
+  /** The socket's own or its peer's `[host, port]`; undefined when not bound, not connected or closed. */
+  #address(name: "sockname" | "peername"): DatagramAddress | undefined {
+    try {
+      const a = name === "sockname" ? this.#socket.address() : this.#socket.remoteAddress();
+      return [a.address, a.port];
+    } catch {
+      return undefined;
+    }
   }
 
   /**
