@@ -43,7 +43,7 @@ export type DatagramAddress = [host: string, port: number];
 export interface DatagramProtocol {
   /** The endpoint is ready; `transport` sends and closes it. */
   connectionMade?(transport: DatagramTransport): void;
-  /** A datagram arrived from `addr` (`[host, port]`). */
+  /** A datagram arrived from `addr` (`[host, port]`). Never called once `close()` or `abort()` was. */
   datagramReceived?(data: Uint8Array, addr: DatagramAddress): void;
   /** A send or receive failed (e.g. `ECONNREFUSED` from an ICMP error on a connected endpoint, `EMSGSIZE`, a host that does not resolve). The endpoint stays open. */
   errorReceived?(exc: Error): void;
@@ -163,11 +163,18 @@ export class DatagramTransport {
     this.#call("errorReceived", err);
   };
 
-  /** Runs a protocol callback on the loop (asyncio schedules them with `call_soon`). */
+  /**
+   * Runs a protocol callback on the loop (asyncio schedules them with
+   * `call_soon`). A datagram is dropped if `close()` came before its turn:
+   * asyncio reads one datagram per reader callback and `close()` removes the
+   * reader, so none is delivered after it — even one Node had already read.
+   */
   #call(name: keyof DatagramProtocol, ...args: unknown[]): void {
     const fn = this.#protocol[name] as ((...a: unknown[]) => void) | undefined;
     if (typeof fn !== "function" || this.#loop.isClosed()) return;
-    this.#loop.callSoon(() => fn.apply(this.#protocol, args));
+    this.#loop.callSoon(() => {
+      if (name !== "datagramReceived" || !this.#closing) fn.apply(this.#protocol, args);
+    });
   }
 
   /**

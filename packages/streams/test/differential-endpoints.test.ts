@@ -11,6 +11,7 @@
  * Nothing here depends on timing: a case waits for the event it logs
  * (`runUntil`), never for a while.
  */
+import { sleep } from "@aio/futures";
 import { run } from "@aio/loop";
 import { createDatagramEndpoint, type DatagramProtocol } from "@aio/streams";
 import { describe, expect, test } from "vitest";
@@ -83,5 +84,46 @@ describe("UDP endpoints (createDatagramEndpoint)", () => {
       "sink lost null",
       "unconnected: sockname kept true",
     ]);
+  });
+
+  test("close() in datagramReceived: no datagram is delivered after it, even one that had already arrived (asyncio reads one per reader callback)", async () => {
+    const log = await run(async () => {
+      const log: string[] = [];
+      const [sink] = await createDatagramEndpoint(
+        () => recorder(log, "sink", { closeOnFirst: true }),
+        { localAddr: ["127.0.0.1", 0] },
+      );
+      const port = sink.getExtraInfo<[string, number]>("sockname")![1];
+      const [c] = await createDatagramEndpoint(() => recorder(log, "c"), {
+        remoteAddr: ["127.0.0.1", port],
+      });
+      // Sent in one turn: the three are queued at the sink before it reads.
+      for (const word of ["1", "2", "3"]) c.sendto(word);
+      await runUntil(() => log.at(-1) === "sink lost null");
+      for (let i = 0; i < 3; i++) await sleep(0);
+      c.close();
+      await runUntil(() => log.at(-1) === "c lost null");
+      return log;
+    });
+    expect(log).toEqual([
+      "sink made",
+      "c made",
+      "sink got 1",
+      "sink close()",
+      "sink lost null",
+      "c lost null",
+    ]);
+  });
+
+  test("close() in connectionMade: connectionLost runs before createDatagramEndpoint() resolves", async () => {
+    const log = await run(async () => {
+      const log: string[] = [];
+      const [t] = await createDatagramEndpoint(() => recorder(log, "m", { closeInMade: true }), {
+        localAddr: ["127.0.0.1", 0],
+      });
+      log.push(`resolved isClosing ${t.isClosing()}`);
+      return log;
+    });
+    expect(log).toEqual(["m made", "m close() in made", "m lost null", "resolved isClosing true"]);
   });
 });
