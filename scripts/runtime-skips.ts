@@ -124,6 +124,12 @@ export const SKIP_RULES: readonly SkipRule[] = [
   {
     runtimes: ["chromium"],
     package: "executors",
+    file: "test/differential.test.ts",
+    reason: NODE_POOLS,
+  },
+  {
+    runtimes: ["chromium"],
+    package: "executors",
     file: "test/exports.test.ts",
     reason: NODE_POOLS,
   },

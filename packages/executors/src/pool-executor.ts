@@ -317,6 +317,9 @@ export abstract class PoolExecutor implements Executor {
     if (cancelFutures) {
       const notStarted: Job[] = engine.queue.entries();
       for (const slot of engine.workers) notStarted.push(...slot.jobs.slice(1));
+      // In submission order, as asyncio cancels its work queue: a job sent
+      // ahead to a worker was submitted before the ones still queued.
+      notStarted.sort((a, b) => a.id - b.id);
       for (const job of notStarted) {
         if (job.future.cancel()) engine.onCancelled(job);
       }
