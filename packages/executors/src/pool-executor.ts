@@ -213,7 +213,9 @@ export abstract class PoolExecutor implements Executor {
    *   iterable, or an option has the wrong type (a non-number `timeout` too).
    * @throws {RangeError} when `chunksize` is not an integer >= 1 or `timeout` is negative or NaN.
    * @throws {ValueError} when `buffersize` is not an integer >= 1.
-   * @throws {RuntimeError} `cannot schedule new futures after shutdown`.
+   * @throws {RuntimeError} `cannot schedule new futures after shutdown`, when
+   *   there is an item to submit (over an empty iterable the iterator just
+   *   ends, as asyncio's).
    * @example
    * ```ts
    * import { ThreadPoolExecutor } from "@aio/executors";
@@ -244,13 +246,13 @@ export abstract class PoolExecutor implements Executor {
       _checkInteger("map()", "buffersize", buffersize, { min: 1, rangeError: ValueError });
     }
     const engine = this.#engine;
-    engine.checkOpen();
     const loop = _getRunningLoop();
     const deadline = timeout === null ? null : now(loop) + timeout;
     const host = {
       enqueue: (f: ShippedFn, args: unknown[], chunked: boolean) =>
         engine.enqueue(f, args, null, chunked),
       hasRoom: () => engine.queue.count < engine.opts.maxPending,
+      checkOpen: () => engine.checkOpen(),
       ready: () => this.ready(),
     };
     return mapJobs<T, Awaited<R>>(host, shipped, iterable, chunksize, buffersize, deadline, loop);

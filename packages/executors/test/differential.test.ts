@@ -317,6 +317,36 @@ describe("Executor.map()", () => {
     await drain(pp.map(fail, [0, 1, 2, 3, 4, 5], { chunksize: 2 }), log);
     expect(log).toEqual(["ValueError(item 1)", "end"]);
   });
+
+  // ex.shutdown(); for items in ([], [1]): ex.map(str, items) — the same for
+  // ProcessPoolExecutor(1).map(str, items, chunksize=2)
+  test("map() after shutdown: over an empty iterable it just ends; with an item, RuntimeError at the call", async () => {
+    const log: unknown[] = [];
+    const str = (x: number) => String(x);
+    for (const [name, ex, options] of [
+      ["map", track(new ThreadPoolExecutor({ maxWorkers: 1 })), {}],
+      ["pmap", track(new ProcessPoolExecutor({ maxWorkers: 1 })), { chunksize: 2 }],
+    ] as const) {
+      await ex.shutdown();
+      for (const items of [[], [1]]) {
+        try {
+          const it = ex.map(str, items, options);
+          log.push(`${name} ok`);
+          await drain(it, log);
+        } catch (e) {
+          log.push(`${name} raised ${show(e)}`);
+        }
+      }
+    }
+    expect(log).toEqual([
+      "map ok",
+      "end",
+      "map raised RuntimeError(cannot schedule new futures after shutdown)",
+      "pmap ok",
+      "end",
+      "pmap raised RuntimeError(cannot schedule new futures after shutdown)",
+    ]);
+  });
 });
 
 describe("the default executor", () => {

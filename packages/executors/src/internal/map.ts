@@ -8,6 +8,8 @@ export interface MapHost {
   enqueue(fn: ShippedFn, args: unknown[], chunked: boolean): FutureLike<unknown>;
   /** Whether the pending queue has room for another job (`maxPending`). */
   hasRoom(): boolean;
+  /** Throws when the pool is shut down or broken (as `submit()` would). */
+  checkOpen(): void;
   /** Resolves when there is room (`executor.ready()`). */
   ready(): PromiseLike<void>;
 }
@@ -64,6 +66,9 @@ export function mapJobs<T, R>(
     }
   };
   submitMore();
+  // As asyncio, a shut-down pool fails the call from its first submit, so an
+  // empty iterable is fine; when the queue had no room for that submit, say so now.
+  if (futures.length === 0 && !exhausted) host.checkOpen();
   async function* results(): AsyncGenerator<R> {
     try {
       while (next < futures.length || !exhausted) {
