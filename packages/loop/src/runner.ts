@@ -191,7 +191,8 @@ export class Runner {
   /**
    * Cancels the tasks still pending and waits for them, closes async
    * generators, shuts the default executor down and closes the loop.
-   * Idempotent.
+   * Idempotent. As asyncio's, it does nothing on a runner never used (no
+   * `run()`, no `getLoop()`): that runner stays usable.
    * @returns resolves once closed.
    * @example
    * ```ts
@@ -202,16 +203,15 @@ export class Runner {
    * ```
    */
   async close(): Promise<void> {
-    if (this.#state !== INITIALIZED) {
-      this.#state = CLOSED;
-      return;
-    }
+    // asyncio: a runner never initialised has nothing to close; it stays usable.
+    if (this.#state !== INITIALIZED) return;
     const loop = this.#loop!;
     try {
       await cancelAllTasks(loop);
       await loop.runUntilComplete(() => loop.shutdownAsyncgens());
-      const timeout = this.#executorShutdownTimeout;
-      await loop.runUntilComplete(() => loop.shutdownDefaultExecutor(timeout));
+      await loop.runUntilComplete(() =>
+        loop.shutdownDefaultExecutor(this.#executorShutdownTimeout),
+      );
     } finally {
       loop.close();
       this.#loop = null;
@@ -219,8 +219,15 @@ export class Runner {
     }
   }
 
-  /** `await using runner = new Runner()` closes it at the end of the block. */
+  /**
+   * `await using runner = new Runner()` closes it at the end of the block,
+   * also when it was never used (asyncio's `with Runner()` initialises it on
+   * entry); `run()` then rejects with `RuntimeError('Runner is closed')`.
+   */
   [Symbol.asyncDispose](): Promise<void> {
+    // `with Runner()` initialises the runner on entry, so even an unused one
+    // ends closed (CREATED is 0).
+    if (!this.#state) this.#state = CLOSED;
     return this.close();
   }
 
