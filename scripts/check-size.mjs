@@ -52,10 +52,13 @@ const PROGRAMS = {
  * (docs/design/task-layout.md: 88 bytes less per pending task, about 250 B
  * gzipped more code): 13,294 B and 18,515 B measured. run+sleep was lowered
  * to 12,950 when run()'s shutdown stopped bundling gather: 12,750 B measured.
+ * The seven names' ceiling went up to 18,750 for asyncio's "Executor shutdown
+ * has been called" (runInExecutor(null, …) after shutdownDefaultExecutor()
+ * made a new pool that nothing would shut down): 18,729 B measured.
  */
 const BUDGETS = {
   "run+sleep": { target: 5_000, ceiling: 12_950 },
-  "run, createTask, gather, sleep, timeout, Lock, Queue": { target: 9_000, ceiling: 18_700 },
+  "run, createTask, gather, sleep, timeout, Lock, Queue": { target: 9_000, ceiling: 18_750 },
 };
 
 const PACKAGES = ["core", "loop", "futures", "sync", "debug"];

@@ -5,7 +5,7 @@
  * accident of a coarse clock (asyncio's heap does not keep equal deadlines in
  * FIFO order, so no scenario relies on a tie between different methods).
  */
-import { CancelledError, type ExceptionContext, getRunningLoop } from "@aio/core";
+import { CancelledError, type ExceptionContext, type Executor, getRunningLoop } from "@aio/core";
 import { createTask, sleep } from "@aio/futures";
 import { type Handle, run } from "@aio/loop";
 import { VirtualTimeLoop } from "@aio/loop/testing";
@@ -385,6 +385,39 @@ describe("differential: run()", () => {
       "tick 9",
       "tick 10",
       "tick 11",
+    ]);
+  });
+
+  it("runInExecutor(null, …) after shutdownDefaultExecutor() throws, even with a new default executor", async () => {
+    // asyncio's _check_default_executor: the RuntimeError once
+    // shutdown_default_executor() was called; an explicit executor still works.
+    const inline = (): Executor =>
+      ({
+        submit: async (fn: (...a: unknown[]) => unknown, ...a: unknown[]) => fn(...a),
+        shutdown: async () => {},
+      }) as unknown as Executor;
+    const log: unknown[] = [];
+    await run(async () => {
+      const loop = getRunningLoop();
+      loop.setDefaultExecutor(inline());
+      log.push(await loop.runInExecutor(null, () => 1));
+      await loop.shutdownDefaultExecutor();
+      for (const setNew of [false, true]) {
+        if (setNew) loop.setDefaultExecutor(inline());
+        try {
+          loop.runInExecutor(null, () => 2);
+          log.push("submitted");
+        } catch (e) {
+          log.push(`${(e as Error).name} ${(e as Error).message}`);
+        }
+      }
+      log.push(await loop.runInExecutor(inline(), () => 4));
+    });
+    expect(log).toEqual([
+      1,
+      "RuntimeError Executor shutdown has been called",
+      "RuntimeError Executor shutdown has been called",
+      4,
     ]);
   });
 });

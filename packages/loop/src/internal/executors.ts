@@ -111,6 +111,8 @@ interface TrackedJob {
  */
 export class DefaultExecutor {
   #executor: Executor | null = null;
+  /** asyncio `_executor_shutdown_called`: no default executor after `shutdown()`. */
+  #shutDown = false;
   /** Jobs of the default executor that are not done yet. */
   readonly #jobs = new Set<TrackedJob>();
 
@@ -130,6 +132,7 @@ export class DefaultExecutor {
    * made by the factory that package registers.
    */
   submit<T>(loop: EventLoop, fn: (...args: unknown[]) => unknown, args: unknown[]): Future<T> {
+    if (this.#shutDown) throw new RuntimeError("Executor shutdown has been called");
     const ready = this.#executor ?? this.#make();
     let future: Future<T>;
     if (ready !== null) {
@@ -176,6 +179,7 @@ export class DefaultExecutor {
   async shutdown(timeout: number | null, warn: (message: string) => void): Promise<void> {
     const executor = this.#executor;
     this.#executor = null;
+    this.#shutDown = true;
     if (executor === null) return;
     const done = executor.shutdown({ wait: true });
     if (timeout === null || !Number.isFinite(timeout)) {
