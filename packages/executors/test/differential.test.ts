@@ -350,6 +350,59 @@ describe("Executor.map()", () => {
 });
 
 describe("the default executor", () => {
+  // set_default_executor(ThreadPoolExecutor(1)); task a awaits to_thread(block),
+  // task b awaits to_thread(mark); once block runs: b.cancel(), a.cancel(); a
+  // tick; block is released; await to_thread(lambda: "c")
+  test("cancelling tasks that await toThread(): the queued job never runs, the running one finishes unseen", async () => {
+    const log = await run(async () => {
+      const log: string[] = [];
+      getRunningLoop().setDefaultExecutor(new ThreadPoolExecutor({ maxWorkers: 1 }));
+      const c = sharedCounters();
+      const waiter = (name: string, job: () => PromiseLike<string>) =>
+        createTask(async () => {
+          try {
+            log.push(`${name} ${await job()}`);
+          } catch (e) {
+            log.push(`${name} ${isCancelledError(e) ? "cancelled" : show(e)}`);
+            throw e;
+          }
+        });
+      const a = waiter("a", () =>
+        toThread((x: Int32Array) => {
+          Atomics.add(x, 0, 1);
+          Atomics.wait(x, 1, 0, 10_000);
+          Atomics.or(x, 2, 1);
+          return "a";
+        }, c),
+      );
+      const b = waiter("b", () =>
+        toThread((x: Int32Array) => {
+          Atomics.or(x, 2, 2);
+          return "b";
+        }, c),
+      );
+      await sleep(0);
+      await until(() => Atomics.load(c, 0) === 1, "job a to start");
+      b.cancel();
+      a.cancel();
+      await sleep(0);
+      log.push(`a cancelled ${a.cancelled()} b cancelled ${b.cancelled()}`);
+      await flushPosts();
+      release(c);
+      log.push(`c ${await toThread(() => "c")}`);
+      const ran = ["a", "b"].filter((_, i) => Atomics.load(c, 2) & (1 << i));
+      log.push(`ran [${ran.join(", ")}]`);
+      return log;
+    });
+    expect(log).toEqual([
+      "b cancelled",
+      "a cancelled",
+      "a cancelled true b cancelled true",
+      "c c",
+      "ran [a]",
+    ]);
+  });
+
   // f = run_in_executor(None, slow); await to_thread(quick); a task awaits
   // shutdown_default_executor(); two ticks; the slow job is released; await the task
   test("runInExecutor(null, …) and toThread() share it; shutdownDefaultExecutor() waits for the running job", async () => {
