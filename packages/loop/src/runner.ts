@@ -84,6 +84,8 @@ export class Runner {
   #debug: boolean | undefined;
   #loopFactory: (() => EventLoop) | undefined;
   #loop: EventLoop | null = null;
+  /** The close in progress or done, so that concurrent `close()` calls share it. */
+  #closing: Promise<void> | null = null;
   #interruptCount = 0;
   #executorShutdownTimeout: number | null;
 
@@ -203,9 +205,13 @@ export class Runner {
    * ```
    */
   async close(): Promise<void> {
-    // asyncio: a runner never initialised has nothing to close; it stays usable.
-    if (this.#state !== INITIALIZED) return;
-    const loop = this.#loop!;
+    // asyncio: a runner never initialised has nothing to close; it stays
+    // usable. A close() while one is in progress waits for that one.
+    if (this.#state === INITIALIZED) this.#closing ??= this.#close(this.#loop!);
+    await this.#closing;
+  }
+
+  async #close(loop: EventLoop): Promise<void> {
     try {
       await cancelAllTasks(loop);
       await loop.runUntilComplete(() => loop.shutdownAsyncgens());

@@ -210,6 +210,28 @@ describe("RunnerTests", () => {
     expect(loop.isClosed()).toBe(true);
   });
 
+  it("close() while a close() is in progress waits for that one (idempotent, also concurrently)", async () => {
+    // JavaScript only: asyncio's close() is synchronous, ours awaits the shutdown.
+    const log: string[] = [];
+    const runner = new Runner();
+    await runner.run(async () => {
+      createTask(async () => {
+        try {
+          await sleep(10_000);
+        } finally {
+          log.push("leftover finally");
+        }
+      });
+      await sleep(0);
+    });
+    const loop = runner.getLoop();
+    const results = await Promise.allSettled([runner.close(), runner.close()]);
+    log.push(results.map((r) => r.status).join(" "));
+    await runner.close();
+    log.push(`closed ${loop.isClosed()}`);
+    expect(log).toEqual(["leftover finally", "fulfilled fulfilled", "closed true"]);
+  });
+
   it("test_second_with_block_raises", async () => {
     const ret: number[] = [];
     const runner = new Runner();
