@@ -191,6 +191,39 @@ describe("ThreadPoolExecutor through loop.runInExecutor()", () => {
   });
 });
 
+describe("a failing initializer", () => {
+  // for Pool in (ThreadPoolExecutor, ProcessPoolExecutor): ex = Pool(1, initializer=fail);
+  // futs = [run_in_executor(ex, str, i) for i in range(4)], each with a done
+  // callback; gather; then ex.submit(str, 1)
+  test("every pending future fails with BrokenExecutorError in submission order, then submit() throws it", async () => {
+    const log = await run(async () => {
+      const log: string[] = [];
+      const loop = getRunningLoop();
+      const fail = () => {
+        throw new Error("init");
+      };
+      for (const ex of [
+        track(new ThreadPoolExecutor({ maxWorkers: 1, initializer: fail })),
+        track(new ProcessPoolExecutor({ maxWorkers: 1, initializer: fail })),
+      ]) {
+        const futs = [0, 1, 2, 3].map((i) => loop.runInExecutor(ex, (n: number) => String(n), i));
+        futs.forEach((f, i) => {
+          f.addDoneCallback(() => log.push(`cb ${i} ${(f.exception() as Error).name}`));
+        });
+        await gather(...futs, { returnExceptions: true });
+        try {
+          ex.submit((n: number) => String(n), 1);
+        } catch (e) {
+          log.push(`submit ${(e as Error).name}`);
+        }
+      }
+      return log;
+    });
+    const pool = ["cb 0", "cb 1", "cb 2", "cb 3", "submit"].map((x) => `${x} BrokenExecutorError`);
+    expect(log).toEqual([...pool, ...pool]);
+  });
+});
+
 describe("ProcessPoolExecutor through loop.runInExecutor()", () => {
   // ex = ProcessPoolExecutor(1); futs = [run_in_executor(ex, pwork, i, path) for i in range(5)]:
   // job 0 waits for a file, job 1 raises ValueError("one"); once job 0 runs,

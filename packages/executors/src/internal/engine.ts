@@ -407,6 +407,9 @@ export class PoolEngine {
       slot.channel.terminate();
     }
     this.running = 0;
+    // In submission order, as asyncio fails its work queue: the jobs sent to
+    // a worker were submitted before the ones still queued.
+    jobs.sort((a, b) => a.id - b.id);
     for (const j of jobs) {
       j.state = DONE;
       this.#settle(j, false, error);
