@@ -394,7 +394,9 @@ export class StreamWriter implements AsyncDisposable {
    * `'sockname'` (`[host, port]`, or a path for Unix sockets), `'socket'`
    * (the Node socket), `'peercert'` (the peer's certificate, TLS),
    * `'cipher'`, `'sslcontext'` (the `tls.SecureContext`), `'sslobject'`
-   * (the TLSSocket), `'pipe'` (subprocess pipes).
+   * (the TLSSocket), `'pipe'` (subprocess pipes). The addresses, the
+   * certificate and the cipher still answer after the connection closed,
+   * as asyncio's (read when it was made and when its handshake completed).
    * @param name - the key.
    * @param defaultValue - returned when the key is unknown or not available.
    * @returns the value.

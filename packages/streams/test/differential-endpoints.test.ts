@@ -11,13 +11,44 @@
  * Nothing here depends on timing: a case waits for the event it logs
  * (`runUntil`), never for a while.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sleep } from "@aio/futures";
 import { run } from "@aio/loop";
-import { createDatagramEndpoint, type DatagramProtocol } from "@aio/streams";
-import { describe, expect, test } from "vitest";
+import {
+  createDatagramEndpoint,
+  type DatagramProtocol,
+  openConnection,
+  type StreamReader,
+  type StreamWriter,
+  startServer,
+} from "@aio/streams";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runUntil } from "./datagram-helpers.js";
+import { portOf, selfSigned, shutdown } from "./helpers.js";
 
 const str = (x: Uint8Array) => Buffer.from(x).toString();
+let dir = "";
+let key = "";
+let cert = "";
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "aio-endpoints-"));
+  // A self-signed certificate for localhost / 127.0.0.1, made for this run.
+  ({ key, cert } = selfSigned(dir, "localhost", "DNS:localhost,IP:127.0.0.1"));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A connection handler: reads to EOF, then closes. */
+async function readThenClose(reader: StreamReader, writer: StreamWriter): Promise<void> {
+  await reader.read();
+  writer.close();
+  await writer.waitClosed().catch(() => {});
+}
 
 /** A protocol that logs its callbacks, tagged; it can close its transport in one of them. */
 function recorder(
@@ -125,5 +156,47 @@ describe("UDP endpoints (createDatagramEndpoint)", () => {
       return log;
     });
     expect(log).toEqual(["m made", "m close() in made", "m lost null", "resolved isClosing true"]);
+  });
+});
+
+describe("TLS", () => {
+  test("getExtraInfo('peercert'/'cipher') still answer after close(), for openConnection({ ssl }) and after startTls() (asyncio keeps them from the handshake)", async () => {
+    const log = await run(async () => {
+      const log: string[] = [];
+      const fingerprint = (w: StreamWriter) =>
+        w.getExtraInfo<{ fingerprint256: string }>("peercert")?.fingerprint256;
+      const cipher = (w: StreamWriter) => w.getExtraInfo<{ name: string }>("cipher")?.name;
+      let server = await startServer(readThenClose, "127.0.0.1", 0, { ssl: { key, cert } });
+      const [, w] = await openConnection("127.0.0.1", portOf(server), { ssl: { ca: cert } });
+      const before = [fingerprint(w), cipher(w)];
+      w.close();
+      await w.waitClosed();
+      log.push(
+        `client: peercert kept ${before[0] !== undefined && fingerprint(w) === before[0]} cipher kept ${before[1] !== undefined && cipher(w) === before[1]}`,
+      );
+      await shutdown(server);
+      server = await startServer(
+        async (r, sw) => {
+          await sw.startTls({ key, cert });
+          await readThenClose(r, sw);
+        },
+        "127.0.0.1",
+        0,
+      );
+      const [, pw] = await openConnection("127.0.0.1", portOf(server));
+      log.push(`plain: peercert ${pw.getExtraInfo("peercert", null)}`);
+      await pw.startTls({ ca: cert }, { serverHostname: "localhost" });
+      const upgraded = fingerprint(pw);
+      pw.close();
+      await pw.waitClosed();
+      log.push(`startTls: peercert kept ${upgraded !== undefined && fingerprint(pw) === upgraded}`);
+      await shutdown(server);
+      return log;
+    });
+    expect(log).toEqual([
+      "client: peercert kept true cipher kept true",
+      "plain: peercert null",
+      "startTls: peercert kept true",
+    ]);
   });
 });

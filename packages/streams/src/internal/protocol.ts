@@ -100,6 +100,8 @@ export class StreamProtocol {
    * closes, asyncio's transport keeps them for its lifetime.
    */
   #names: [unknown, unknown] | null = null;
+  /** A TLS connection's `[peercert, cipher]`, read once its handshake is done, for the same reason. */
+  #tlsInfo: [unknown, unknown] | null = null;
   /** Tells debug mode the connection is closed or lost (see `_makeWriter`). */
   untrack: () => void = untracked;
 
@@ -242,12 +244,21 @@ export class StreamProtocol {
   }
 
   /**
-   * Reads a TCP connection's `peername` and `sockname` now, while the socket
-   * is open, so `getExtraInfo()` still answers after it closed (asyncio
-   * fills its transport's extra info in when the connection is made).
+   * Reads a TCP connection's `peername` and `sockname`, and a TLS
+   * connection's `peercert` and `cipher`, now, while the socket is open, so
+   * `getExtraInfo()` still answers after it closed (asyncio fills its
+   * transport's extra info in when the connection is made and when its TLS
+   * handshake completes).
    */
   rememberNames(): void {
     if (this.kind === "tcp") this.#names = [this.#address("remote"), this.#address("local")];
+    if (this.tls) this.#tlsInfo = [this.#peerCert(), (this.stream as TLSSocket).getCipher()];
+  }
+
+  /** The peer's certificate, or undefined when it sent none (a client without one). */
+  #peerCert(): unknown {
+    const cert = (this.stream as TLSSocket).getPeerCertificate();
+    return cert === null || Object.keys(cert).length === 0 ? undefined : cert;
   }
 
   /** `[host, port]` of one end of a TCP socket, or undefined when Node does not know it (closed). */
@@ -272,13 +283,13 @@ export class StreamProtocol {
         const known = this.#names?.[peer ? 0 : 1] as unknown[] | undefined;
         return known === undefined ? this.#address(peer ? "remote" : "local") : [...known];
       }
-      case "peercert": {
+      case "peercert":
+      case "cipher": {
         if (!this.tls) return undefined;
-        const cert = (stream as TLSSocket).getPeerCertificate();
-        return cert === null || Object.keys(cert).length === 0 ? undefined : cert;
+        const i = name === "peercert" ? 0 : 1;
+        if (this.#tlsInfo !== null) return this.#tlsInfo[i];
+        return i === 0 ? this.#peerCert() : (stream as TLSSocket).getCipher();
       }
-      case "cipher":
-        return this.tls ? (stream as TLSSocket).getCipher() : undefined;
       case "sslcontext":
         return this.tls ? (this.secureContext ?? undefined) : undefined;
       case "sslobject":

@@ -61,4 +61,5 @@ export async function handshake(
     socket.off("close", onClosed);
   }
   p.attach(socket);
+  p.rememberNames();
 }
