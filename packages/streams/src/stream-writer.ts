@@ -393,8 +393,8 @@ export class StreamWriter implements AsyncDisposable {
    * Transport information (asyncio `get_extra_info`): `'peername'` and
    * `'sockname'` (`[host, port]`, or a path for Unix sockets), `'socket'`
    * (the Node socket), `'peercert'` (the peer's certificate, TLS),
-   * `'cipher'`, `'sslcontext'` (the `tls.SecureContext`), `'sslobject'`
-   * (the TLSSocket), `'pipe'` (subprocess pipes). The addresses, the
+   * `'cipher'`, `'sslcontext'` (the `tls.SecureContext`), `'ssl_object'`
+   * (asyncio's key; also `'sslobject'`: the TLSSocket), `'pipe'` (subprocess pipes). The addresses, the
    * certificate and the cipher still answer after the connection closed,
    * as asyncio's (read when it was made and when its handshake completed).
    * @param name - the key.

@@ -14,6 +14,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { getRunningLoop, RuntimeError } from "@aio/core";
 import { sleep } from "@aio/futures";
 import { run } from "@aio/loop";
 import {
@@ -197,6 +198,53 @@ describe("TLS", () => {
       "client: peercert kept true cipher kept true",
       "plain: peercert null",
       "startTls: peercert kept true",
+    ]);
+  });
+
+  test("getExtraInfo('ssl_object') (asyncio's key) answers on both ends of a TLS connection, null on a plain one; writeEof() over TLS is a RuntimeError", async () => {
+    const log = await run(async () => {
+      const log: string[] = [];
+      const serverObject = getRunningLoop().createFuture<boolean>();
+      let server = await startServer(
+        async (r, w) => {
+          if (!serverObject.done()) serverObject.setResult(w.getExtraInfo("ssl_object") != null);
+          await readThenClose(r, w);
+        },
+        "127.0.0.1",
+        0,
+        { ssl: { key, cert } },
+      );
+      const [, w] = await openConnection("127.0.0.1", portOf(server), { ssl: { ca: cert } });
+      log.push(
+        `tls: ssl_object ${w.getExtraInfo("ssl_object", null) !== null} sslcontext ${w.getExtraInfo("sslcontext", null) !== null} canWriteEof ${w.canWriteEof()}`,
+      );
+      try {
+        w.writeEof();
+        log.push("writeEof ok");
+      } catch (e) {
+        // asyncio: NotImplementedError, a subclass of RuntimeError.
+        if (e instanceof RuntimeError)
+          log.push(`tls: writeEof is a RuntimeError, isClosing ${w.isClosing()}`);
+      }
+      log.push(`server: ssl_object ${await serverObject}`);
+      w.close();
+      await w.waitClosed();
+      await shutdown(server);
+      server = await startServer(readThenClose, "127.0.0.1", 0);
+      const [, pw] = await openConnection("127.0.0.1", portOf(server));
+      log.push(
+        `plain: ssl_object ${pw.getExtraInfo("ssl_object", null)} canWriteEof ${pw.canWriteEof()}`,
+      );
+      pw.close();
+      await pw.waitClosed();
+      await shutdown(server);
+      return log;
+    });
+    expect(log).toEqual([
+      "tls: ssl_object true sslcontext true canWriteEof false",
+      "tls: writeEof is a RuntimeError, isClosing false",
+      "server: ssl_object true",
+      "plain: ssl_object null canWriteEof true",
     ]);
   });
 });

@@ -292,6 +292,7 @@ export class StreamProtocol {
       }
       case "sslcontext":
         return this.tls ? (this.secureContext ?? undefined) : undefined;
+      case "ssl_object": // asyncio's key
       case "sslobject":
         return this.tls ? stream : undefined;
       case "pipe":
