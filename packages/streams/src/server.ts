@@ -19,6 +19,7 @@ import {
 import { checkBoolean, checkPath, checkPort, checkTimeout } from "./internal/check.js";
 import { StreamProtocol, WRITE_HIGH_WATER_MARK } from "./internal/protocol.js";
 import { resolveSsl } from "./internal/ssl.js";
+import { closeUnixServer, inodeOf } from "./internal/unix-socket-file.js";
 import { waitEvent } from "./internal/wait-event.js";
 import { ServerSocket } from "./server-socket.js";
 import { checkLimit, StreamReader } from "./stream-reader.js";
@@ -106,6 +107,8 @@ export class Server implements AsyncDisposable {
   #handshaking = new Set<net.Socket>();
   #waiters: Set<FutureLike<void>> | null = new Set();
   #servingForever: FutureLike<void> | null = null;
+  /** The inode of a Unix server's socket file, once bound (see `closeUnixServer`). */
+  #inode: number | null = null;
   /** Tells debug mode the server was closed (see `_resourceOpened` of \@aio/core). */
   #untrack: () => void = () => {};
 
@@ -183,6 +186,8 @@ export class Server implements AsyncDisposable {
       server.close();
       throw err;
     }
+    // asyncio 3.13 (cleanup_socket): close() removes the socket file only while it is still this one.
+    if (listen.path !== null) server.#inode = inodeOf(listen.path);
     if (options.startServing !== false) server.#serving = true;
     // Debug mode reports a server still open when its loop closes, and closes it.
     server.#untrack = _resourceOpened(server, "Server", () => server.close());
@@ -407,7 +412,11 @@ export class Server implements AsyncDisposable {
     this.#untrack();
     this.#serving = false;
     // Each server emits 'close' once (also one that never listened).
-    for (const s of this.#servers) s.close();
+    const closeAll = () => {
+      for (const s of this.#servers) s.close();
+    };
+    if (this.#path === null) closeAll();
+    else closeUnixServer(this.#path, this.#inode, closeAll);
     for (const socket of this.#pending) socket.destroy();
     this.#pending = [];
     for (const socket of this.#handshaking) socket.destroy();
@@ -571,8 +580,9 @@ export async function startServer(
 
 /**
  * Starts a Unix domain socket server (asyncio `start_unix_server`). A stale
- * socket file at `path` is removed first, as asyncio does; Node removes the
- * file when the server closes.
+ * socket file at `path` is removed first, as asyncio does; `close()` removes
+ * the file while it is still this server's, so a server that replaced it
+ * meanwhile keeps its socket (asyncio 3.13's `cleanup_socket`).
  *
  * Bad arguments are rejections: the function never throws synchronously.
  *

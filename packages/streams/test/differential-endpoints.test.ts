@@ -11,7 +11,7 @@
  * Nothing here depends on timing: a case waits for the event it logs
  * (`runUntil`), never for a while.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getRunningLoop, RuntimeError } from "@aio/core";
@@ -21,9 +21,11 @@ import {
   createDatagramEndpoint,
   type DatagramProtocol,
   openConnection,
+  openUnixConnection,
   type StreamReader,
   type StreamWriter,
   startServer,
+  startUnixServer,
 } from "@aio/streams";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runUntil } from "./datagram-helpers.js";
@@ -130,7 +132,7 @@ describe("UDP endpoints (createDatagramEndpoint)", () => {
         remoteAddr: ["127.0.0.1", port],
       });
       // Sent in one turn: the three are queued at the sink before it reads.
-      for (const word of ["1", "2", "3"]) c.sendto(word);
+      for (let i = 0; i < 3; i++) c.sendto("x");
       await runUntil(() => log.at(-1) === "sink lost null");
       for (let i = 0; i < 3; i++) await sleep(0);
       c.close();
@@ -140,7 +142,7 @@ describe("UDP endpoints (createDatagramEndpoint)", () => {
     expect(log).toEqual([
       "sink made",
       "c made",
-      "sink got 1",
+      "sink got x",
       "sink close()",
       "sink lost null",
       "c lost null",
@@ -245,6 +247,40 @@ describe("TLS", () => {
       "tls: writeEof is a RuntimeError, isClosing false",
       "server: ssl_object true",
       "plain: ssl_object null canWriteEof true",
+    ]);
+  });
+});
+
+describe("Unix sockets", () => {
+  test("a server's close() removes its socket file only while it is still its own: one another server bound there since stays (asyncio 3.13)", async () => {
+    const log = await run(async () => {
+      const log: string[] = [];
+      const path = join(dir, "replaced.sock");
+      const hi = async (_r: StreamReader, w: StreamWriter) => {
+        w.write("hi");
+        await w.drain();
+        w.close();
+      };
+      const a = await startUnixServer(hi, path);
+      const b = await startUnixServer(hi, path);
+      log.push("b replaced a's socket file");
+      a.close();
+      await a.waitClosed();
+      log.push(`a closed: file ${existsSync(path)}`);
+      const [r, w] = await openUnixConnection(path);
+      log.push(`connect reaches b: ${str(await r.read())}`);
+      w.close();
+      await w.waitClosed();
+      b.close();
+      await b.waitClosed();
+      log.push(`b closed: file ${existsSync(path)}`);
+      return log;
+    });
+    expect(log).toEqual([
+      "b replaced a's socket file",
+      "a closed: file true",
+      "connect reaches b: hi",
+      "b closed: file false",
     ]);
   });
 });
