@@ -181,14 +181,16 @@ describe("TLS", () => {
       server = await startServer(
         async (r, sw) => {
           await sw.startTls({ key, cert });
+          sw.write("ok");
           await readThenClose(r, sw);
         },
         "127.0.0.1",
         0,
       );
-      const [, pw] = await openConnection("127.0.0.1", portOf(server));
+      const [pr, pw] = await openConnection("127.0.0.1", portOf(server));
       log.push(`plain: peercert ${pw.getExtraInfo("peercert", null)}`);
       await pw.startTls({ ca: cert }, { serverHostname: "localhost" });
+      log.push(`startTls: ${str(await pr.readexactly(2))}`); // the server's side is done too
       const upgraded = fingerprint(pw);
       pw.close();
       await pw.waitClosed();
@@ -199,6 +201,7 @@ describe("TLS", () => {
     expect(log).toEqual([
       "client: peercert kept true cipher kept true",
       "plain: peercert null",
+      "startTls: ok",
       "startTls: peercert kept true",
     ]);
   });
