@@ -20,9 +20,25 @@ export function childPids(): number[] {
   return out;
 }
 
-/** How many OS threads this process has now (/proc/self/task). */
+/**
+ * How many OS threads of this process could be pool workers (/proc/self/task).
+ * Bun's engine starts helper threads of its own on demand (a GC's
+ * "HeapHelper", a "Signal Sender"), which would make "back to the count
+ * before" fail at random; there a worker thread is named "Worker", so only
+ * those count. Elsewhere every thread counts.
+ */
 export function threadCount(): number {
-  return readdirSync("/proc/self/task").length;
+  const tasks = readdirSync("/proc/self/task");
+  if (typeof (globalThis as { Bun?: unknown }).Bun === "undefined") return tasks.length;
+  let workers = 0;
+  for (const tid of tasks) {
+    try {
+      if (readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim() === "Worker") workers++;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return workers;
 }
 
 /** A shared Int32Array a job can update from its worker (SharedArrayBuffers cross by reference). */

@@ -4,7 +4,7 @@
  * `docs/design/runtimes.md`), so input events and rendering are not starved.
  * Listed in `scripts/runtime-skips.ts` for the runtimes without a page.
  */
-import { _hostTurnCount } from "@aio/core";
+import { _hostTurnCount, getRunningLoop, RuntimeError } from "@aio/core";
 import { createTask, gather, sleep } from "@aio/futures";
 import { run } from "@aio/loop";
 import { describe, expect, test } from "vitest";
@@ -135,5 +135,17 @@ describe("the loop in a browser page", () => {
     expect(clicks).toBe(CLICKS);
     // Rendering went on too while the gather was pending.
     expect(framesWhileGathering).toBeGreaterThanOrEqual(1);
+  });
+
+  test("addSignalHandler() in a page is a RuntimeError naming the runtimes that have signals", async () => {
+    await run(async () => {
+      const loop = getRunningLoop();
+      expect(() => loop.addSignalHandler("SIGINT", () => {})).toThrow(
+        new RuntimeError(
+          "addSignalHandler() needs a host with process signals (Node, Deno or Bun); this runtime has none",
+        ),
+      );
+      expect(loop.removeSignalHandler("SIGINT")).toBe(false);
+    });
   });
 });
