@@ -25,17 +25,7 @@ import {
 } from "@aio/futures";
 import { runVirtual } from "@aio/loop/testing";
 import { describe, expect, it } from "vitest";
-
-class MyExc extends Error {
-  override name = "MyExc";
-}
-
-/** `CancelledError(msg)`, `ExceptionGroup[MyExc(boom)]`…: a thrown value as the logs show it. */
-function describeError(e: unknown): string {
-  if (isExceptionGroup(e)) return `ExceptionGroup[${e.exceptions.map(describeError).join(",")}]`;
-  if (!(e instanceof Error)) return `non-error ${Object.prototype.toString.call(e)}`;
-  return e.message && e.name !== "TimeoutError" ? `${e.name}(${e.message})` : e.name;
-}
+import { describeError, MyExc } from "./differential-log.js";
 
 const fail = (ms: number, msg: string) => async () => {
   await sleep(ms);

@@ -7,7 +7,7 @@
  * CPython's current `Lib/asyncio` sources. Seconds become virtual
  * milliseconds.
  */
-import { CancelledError, getRunningLoop, isCancelledError, isExceptionGroup } from "@aio/core";
+import { CancelledError, getRunningLoop, isCancelledError } from "@aio/core";
 import {
   createTask,
   currentTask,
@@ -24,17 +24,7 @@ import {
 } from "@aio/futures";
 import { runVirtual } from "@aio/loop/testing";
 import { describe, expect, it } from "vitest";
-
-class MyExc extends Error {
-  override name = "MyExc";
-}
-
-/** `CancelledError(msg)`, `ExceptionGroup[MyExc(boom)]`…: a thrown value as the logs show it. */
-function describeError(e: unknown): string {
-  if (isExceptionGroup(e)) return `ExceptionGroup[${e.exceptions.map(describeError).join(",")}]`;
-  if (!(e instanceof Error)) return `non-error ${Object.prototype.toString.call(e)}`;
-  return e.message && e.name !== "TimeoutError" ? `${e.name}(${e.message})` : e.name;
-}
+import { describeError, MyExc } from "./differential-log.js";
 
 describe("gather()", () => {
   it("gather() cancelled while every child catches its cancellation fails with CancelledError", async () => {
