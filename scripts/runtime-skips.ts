@@ -315,7 +315,7 @@ export const SKIP_RULES: readonly SkipRule[] = [
   {
     runtimes: ["chromium"],
     package: "loop",
-    file: "test/conformance/runners.test.ts",
+    file: "test/conformance/runners-sigint.test.ts",
     reason: "it sends SIGINT to child processes (no signals in a browser)",
   },
   {
@@ -336,7 +336,7 @@ export const SKIP_RULES: readonly SkipRule[] = [
   {
     runtimes: ["deno"],
     package: "loop",
-    file: "test/conformance/runners.test.ts",
+    file: "test/conformance/runners-sigint.test.ts",
     tests: [
       "test_interrupt_wait: SIGINT cancels the main task",
       "a second SIGINT exits even when the main task swallows the first",
