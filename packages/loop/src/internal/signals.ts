@@ -19,15 +19,17 @@ function signalHost(): SignalHost | null {
   return typeof p?.on === "function" && typeof p.off === "function" ? (p as SignalHost) : null;
 }
 
-/** Linux's numbers, for hosts that do not expose `os.constants.signals`. */
-// biome-ignore format: a table
-const LINUX_SIGNALS: Record<string, number> = {
-  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8,
-  SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15,
-  SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19, SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22, SIGURG: 23,
-  SIGXCPU: 24, SIGXFSZ: 25, SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28, SIGIO: 29, SIGPWR: 30,
-  SIGSYS: 31,
-};
+/**
+ * Linux's numbers, for hosts that do not expose `os.constants.signals`:
+ * SIGHUP is 1, and so on up to SIGSYS (31), without 16 (SIGSTKFLT).
+ */
+function linuxSignals(): Record<string, number> {
+  return Object.fromEntries(
+    "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS"
+      .split(" ")
+      .map((name, i) => [`SIG${name}`, i < 15 ? i + 1 : i + 2]),
+  );
+}
 
 let table: Record<string, number> | null = null;
 
@@ -40,13 +42,10 @@ function signals(): Record<string, number> {
     } catch {
       fromHost = undefined;
     }
-    table = fromHost !== undefined && Object.keys(fromHost).length > 0 ? fromHost : LINUX_SIGNALS;
+    table = fromHost !== undefined && Object.keys(fromHost).length > 0 ? fromHost : linuxSignals();
   }
   return table;
 }
-
-/** Signals no process can catch: asyncio reports them as `RuntimeError('sig N cannot be caught')`. */
-const UNCATCHABLE = new Set(["SIGKILL", "SIGSTOP"]);
 
 /**
  * asyncio `_check_signal`: the signal's name, from a name (`"SIGTERM"`) or a
@@ -70,7 +69,10 @@ export function checkSignal(method: string, sig: unknown): string {
   if (name === undefined) {
     throw new ValueError(`${method}() sig must be a valid signal, received ${describeValue(sig)}`);
   }
-  if (UNCATCHABLE.has(name)) throw new RuntimeError(`sig ${table[name]} cannot be caught`);
+  // No process can catch these: asyncio says `RuntimeError('sig N cannot be caught')`.
+  if (name === "SIGKILL" || name === "SIGSTOP") {
+    throw new RuntimeError(`sig ${table[name]} cannot be caught`);
+  }
   return name;
 }
 
