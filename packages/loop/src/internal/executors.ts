@@ -116,11 +116,6 @@ export class DefaultExecutor {
   /** Jobs of the default executor that are not done yet. */
   readonly #jobs = new Set<TrackedJob>();
 
-  /** The executor, when set or made. */
-  get current(): Executor | null {
-    return this.#executor;
-  }
-
   /** Replaces it (`loop.setDefaultExecutor`). */
   set(executor: Executor | null): void {
     this.#executor = executor;
