@@ -140,7 +140,7 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
   /** No task's context, made once: host turns start in it (`taskContext.run()` would copy every store twice). */
   readonly #hostScope = rt.taskContext.exit(newHostScope);
   #hostTimer: ReturnType<typeof setTimeout> | null = null;
-  #hostTimerWhen = Number.POSITIVE_INFINITY;
+  #hostTimerWhen = Infinity;
   #stopResolve: (() => void) | null = null;
 
   #virtual: boolean;
@@ -460,7 +460,7 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
 
   #onHostTimer = (): void => {
     this.#hostTimer = null;
-    this.#hostTimerWhen = Number.POSITIVE_INFINITY;
+    this.#hostTimerWhen = Infinity;
     this.#turnDeadline = performance.now() + HOST_YIELD_BUDGET_MS;
     if (!this.#inBatch && !this.#suspended) this.#runBatch();
   };
@@ -479,7 +479,7 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
     if (this.#hostTimer !== null) {
       clearTimeout(this.#hostTimer);
       this.#hostTimer = null;
-      this.#hostTimerWhen = Number.POSITIVE_INFINITY;
+      this.#hostTimerWhen = Infinity;
     }
   }
 
@@ -687,11 +687,11 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
       return;
     }
     const top = this.#nextLiveTimer();
-    if (top === undefined || top._when === Number.POSITIVE_INFINITY) {
+    if (top === undefined || top._when === Infinity) {
       if (this.#hostTimer !== null) {
         clearTimeout(this.#hostTimer);
         this.#hostTimer = null;
-        this.#hostTimerWhen = Number.POSITIVE_INFINITY;
+        this.#hostTimerWhen = Infinity;
       }
       return;
     }
@@ -726,7 +726,7 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
 
   #advanceToNextTimer(): void {
     const top = this.#nextLiveTimer();
-    if (top !== undefined && top._when !== Number.POSITIVE_INFINITY) this._advanceClock(top._when);
+    if (top !== undefined && top._when !== Infinity) this._advanceClock(top._when);
   }
 
   // ----- debug --------------------------------------------------------------
