@@ -470,6 +470,10 @@ export class StreamWriter implements AsyncDisposable {
             ...clientIdentity(servername, sslOptions),
           }),
     );
+    // TLS has no half-close: the peer's EOF closes the connection, as it does
+    // for a connection made with `ssl` (asyncio's SSLProtocol shuts down on
+    // eof_received). The wrapped TCP socket was half-open.
+    socket.allowHalfOpen = false;
     p.tls = true;
     p.secureContext = context;
     await handshake(p, socket, p.serverSide ? "secure" : "secureConnect", timeout);

@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getRunningLoop, RuntimeError } from "@aio/core";
-import { sleep } from "@aio/futures";
+import { sleep, waitFor } from "@aio/futures";
 import { run } from "@aio/loop";
 import {
   createDatagramEndpoint,
@@ -203,6 +203,51 @@ describe("TLS", () => {
       "plain: peercert null",
       "startTls: ok",
       "startTls: peercert kept true",
+    ]);
+  });
+
+  test("a peer that closes right after its startTls() handshake: the server's reader gets EOF, its connection closes, waitClosed() returns", async () => {
+    // asyncio 3.11 logs ['client tls ok', 'server tls ok', "server read b''",
+    // 'closing=True', 'closed']: its SSL transport closes on the peer's EOF.
+    // Ours kept the connection half-open (the TLS socket took the TCP
+    // socket's allowHalfOpen), so the reader waited for an EOF that Node had
+    // already emitted and waitClosed() hung.
+    const log = await run(async () => {
+      const log: string[] = [];
+      const handled = getRunningLoop().createFuture<void>();
+      const server = await startServer(
+        async (r, w) => {
+          await r.readline();
+          w.write("GO\n");
+          await w.startTls({ key, cert });
+          log.push("server tls ok");
+          const data = await waitFor(r.read(), 10_000).catch((e: unknown) => e);
+          log.push(`server read ${data instanceof Uint8Array ? JSON.stringify(str(data)) : data}`);
+          await w.waitClosed();
+          log.push(`closing=${w.isClosing()}`);
+          handled.setResult(undefined);
+        },
+        "127.0.0.1",
+        0,
+      );
+      const [pr, pw] = await openConnection("127.0.0.1", portOf(server));
+      pw.write("STARTTLS\n");
+      await pr.readline();
+      await pw.startTls({ ca: cert }, { serverHostname: "localhost" });
+      log.push("client tls ok");
+      pw.close();
+      await handled;
+      server.close();
+      await waitFor(server.waitClosed(), 10_000);
+      log.push("closed");
+      return log;
+    });
+    expect(log).toEqual([
+      "client tls ok",
+      "server tls ok",
+      'server read ""',
+      "closing=true",
+      "closed",
     ]);
   });
 
