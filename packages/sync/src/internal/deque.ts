@@ -6,19 +6,14 @@
  * every other slot holds `undefined` (so removed items can be collected);
  * the capacity is a power of two (`mask = capacity - 1`).
  */
+/** Starting capacity; small so that the many primitives with few waiters stay cheap. */
+const INITIAL_CAPACITY = 8;
+
 export class Deque<T> {
-  #buf: (T | undefined)[];
+  #buf: (T | undefined)[] = new Array<T | undefined>(INITIAL_CAPACITY).fill(undefined);
   #head = 0;
   #length = 0;
-  #mask: number;
-
-  /** Starting capacity; small so that the many primitives with few waiters stay cheap. */
-  static readonly INITIAL_CAPACITY = 8;
-
-  constructor() {
-    this.#buf = new Array<T | undefined>(Deque.INITIAL_CAPACITY).fill(undefined);
-    this.#mask = Deque.INITIAL_CAPACITY - 1;
-  }
+  #mask = INITIAL_CAPACITY - 1;
 
   get length(): number {
     return this.#length;
@@ -48,24 +43,9 @@ export class Deque<T> {
     return item;
   }
 
-  /** Removes and returns the last item; `undefined` when empty. */
-  pop(): T | undefined {
-    if (this.#length === 0) return undefined;
-    this.#length--;
-    const i = (this.#head + this.#length) & this.#mask;
-    const item = this.#buf[i];
-    this.#buf[i] = undefined;
-    return item;
-  }
-
   /** The first item, or `undefined`. */
   peek(): T | undefined {
     return this.#length === 0 ? undefined : this.#buf[this.#head];
-  }
-
-  /** The item at index `i` (0 = first); `undefined` out of range. */
-  at(i: number): T | undefined {
-    return i >= 0 && i < this.#length ? this.#buf[(this.#head + i) & this.#mask] : undefined;
   }
 
   /** Removes the first occurrence of `item`; returns whether it was found. */

@@ -32,9 +32,12 @@ export interface PermitRules<O extends { release(): void }> {
  */
 export class Permits<O extends { release(): void }> {
   /** `acquire()` (asyncio's coroutine in three parts); `hold()` reuses it. */
-  readonly acquire: WaitKind<O, true>;
+  declare readonly acquire: WaitKind<O, true>;
+  /** The class's rules. */
+  declare readonly rules: PermitRules<O>;
 
-  constructor(readonly rules: PermitRules<O>) {
+  constructor(rules: PermitRules<O>) {
+    this.rules = rules;
     this.acquire = {
       begin: (owner, op) => {
         if (rules.tryTake(owner)) op.now(true);
@@ -106,13 +109,22 @@ export class Permits<O extends { release(): void }> {
 
 /** A `run()` call waiting in line: its gate opens on a permit or an abort. */
 class RunWaiter<O extends { release(): void }, T> extends GateWaiter {
+  declare readonly permits: Permits<O>;
+  declare readonly owner: O;
+  declare readonly fn: () => T | PromiseLike<T>;
+  declare readonly signal: AbortSignal | undefined;
+
   constructor(
-    readonly permits: Permits<O>,
-    readonly owner: O,
-    readonly fn: () => T | PromiseLike<T>,
-    readonly signal: AbortSignal | undefined,
+    permits: Permits<O>,
+    owner: O,
+    fn: () => T | PromiseLike<T>,
+    signal: AbortSignal | undefined,
   ) {
     super();
+    this.permits = permits;
+    this.owner = owner;
+    this.fn = fn;
+    this.signal = signal;
   }
 }
 

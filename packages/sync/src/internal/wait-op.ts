@@ -61,9 +61,9 @@ export class WaitOp<O, R> implements WaitSteps<R> {
   readonly #kind: WaitKind<O, R>;
   readonly #owner: O;
   /** The caller's abort signal (validated, not aborted when the op was made). */
-  readonly signal: AbortSignal | undefined;
+  declare readonly signal: AbortSignal | undefined;
   /** The call's argument, if it has one (the item of `Queue.put()`). */
-  readonly arg: unknown;
+  declare readonly arg: unknown;
   #state: 0 | 1 | 2 | 3 = FRESH;
   #fut: FutureLike<unknown> | null = null;
   #value: R | undefined = undefined;
@@ -276,12 +276,22 @@ export function runWait<O, R>(
 
 /** The thenable behind a one-time wait's promise (see `runWait`). */
 class OneWait<O, R> {
+  declare readonly kind: WaitKind<O, R>;
+  declare readonly owner: O;
+  declare readonly fut: FutureLike<unknown>;
+  declare readonly signal: AbortSignal | undefined;
+
   constructor(
-    readonly kind: WaitKind<O, R>,
-    readonly owner: O,
-    readonly fut: FutureLike<unknown>,
-    readonly signal: AbortSignal | undefined,
-  ) {}
+    kind: WaitKind<O, R>,
+    owner: O,
+    fut: FutureLike<unknown>,
+    signal: AbortSignal | undefined,
+  ) {
+    this.kind = kind;
+    this.owner = owner;
+    this.fut = fut;
+    this.signal = signal;
+  }
 
   then(resolve: (value: R) => void, reject: (reason: unknown) => void): void {
     const { kind, owner, fut } = this;
@@ -327,12 +337,17 @@ class PromiseWait<O, R> implements WaitSteps<R> {
   #resolve: (value: R) => void = noop;
   #reject: (reason: unknown) => void = noop;
 
-  constructor(
-    readonly kind: WaitKind<O, R>,
-    readonly owner: O,
-    readonly signal: AbortSignal | undefined,
-    readonly arg: unknown,
-  ) {}
+  declare readonly kind: WaitKind<O, R>;
+  declare readonly owner: O;
+  declare readonly signal: AbortSignal | undefined;
+  declare readonly arg: unknown;
+
+  constructor(kind: WaitKind<O, R>, owner: O, signal: AbortSignal | undefined, arg: unknown) {
+    this.kind = kind;
+    this.owner = owner;
+    this.signal = signal;
+    this.arg = arg;
+  }
 
   now(_value: R): void {
     // Only `begin` finishes at once; `woke` returns its value.
