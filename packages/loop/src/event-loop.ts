@@ -18,7 +18,7 @@ import {
   type TaskLike,
 } from "@aio/core";
 import { _onLoopClose } from "@aio/futures";
-import { Handle, TimerHandle } from "./handle.js";
+import { callbackName, Handle, TimerHandle } from "./handle.js";
 import { TimerHeap } from "./internal/timer-heap.js";
 import { EventLoopServices } from "./loop-services.js";
 
@@ -68,14 +68,6 @@ export interface EventLoopOptions {
   debug?: boolean;
   /** @internal Virtual time (see `@aio/loop/testing`). */
   virtualTime?: boolean;
-}
-
-function checkCallback(method: string, cb: unknown): void {
-  _checkFunction(`${method}()`, "callback", cb);
-}
-
-function checkTime(method: string, arg: string, value: unknown): void {
-  _checkMs(`${method}()`, arg, value);
 }
 
 /**
@@ -203,7 +195,7 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
   callSoon<A extends unknown[]>(cb: (...args: A) => unknown, ...args: A): Handle;
   callSoon(cb: (...args: unknown[]) => unknown): Handle {
     if (this.#closed) throw new RuntimeError("Event loop is closed");
-    if (typeof cb !== "function") checkCallback("callSoon", cb);
+    if (typeof cb !== "function") _checkFunction("callSoon()", "callback", cb);
     // `arguments`, not a rest parameter: no array is made for the common
     // call without arguments (a million `callSoon(cb)` allocate a million
     // fewer objects).
@@ -244,8 +236,8 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
     cb: (...args: A) => unknown,
     ...args: A
   ): TimerHandle {
-    checkTime("callLater", "delay", delay);
-    return this.#schedule(this.time() + delay, cb, args, "callLater");
+    _checkMs("callLater()", "delay", delay);
+    return this.#schedule(this.time() + delay, cb, args, "callLater()");
   }
 
   /**
@@ -265,13 +257,14 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
    * ```
    */
   callAt<A extends unknown[]>(when: number, cb: (...args: A) => unknown, ...args: A): TimerHandle {
-    checkTime("callAt", "when", when);
-    return this.#schedule(when, cb, args, "callAt");
+    _checkMs("callAt()", "when", when);
+    return this.#schedule(when, cb, args, "callAt()");
   }
 
-  #schedule(when: number, cb: unknown, args: unknown[], method: string): TimerHandle {
+  /** `where`: the method, for messages (`"callLater()"`). */
+  #schedule(when: number, cb: unknown, args: unknown[], where: string): TimerHandle {
     if (this.#closed) throw new RuntimeError("Event loop is closed");
-    if (typeof cb !== "function") checkCallback(method, cb);
+    if (typeof cb !== "function") _checkFunction(where, "callback", cb);
     const handle = new TimerHandle(
       when,
       this.#timerSeq++,
@@ -643,11 +636,10 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
       // The repr is built only for slow callbacks, from the callback kept
       // before the run (a handle may cancel itself while it runs).
       // An internal item (a task's first step, a wake-up) describes itself.
-      const name = typeof cb === "function" ? cb.name || "<anonymous>" : String(cb);
       const what =
         (handle._args as unknown) === SELF
           ? String(handle)
-          : `<${handle.constructor.name} ${name}()>`;
+          : `<${handle.constructor.name} ${callbackName(cb)}()>`;
       console.warn(`Executing ${what} took ${dt.toFixed(3)} ms`);
     }
     for (let k = 0; k < instruments.length; k++) {

@@ -6,7 +6,8 @@ export interface HandleOwner {
   _timerCancelled(handle: TimerHandle): void;
 }
 
-function callbackName(cb: unknown): string {
+/** @internal A callback's name as asyncio shows it (`<anonymous>` for an unnamed one). */
+export function callbackName(cb: unknown): string {
   return typeof cb === "function" ? cb.name || "<anonymous>" : String(cb);
 }
 
