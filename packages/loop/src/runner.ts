@@ -95,17 +95,14 @@ export class Runner {
   constructor(options?: RunnerOptions) {
     const o = _checkOptions("Runner", options);
     if (o.loopFactory !== undefined) _checkFunction("Runner", "loopFactory", o.loopFactory);
-    if (o.executorShutdownTimeout !== undefined) {
-      _checkMs("Runner", "executorShutdownTimeout", o.executorShutdownTimeout, {
-        nullable: true,
-        min: 0,
-      });
+    const timeout = o.executorShutdownTimeout;
+    if (timeout !== undefined) {
+      _checkMs("Runner", "executorShutdownTimeout", timeout, { nullable: true, min: 0 });
     }
     this.#debug = o.debug;
     this.#loopFactory = o.loopFactory;
     this.#executorShutdownTimeout =
-      o.executorShutdownTimeout ?? DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT_MS;
-    if (o.executorShutdownTimeout === null) this.#executorShutdownTimeout = null;
+      timeout === undefined ? DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT_MS : timeout;
   }
 
   /**
