@@ -305,7 +305,7 @@ export abstract class EventLoopServices {
    */
   async shutdownDefaultExecutor(timeout: number | null = null): Promise<void> {
     _checkMs("shutdownDefaultExecutor()", "timeout", timeout, { nullable: true, min: 0 });
-    await this.#defaultExecutor.shutdown(timeout, (message) => console.warn(message));
+    await this.#defaultExecutor.shutdown(timeout);
   }
 
   /**

@@ -167,11 +167,11 @@ export class DefaultExecutor {
   /**
    * Shuts the executor down and waits for its jobs, at most `timeout` ms
    * (null: no limit) — asyncio `shutdown_default_executor(timeout)`. When the
-   * time runs out, `warn` gets a message naming the jobs still running, and
+   * time runs out, a warning (`console.warn`) names the jobs still running, and
    * the executor's workers are terminated (when it can do that), so nothing
    * keeps the process alive.
    */
-  async shutdown(timeout: number | null, warn: (message: string) => void): Promise<void> {
+  async shutdown(timeout: number | null): Promise<void> {
     const executor = this.#executor;
     this.#executor = null;
     this.#shutDown = true;
@@ -191,7 +191,7 @@ export class DefaultExecutor {
       clearTimeout(timer);
     }
     const stuck = [...this.#jobs].filter((j) => !j.future.done()).map((j) => j.name);
-    warn(
+    console.warn(
       `The default executor did not finish its jobs within ${timeout} ms${
         stuck.length === 0 ? "" : `; still running: ${stuck.join(", ")}`
       }. Its workers are terminated.`,
