@@ -1,7 +1,7 @@
 import { describeValue, type EventLoop, ValueError } from "@aio/core";
 import { type Future, isFuture } from "./future.js";
 import { runningLoop } from "./internal/running-loop.js";
-import { isGenerator } from "./internal/util.js";
+import { isGenerator, isThenable } from "./internal/util.js";
 
 /**
  * What the combinators accept: a Future or Task, any thenable (a native
@@ -92,12 +92,9 @@ export function toFuture<T>(
   if (typeof aw === "function") {
     return (loop ?? runningLoop(where)).createTask(aw) as unknown as Future<Awaited<T>>;
   }
-  if (isGenerator(aw)) {
-    // asyncio ensure_future(coro): a generator runs in a generator task.
-    const gen = aw;
-    return (loop ?? runningLoop(where)).createTask(() => gen) as unknown as Future<Awaited<T>>;
-  }
-  if (typeof aw === "object" && aw !== null && typeof (aw as PromiseLike<T>).then === "function") {
+  // asyncio ensure_future(coro): a generator runs in a generator task; a
+  // thenable (functions went above) is awaited by an `async` one.
+  if (isGenerator(aw) || isThenable(aw)) {
     const awaitable = aw as PromiseLike<T>;
     return (loop ?? runningLoop(where)).createTask(() => awaitable) as unknown as Future<
       Awaited<T>

@@ -1,4 +1,5 @@
 import {
+  _checkFunction,
   _kAwaits,
   CancelledError,
   type EventLoop,
@@ -14,7 +15,7 @@ import {
 import { DoneIter, EMPTY_ITER, FutureIter } from "./internal/future-iter.js";
 import { awaitingTask, stepEnded } from "./internal/step.js";
 import { type LogRecord, trackUnretrieved, untrack } from "./internal/unretrieved.js";
-import { describe, formatValue } from "./internal/util.js";
+import { formatValue } from "./internal/util.js";
 import { type Callback, type CoroWaker, schedule, Waiter } from "./internal/waiter.js";
 
 const PENDING = 0;
@@ -338,11 +339,7 @@ export class Future<T> implements FutureLike<T> {
    * ```
    */
   addDoneCallback(cb: (future: this) => void): void {
-    if (typeof cb !== "function") {
-      throw new TypeError(
-        `addDoneCallback() callback must be a function, received ${describe(cb)}`,
-      );
-    }
+    _checkFunction("addDoneCallback()", "callback", cb);
     FutureClass.#addCallback(this, cb);
   }
 
@@ -581,7 +578,7 @@ export class Future<T> implements FutureLike<T> {
     // #result holds the message until the error is made, then the error (asyncio keeps one instance).
     const held = fut.#result;
     if (held instanceof CancelledError) return held;
-    const err = held === undefined ? new CancelledError() : new CancelledError(held as string);
+    const err = new CancelledError(held as string | undefined);
     fut.#result = err;
     return err;
   }

@@ -1,4 +1,5 @@
 import {
+  _checkFunction,
   _currentTask,
   CancelledError,
   type EventLoop,
@@ -139,9 +140,7 @@ export class Task<T> extends Future<T> {
    * @throws {RuntimeError} when the loop is closed, or no loop is given and none runs.
    */
   constructor(fn: () => T | PromiseLike<T>, options?: TaskConstructorOptions) {
-    if (typeof fn !== "function") {
-      throw new TypeError(`createTask() fn must be a function, received ${describe(fn)}`);
-    }
+    _checkFunction("createTask()", "fn", fn);
     const loop = options?.loop ?? getRunningLoop();
     if (loop.isClosed()) throw new RuntimeError("Event loop is closed");
     super({ loop });
@@ -273,8 +272,8 @@ export class Task<T> extends Future<T> {
   }
 
   static #makeCancelledError(task: Task<unknown>): CancelledError {
-    const msg = TaskClass.#cold(task)?.cancelMessage;
-    return msg === undefined ? new CancelledError() : new CancelledError(msg);
+    // `new CancelledError(undefined)` is `new CancelledError()`: no message.
+    return new CancelledError(TaskClass.#cold(task)?.cancelMessage);
   }
 
   // ----- async tasks ----------------------------------------------------------
@@ -504,10 +503,8 @@ export class Task<T> extends Future<T> {
     const cold = TaskClass.#coldFields(this);
     cold.numCancelsRequested++;
     const abort = cold.abort;
-    if (abort instanceof AbortController)
-      abort.abort(msg === undefined ? new CancelledError() : new CancelledError(msg));
-    else if (abort === null)
-      cold.abort = msg === undefined ? new CancelledError() : new CancelledError(msg);
+    if (abort instanceof AbortController) abort.abort(new CancelledError(msg));
+    else if (abort === null) cold.abort = new CancelledError(msg);
     // Delivered by `_deliverCancel` (the step that resumes the task), or as
     // the CancelledError of the future it awaits, cancelled here.
     cold.mustCancel = true;
@@ -707,9 +704,7 @@ export function createTask<T>(
   fn: () => T | PromiseLike<T>,
   options?: TaskOptions,
 ): Task<Awaited<T>> {
-  if (typeof fn !== "function") {
-    throw new TypeError(`createTask() fn must be a function, received ${describe(fn)}`);
-  }
+  _checkFunction("createTask()", "fn", fn);
   return runningLoop("createTask()").createTask(fn, options) as Task<Awaited<T>>;
 }
 
