@@ -15,7 +15,7 @@ import {
 import { type Coroutine, ensureFuture, Future, Task } from "@aio/futures";
 import { formatContext } from "./internal/exception-context.js";
 import { DefaultExecutor, isExecutor, submitTo } from "./internal/executors.js";
-import { checkSignal, SignalHandlers } from "./internal/signals.js";
+import { addSignal, checkSignal, removeSignal, type SignalHandlers } from "./internal/signals.js";
 
 /**
  * What an event loop offers besides running callbacks: the exception handler,
@@ -35,7 +35,7 @@ import { checkSignal, SignalHandlers } from "./internal/signals.js";
 export abstract class EventLoopServices {
   #exceptionHandler: ExceptionHandler | null = null;
   readonly #defaultExecutor = new DefaultExecutor();
-  readonly #signalHandlers = new SignalHandlers();
+  readonly #signalHandlers: SignalHandlers = new Map();
   readonly #asyncgens = new Set<AsyncGenerator<unknown, unknown, unknown>>();
   #taskFactory: TaskFactory | null = null;
   /** `{ loop: this }`, made once: the options of every Future and option-less Task this loop makes (read-only: both only read them). */
@@ -58,7 +58,8 @@ export abstract class EventLoopServices {
 
   /** @internal The loop closes: signal handlers are removed, the default executor shut down without waiting. */
   protected _closeServices(): void {
-    this.#signalHandlers.clear();
+    // Deleting the current entry does not disturb a Map's iteration.
+    for (const name of this.#signalHandlers.keys()) removeSignal(this.#signalHandlers, name);
     this.#defaultExecutor.close();
   }
 
@@ -202,7 +203,7 @@ export abstract class EventLoopServices {
     if (this.isClosed()) throw new RuntimeError("Event loop is closed");
     const name = checkSignal("addSignalHandler", sig);
     _checkFunction("addSignalHandler()", "callback", cb);
-    this.#signalHandlers.add(name, () => {
+    addSignal(this.#signalHandlers, name, () => {
       if (!this.isClosed()) this.callSoon(cb, ...args);
     });
   }
@@ -221,7 +222,7 @@ export abstract class EventLoopServices {
    * ```
    */
   removeSignalHandler(sig: string | number): boolean {
-    return this.#signalHandlers.remove(checkSignal("removeSignalHandler", sig));
+    return removeSignal(this.#signalHandlers, checkSignal("removeSignalHandler", sig));
   }
 
   /** @internal Whether a handler for the signal `name` is installed (`Runner` asks about SIGINT). */

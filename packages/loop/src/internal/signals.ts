@@ -76,46 +76,32 @@ export function checkSignal(method: string, sig: unknown): string {
   return name;
 }
 
+/** A loop's signal handlers: the host listener of each signal, by name. */
+export type SignalHandlers = Map<string, () => void>;
+
 /**
- * The signal handlers of one loop (asyncio `_UnixSelectorEventLoop.
- * _signal_handlers`). The host's listener only schedules the callback with
- * `schedule` — asyncio's `_add_callback_signalsafe` — so the callback always
- * runs on the loop, as a scheduled callback, never inside the host's signal
- * event. One handler per signal: adding another replaces it.
+ * Installs `listener` for `name` (already checked by {@link checkSignal}),
+ * replacing the handler there was (asyncio `add_signal_handler`). The
+ * listener only schedules the callback — asyncio's `_add_callback_signalsafe` —
+ * so the callback always runs on the loop, never inside the host's signal event.
  */
-export class SignalHandlers {
-  readonly #listeners = new Map<string, () => void>();
-
-  /** Installs `cb(...args)` for `name` (already checked by {@link checkSignal}). */
-  add(name: string, schedule: () => void): void {
-    const host = signalHost();
-    if (host === null) {
-      throw new RuntimeError(
-        "addSignalHandler() needs a host with process signals (Node, Deno or Bun); this runtime has none",
-      );
-    }
-    this.remove(name);
-    const listener = () => schedule();
-    host.on(name, listener);
-    this.#listeners.set(name, listener);
+export function addSignal(handlers: SignalHandlers, name: string, listener: () => void): void {
+  const host = signalHost();
+  if (host === null) {
+    throw new RuntimeError(
+      "addSignalHandler() needs a host with process signals (Node, Deno or Bun); this runtime has none",
+    );
   }
+  removeSignal(handlers, name);
+  host.on(name, listener);
+  handlers.set(name, listener);
+}
 
-  /** Removes the handler for `name`; false when there was none. */
-  remove(name: string): boolean {
-    const listener = this.#listeners.get(name);
-    if (listener === undefined) return false;
-    this.#listeners.delete(name);
-    signalHost()?.off(name, listener);
-    return true;
-  }
-
-  /** True when a handler for `name` is installed. */
-  has(name: string): boolean {
-    return this.#listeners.has(name);
-  }
-
-  /** Removes every handler (the loop closes). */
-  clear(): void {
-    for (const name of [...this.#listeners.keys()]) this.remove(name);
-  }
+/** Removes the handler for `name`; false when there was none. */
+export function removeSignal(handlers: SignalHandlers, name: string): boolean {
+  const listener = handlers.get(name);
+  if (listener === undefined) return false;
+  handlers.delete(name);
+  signalHost()?.off(name, listener);
+  return true;
 }
