@@ -52,14 +52,6 @@ export function isExecutor(value: unknown): value is Executor {
   );
 }
 
-/** Copies a settled job's outcome into `future` (unless it is done already). */
-function settleFrom<T>(future: Future<T>, job: Future<T>): void {
-  if (future.done()) return;
-  if (job.cancelled()) future.cancel();
-  else if (isFailed(job)) future.setException(job.exception());
-  else future.setResult(job.result());
-}
-
 /**
  * Submits `fn(...args)` to `executor` and returns a Future of `loop`
  * (asyncio `run_in_executor` + `wrap_future`). `into`, when given, is the
@@ -82,8 +74,12 @@ export function submitTo<T>(
   if (isFuture(job)) {
     // A Future's then() inside a task would count as that task awaiting it;
     // a done callback does not.
-    job.addDoneCallback((f) => {
-      if (!loop.isClosed()) settleFrom(future, f as Future<T>);
+    // Its outcome is copied into `future` (unless that is done already).
+    job.addDoneCallback(() => {
+      if (loop.isClosed() || future.done()) return;
+      if (job.cancelled()) future.cancel();
+      else if (isFailed(job)) future.setException(job.exception());
+      else future.setResult(job.result() as T);
     });
   } else {
     job.then(
@@ -177,13 +173,14 @@ export class DefaultExecutor {
     this.#shutDown = true;
     if (executor === null) return;
     const done = executor.shutdown({ wait: true });
-    if (timeout === null || !Number.isFinite(timeout)) {
+    // `timeout` was checked by shutdownDefaultExecutor(): null, or a number >= 0.
+    if (timeout === null || timeout === Infinity) {
       await done;
       return;
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<boolean>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, timeout), true);
+      timer = setTimeout(resolve, timeout, true);
     });
     try {
       if ((await Promise.race([done.then(() => false), expired])) === false) return;
