@@ -416,32 +416,26 @@ export class Future<T> implements FutureLike<T> {
     onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     const task = awaitingTask();
+    // The error a refused await rejects with (the task goes on in its step).
+    let err: RuntimeError | undefined;
     if (task !== null) {
       if (task._isGenerator) {
         // A generator task waits with `yield*`. An `await`/`then()` in its
         // code (or in an `async` helper it called) could not be cancelled
         // with the task: refuse it, before it registers anything.
-        return Promise.reject(
-          new RuntimeError(
-            `${this.toString()} awaited with then() inside generator task ${task.toString()}: ` +
-              "use yield*, or run promise-style code in a task of its own: yield* ensureFuture(() => …)",
-          ),
-        ).then(onFulfilled, onRejected);
-      }
-      if ((task as unknown) === this) {
+        err = new RuntimeError(
+          `${this.toString()} awaited with then() inside generator task ${task.toString()}: ` +
+            "use yield*, or run promise-style code in a task of its own: yield* ensureFuture(() => …)",
+        );
+      } else if ((task as unknown) === this) {
         stepEnded(task, false);
-        return Promise.reject(
-          new RuntimeError(`Task cannot await on itself: ${task.toString()}`),
-        ).then(onFulfilled, onRejected);
-      }
-      if (task.getLoop() !== this.#loop) {
-        const err = new RuntimeError(
+        err = new RuntimeError(`Task cannot await on itself: ${task.toString()}`);
+      } else if (task.getLoop() !== this.#loop) {
+        err = new RuntimeError(
           `Task ${task.toString()} got Future ${this.toString()} attached to a different loop`,
         );
         stepEnded(task, false);
-        return Promise.reject(err).then(onFulfilled, onRejected);
-      }
-      if (this.#state === PENDING) {
+      } else if (this.#state === PENDING) {
         // The step that reached this await is over: the task now waits on this future.
         task._futWaiter = this as Future<unknown>;
         task._cancelAwaited();
@@ -458,10 +452,10 @@ export class Future<T> implements FutureLike<T> {
       return waiter.promise as Promise<R1 | R2>;
     }
     // Already done: awaiting a done future does not yield to the loop (asyncio).
-    if (this.#state === FINISHED) {
+    if (err === undefined && this.#state === FINISHED) {
       return Promise.resolve(this.#result as T).then(onFulfilled, onRejected);
     }
-    return Promise.reject(internals.rejection(this as Future<unknown>)).then(
+    return Promise.reject(err ?? internals.rejection(this as Future<unknown>)).then(
       onFulfilled,
       onRejected,
     );

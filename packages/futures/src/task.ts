@@ -144,12 +144,11 @@ export class Task<T> extends Future<T> {
     const loop = options?.loop ?? getRunningLoop();
     if (loop.isClosed()) throw new RuntimeError("Event loop is closed");
     super({ loop });
-    if (Object.getPrototypeOf(fn) === GeneratorFunctionPrototype) {
-      // A generator task: its steps run in the creator's context with the task entered.
-      this.#scope = newGeneratorScope(this, fn);
-    } else {
-      this.#scope = new TaskScope(fn);
-    }
+    // A generator task: its steps run in the creator's context with the task entered.
+    this.#scope =
+      Object.getPrototypeOf(fn) === GeneratorFunctionPrototype
+        ? newGeneratorScope(this, fn)
+        : new TaskScope(fn);
     const name = options?.name;
     this.#meta = name === undefined ? ++taskCounter : String(name);
     const list = tasksOf<Task<unknown>>(loop);
