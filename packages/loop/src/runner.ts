@@ -12,6 +12,7 @@ import {
 import { allTasks, type Coroutine, type Task } from "@aio/futures";
 import { BaseEventLoop } from "./event-loop.js";
 import { DEFAULT_EXECUTOR_SHUTDOWN_TIMEOUT_MS } from "./internal/executors.js";
+import { signalHost } from "./internal/signals.js";
 
 /**
  * Thrown by `run()`/`Runner.run()` when the main task was cancelled because
@@ -136,8 +137,9 @@ export class Runner {
     ) as Task<Awaited<T>>;
     this.#interruptCount = 0;
     const onSigint = () => this.#onSigint(loop, task, onSigint);
-    const host = processHost();
-    const installSigint = host !== null && host.listenerCount("SIGINT") === 0;
+    const host = signalHost();
+    const installSigint =
+      typeof host?.listenerCount === "function" && host.listenerCount("SIGINT") === 0;
     if (installSigint) host.on("SIGINT", onSigint);
     try {
       return await loop.runUntilComplete(task);
@@ -166,9 +168,9 @@ export class Runner {
       return;
     }
     // Second Ctrl-C: give the signal its default meaning and exit.
-    const host = processHost()!;
+    const host = signalHost()!;
     host.off("SIGINT", listener);
-    host.kill(host.pid, "SIGINT");
+    host.kill!(host.pid!, "SIGINT");
   }
 
   /**
@@ -243,22 +245,6 @@ export class Runner {
     this.#state = INITIALIZED;
     return loop;
   }
-}
-
-/** Node's `process` (Deno and Bun have it too) for SIGINT; null in a browser. */
-interface ProcessHost {
-  pid: number;
-  on(event: "SIGINT", listener: () => void): unknown;
-  off(event: "SIGINT", listener: () => void): unknown;
-  listenerCount(event: "SIGINT"): number;
-  kill(pid: number, signal: "SIGINT"): unknown;
-}
-
-function processHost(): ProcessHost | null {
-  const p = (globalThis as { process?: Partial<ProcessHost> }).process;
-  return typeof p?.on === "function" && typeof p.listenerCount === "function"
-    ? (p as ProcessHost)
-    : null;
 }
 
 /**

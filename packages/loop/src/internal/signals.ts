@@ -5,16 +5,20 @@ import { describeValue, RuntimeError, ValueError } from "@aio/core";
  * compatibility layers have the same shape). Null where there is none (a
  * browser), and then adding a handler is a `RuntimeError`.
  */
-interface SignalHost {
+export interface SignalHost {
   on(signal: string, listener: () => void): unknown;
   off(signal: string, listener: () => void): unknown;
+  /** For `run()`'s SIGINT: whether someone else listens, and the second Ctrl-C. */
+  listenerCount?(signal: string): number;
+  pid?: number;
+  kill?(pid: number, signal: string): unknown;
   platform?: string;
   getBuiltinModule?: (
     id: string,
   ) => { constants?: { signals?: Record<string, number> } } | undefined;
 }
 
-function signalHost(): SignalHost | null {
+export function signalHost(): SignalHost | null {
   const p = (globalThis as { process?: Partial<SignalHost> }).process;
   return typeof p?.on === "function" && typeof p.off === "function" ? (p as SignalHost) : null;
 }
