@@ -446,7 +446,9 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
       this.#inflightCount = 0;
     }
     if (this.#virtual && !this.#iterating && this.#ready.length === 0 && !this.#stopping) {
-      this.#advanceToNextTimer();
+      // Virtual time, idle: jump to the next timer.
+      const top = this.#nextLiveTimer();
+      if (top !== undefined && top._when !== Infinity) this._advanceClock(top._when);
     }
     this.#runBatch();
   };
@@ -714,11 +716,6 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
       top = timers.peek();
     }
     return top;
-  }
-
-  #advanceToNextTimer(): void {
-    const top = this.#nextLiveTimer();
-    if (top !== undefined && top._when !== Infinity) this._advanceClock(top._when);
   }
 
   // ----- debug --------------------------------------------------------------
