@@ -99,7 +99,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * @throws {RangeError} when `maxsize` is NaN or not an integer.
    */
   constructor(maxsize = 0) {
-    this.#maxsize = checkMaxsize(new.target?.name ?? "Queue", maxsize);
+    this.#maxsize = checkMaxsize(new.target.name ?? "Queue", maxsize);
     this.#store = this[kCreateStore]();
     this.#finished.set();
   }
@@ -164,10 +164,6 @@ export class Queue<T> implements AsyncIterable<T> {
     return this.#maxsize > 0 && this.#store.length >= this.#maxsize;
   }
 
-  #freeSlots(): number {
-    return this.#maxsize > 0 ? this.#maxsize - this.#store.length : Number.POSITIVE_INFINITY;
-  }
-
   /**
    * Puts an item, waiting for a free slot while the queue is full (asyncio `put`).
    * Waiting producers are served in FIFO order.
@@ -222,7 +218,9 @@ export class Queue<T> implements AsyncIterable<T> {
     if (this.#isShutdown) throw new QueueShutDown();
     return woken
       ? !this.full()
-      : this.#putters.length === 0 && this.#freeSlots() > this.#wokenPutters;
+      : this.#putters.length === 0 &&
+          // a free slot nobody woken is owed (always, unbounded)
+          (this.#maxsize <= 0 || this.#maxsize - this.#store.length > this.#wokenPutters);
   }
 
   /** Registers a putter future; a woken putter that lost its slot keeps its place at the head. */

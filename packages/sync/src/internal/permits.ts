@@ -2,7 +2,7 @@ import { describeValue, type FutureLike } from "@aio/core";
 import type { Hold } from "../hold.js";
 import type { Waitable } from "../waitable.js";
 import type { Deque } from "./deque.js";
-import { startHold, startWait, type WaitKind } from "./wait-op.js";
+import { startWait, toHold, type WaitKind } from "./wait-op.js";
 import { GateWaiter, signalOf, type Waiter, type WaitOptions } from "./waiting.js";
 
 /**
@@ -61,7 +61,14 @@ export class Permits<O extends { release(): void }> {
 
   /** `hold(options)` in the caller's form. */
   startHold(owner: O, options: WaitOptions | undefined): Waitable<Hold> {
-    return startHold(this.acquire, owner, this.#holdName, options);
+    return startWait(
+      this.acquire,
+      owner,
+      this.#holdName,
+      options,
+      undefined,
+      toHold,
+    ) as unknown as Waitable<Hold>;
   }
 
   readonly #acquireName = (owner: O): string => `${this.rules.name(owner)}.acquire()`;

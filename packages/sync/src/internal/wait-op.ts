@@ -402,17 +402,18 @@ class PromiseWait<O, R> implements WaitSteps<R> {
   }
 }
 
+/** `woke`/`failed` of the kinds below, whose `begin` never waits. */
+function unreachable(): never {
+  throw new RuntimeError("unreachable");
+}
+
 /** A wait that fails with `arg` as soon as it starts (a bad argument). */
 const FAIL: WaitKind<null, never> = {
   begin: (_, op) => {
     throw op.arg;
   },
-  woke: () => {
-    throw new RuntimeError("unreachable");
-  },
-  failed: (_o, _f, err) => {
-    throw err;
-  },
+  woke: unreachable,
+  failed: unreachable,
 };
 
 /**
@@ -446,17 +447,8 @@ export function startWait<O, R>(
   return (map === null ? promise : promise.then(() => map(owner))) as Waitable<R>;
 }
 
-/** `hold()`: the owner's `acquire()` kind, giving a {@link Hold} on the owner once acquired. */
-export function startHold<O extends { release(): void }>(
-  acquire: WaitKind<O, true>,
-  owner: O,
-  method: string | ((owner: O) => string),
-  options: WaitOptions | undefined,
-): Waitable<Hold> {
-  return startWait(acquire, owner, method, options, undefined, toHold) as unknown as Waitable<Hold>;
-}
-
-function toHold(owner: { release(): void }): Hold {
+/** `hold()`'s `map` for {@link startWait}: a {@link Hold} on the owner once acquired. */
+export function toHold(owner: { release(): void }): Hold {
   return new Hold(owner);
 }
 
@@ -465,8 +457,8 @@ const NOW: WaitKind<null, unknown> = {
   begin: (_, op) => {
     op.now(op.arg);
   },
-  woke: FAIL.woke,
-  failed: FAIL.failed,
+  woke: unreachable,
+  failed: unreachable,
 };
 
 /** What the synchronous part of an {@link inOwnTask} call returns when the call has to wait. */
