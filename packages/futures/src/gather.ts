@@ -16,7 +16,8 @@ export interface GatherOptions {
  * cancels every child that is not done yet.
  */
 export class GatheringFuture<T> extends Future<T> {
-  /** @internal */ readonly _children: Future<unknown>[];
+  /** @internal Assigned in the constructor (`declare`: no class-field declaration in the bundle). */
+  declare readonly _children: Future<unknown>[];
   /** @internal */ _cancelRequested = false;
 
   /** @internal Made by gather(). */

@@ -16,10 +16,13 @@ export const EMPTY_ITER: Iterator<unknown, undefined, unknown> & Iterable<unknow
  * ends at the first `next()`.
  */
 export class DoneIter<T> implements Iterator<never, T, unknown>, IteratorReturnResult<T> {
-  readonly done = true as const;
-  readonly value: T;
+  // `declare`d and assigned in the constructor: the same fields in the same
+  // order, without the class-field declarations a bundle would carry.
+  declare readonly done: true;
+  declare readonly value: T;
 
   constructor(value: T) {
+    this.done = true;
     this.value = value;
   }
 

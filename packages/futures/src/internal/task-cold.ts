@@ -20,6 +20,11 @@ export class TaskCold {
    */
   created: Error | undefined = undefined;
 
-  /** @param name - the task's name, or the N of `Task-N` (see `Task`'s `#meta`). */
-  constructor(public name: string | number) {}
+  /** The task's name, or the N of `Task-N` (see `Task`'s `#meta`). */
+  declare name: string | number;
+
+  /** @param name - the task's name, or the N of `Task-N`. */
+  constructor(name: string | number) {
+    this.name = name;
+  }
 }

@@ -21,18 +21,23 @@ interface Settling {
  * task keeps it until it is done: every step enters it again.
  */
 export class TaskScope extends _ContextScope {
+  // `declare`d and assigned in the constructor: the same fields in the same
+  // order, without the class-field declarations a bundle would carry.
+  declare readonly fn: () => unknown;
+  /** True for a generator task's scope (what `Task._isGenerator` reads). */
+  declare readonly coro: boolean;
   /** A generator task's generator, once its first step made it. */
-  gen: Generator<unknown, unknown, unknown> | null = null;
+  declare gen: Generator<unknown, unknown, unknown> | null;
 
   /**
    * @param fn - the task's function.
-   * @param coro - true for a generator task's scope (what `Task._isGenerator` reads).
+   * @param coro - true for a generator task's scope.
    */
-  constructor(
-    readonly fn: () => unknown,
-    readonly coro = false,
-  ) {
+  constructor(fn: () => unknown, coro = false) {
     super("aio.Task", { requireManualDestroy: true });
+    this.fn = fn;
+    this.coro = coro;
+    this.gen = null;
   }
 }
 

@@ -34,12 +34,24 @@ function capture(resolve: (value: unknown) => void, reject: (reason: unknown) =>
  * chains on a task's Waiter before it ran.
  */
 class Deferred {
+  // `declare`d and assigned in the constructor: the same fields in the same
+  // order, without the class-field declarations a bundle would carry.
+  declare readonly future: Future<unknown>;
+  declare readonly promise: Promise<unknown>;
+  declare readonly resolve: (value: unknown) => void;
+  declare readonly reject: (reason: unknown) => void;
+
   constructor(
-    readonly future: Future<unknown>,
-    readonly promise: Promise<unknown>,
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (reason: unknown) => void,
-  ) {}
+    future: Future<unknown>,
+    promise: Promise<unknown>,
+    resolve: (value: unknown) => void,
+    reject: (reason: unknown) => void,
+  ) {
+    this.future = future;
+    this.promise = promise;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
 }
 
 /** `Waiter` itself, for its static members (see `FutureClass` in `future.ts`). */
@@ -68,18 +80,29 @@ export class Waiter {
     WaiterClass = this;
   }
 
+  /**
+   * Before it ran: its future, or the Deferred holding it once a promise
+   * was made. After: that Deferred, the promise made when the handler
+   * threw or returned a thenable, or the handler's plain result (never a
+   * thenable, so never a Future or a Promise).
+   */
+  declare state: unknown;
+  declare readonly onFulfilled: ((value: unknown) => unknown) | null | undefined;
+  declare readonly onRejected: ((reason: unknown) => unknown) | null | undefined;
+  declare readonly task: TaskInternals | null;
+
+  // Fields `declare`d and assigned here, as Deferred's.
   private constructor(
-    /**
-     * Before it ran: its future, or the Deferred holding it once a promise
-     * was made. After: that Deferred, the promise made when the handler
-     * threw or returned a thenable, or the handler's plain result (never a
-     * thenable, so never a Future or a Promise).
-     */
-    public state: unknown,
-    readonly onFulfilled: ((value: unknown) => unknown) | null | undefined,
-    readonly onRejected: ((reason: unknown) => unknown) | null | undefined,
-    readonly task: TaskInternals | null,
-  ) {}
+    state: unknown,
+    onFulfilled: ((value: unknown) => unknown) | null | undefined,
+    onRejected: ((reason: unknown) => unknown) | null | undefined,
+    task: TaskInternals | null,
+  ) {
+    this.state = state;
+    this.onFulfilled = onFulfilled;
+    this.onRejected = onRejected;
+    this.task = task;
+  }
 
   /**
    * A registration whose promise exists from the start (a `then()` outside any task).
@@ -221,10 +244,14 @@ function runCallback(cb: Callback, fut: Future<unknown>): unknown {
  * of a Handle, an arguments array and an `arguments` object.
  */
 class DoneCallback {
-  constructor(
-    readonly cb: (future: Future<unknown>) => unknown,
-    readonly fut: Future<unknown>,
-  ) {}
+  declare readonly cb: (future: Future<unknown>) => unknown;
+  declare readonly fut: Future<unknown>;
+
+  // Fields `declare`d and assigned here, as Deferred's.
+  constructor(cb: (future: Future<unknown>) => unknown, fut: Future<unknown>) {
+    this.cb = cb;
+    this.fut = fut;
+  }
 }
 
 /** What the loop runs for a DoneCallback; a returned promise's rejection goes to the exception handler. */
