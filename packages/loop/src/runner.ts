@@ -162,8 +162,7 @@ export class Runner {
     if ((loop as { _hasSignalHandler?: (sig: string) => boolean })._hasSignalHandler?.("SIGINT")) {
       return;
     }
-    this.#interruptCount++;
-    if (this.#interruptCount === 1 && !task.done()) {
+    if (++this.#interruptCount === 1 && !task.done()) {
       task.cancel();
       return;
     }

@@ -155,9 +155,9 @@ export class DefaultExecutor {
   }
 
   #make(): Executor | null {
-    if (rt.defaultExecutorFactory === null) return null;
-    this.#executor = rt.defaultExecutorFactory();
-    return this.#executor;
+    return rt.defaultExecutorFactory === null
+      ? null
+      : (this.#executor = rt.defaultExecutorFactory());
   }
 
   /**

@@ -44,7 +44,7 @@ function signals(): Record<string, number> {
     try {
       fromHost = signalHost()?.getBuiltinModule?.("node:os")?.constants?.signals;
     } catch {
-      fromHost = undefined;
+      // No table from the host (fromHost stays undefined).
     }
     table = fromHost !== undefined && Object.keys(fromHost).length > 0 ? fromHost : linuxSignals();
   }
