@@ -36,23 +36,25 @@ const newHostScope = (): ContextScope => new _ContextScope("aio.loop");
  */
 export const HOST_YIELD_BUDGET_MS = 4;
 
-/**
- * How many loop iterations run between two looks at the clock for
- * {@link HOST_YIELD_BUDGET_MS}. Small, so a run of slow iterations still
- * yields soon; more than one, because reading the clock costs as much as a
- * short iteration.
- */
-const BUDGET_CHECK_ITERATIONS = 4;
-
-/** Batches up to this size are emptied with `pop()` (keeping their backing store); larger ones are truncated. */
-const SMALL_BATCH = 64;
-/**
- * Lazy deletion of cancelled timers (asyncio base_events.py): cancelled
- * timers stay in the heap until they reach the top, unless more than this
- * many are cancelled and they are over half of the heap; then it is rebuilt.
- */
-const MIN_SCHEDULED_TIMER_HANDLES = 100;
-const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
+/** The loop's tuning constants (an enum: the build writes the values where they are used). */
+enum Tuning {
+  /**
+   * How many loop iterations run between two looks at the clock for
+   * {@link HOST_YIELD_BUDGET_MS}. Small, so a run of slow iterations still
+   * yields soon; more than one, because reading the clock costs as much as a
+   * short iteration.
+   */
+  BUDGET_CHECK_ITERATIONS = 4,
+  /** Batches up to this size are emptied with `pop()` (keeping their backing store); larger ones are truncated. */
+  SMALL_BATCH = 64,
+  /**
+   * Lazy deletion of cancelled timers (asyncio base_events.py): cancelled
+   * timers stay in the heap until they reach the top, unless more than this
+   * many are cancelled and they are over half of the heap; then it is rebuilt.
+   */
+  MIN_SCHEDULED_TIMER_HANDLES = 100,
+  MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5,
+}
 
 /** setTimeout's largest delay; longer waits re-arm when it fires. */
 const MAX_HOST_DELAY_MS = 2 ** 31 - 1;
@@ -509,7 +511,7 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
         // Truncating with `length = 0` drops the backing store, and the next
         // push allocates a new one: ~55 ns per iteration, a quarter of a
         // one-callback iteration. Small batches are emptied in place.
-        if (batch.length > SMALL_BATCH) batch.length = 0;
+        if (batch.length > Tuning.SMALL_BATCH) batch.length = 0;
         else while (batch.length !== 0) batch.pop();
         this.#batchIndex = 0;
         this.#iterating = false;
@@ -521,7 +523,7 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
         // costs as much as a short iteration.
         // (The count survives the batch being suspended and resumed for task steps.)
         if (
-          ++this.#iterationsThisTurn % BUDGET_CHECK_ITERATIONS === 0 &&
+          ++this.#iterationsThisTurn % Tuning.BUDGET_CHECK_ITERATIONS === 0 &&
           performance.now() >= deadline
         ) {
           break;
@@ -548,8 +550,8 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
   #startIteration(): boolean {
     const timers = this.#timers;
     if (
-      this.#cancelledTimers > MIN_SCHEDULED_TIMER_HANDLES &&
-      this.#cancelledTimers / timers.size > MIN_CANCELLED_TIMER_HANDLES_FRACTION
+      this.#cancelledTimers > Tuning.MIN_SCHEDULED_TIMER_HANDLES &&
+      this.#cancelledTimers / timers.size > Tuning.MIN_CANCELLED_TIMER_HANDLES_FRACTION
     ) {
       timers.filter((t) => {
         if (t._callback === null) t._scheduled = false;
