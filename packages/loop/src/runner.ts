@@ -62,9 +62,12 @@ export interface RunOptions {
   name?: string;
 }
 
-const CREATED = 0;
-const INITIALIZED = 1;
-const CLOSED = 2;
+/** A runner's state (asyncio `_State`). */
+enum State {
+  CREATED,
+  INITIALIZED,
+  CLOSED,
+}
 
 /**
  * Runs several top-level functions on one loop (asyncio 3.11 `Runner`); the
@@ -81,7 +84,7 @@ const CLOSED = 2;
  * ```
  */
 export class Runner {
-  #state: typeof CREATED | typeof INITIALIZED | typeof CLOSED = CREATED;
+  #state = State.CREATED;
   #debug: boolean | undefined;
   #loopFactory: (() => EventLoop) | undefined;
   #loop: EventLoop | null = null;
@@ -205,7 +208,7 @@ export class Runner {
   async close(): Promise<void> {
     // asyncio: a runner never initialised has nothing to close; it stays
     // usable. A close() while one is in progress waits for that one.
-    if (this.#state === INITIALIZED) this.#closing ??= this.#close(this.#loop!);
+    if (this.#state === State.INITIALIZED) this.#closing ??= this.#close(this.#loop!);
     await this.#closing;
   }
 
@@ -219,7 +222,7 @@ export class Runner {
     } finally {
       loop.close();
       this.#loop = null;
-      this.#state = CLOSED;
+      this.#state = State.CLOSED;
     }
   }
 
@@ -231,17 +234,17 @@ export class Runner {
   [Symbol.asyncDispose](): Promise<void> {
     // `with Runner()` initialises the runner on entry, so even an unused one
     // ends closed (CREATED is 0).
-    if (!this.#state) this.#state = CLOSED;
+    if (!this.#state) this.#state = State.CLOSED;
     return this.close();
   }
 
   #lazyInit(): EventLoop {
-    if (this.#state === CLOSED) throw new RuntimeError("Runner is closed");
-    if (this.#state === INITIALIZED) return this.#loop!;
+    if (this.#state === State.CLOSED) throw new RuntimeError("Runner is closed");
+    if (this.#state === State.INITIALIZED) return this.#loop!;
     const loop = this.#loopFactory ? this.#loopFactory() : new BaseEventLoop();
     if (this.#debug !== undefined) loop.setDebug(this.#debug);
     this.#loop = loop;
-    this.#state = INITIALIZED;
+    this.#state = State.INITIALIZED;
     return loop;
   }
 }
