@@ -61,10 +61,7 @@ interface HostProcess {
 }
 
 /** The host's `process`, when it has one that looks like Node's (Node, Deno 2, Bun). */
-const hostProcess: HostProcess | undefined = (() => {
-  const p = (globalThis as { process?: HostProcess }).process;
-  return typeof p === "object" && p !== null ? p : undefined;
-})();
+const hostProcess: HostProcess | undefined = (globalThis as { process?: HostProcess }).process;
 
 function loadAsyncHooks(): AsyncHooks | undefined {
   try {
@@ -253,12 +250,13 @@ function makeImmediate(): {
     post = () => setTimeout(flush, 0);
   }
   return {
-    set(cb) {
+    // Plain functions (no `this`): they become `_setImmediate`/`_clearImmediate` as they are.
+    set: (cb) => {
       const item: Immediate = { cb };
       if (queue.push(item) === 1) post();
       return item;
     },
-    clear(token) {
+    clear: (token) => {
       token.cb = null;
     },
   };
@@ -284,7 +282,7 @@ const fallbackImmediate =
 export const _setImmediate: (cb: () => void) => unknown =
   fallbackImmediate === null
     ? (nativeSetImmediate as (cb: () => void) => unknown)
-    : (cb) => fallbackImmediate.set(cb);
+    : fallbackImmediate.set;
 
 /**
  * Cancels a callback scheduled with {@link _setImmediate}.
@@ -294,7 +292,7 @@ export const _setImmediate: (cb: () => void) => unknown =
 export const _clearImmediate: (token: unknown) => void =
   fallbackImmediate === null
     ? (nativeClearImmediate as (token: unknown) => void)
-    : (token) => fallbackImmediate.clear(token as Immediate);
+    : (fallbackImmediate.clear as (token: unknown) => void);
 
 /**
  * An environment variable, or undefined where the host has none (a browser)

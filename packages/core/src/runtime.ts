@@ -99,22 +99,15 @@ export function _getRunningLoop(): EventLoop | null {
   const loop = runtime.loop;
   if (loop !== null) return loop;
   const task = runtime.taskContext.getStore();
-  if (task === undefined) return _contextPropagates ? null : soleRunningLoop();
-  const taskLoop = task.getLoop();
-  return taskLoop.isClosed() ? null : taskLoop;
-}
-
-/**
- * Without async hooks (a browser), code resumed by a foreign promise (after
- * `await fetch()`) cannot be traced to its task; while exactly one loop runs,
- * that loop is taken to be its loop, so `sleep()` and friends keep working
- * there (see `docs/guide/runtimes.md`).
- */
-function soleRunningLoop(): EventLoop | null {
-  const loops = runtime.runningLoops;
-  if (loops.size !== 1) return null;
-  const [loop] = loops;
-  return loop!.isClosed() ? null : loop!;
+  // Outside a task: without async hooks (a browser), code resumed by a
+  // foreign promise (after `await fetch()`) cannot be traced to its task;
+  // while exactly one loop runs, that loop is taken to be its loop, so
+  // `sleep()` and friends keep working there (see `docs/guide/runtimes.md`).
+  let found: EventLoop | undefined;
+  if (task !== undefined) found = task.getLoop();
+  else if (_contextPropagates || runtime.runningLoops.size !== 1) return null;
+  else [found] = runtime.runningLoops;
+  return found!.isClosed() ? null : found!;
 }
 
 /**
@@ -172,8 +165,7 @@ export function _currentTask(): TaskLike<unknown> | null {
  * ```
  */
 export function _inGeneratorStep(): boolean {
-  const task = runtime.task as Partial<TaskInternals> | null;
-  return task !== null && task._isGenerator === true;
+  return (runtime.task as Partial<TaskInternals> | null)?._isGenerator === true;
 }
 
 /**
