@@ -441,7 +441,7 @@ export class Future<T> implements FutureLike<T> {
         task._cancelAwaited();
         // The Waiter stands for the promise (made if the caller chains on it):
         // the engine's `await` drops what then() returns.
-        const waiter = Waiter.lazy(this as Future<unknown>, onFulfilled as never, onRejected, task);
+        const waiter = new Waiter(this, onFulfilled as never, onRejected, task);
         FutureClass.#addCallback(this, waiter);
         stepEnded(task, false);
         return waiter as unknown as Promise<R1 | R2>;

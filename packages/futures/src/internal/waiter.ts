@@ -64,7 +64,7 @@ let WaiterClass: typeof Waiter;
  *
  * Outside a task, `then()` returns a native promise made with the Waiter
  * (`Waiter.eager`). Inside a task the Waiter is itself what `then()` returns
- * (`Waiter.lazy`, see `docs/design/lazy-then.md`): every `await fut` reaches
+ * (`new Waiter(future, …, task)`, see `docs/design/lazy-then.md`): every `await fut` reaches
  * `then()` through the engine's thenable job, which drops the returned value,
  * so the promise (and its two resolving functions) is made only when the
  * caller chains on it (`then`/`catch`/`finally`), or at once when the handler
@@ -91,8 +91,12 @@ export class Waiter {
   declare readonly onRejected: ((reason: unknown) => unknown) | null | undefined;
   declare readonly task: TaskInternals | null;
 
-  // Fields `declare`d and assigned here, as Deferred's.
-  private constructor(
+  /**
+   * A task's registration (`task` given, `state` its future): the Waiter is
+   * what `then()` returns; its promise is made on demand. Otherwise use
+   * `Waiter.eager`. Fields `declare`d and assigned here, as Deferred's.
+   */
+  constructor(
     state: unknown,
     onFulfilled: ((value: unknown) => unknown) | null | undefined,
     onRejected: ((reason: unknown) => unknown) | null | undefined,
@@ -116,16 +120,6 @@ export class Waiter {
     const promise = new Promise(capture);
     const deferred = new Deferred(future, promise, capturedResolve, capturedReject);
     return new WaiterClass(deferred, onFulfilled, onRejected, null);
-  }
-
-  /** A task's registration: the Waiter is what `then()` returns; its promise is made on demand. */
-  static lazy(
-    future: Future<unknown>,
-    onFulfilled: ((value: unknown) => unknown) | null | undefined,
-    onRejected: ((reason: unknown) => unknown) | null | undefined,
-    task: TaskInternals,
-  ): Waiter {
-    return new WaiterClass(future, onFulfilled, onRejected, task);
   }
 
   /** The promise of an eager Waiter. */
