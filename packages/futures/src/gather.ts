@@ -205,11 +205,12 @@ export function gather<const A extends readonly GatherArg[]>(
       return;
     }
     if (!returnExceptions) {
-      if (fut.cancelled() || failedFromOwnAbort(fut)) {
+      const cancellation = cancellationOf(fut);
+      if (cancellation !== undefined) {
         // A child was cancelled (not through the gather): the gather fails with
         // CancelledError. A child whose signal-aware call reported its
         // cancellation as an AbortError was cancelled too (internal/abort-as-cancel.ts).
-        internals.fail(outer as Future<unknown>, cancellationOf(fut));
+        internals.fail(outer as Future<unknown>, cancellation);
         return;
       }
       if (isFailed(fut)) {
@@ -220,7 +221,8 @@ export function gather<const A extends readonly GatherArg[]>(
     if (nfinished === nfuts) {
       const results: unknown[] = [];
       for (const child of children) {
-        if (child.cancelled() || failedFromOwnAbort(child)) results.push(cancellationOf(child));
+        const cancellation = cancellationOf(child);
+        if (cancellation !== undefined) results.push(cancellation);
         else if (isFailed(child)) results.push(child.exception());
         else results.push(child.result());
       }
@@ -229,11 +231,9 @@ export function gather<const A extends readonly GatherArg[]>(
         // (bpo-32684), also when every child caught its cancellation: asyncio
         // raises the last child's `_make_cancelled_error()` (its
         // CancelledError, or a new one when it was not cancelled).
-        const last = children[n - 1]!;
-        const cancelled = last.cancelled() || failedFromOwnAbort(last);
         internals.fail(
           outer as Future<unknown>,
-          cancelled ? cancellationOf(last) : new CancelledError(),
+          cancellationOf(children[n - 1]!) ?? new CancelledError(),
         );
       } else {
         outer.setResult(results as unknown as GatherResults<A>);
@@ -243,7 +243,13 @@ export function gather<const A extends readonly GatherArg[]>(
   return outer;
 }
 
-/** The CancelledError a cancelled child (or one failed from its own abort) ended with. */
+/**
+ * The CancelledError a child ended with: its own when it was cancelled, the
+ * reason of its signal when it failed with its own abort (see
+ * internal/abort-as-cancel.ts); undefined when it was not cancelled (a
+ * cancellation is never undefined: an aborted signal always has a reason).
+ */
 function cancellationOf(fut: Future<unknown>): unknown {
-  return fut.cancelled() ? internals.rejection(fut) : ownAbortReason(fut);
+  if (fut.cancelled()) return internals.rejection(fut);
+  return failedFromOwnAbort(fut) ? ownAbortReason(fut) : undefined;
 }
