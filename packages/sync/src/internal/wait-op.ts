@@ -26,7 +26,11 @@ export interface WaitKind<O, R> {
   woke(owner: O, fut: FutureLike<unknown>, op: WaitSteps<R>): R;
   /** The `except` path: the wait failed with `err` (cancelled, aborted); repair, then throw `err`. */
   failed(owner: O, fut: FutureLike<unknown>, err: unknown): never;
-  /** True when `woke` may wait again (`Queue.get()`/`put()`); the promise driver then keeps one promise for the whole call. */
+  /**
+   * True when `woke` may wait again (`Queue.get()`/`put()`); the promise
+   * driver then keeps one promise for the whole call. Without it, the
+   * promise driver passes no `op` to `woke`.
+   */
   readonly loops?: true;
 }
 
@@ -298,7 +302,8 @@ class OneWait<O, R> {
     waitOn(fut, this.signal).then(
       () => {
         try {
-          resolve(kind.woke(owner, fut, ONE_WAIT));
+          // A kind that does not loop never uses `op` in `woke` (see `loops`).
+          resolve(kind.woke(owner, fut, undefined as never));
         } catch (err) {
           reject(err);
         }
@@ -313,15 +318,6 @@ class OneWait<O, R> {
     );
   }
 }
-
-/** What `woke` gets for a kind that does not loop: waiting again is a bug. */
-const ONE_WAIT: WaitSteps<never> = {
-  arg: undefined,
-  now: () => {},
-  waitFor: () => {
-    throw new RuntimeError("this wait kind waits again: declare it with loops: true");
-  },
-};
 
 /** What a PromiseWait settles through until the engine hands it its promise's resolvers. */
 function noop(): void {}
