@@ -16,7 +16,13 @@ import { DoneIter, EMPTY_ITER, FutureIter } from "./internal/future-iter.js";
 import { awaitingTask, stepEnded } from "./internal/step.js";
 import { type LogRecord, trackUnretrieved, untrack } from "./internal/unretrieved.js";
 import { formatValue } from "./internal/util.js";
-import { type Callback, type CoroWaker, schedule, Waiter } from "./internal/waiter.js";
+import {
+  type Callback,
+  type CoroWaker,
+  type Deferred,
+  schedule,
+  Waiter,
+} from "./internal/waiter.js";
 
 const PENDING = 0;
 const FINISHED = 1;
@@ -162,10 +168,6 @@ export class Future<T> implements FutureLike<T> {
   // The private helpers are static: a private *instance* method would give
   // every future a hidden brand field (8 bytes each, see
   // docs/design/task-layout.md).
-
-  static #isTask(fut: Future<unknown>): boolean {
-    return (fut as { [kTaskBrand]?: true })[kTaskBrand] === true;
-  }
 
   /**
    * The loop this future is bound to.
@@ -449,7 +451,7 @@ export class Future<T> implements FutureLike<T> {
     } else if (this.#state === PENDING) {
       const waiter = Waiter.eager(this as Future<unknown>, onFulfilled as never, onRejected);
       FutureClass.#addCallback(this, waiter);
-      return waiter.promise as Promise<R1 | R2>;
+      return (waiter.state as Deferred).promise as Promise<R1 | R2>;
     }
     // Already done: awaiting a done future does not yield to the loop (asyncio).
     if (err === undefined && this.#state === FINISHED) {
@@ -594,7 +596,8 @@ export class Future<T> implements FutureLike<T> {
   _onDone(): void {}
 
   static #trackException(fut: Future<unknown>, exception: unknown): void {
-    const record = trackUnretrieved(fut, fut.#loop, exception, FutureClass.#isTask(fut));
+    const isTask = (fut as { [kTaskBrand]?: true })[kTaskBrand] === true;
+    const record = trackUnretrieved(fut, fut.#loop, exception, isTask);
     unretrieved.set(fut, record);
   }
 

@@ -33,7 +33,7 @@ function capture(resolve: (value: unknown) => void, reject: (reason: unknown) =>
  * future: made at once by a `then()` outside any task, or when the caller
  * chains on a task's Waiter before it ran.
  */
-class Deferred {
+export class Deferred {
   // `declare`d and assigned in the constructor: the same fields in the same
   // order, without the class-field declarations a bundle would carry.
   declare readonly future: Future<unknown>;
@@ -109,8 +109,9 @@ export class Waiter {
   }
 
   /**
-   * A registration whose promise exists from the start (a `then()` outside any task).
-   * @returns the promise `then()` returns.
+   * A registration whose promise exists from the start (a `then()` outside
+   * any task): `then()` returns its state's promise.
+   * @returns the Waiter.
    */
   static eager(
     future: Future<unknown>,
@@ -120,11 +121,6 @@ export class Waiter {
     const promise = new Promise(capture);
     const deferred = new Deferred(future, promise, capturedResolve, capturedReject);
     return new WaiterClass(deferred, onFulfilled, onRejected, null);
-  }
-
-  /** The promise of an eager Waiter. */
-  get promise(): Promise<unknown> {
-    return (this.state as Deferred).promise;
   }
 
   run(): void {
