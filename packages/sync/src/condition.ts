@@ -306,13 +306,15 @@ export class Condition {
   /** CPython `Condition._notify`: wake the first `n` waiters not yet done. */
   #notify(n: number): void {
     let woken = 0;
-    for (const fut of this.#waiters) {
-      if (woken >= n) break;
+    // `find` visits the waiters in order until the callback returns true.
+    this.#waiters.find((fut) => {
+      if (woken >= n) return true;
       if (!fut.done()) {
         woken++;
         fut.setResult(false);
       }
-    }
+      return false;
+    });
   }
 
   /**

@@ -4,6 +4,12 @@ import { startWait, type WaitKind } from "./internal/wait-op.js";
 import { boundLoop, loopFor, type WaitOptions } from "./internal/waiting.js";
 import type { Waitable } from "./waitable.js";
 
+/** `set()`'s visit of a waiter: wakes it unless it is done already. */
+const wake = (fut: FutureLike<true>): boolean => {
+  if (!fut.done()) fut.setResult(true);
+  return false;
+};
+
 /**
  * A wait for an event's flag named `method` in its errors and giving `value`:
  * `Event.wait()` itself, and `Queue.join()`, which waits on an event.
@@ -70,7 +76,8 @@ export class Event {
   set(): void {
     if (this.#value) return;
     this.#value = true;
-    for (const fut of this.#waiters) if (!fut.done()) fut.setResult(true);
+    // Visits every waiter (`wake` never matches); no iterator allocated.
+    this.#waiters.find(wake);
   }
 
   /**

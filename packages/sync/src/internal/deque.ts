@@ -98,10 +98,6 @@ export class Deque<T> {
     return out;
   }
 
-  *[Symbol.iterator](): IterableIterator<T> {
-    for (let i = 0; i < this.#length; i++) yield this.#buf[(this.#head + i) & this.#mask] as T;
-  }
-
   #grow(): void {
     const old = this.#buf;
     const cap = old.length;

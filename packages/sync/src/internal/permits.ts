@@ -95,9 +95,9 @@ export class Permits<O extends { release(): void }> {
         ),
       );
     }
-    if (options === undefined && this.rules.tryTake(owner)) return runHeld(owner, fn);
     let signal: AbortSignal | undefined;
     try {
+      // The name is made only when there are options to check (the hot path has none).
       signal =
         options === undefined ? undefined : signalOf(`${this.rules.name(owner)}.run()`, options);
     } catch (err) {
