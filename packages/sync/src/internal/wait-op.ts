@@ -267,7 +267,9 @@ export function runWait<O, R>(
       value === true ? RESOLVED_TRUE : value === undefined ? RESOLVED_VOID : Promise.resolve(value)
     ) as Promise<R>;
   }
-  if (kind.loops === true) return new PromiseWait(kind, owner, signal, arg).start(fut);
+  if (kind.loops === true) {
+    return Promise.resolve(new PromiseWait(kind, owner, signal, arg, fut)) as Promise<R>;
+  }
   // One wait. The caller gets a promise resolved with a thenable, so the
   // engine registers on the waiter future in a promise job of the caller's
   // step, exactly as `await fut` does: there the caller's task is suspended
@@ -319,9 +321,6 @@ class OneWait<O, R> {
   }
 }
 
-/** What a PromiseWait settles through until the engine hands it its promise's resolvers. */
-function noop(): void {}
-
 /**
  * A wait of {@link runWait} that did not finish at once: one promise for the
  * whole call, settled by the kind's `woke`/`failed`, however many times the
@@ -329,20 +328,28 @@ function noop(): void {}
  * its caller as soon as one that did not).
  */
 class PromiseWait<O, R> implements WaitSteps<R> {
-  #fut: FutureLike<unknown> | null = null;
-  #resolve: (value: R) => void = noop;
-  #reject: (reason: unknown) => void = noop;
+  #fut: FutureLike<unknown>;
+  /** The resolvers of the call's promise, handed over by `then`. */
+  #resolve!: (value: R) => void;
+  #reject!: (reason: unknown) => void;
 
   declare readonly kind: WaitKind<O, R>;
   declare readonly owner: O;
   declare readonly signal: AbortSignal | undefined;
   declare readonly arg: unknown;
 
-  constructor(kind: WaitKind<O, R>, owner: O, signal: AbortSignal | undefined, arg: unknown) {
+  constructor(
+    kind: WaitKind<O, R>,
+    owner: O,
+    signal: AbortSignal | undefined,
+    arg: unknown,
+    fut: FutureLike<unknown>,
+  ) {
     this.kind = kind;
     this.owner = owner;
     this.signal = signal;
     this.arg = arg;
+    this.#fut = fut;
   }
 
   now(_value: R): void {
@@ -353,23 +360,23 @@ class PromiseWait<O, R> implements WaitSteps<R> {
     this.#fut = fut;
   }
 
-  start(fut: FutureLike<unknown>): Promise<R> {
-    // The first registration is made by the engine, in a promise job of the
-    // caller's step, as for a one-time wait (see `runWait`).
-    return Promise.resolve({
-      then: (resolve: (value: R) => void, reject: (reason: unknown) => void) => {
-        this.#resolve = resolve;
-        this.#reject = reject;
-        this.#wait(fut);
-      },
-    });
+  /**
+   * The wait is a thenable: the engine calls this in a promise job of the
+   * caller's step, and the first registration is made there, as for a
+   * one-time wait (see `runWait`).
+   */
+  then(resolve: (value: R) => void, reject: (reason: unknown) => void): void {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#wait(this.#fut);
   }
 
   #wait(fut: FutureLike<unknown>): void {
     this.#fut = fut;
-    // `then` is called in the caller's task (first from the engine's job,
-    // see `start`; waiting again, in the wake-up of the task's step), so the
-    // task is suspended on `fut` and cancelling the task cancels it.
+    // `fut.then` is called in the caller's task (first from the engine's
+    // job, see this class's `then`; waiting again, in the wake-up of the
+    // task's step), so the task is suspended on `fut` and cancelling the
+    // task cancels it.
     waitOn(fut, this.signal).then(
       () => this.#woke(fut),
       (err: unknown) => this.#failed(fut, err),
@@ -384,7 +391,7 @@ class PromiseWait<O, R> implements WaitSteps<R> {
       this.#reject(err);
       return;
     }
-    const next = this.#fut!;
+    const next = this.#fut;
     if (next === fut) this.#resolve(value);
     else this.#wait(next); // waiting again
   }
