@@ -4,7 +4,7 @@
  * `docs/design/runtimes.md`), so input events and rendering are not starved.
  * Listed in `scripts/runtime-skips.ts` for the runtimes without a page.
  */
-import { _hostTurnCount, getRunningLoop, RuntimeError } from "@aio/core";
+import { _hostTurnCount, getRunningLoop, RuntimeError, ValueError } from "@aio/core";
 import { createTask, gather, sleep } from "@aio/futures";
 import { run } from "@aio/loop";
 import { describe, expect, test } from "vitest";
@@ -146,6 +146,41 @@ describe("the loop in a browser page", () => {
         ),
       );
       expect(loop.removeSignalHandler("SIGINT")).toBe(false);
+    });
+  });
+
+  test("without the host's table, signal names and numbers are Linux's (1 to 31, no 16)", async () => {
+    // biome-ignore format: a table
+    const linux = [
+      "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL",
+      "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGCHLD", "SIGCONT",
+      "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM",
+      "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+    ];
+    await run(async () => {
+      const loop = getRunningLoop();
+      for (const name of linux) {
+        if (name === "SIGKILL" || name === "SIGSTOP") continue;
+        expect(loop.removeSignalHandler(name)).toBe(false);
+      }
+      for (let n = 1; n <= 31; n++) {
+        if (n === 9 || n === 16 || n === 19) continue;
+        expect(loop.removeSignalHandler(n)).toBe(false);
+      }
+      for (const bad of [0, 16, 32, "SIGSTKFLT"]) {
+        expect(() => loop.removeSignalHandler(bad)).toThrow(ValueError);
+      }
+      // The numbers come back in the uncatchable signals' message: 9 and 19.
+      for (const [sig, n] of [
+        ["SIGKILL", 9],
+        [9, 9],
+        ["SIGSTOP", 19],
+        [19, 19],
+      ] as const) {
+        expect(() => loop.addSignalHandler(sig, () => {})).toThrow(
+          new RuntimeError(`sig ${n} cannot be caught`),
+        );
+      }
     });
   });
 });
