@@ -27,7 +27,7 @@ export function callbackName(cb: unknown): string {
  */
 export class Handle implements HandleLike {
   /** @internal The callback; null once cancelled (no separate flag: handles stay small). */
-  _callback: ((...args: any[]) => unknown) | null;
+  declare _callback: ((...args: any[]) => unknown) | null;
   /**
    * @internal The arguments; an own property only when there are some (the
    * prototype's `null` otherwise), so a `callSoon(cb)` handle is one field
@@ -125,10 +125,11 @@ Object.defineProperty(Handle.prototype, "_args", { value: null, writable: true }
  * ```
  */
 export class TimerHandle extends Handle implements TimerHandleLike {
-  /** @internal */ readonly _when: number;
-  /** @internal Insertion order: FIFO among equal deadlines. */ readonly _seq: number;
-  /** @internal Still in the loop's heap. */ _scheduled = true;
-  /** @internal */ _owner: HandleOwner | null;
+  // Declared, not defined: the constructor's stores make the fields, in this order.
+  /** @internal */ declare readonly _when: number;
+  /** @internal Insertion order: FIFO among equal deadlines. */ declare readonly _seq: number;
+  /** @internal Still in the loop's heap. */ declare _scheduled: boolean;
+  /** @internal */ declare _owner: HandleOwner | null;
 
   /** @internal Made by the loop. */
   constructor(
@@ -141,6 +142,7 @@ export class TimerHandle extends Handle implements TimerHandleLike {
     super(callback, args);
     this._when = when;
     this._seq = seq;
+    this._scheduled = true;
     this._owner = owner;
   }
 
