@@ -203,9 +203,8 @@ export function describeValue(value: unknown): string {
     }
     case "bigint":
       return `${value}n`;
-    case "symbol":
-      return value.toString();
     default:
+      // numbers, booleans, undefined, and symbols (`Symbol(x)`, as their toString())
       return String(value);
   }
 }

@@ -71,7 +71,7 @@ export function _checkMs(
   if (typeof value !== "number") fail(TypeError, where, name, expectation, value);
   if (
     Number.isNaN(value) ||
-    (min !== undefined && value < min) ||
+    value < (min as number) || // false when min is undefined
     (!infinite && !Number.isFinite(value))
   ) {
     fail(
