@@ -177,8 +177,7 @@ export class TimerHandle extends Handle implements TimerHandleLike {
 
   /** @internal asyncio `TimerHandle._repr_info`: `when=` after `cancelled`, before the callback. */
   override _info(): string[] {
-    const info = super._info();
-    info.splice(this.cancelled() ? 1 : 0, 0, `when=${this._when.toFixed(3)}`);
-    return info;
+    const when = `when=${this._when.toFixed(3)}`;
+    return this._callback === null ? ["cancelled", when] : [when, this._callbackRepr()];
   }
 }
