@@ -226,8 +226,7 @@ export class Queue<T> implements AsyncIterable<T> {
   /** Registers a putter future; a woken putter that lost its slot keeps its place at the head. */
   #addPutter(woken: boolean): FutureLike<void> {
     this.#loop =
-      boundLoop(this.#loop) ??
-      loopFor(this.#loop, this, `${this.#name()}.put()`, () => this.#dropWaiters());
+      boundLoop(this.#loop) ?? loopFor(this.#loop, this, putName(this), () => this.#dropWaiters());
     const putter = this.#loop.createFuture<void>();
     if (woken) this.#putters.unshift(putter);
     else this.#putters.push(putter);
@@ -334,8 +333,7 @@ export class Queue<T> implements AsyncIterable<T> {
   /** Registers a getter future; a woken getter that lost its item keeps its place at the head. */
   #addGetter(woken: boolean): FutureLike<void> {
     this.#loop =
-      boundLoop(this.#loop) ??
-      loopFor(this.#loop, this, `${this.#name()}.get()`, () => this.#dropWaiters());
+      boundLoop(this.#loop) ?? loopFor(this.#loop, this, getName(this), () => this.#dropWaiters());
     const getter = this.#loop.createFuture<void>();
     if (woken) this.#getters.unshift(getter);
     else this.#getters.push(getter);
@@ -436,7 +434,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * ```
    */
   join(options?: WaitOptions): Waitable<void> {
-    const method = `${this.#name()}.join()`;
+    const method = `${this.constructor.name}.join()`;
     return startWait(
       (this.#joinKind ??= eventWaitKind(method, undefined)),
       this.#finished,
@@ -512,10 +510,6 @@ export class Queue<T> implements AsyncIterable<T> {
     }
   }
 
-  #name(): string {
-    return this.constructor.name;
-  }
-
   /**
    * asyncio's str: `<Queue maxsize=2 _queue=[1] tasks=1>`, with
    * `_getters[n]`, `_putters[n]` and `shutdown` when they apply. At most
@@ -541,12 +535,12 @@ export class Queue<T> implements AsyncIterable<T> {
     if (this.#putters.length > 0) result += ` _putters[${this.#putters.length}]`;
     if (this.#unfinished > 0) result += ` tasks=${this.#unfinished}`;
     if (this.#isShutdown) result += " shutdown";
-    return `<${this.#name()} ${result}>`;
+    return `<${this.constructor.name} ${result}>`;
   }
 
   /** The tag `Object.prototype.toString` reports. */
   get [Symbol.toStringTag](): string {
-    return this.#name();
+    return this.constructor.name;
   }
 
   /** Node's `util.inspect` hook: the asyncio repr. */
