@@ -3,7 +3,7 @@ import type { Hold } from "../hold.js";
 import type { Waitable } from "../waitable.js";
 import type { Deque } from "./deque.js";
 import { startWait, toHold, type WaitKind } from "./wait-op.js";
-import { GateWaiter, signalOf, type Waiter, type WaitOptions } from "./waiting.js";
+import { signalOf, type Waiter, type WaitOptions } from "./waiting.js";
 
 /**
  * What a Lock or a Semaphore decides for itself; everything else — the
@@ -107,15 +107,34 @@ export class Permits<O extends { release(): void }> {
     if (this.rules.tryTake(owner)) return runHeld(owner, fn);
     const waiter = new RunWaiter(this, owner, fn, signal);
     this.rules.line(owner).push(waiter);
-    waiter.listen(signal);
+    waiter.listen();
     // `then` is registered here, in the caller's async context, so the job
     // starts in that context when the permit arrives. One shared handler.
     return waiter.gate.then(runGranted) as Promise<Awaited<T>>;
   }
 }
 
-/** A `run()` call waiting in line: its gate opens on a permit or an abort. */
-class RunWaiter<O extends { release(): void }, T> extends GateWaiter {
+let capturedOpen: (waiter: any) => void = () => {};
+function captureOpen(resolve: (waiter: any) => void): void {
+  capturedOpen = resolve;
+}
+
+/**
+ * A `run()` call waiting in line: a waiter that needs no loop and suspends
+ * no task. Waking it (or cancelling it, on an abort of its signal) opens
+ * `gate`, a native promise that resolves to the waiter itself — so one
+ * shared handler serves every waiter and a pending call holds no closure.
+ * So one task (or code outside any loop) may have any number of `run()`
+ * calls pending — the p-limit pattern — while they still queue in FIFO
+ * order with the task waiters.
+ */
+class RunWaiter<O extends { release(): void }, T> implements Waiter {
+  /** 0 pending, 1 woken, 2 cancelled. */
+  #state: 0 | 1 | 2 = 0;
+  readonly #open: (waiter: this) => void;
+  /** Resolves to this waiter once it is woken or cancelled; never rejects. */
+  readonly gate: Promise<this>;
+  #onAbort: (() => void) | null = null;
   declare readonly permits: Permits<O>;
   declare readonly owner: O;
   declare readonly fn: () => T | PromiseLike<T>;
@@ -127,11 +146,51 @@ class RunWaiter<O extends { release(): void }, T> extends GateWaiter {
     fn: () => T | PromiseLike<T>,
     signal: AbortSignal | undefined,
   ) {
-    super();
+    // The executor is a shared function: no closure per waiter.
+    this.gate = new Promise<this>(captureOpen);
+    this.#open = capturedOpen;
     this.permits = permits;
     this.owner = owner;
     this.fn = fn;
     this.signal = signal;
+  }
+
+  done(): boolean {
+    return this.#state !== 0;
+  }
+
+  cancelled(): boolean {
+    return this.#state === 2;
+  }
+
+  setResult(_value: true): void {
+    if (this.#state !== 0) return;
+    this.#state = 1;
+    this.#open(this);
+  }
+
+  cancel(): boolean {
+    if (this.#state !== 0) return false;
+    this.#state = 2;
+    this.#open(this);
+    return true;
+  }
+
+  /** Cancels the waiter when its signal aborts (nothing without a signal). */
+  listen(): void {
+    const signal = this.signal;
+    if (signal === undefined) return;
+    this.#onAbort = () => {
+      this.cancel();
+    };
+    signal.addEventListener("abort", this.#onAbort);
+  }
+
+  /** Removes the listener {@link RunWaiter.listen} added, if any. */
+  unlisten(): void {
+    if (this.#onAbort === null) return;
+    this.signal!.removeEventListener("abort", this.#onAbort);
+    this.#onAbort = null;
   }
 }
 
@@ -139,7 +198,7 @@ class RunWaiter<O extends { release(): void }, T> extends GateWaiter {
 function runGranted<O extends { release(): void }, T>(
   waiter: RunWaiter<O, T>,
 ): Promise<Awaited<T>> {
-  waiter.unlisten(waiter.signal);
+  waiter.unlisten();
   const rules = waiter.permits.rules;
   if (waiter.cancelled()) {
     rules.abandoned(waiter.owner, waiter);

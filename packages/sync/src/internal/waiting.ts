@@ -15,78 +15,13 @@ export interface WaitOptions {
 
 /**
  * What a primitive keeps in its waiter list: a loop Future (a task suspended
- * in `acquire()`/`get()`…) or a {@link GateWaiter}.
+ * in `acquire()`/`get()`…) or a `run()` call's `RunWaiter` (`permits.ts`).
  */
 export interface Waiter {
   done(): boolean;
   cancelled(): boolean;
   setResult(value: true): void;
   cancel(): boolean;
-}
-
-let capturedOpen: (waiter: any) => void = () => {};
-function captureOpen(resolve: (waiter: any) => void): void {
-  capturedOpen = resolve;
-}
-
-/**
- * A waiter that needs no loop and suspends no task: waking it (or cancelling
- * it, on an abort) opens `gate`, a native promise that resolves to the waiter
- * itself — so one shared handler can serve every waiter and a pending call
- * holds no closure. `run()` uses it, so one task (or code outside any loop)
- * may have any number of `run()` calls pending — the p-limit pattern — while
- * they still queue in FIFO order with the task waiters.
- */
-export class GateWaiter implements Waiter {
-  /** 0 pending, 1 woken, 2 cancelled. */
-  #state: 0 | 1 | 2 = 0;
-  readonly #open: (waiter: this) => void;
-  /** Resolves to this waiter once it is woken or cancelled; never rejects. */
-  readonly gate: Promise<this>;
-  #onAbort: (() => void) | null = null;
-
-  constructor() {
-    // The executor is a shared function: no closure per waiter.
-    this.gate = new Promise<this>(captureOpen);
-    this.#open = capturedOpen;
-  }
-
-  done(): boolean {
-    return this.#state !== 0;
-  }
-
-  cancelled(): boolean {
-    return this.#state === 2;
-  }
-
-  setResult(_value: true): void {
-    if (this.#state !== 0) return;
-    this.#state = 1;
-    this.#open(this);
-  }
-
-  cancel(): boolean {
-    if (this.#state !== 0) return false;
-    this.#state = 2;
-    this.#open(this);
-    return true;
-  }
-
-  /** Cancels the waiter when `signal` aborts (nothing without a signal). */
-  listen(signal: AbortSignal | undefined): void {
-    if (signal === undefined) return;
-    this.#onAbort = () => {
-      this.cancel();
-    };
-    signal.addEventListener("abort", this.#onAbort);
-  }
-
-  /** Removes the listener {@link GateWaiter.listen} added, if any. */
-  unlisten(signal: AbortSignal | undefined): void {
-    if (this.#onAbort === null) return;
-    signal!.removeEventListener("abort", this.#onAbort);
-    this.#onAbort = null;
-  }
 }
 
 /** The settled promise the fast paths return, so an uncontended call allocates nothing. */
