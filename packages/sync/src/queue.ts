@@ -34,7 +34,8 @@ function checkMaxsize(cls: string, maxsize: unknown): number {
       `${cls} maxsize must be an integer (0 or less: unbounded), received ${describeValue(maxsize)}`,
     );
   }
-  if (Number.isNaN(maxsize) || (Number.isFinite(maxsize) && !Number.isInteger(maxsize))) {
+  // NaN or a fraction (±Infinity are fine: unbounded)
+  if (!Number.isInteger(maxsize) && Math.abs(maxsize) !== Infinity) {
     throw new RangeError(
       `${cls} maxsize must be an integer (0 or less: unbounded), received ${describeValue(maxsize)}`,
     );

@@ -91,7 +91,7 @@ export class Deque<T> {
   }
 
   /** The items, first to last, as a new array. */
-  toArray(limit = Number.POSITIVE_INFINITY): T[] {
+  toArray(limit = Infinity): T[] {
     const n = Math.min(this.#length, limit);
     const out = new Array<T>(n);
     for (let i = 0; i < n; i++) out[i] = this.#buf[(this.#head + i) & this.#mask] as T;
