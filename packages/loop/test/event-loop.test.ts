@@ -683,6 +683,28 @@ describe("BaseEventLoop.defaultExceptionHandler", () => {
   });
 });
 
+describe("BaseEventLoop.defaultExceptionHandler: values that cannot be turned into text", () => {
+  test("the report is still written, with such a value described (it used to be dropped silently)", () => {
+    const loop = makeLoop();
+    const errorSpy = vi.spyOn(console, "error").mockImplementation(() => {});
+    class Stubborn {
+      toString(): string {
+        throw new Error("no text for you");
+      }
+    }
+    loop.defaultExceptionHandler({
+      message: "Exception in callback f()",
+      exception: Object.create(null),
+      handle: new Stubborn() as never,
+    });
+    expect(errorSpy.mock.calls).toEqual([
+      [
+        "Exception in callback f()\nhandle: <unprintable an instance of Stubborn>\nexception: <unprintable an object>",
+      ],
+    ]);
+  });
+});
+
 describe("BaseEventLoop.getDebug", () => {
   test("BaseEventLoop.getDebug()/setDebug() read and switch debug mode", () => {
     vi.stubEnv("AIO_DEBUG", "");
