@@ -25,7 +25,13 @@ if (P_FAST) {
         // run in that task's context (AsyncLocalStorage).
         const drain = () => this._drain();
         this._go = context ? () => context.exit(drain) : drain;
-        this._resume = () => RESOLVED.then(this._go);
+        // Set only while the batch is paused on a step in flight: a step
+        // that ends inside the drain (a generator's, a sync one) must not
+        // queue a second drain.
+        this._resumer = () => {
+          this._resume = null;
+          RESOLVED.then(this._go);
+        };
         this._drain();
       });
     },
@@ -40,7 +46,10 @@ if (P_FAST) {
           const t0 = P_DEBUG && this._debug ? this.time() : 0;
           handle._run();
           if (P_DEBUG && this._debug) this._reportSlow(handle, t0);
-          if (this._inStep) return this._armWayOut();
+          if (this._inStep) {
+            this._resume = this._resumer;
+            return this._armWayOut();
+          }
         }
         if (this._stopping && this._started) {
           this._resume = null;
@@ -91,6 +100,7 @@ if (P_FAST) {
           inFlight.length = 0;
           setCurrent(null);
           this._inStep = false;
+          this._resume = null;
           this._go();
         }
       });

@@ -77,7 +77,7 @@ export class Future {
         loop: this._loop,
         exception,
         kind: this instanceof Task ? "Task" : "Future",
-        name: this instanceof Task ? this._name : "Future",
+        name: this instanceof Task ? this.getName() : "Future",
       };
       this._loop._unretrieved.add(this._record);
       registry.register(this, this._record, this._record);
@@ -188,6 +188,9 @@ export class Future {
 // ---- Task -----------------------------------------------------------------------------
 
 let taskCount = 0;
+// P_FAST: a generator function's first call runs none of its body, so it
+// needs no AsyncLocalStorage frame (a Map copy per task).
+const GeneratorFunction = P_FAST ? function* () {}.constructor : null;
 
 export class Task extends Future {
   constructor(fn, options = {}) {
@@ -197,7 +200,9 @@ export class Task extends Future {
     this._fn = fn;
     this._started = false;
     this._gen = null;
-    this._name = options.name == null ? `Task-${++taskCount}` : String(options.name);
+    // P_FAST: the default name is a number until asked for (no string per task).
+    this._name =
+      options.name != null ? String(options.name) : P_FAST ? ++taskCount : `Task-${++taskCount}`;
     this._waitingOn = null;
     this._mustCancel = false;
     this._cancelMessage = undefined;
@@ -214,7 +219,7 @@ export class Task extends Future {
     }
   }
   getName() {
-    return this._name;
+    return P_FAST && typeof this._name === "number" ? `Task-${this._name}` : this._name;
   }
   setName(name) {
     this._name = String(name);
@@ -235,7 +240,7 @@ export class Task extends Future {
     throw new RuntimeError("Task does not support setException()");
   }
   _kind() {
-    return `Task name='${this._name}'`;
+    return `Task name='${this.getName()}'`;
   }
   cancel(msg) {
     if (!P_CANCEL) return super.cancel(msg);
@@ -285,7 +290,10 @@ export class Task extends Future {
       if (error !== null) return this._end(FAILED, error);
       let result;
       try {
-        result = context ? context.run(this, this._fn) : this._fn();
+        result =
+          context && !(P_FAST && this._fn instanceof GeneratorFunction)
+            ? context.run(this, this._fn)
+            : this._fn();
       } catch (err) {
         return this._end(FAILED, err);
       }
