@@ -3,6 +3,7 @@
 /* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG P_FAST */
 
 import {
+  Call1,
   CancelledError,
   checkFunction,
   checkNumber,
@@ -104,7 +105,12 @@ export class Future {
     this._value = value;
     const callbacks = this._callbacks;
     this._callbacks = [];
-    for (const cb of callbacks) this._loop.callSoon(cb, this);
+    for (const cb of callbacks) {
+      // P_FAST: a done callback's handle holds the future itself, no arguments array.
+      if (P_FAST) this._loop._ready.push(new Call1(cb, this, this._loop));
+      else this._loop.callSoon(cb, this);
+    }
+    if (P_FAST && callbacks.length > 0) this._loop._wake?.();
   }
   addDoneCallback(cb) {
     checkFunction(cb, "callback");
@@ -214,6 +220,12 @@ export class Task extends Future {
       const outer = current;
       this._step(null);
       setCurrent(outer);
+    } else if (P_FAST) {
+      // The task is the handle of its own first step: no closure, Handle or arguments.
+      loop._checkClosed();
+      this._cb = this._step;
+      loop._ready.push(this);
+      loop._wake?.();
     } else {
       loop.callSoon(() => this._step(null));
     }
@@ -348,6 +360,13 @@ export class Task extends Future {
       Future.prototype.setResult.call(this, value);
     }
   }
+}
+
+if (P_FAST) {
+  Task.prototype._run = function () {
+    this._cb = null;
+    this._step(null);
+  };
 }
 
 // ---- the functions a program imports ------------------------------------------------
