@@ -210,8 +210,12 @@ export class StreamProtocol {
     this.drainWaiters.clear();
   }
 
-  /** Starts listening to `stream`'s events. */
-  attach(stream: Readable | Writable): void {
+  /**
+   * Starts listening to `stream`'s events. `closed`: the stream already
+   * emitted 'close' (a TLS handshake the peer gave up on): it will not emit
+   * it again, so the connection is taken as closed now.
+   */
+  attach(stream: Readable | Writable, closed = false): void {
     this.stream = stream;
     stream.on("error", this.#onError);
     stream.on("close", this.#onClose);
@@ -225,6 +229,7 @@ export class StreamProtocol {
         resumeReading: () => readable.resume(),
       });
     }
+    if (closed) this.#onClose();
   }
 
   /** Stops listening (before `startTls()` wraps the socket). */

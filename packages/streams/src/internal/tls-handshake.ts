@@ -14,8 +14,9 @@ function handshakeLost(): Error {
 }
 
 /**
- * Waits for a TLS handshake on `socket` (already created), then attaches the
- * protocol to it. On failure or timeout the socket is destroyed.
+ * Waits for a TLS handshake on `socket` (already created); the protocol is
+ * attached to it as the handshake completes. On failure or timeout the
+ * socket is destroyed.
  * @internal
  */
 export async function handshake(
@@ -26,8 +27,16 @@ export async function handshake(
 ): Promise<void> {
   const fut: FutureLike<void> = p.loop.createFuture<void>();
   const ms = timeoutMs ?? SSL_HANDSHAKE_TIMEOUT;
+  // The protocol takes the socket over in the handshake's own event, so no
+  // event between the handshake and the awaiting task's resumption (a peer
+  // that closes right after its handshake) goes unheard.
+  let attached = false;
   const onOk = (): void => {
-    if (!fut.done()) fut.setResult(undefined);
+    if (fut.done()) return;
+    p.attach(socket);
+    p.rememberNames();
+    attached = true;
+    fut.setResult(undefined);
   };
   const onErr = (err: unknown): void => {
     if (!fut.done()) fut.setException(err);
@@ -39,18 +48,28 @@ export async function handshake(
   const onClosed = (): void => {
     if (!fut.done()) fut.setException(handshakeLost());
   };
+  // Whether the socket emitted 'close' before the protocol listened: then
+  // it closed for good (Deno emits it before a failed handshake's task
+  // resumes) and the protocol must be told, or the server waits for it.
+  let closeSeen = false;
+  const onClose = (): void => {
+    closeSeen = true;
+    onClosed();
+  };
   socket.once(event, onOk);
   socket.once("error", onErr);
   socket.once("end", onClosed);
-  socket.once("close", onClosed);
+  socket.once("close", onClose);
   const timer = p.loop.callLater(ms, () => {
     if (!fut.done()) fut.setException(new TimeoutError(`TLS handshake took longer than ${ms} ms`));
   });
   try {
     await fut;
   } catch (err) {
+    // A handshake that failed or timed out, or one that completed under a
+    // task cancelled meanwhile (asyncio's start_tls closes the transport then).
     socket.destroy();
-    p.attach(socket);
+    if (!attached) p.attach(socket, closeSeen);
     p.lost = true;
     throw err;
   } finally {
@@ -58,8 +77,6 @@ export async function handshake(
     socket.off(event, onOk);
     socket.off("error", onErr);
     socket.off("end", onClosed);
-    socket.off("close", onClosed);
+    socket.off("close", onClose);
   }
-  p.attach(socket);
-  p.rememberNames();
 }
