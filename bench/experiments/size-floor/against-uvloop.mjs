@@ -19,9 +19,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { build } from "esbuild";
 import { benchDir, commit, fmtX, runPython } from "../../lib/harness.mjs";
 import { bestCpuInterleaved, numberOption } from "../interleave.mjs";
+import { loadModel } from "./load-model.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REPS = numberOption("--reps", 5);
@@ -34,22 +34,7 @@ const gc = globalThis.gc ?? runInNewContext("gc");
 
 // ---- the implementations ---------------------------------------------------------
 
-const PARTS = ["P_CANCEL", "P_GEN", "P_SURFACE", "P_RUN", "P_REPORTS", "P_VALIDATE", "P_DEBUG"];
 const esm = (src) => import(`data:text/javascript,${encodeURIComponent(src)}`);
-/** The model (every part, seven.js's names too), with or without P_FAST, built as speed.mjs builds it. */
-async function loadModel(fast) {
-  const contents = `export * from "./model.js"; export * from "./seven.js";`;
-  const out = await build({
-    stdin: { contents, resolveDir: here, loader: "js" },
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    define: { ...Object.fromEntries(PARTS.map((p) => [p, "true"])), P_FAST: String(fast) },
-    write: false,
-    logLevel: "silent",
-  });
-  return esm(out.outputFiles[0].text);
-}
 
 // ---- the workloads: the shapes of tasks.bench.mjs and sync.bench.mjs's cases ------
 
@@ -108,8 +93,8 @@ const impls = [
     ...(await import("@aio/futures")),
     ...(await import("@aio/sync")),
   }),
-  await load("least model", await loadModel(false)),
-  await load("model + P_FAST", await loadModel(true)),
+  await load("least model", await loadModel(false, { seven: true })),
+  await load("model + P_FAST", await loadModel(true, { seven: true })),
 ];
 
 // Each row as issue 17 measures it: label, goal (÷ asyncio + uvloop), workload and

@@ -7,39 +7,16 @@
 //
 //   node --expose-gc bench/experiments/size-floor/speed.mjs [--reps R]   (after `pnpm build`)
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
 import { bestCpuInterleaved, numberOption } from "../interleave.mjs";
+import { loadModel } from "./load-model.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
 const REPS = numberOption("--reps", 5);
 const SPAWN = 100_000;
 const SOON = 1_000_000;
 const PINGPONG = 200_000;
 
-const dir = mkdtempSync(join(tmpdir(), "aio-size-floor-"));
-const PARTS = ["P_CANCEL", "P_GEN", "P_SURFACE", "P_RUN", "P_REPORTS", "P_VALIDATE", "P_DEBUG"];
-/** The model with every part, and with or without the speed work (P_FAST). */
-async function loadModel(fast) {
-  const out = await build({
-    stdin: { contents: `export * from "./model.js";`, resolveDir: here, loader: "js" },
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    define: { ...Object.fromEntries(PARTS.map((p) => [p, "true"])), P_FAST: String(fast) },
-    write: false,
-    logLevel: "silent",
-  });
-  const file = join(dir, `model-${fast}.mjs`);
-  writeFileSync(file, out.outputFiles[0].text);
-  return import(pathToFileURL(file).href);
-}
 const model = await loadModel(false);
 const fastModel = await loadModel(true);
-rmSync(dir, { recursive: true, force: true });
 const aio = {
   ...(await import("@aio/core")),
   ...(await import("@aio/loop")),

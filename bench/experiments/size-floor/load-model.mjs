@@ -1,0 +1,29 @@
+// The size-floor model, bundled for running (not for measuring its size:
+// size-floor.mjs does that): every part, with or without the speed work
+// (P_FAST), and with seven.js's names (gather, timeout, Lock, Queue) when
+// asked. Shared by speed.mjs and against-uvloop.mjs.
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PARTS = ["P_CANCEL", "P_GEN", "P_SURFACE", "P_RUN", "P_REPORTS", "P_VALIDATE", "P_DEBUG"];
+
+/**
+ * @param {boolean} fast - with P_FAST.
+ * @param {{ seven?: boolean }} [opts] - seven: also export seven.js's names.
+ * @returns the model's module namespace.
+ */
+export async function loadModel(fast, { seven = false } = {}) {
+  const contents = `export * from "./model.js";${seven ? ` export * from "./seven.js";` : ""}`;
+  const out = await build({
+    stdin: { contents, resolveDir: here, loader: "js" },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    define: { ...Object.fromEntries(PARTS.map((p) => [p, "true"])), P_FAST: String(fast) },
+    write: false,
+    logLevel: "silent",
+  });
+  return import(`data:text/javascript,${encodeURIComponent(out.outputFiles[0].text)}`);
+}
