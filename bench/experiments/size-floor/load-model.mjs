@@ -8,20 +8,27 @@ import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PARTS = ["P_CANCEL", "P_GEN", "P_SURFACE", "P_RUN", "P_REPORTS", "P_VALIDATE", "P_DEBUG"];
+/** @aio's features beyond the floor (see size-floor.mjs). */
+const FEATURES = ["P_HOOKS", "P_VTIME", "P_REPR", "P_BRAND", "P_MSG", "P_SIGINT", "P_TIMERS", "P_SYNCX"];
 
 /**
  * @param {boolean} fast - with P_FAST.
- * @param {{ seven?: boolean }} [opts] - seven: also export seven.js's names.
+ * @param {{ seven?: boolean, features?: boolean }} [opts] - seven: also export
+ *   seven.js's names; features: build in @aio's features too.
  * @returns the model's module namespace.
  */
-export async function loadModel(fast, { seven = false } = {}) {
+export async function loadModel(fast, { seven = false, features = false } = {}) {
   const contents = `export * from "./model.js";${seven ? ` export * from "./seven.js";` : ""}`;
   const out = await build({
     stdin: { contents, resolveDir: here, loader: "js" },
     bundle: true,
     format: "esm",
     platform: "node",
-    define: { ...Object.fromEntries(PARTS.map((p) => [p, "true"])), P_FAST: String(fast) },
+    define: {
+      ...Object.fromEntries(PARTS.map((p) => [p, "true"])),
+      ...Object.fromEntries(FEATURES.map((p) => [p, String(features)])),
+      P_FAST: String(fast),
+    },
     write: false,
     logLevel: "silent",
   });
