@@ -7,6 +7,8 @@
  * (two copies in one `node_modules` otherwise break `instanceof`).
  */
 
+import type { NamedClass } from "./internal-contract.js";
+
 type Ctor = abstract new (...args: never[]) => unknown;
 
 function hasBrand(value: unknown, brand: symbol): boolean {
@@ -198,7 +200,7 @@ export function describeValue(value: unknown): string {
     case "function":
       return `function ${value.name || "(anonymous)"}`;
     case "object": {
-      const name = (value as object).constructor?.name;
+      const name = _className(value as object);
       return name && name !== "Object" ? `an instance of ${name}` : "an object";
     }
     case "bigint":
@@ -207,4 +209,28 @@ export function describeValue(value: unknown): string {
       // numbers, booleans, undefined, and symbols (`Symbol(x)`, as their toString())
       return String(value);
   }
+}
+
+/**
+ * The class name that reprs and messages show for `value`. A minifier
+ * renames classes, so `constructor.name` reads `w` in a minified browser
+ * bundle; each of \@aio's classes therefore declares its name in a
+ * `_className` getter, and a subclass that declares none (a user's) shows
+ * its own `name`, as asyncio shows `type(self).__name__`.
+ *
+ * @internal
+ * @param value - the object to name.
+ * @returns the name, or undefined for an object without a constructor.
+ * @example
+ * ```ts
+ * import { _className } from "@aio/core";
+ * class Mine {}
+ * console.log(_className(new Mine())); // "Mine"
+ * ```
+ */
+export function _className(value: object): string | undefined {
+  const proto = Object.getPrototypeOf(value);
+  return proto !== null && Object.hasOwn(proto, "_className")
+    ? (value as NamedClass)._className
+    : (value.constructor as { name?: string } | undefined)?.name;
 }

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export {
+  _className,
   brandError,
   CancelledError,
   describeValue,
@@ -53,6 +54,7 @@ export {
   kStepStarted as _kStepStarted,
   kTaskBrand as _kTaskBrand,
   type ModuleRef as _ModuleRef,
+  type NamedClass as _NamedClass,
   type ReadyItem as _ReadyItem,
   SELF as _SELF,
   type StepAwareLoop as _StepAwareLoop,

@@ -14,6 +14,8 @@
  * - `@aio/core` reads {@link TaskInternals._isGenerator} (`_inGeneratorStep()`);
  * - `@aio/debug` reads {@link TaskInternals._futWaiter}, {@link kTaskBrand},
  *   {@link kAwaits} and a ready item's `_callback`;
+ * - every package's classes declare {@link NamedClass._className}, which
+ *   core reads for reprs;
  * - `@aio/executors` marks module functions with {@link kModuleRef}, which
  *   `@aio/bullmq` reads.
  *
@@ -97,6 +99,19 @@ export interface TaskInternals extends TaskLike<unknown> {
   _futWaiter: FutureLike<unknown> | null;
   /** True for a task that drives a generator (`function*`, asyncio's coroutine protocol). */
   _isGenerator: boolean;
+}
+
+// ----- class names (every package → core) ------------------------------------
+
+/**
+ * An \@aio class that names itself: a minifier renames classes, so each
+ * class declares its name in a `_className` getter, and core's
+ * `_className()` reads it for reprs and messages (a user's subclass, which
+ * declares none, shows its own `constructor.name`).
+ */
+export interface NamedClass {
+  /** The class's name as its source writes it (`"Future"`, `"Queue"`, …). */
+  readonly _className: string;
 }
 
 // ----- module functions (executors → bullmq) ----------------------------------

@@ -95,6 +95,7 @@ describe("the internal contract between packages", () => {
       "_args",
       "_callback",
       "_callbackRepr",
+      "_className",
       "_futWaiter",
       "_isGenerator",
     ]);

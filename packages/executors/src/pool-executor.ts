@@ -3,6 +3,7 @@ import {
   _checkMs,
   _checkOptions,
   _checkSignal,
+  _className,
   _getRunningLoop,
   _resourceOpened,
   describeValue,
@@ -397,12 +398,12 @@ export abstract class PoolExecutor implements Executor {
   toString(): string {
     const e = this.#engine;
     const state = e.broken !== null ? "broken" : e.shutdown ? "shutdown" : "running";
-    return `<${this.constructor.name} [${state}] maxWorkers=${e.opts.maxWorkers} workers=${e.workers.size} busy=${e.running} pending=${e.queue.count}>`;
+    return `<${_className(this)} [${state}] maxWorkers=${e.opts.maxWorkers} workers=${e.workers.size} busy=${e.running} pending=${e.queue.count}>`;
   }
 
   /** The tag `Object.prototype.toString` reports. */
   get [Symbol.toStringTag](): string {
-    return this.constructor.name;
+    return _className(this) as string;
   }
 
   /** Node's `util.inspect` hook: the repr. */

@@ -24,6 +24,11 @@ import type { ProcessPoolExecutorOptions } from "./process-pool.js";
  * ```
  */
 export class ProcessPoolExecutor extends PoolExecutor {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  get _className(): string {
+    return "ProcessPoolExecutor";
+  }
+
   /** @internal */
   protected readonly _canTransfer = false;
   /** @internal */

@@ -60,6 +60,11 @@ const CLOSE_KILL_DELAY = 5_000;
  * ```
  */
 export class ProcessPoolExecutor extends PoolExecutor {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  get _className(): string {
+    return "ProcessPoolExecutor";
+  }
+
   readonly #execArgv: string[];
   readonly #env: NodeJS.ProcessEnv | undefined;
   /** @internal */

@@ -78,6 +78,11 @@ function workerError(ev: WebWorkerEvent): Error {
  * ```
  */
 export class ThreadPoolExecutor extends PoolExecutor {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  get _className(): string {
+    return "ThreadPoolExecutor";
+  }
+
   /** @internal */
   protected readonly _canTransfer = true;
   /** @internal */

@@ -87,6 +87,11 @@ function refuseLimits(options: ThreadPoolExecutorOptions): ThreadPoolExecutorOpt
  * ```
  */
 export class ThreadPoolExecutor extends PoolExecutor {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  get _className(): string {
+    return "ThreadPoolExecutor";
+  }
+
   readonly #resourceLimits: ResourceLimits | undefined;
   /** @internal */
   protected readonly _canTransfer = true;

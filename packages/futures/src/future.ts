@@ -1,5 +1,6 @@
 import {
   _checkFunction,
+  _className,
   _kAwaits,
   CancelledError,
   type EventLoop,
@@ -120,6 +121,11 @@ let FutureClass: typeof Future;
  * ```
  */
 export class Future<T> implements FutureLike<T> {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  get _className(): string {
+    return "Future";
+  }
+
   #loop: StepAwareLoop;
   #state: State = PENDING;
   /** The result, the exception, or (cancelled) the message and then the CancelledError. */
@@ -542,7 +548,7 @@ export class Future<T> implements FutureLike<T> {
    * ```
    */
   toString(): string {
-    return `<${this.constructor.name} ${this._reprInfo().join(" ")}>`;
+    return `<${_className(this)} ${this._reprInfo().join(" ")}>`;
   }
 
   /** @internal The words inside the repr; Task adds its own. */
@@ -558,7 +564,7 @@ export class Future<T> implements FutureLike<T> {
 
   /** The tag `Object.prototype.toString` reports. */
   get [Symbol.toStringTag](): string {
-    return this.constructor.name;
+    return _className(this) as string;
   }
 
   /** Node's `util.inspect` hook: the asyncio repr. */

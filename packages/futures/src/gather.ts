@@ -16,6 +16,11 @@ export interface GatherOptions {
  * cancels every child that is not done yet.
  */
 export class GatheringFuture<T> extends Future<T> {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  override get _className(): string {
+    return "GatheringFuture";
+  }
+
   /** @internal Assigned in the constructor (`declare`: no class-field declaration in the bundle). */
   declare readonly _children: Future<unknown>[];
   /** @internal */ _cancelRequested = false;
@@ -56,10 +61,6 @@ export class GatheringFuture<T> extends Future<T> {
   /** The children, for await-graph tools (see `kAwaits`). */
   get [kAwaits](): readonly Future<unknown>[] {
     return this._children;
-  }
-
-  override toString(): string {
-    return `<GatheringFuture ${this._reprInfo().join(" ")}>`;
   }
 }
 

@@ -8,16 +8,17 @@ function setResultUnlessCancelled(fut: Future<unknown>, value: unknown): void {
 
 /** The Future `sleep()` returns: cancelling it also cancels its timer. */
 class SleepFuture<T> extends Future<T> {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  override get _className(): string {
+    return "Future";
+  }
+
   /** @internal */ _timer: { cancel(): void } | null = null;
 
   override cancel(msg?: string): boolean {
     const cancelled = super.cancel(msg);
     if (cancelled) this._timer?.cancel();
     return cancelled;
-  }
-
-  override toString(): string {
-    return `<Future ${this._reprInfo().join(" ")}>`;
   }
 }
 

@@ -108,6 +108,11 @@ let TaskClass: typeof Task;
  * ```
  */
 export class Task<T> extends Future<T> {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  override get _className(): string {
+    return "Task";
+  }
+
   /**
    * The function and the async context the steps run in (see `TaskScope`):
    * an `async` task drops it after its first step, a generator task keeps it

@@ -463,6 +463,26 @@ describe("Future.toString", () => {
     expect(Object.prototype.toString.call(num)).toBe("[object Future]");
     failed.exception();
   });
+
+  test("a user's subclass shows its own name; sleep()'s future and tasks show asyncio's", async () => {
+    // @aio's classes name themselves (a minifier renames classes: see
+    // bundling.test.ts); a subclass that does not shows constructor.name.
+    class Delivery<T> extends Future<T> {}
+    const loop = makeLoop();
+    const mine = new Delivery({ loop });
+    expect(String(mine)).toBe("<Delivery pending>");
+    expect(Object.prototype.toString.call(mine)).toBe("[object Delivery]");
+    await run(async () => {
+      const nap = sleep(1);
+      const task = createTask(() => nap, { name: "napper" });
+      expect([String(nap), Object.prototype.toString.call(nap)]).toEqual([
+        "<Future pending>",
+        "[object Future]",
+      ]);
+      expect(Object.prototype.toString.call(task)).toBe("[object Task]");
+      await task;
+    });
+  });
 });
 
 describe("isFuture", () => {

@@ -3,6 +3,7 @@ import {
   _checkFunction,
   _checkMs,
   _checkOptions,
+  _className,
   _clearImmediate,
   _env,
   _getRunningLoop,
@@ -102,6 +103,11 @@ export interface EventLoopOptions {
  * ```
  */
 export class BaseEventLoop extends EventLoopServices implements EventLoop {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  get _className(): string {
+    return "BaseEventLoop";
+  }
+
   #ready: Handle[] = [];
   #batch: Handle[] = [];
   #batchIndex = 0;
@@ -643,7 +649,7 @@ export class BaseEventLoop extends EventLoopServices implements EventLoop {
       const what =
         (handle._args as unknown) === SELF
           ? String(handle)
-          : `<${handle.constructor.name} ${callbackName(cb)}()>`;
+          : `<${_className(handle)} ${callbackName(cb)}()>`;
       console.warn(`Executing ${what} took ${dt.toFixed(3)} ms`);
     }
     for (let k = 0; k < instruments.length; k++) {

@@ -1,4 +1,8 @@
-import type { Handle as HandleLike, TimerHandle as TimerHandleLike } from "@aio/core";
+import {
+  _className,
+  type Handle as HandleLike,
+  type TimerHandle as TimerHandleLike,
+} from "@aio/core";
 
 /** The parts of the loop a handle talks to when it is cancelled. */
 export interface HandleOwner {
@@ -26,6 +30,11 @@ export function callbackName(cb: unknown): string {
  * ```
  */
 export class Handle implements HandleLike {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  get _className(): string {
+    return "Handle";
+  }
+
   /** @internal The callback; null once cancelled (no separate flag: handles stay small). */
   declare _callback: ((...args: any[]) => unknown) | null;
   /**
@@ -81,7 +90,7 @@ export class Handle implements HandleLike {
    * ```
    */
   toString(): string {
-    return `<${this.constructor.name} ${this._info().join(" ")}>`;
+    return `<${_className(this)} ${this._info().join(" ")}>`;
   }
 
   /** @internal */
@@ -97,7 +106,7 @@ export class Handle implements HandleLike {
 
   /** The tag `Object.prototype.toString` reports. */
   get [Symbol.toStringTag](): string {
-    return this.constructor.name;
+    return _className(this) as string;
   }
 
   /** Node's `util.inspect` hook: the asyncio repr. */
@@ -125,6 +134,11 @@ Object.defineProperty(Handle.prototype, "_args", { value: null, writable: true }
  * ```
  */
 export class TimerHandle extends Handle implements TimerHandleLike {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  override get _className(): string {
+    return "TimerHandle";
+  }
+
   // Declared, not defined: the constructor's stores make the fields, in this order.
   /** @internal */ declare readonly _when: number;
   /** @internal Insertion order: FIFO among equal deadlines. */ declare readonly _seq: number;

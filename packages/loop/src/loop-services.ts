@@ -1,6 +1,7 @@
 import {
   _checkFunction,
   _checkMs,
+  _className,
   describeValue as describe,
   type EventLoop,
   type ExceptionContext,
@@ -503,12 +504,12 @@ export abstract class EventLoopServices {
    * ```
    */
   toString(): string {
-    return `<${this.constructor.name} running=${this.isRunning()} closed=${this.isClosed()} debug=${this.getDebug()}>`;
+    return `<${_className(this)} running=${this.isRunning()} closed=${this.isClosed()} debug=${this.getDebug()}>`;
   }
 
   /** The tag `Object.prototype.toString` reports. */
   get [Symbol.toStringTag](): string {
-    return this.constructor.name;
+    return _className(this) as string;
   }
 
   /** Node's `util.inspect` hook: the asyncio repr. */

@@ -27,6 +27,11 @@ import { Runner } from "./runner.js";
  * ```
  */
 export class VirtualTimeLoop extends BaseEventLoop {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  override get _className(): string {
+    return "VirtualTimeLoop";
+  }
+
   /**
    * @param options - `debug`.
    */

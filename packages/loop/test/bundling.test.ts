@@ -36,9 +36,10 @@ const CHROMIUM = process.env.AIO_CHROMIUM ?? "/usr/bin/chromium";
 
 /** The app: tasks, gather, timeout, a Lock and a Queue; its result goes to `window.__aio`. */
 const APP = `
+import { getRunningLoop } from "@aio/core";
 import { run } from "@aio/loop";
 import { createTask, gather, sleep, timeout } from "@aio/futures";
-import { Lock, Queue } from "@aio/sync";
+import { Lock, Queue, Semaphore } from "@aio/sync";
 import { ProcessPoolExecutor, ThreadPoolExecutor } from "@aio/executors";
 
 const result = run(async () => {
@@ -52,13 +53,30 @@ const result = run(async () => {
   });
   await timeout(5000, () => gather(worker("a"), worker("b"), worker("c")));
   const got = [queue.getNowait(), queue.getNowait(), queue.getNowait()];
+  // Reprs name @aio's classes, also where a minifier renamed them.
+  const loop = getRunningLoop();
+  const named = createTask(() => sleep(0), { name: "t" });
+  queue.putNowait(1);
+  const reprs = [
+    String(named),
+    Object.prototype.toString.call(named),
+    String(sleep(0)),
+    Object.prototype.toString.call(sleep(0)),
+    String(loop.callSoon(() => {})).split(" ")[0],
+    String(loop.callLater(10, () => {})).split(" ")[0],
+    String(loop),
+    String(queue),
+    String(new Semaphore(2)),
+  ];
+  await named;
   // @aio/executors' browser build: a thread pool on Web Workers.
   const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
   const squared = await pool.submit((x) => x * x, 7);
+  reprs.push(String(pool).split(" ")[0]);
   await pool.shutdown();
   let processPool = "";
   try { new ProcessPoolExecutor(); } catch (e) { processPool = e.name; }
-  return { order, got, squared, processPool, hasProcess: typeof process !== "undefined" };
+  return { order, got, squared, processPool, hasProcess: typeof process !== "undefined", reprs };
 });
 result.then(
   (value) => { window.__aio = { ok: true, value }; },
@@ -72,6 +90,18 @@ const EXPECTED = {
   squared: 49,
   processPool: "RuntimeError",
   hasProcess: false,
+  reprs: [
+    "<Task pending name='t'>",
+    "[object Task]",
+    "<Future pending>",
+    "[object Future]",
+    "<Handle",
+    "<TimerHandle",
+    "<BaseEventLoop running=true closed=false debug=false>",
+    "<Queue maxsize=0 _queue=[1] tasks=4>",
+    "<Semaphore [unlocked, value:2]>",
+    "<ThreadPoolExecutor",
+  ],
 };
 
 let appDir = "";
@@ -182,6 +212,20 @@ describe("bundling for the browser", () => {
     const code = readFileSync(join(appDir, "esbuild", "app.js"), "utf8");
     expect(code).not.toMatch(/from\s*["']node:/);
     expect(await runPage(pageFor("esbuild", "app.js"))).toEqual({ ok: true, value: EXPECTED });
+  }, 60_000);
+
+  test("esbuild bundles and minifies the app, and it runs in Chromium with @aio's names", async () => {
+    await esbuild({
+      absWorkingDir: appDir,
+      entryPoints: ["main.js"],
+      bundle: true,
+      minify: true,
+      format: "esm",
+      platform: "browser",
+      outfile: join(appDir, "esbuild-min", "app.js"),
+      logLevel: "silent",
+    });
+    expect(await runPage(pageFor("esbuild-min", "app.js"))).toEqual({ ok: true, value: EXPECTED });
   }, 60_000);
 
   test("Vite builds the app with no configuration, and it runs in Chromium", async () => {

@@ -35,6 +35,11 @@ class LifoStore<T> implements Store<T> {
  * ```
  */
 export class LifoQueue<T> extends Queue<T> {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  override get _className(): string {
+    return "LifoQueue";
+  }
+
   /** @internal */
   override [kCreateStore](): Store<T> {
     return new LifoStore<T>();

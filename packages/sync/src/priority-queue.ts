@@ -32,6 +32,11 @@ export interface PriorityQueueOptions<T> {
  * ```
  */
 export class PriorityQueue<T> extends Queue<T> {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  override get _className(): string {
+    return "PriorityQueue";
+  }
+
   /**
    * @param maxsize - the most items the queue holds; 0 (default) means unbounded.
    * @param options - `compare`: the ordering.

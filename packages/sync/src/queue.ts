@@ -1,4 +1,4 @@
-import { describeValue, type EventLoop, type FutureLike, ValueError } from "@aio/core";
+import { _className, describeValue, type EventLoop, type FutureLike, ValueError } from "@aio/core";
 import { QueueEmpty, QueueFull, QueueShutDown } from "./errors.js";
 import { Event, eventWaitKind } from "./event.js";
 import { Deque } from "./internal/deque.js";
@@ -12,8 +12,8 @@ import {
 } from "./internal/waiting.js";
 import type { Waitable } from "./waitable.js";
 
-const putName = (q: Queue<unknown>): string => `${q.constructor.name}.put()`;
-const getName = (q: Queue<unknown>): string => `${q.constructor.name}.get()`;
+const putName = (q: Queue<unknown>): string => `${_className(q)}.put()`;
+const getName = (q: Queue<unknown>): string => `${_className(q)}.get()`;
 
 /** @internal Where a queue keeps its items: FIFO (ring deque), LIFO (array) or priority (heap). */
 export interface Store<T> {
@@ -82,6 +82,11 @@ function checkMaxsize(cls: string, maxsize: unknown): number {
  * ```
  */
 export class Queue<T> implements AsyncIterable<T> {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  get _className(): string {
+    return "Queue";
+  }
+
   readonly #maxsize: number;
   readonly #store: Store<T>;
   readonly #getters: Deque<FutureLike<void>> = new Deque();
@@ -435,7 +440,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * ```
    */
   join(options?: WaitOptions): Waitable<void> {
-    const method = `${this.constructor.name}.join()`;
+    const method = `${_className(this)}.join()`;
     return startWait(
       (this.#joinKind ??= eventWaitKind(method, undefined)),
       this.#finished,
@@ -536,12 +541,12 @@ export class Queue<T> implements AsyncIterable<T> {
     if (this.#putters.length > 0) result += ` _putters[${this.#putters.length}]`;
     if (this.#unfinished > 0) result += ` tasks=${this.#unfinished}`;
     if (this.#isShutdown) result += " shutdown";
-    return `<${this.constructor.name} ${result}>`;
+    return `<${_className(this)} ${result}>`;
   }
 
   /** The tag `Object.prototype.toString` reports. */
   get [Symbol.toStringTag](): string {
-    return this.constructor.name;
+    return _className(this) as string;
   }
 
   /** Node's `util.inspect` hook: the asyncio repr. */

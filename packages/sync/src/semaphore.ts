@@ -1,4 +1,4 @@
-import { _checkInteger, type EventLoop, type FutureLike, ValueError } from "@aio/core";
+import { _checkInteger, _className, type EventLoop, type FutureLike, ValueError } from "@aio/core";
 import type { Hold } from "./hold.js";
 import { Deque } from "./internal/deque.js";
 import { Permits } from "./internal/permits.js";
@@ -50,6 +50,11 @@ function checkValue(cls: string, value: unknown): number {
  * ```
  */
 export class Semaphore {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  get _className(): string {
+    return "Semaphore";
+  }
+
   #value: number;
   #waiters: Deque<Waiter> | null = null;
   #loop: EventLoop | null = null;
@@ -245,7 +250,7 @@ export class Semaphore {
   }
 
   #name(): string {
-    return this.constructor.name;
+    return _className(this) as string;
   }
 
   /**
@@ -292,6 +297,11 @@ export class Semaphore {
  * ```
  */
 export class BoundedSemaphore extends Semaphore {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  override get _className(): string {
+    return "BoundedSemaphore";
+  }
+
   readonly #boundValue: number;
 
   /**

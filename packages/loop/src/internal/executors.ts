@@ -24,6 +24,11 @@ const EXECUTORS_PACKAGE = "@aio/executors";
  * has not started the job yet never starts it.
  */
 class ExecutorFuture<T> extends Future<T> {
+  /** @internal The name reprs and messages show (`_className` in \@aio/core). */
+  override get _className(): string {
+    return "Future";
+  }
+
   #job: { cancel?: () => unknown } | null = null;
 
   /** The job is known: a later `cancel()` reaches it. */
@@ -35,10 +40,6 @@ class ExecutorFuture<T> extends Future<T> {
     if (!super.cancel(msg)) return false;
     if (typeof this.#job?.cancel === "function") this.#job.cancel();
     return true;
-  }
-
-  override toString(): string {
-    return `<Future ${this._reprInfo().join(" ")}>`;
   }
 }
 
