@@ -106,6 +106,8 @@ export class Timeout {
       if (this.#state === CREATED) throw new RuntimeError("Timeout has not been entered");
       throw new RuntimeError(`Cannot change state of ${this.#state} Timeout`);
     }
+    // A new deadline: the error names it, not the duration timeout() was given.
+    if (when !== this.#when) this._what = null;
     this.#when = when;
     this.#handle?.cancel();
     this.#handle = null;
@@ -180,7 +182,8 @@ export class Timeout {
    */
   #timeoutError(cause: unknown): TimeoutError {
     const what =
-      this._what ?? (this.#when === null ? "timeout" : `deadline at loop time ${this.#when} ms`);
+      this._what ??
+      (this.#when === null ? "timeout" : `deadline at loop time ${+this.#when.toFixed(3)} ms`);
     const err = new TimeoutError(`${what} expired`);
     (err as Error & { cause?: unknown }).cause = cause;
     const site = this._site?.stack;

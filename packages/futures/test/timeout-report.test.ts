@@ -4,7 +4,7 @@
  * next to it).
  */
 import { readFileSync } from "node:fs";
-import { isCancelledError, isTimeoutError } from "@aio/core";
+import { getRunningLoop, isCancelledError, isTimeoutError } from "@aio/core";
 import { type Coroutine, createTask, sleep, timeout, timeoutAt, waitFor } from "@aio/futures";
 import { runVirtual } from "@aio/loop/testing";
 import { describe, expect, it } from "vitest";
@@ -92,6 +92,24 @@ describe("timeout() failure report", () => {
       expect(wf.stack).toContain("timeout-report.test.ts:");
       const zero = (await waitFor(() => sleep(1_000), 0).catch((e: unknown) => e)) as Error;
       expect(zero.message).toBe("timeout of 0 ms expired");
+    });
+  });
+
+  it("a rescheduled timeout() names its new deadline, to the microsecond", async () => {
+    await runVirtual(async () => {
+      const loop = getRunningLoop();
+      const moved = (await timeout(50, async (t) => {
+        t.reschedule(loop.time() + 12.3456789);
+        await sleep(1_000);
+      }).catch((e: unknown) => e)) as Error;
+      expect(moved.message).toBe(`deadline at loop time ${+loop.time().toFixed(3)} ms expired`);
+      expect(moved.message).toMatch(/^deadline at loop time \d+\.\d{1,3} ms expired$/);
+      // Rescheduled to the deadline it already had: still the duration it was given.
+      const same = (await timeout(50, async (t) => {
+        t.reschedule(t.when());
+        await sleep(1_000);
+      }).catch((e: unknown) => e)) as Error;
+      expect(same.message).toBe("timeout of 50 ms expired");
     });
   });
 });
