@@ -251,6 +251,22 @@ export function gather<const A extends readonly GatherArg[]>(
  * cancellation is never undefined: an aborted signal always has a reason).
  */
 function cancellationOf(fut: Future<unknown>): unknown {
-  if (fut.cancelled()) return internals.rejection(fut);
+  if (fut.cancelled()) {
+    // A Future of another copy of @aio/futures keeps its state in that copy's
+    // private fields, out of reach of this copy's `internals`: its public
+    // `exception()` throws the same CancelledError (asyncio `_make_cancelled_error()`).
+    return fut instanceof Future ? internals.rejection(fut) : foreignCancellation(fut);
+  }
   return failedFromOwnAbort(fut) ? ownAbortReason(fut) : undefined;
+}
+
+/** The CancelledError a cancelled Future of another copy throws from `exception()`. */
+function foreignCancellation(fut: Future<unknown>): unknown {
+  let err: unknown;
+  try {
+    fut.exception();
+  } catch (thrown) {
+    err = thrown;
+  }
+  return err;
 }

@@ -14,13 +14,19 @@ import {
   type TaskLike,
   type TaskOptions,
 } from "@aio/core";
-import { Future, internals, kTaskBrand } from "./future.js";
+import { Future, internals, isFuture, kTaskBrand } from "./future.js";
 import { runningLoop } from "./internal/running-loop.js";
 import { stepEnded, stepStarted } from "./internal/step.js";
 import { TaskCold } from "./internal/task-cold.js";
 import { pendingTasksOf, tasksOf } from "./internal/task-list.js";
 import { enterTask, newGeneratorScope, PENDING_RESULT, TaskScope } from "./internal/task-scope.js";
-import { describe, GeneratorFunctionPrototype, isGenerator, isThenable } from "./internal/util.js";
+import {
+  describe,
+  endsInCancelledError,
+  GeneratorFunctionPrototype,
+  isGenerator,
+  isThenable,
+} from "./internal/util.js";
 
 const rt = getRuntime();
 
@@ -228,9 +234,7 @@ export class Task<T> extends Future<T> {
    */
   _deliverCancel(fut: Future<unknown> | null): CancelledError | null {
     if (!TaskClass.#takeCancel(this)) return null;
-    if (fut !== null && internals.hasException(fut)) {
-      if (fut.cancelled() || isCancelledError(fut.exception())) return null;
-    }
+    if (fut !== null && endsInCancelledError(fut)) return null;
     return TaskClass.#makeCancelledError(this);
   }
 
@@ -415,12 +419,7 @@ export class Task<T> extends Future<T> {
         return;
       }
       if (yielded.getLoop() !== loop) {
-        TaskClass.#coroThrowSoon(
-          task,
-          new RuntimeError(
-            `Task ${task.toString()} got Future ${yielded.toString()} attached to a different loop`,
-          ),
-        );
+        TaskClass.#coroThrowSoon(task, TaskClass.#otherLoopError(task, yielded));
         return;
       }
       fut = yielded;
@@ -428,9 +427,12 @@ export class Task<T> extends Future<T> {
       // A bare `yield`: one loop iteration, like asyncio's bare yield in `sleep(0)`.
       internals.scheduleItem(loop, task);
       return;
+    } else if (isFuture(yielded)) {
+      TaskClass.#coroSuspendForeign(task, yielded);
+      return;
     } else if (isThenable(yielded)) {
-      // A promise (or a Future of another copy of this package): follow it
-      // through a Future, which the task's cancellation can cancel at once.
+      // A promise: follow it through a Future, which the task's cancellation
+      // can cancel at once.
       fut = new Future({ loop });
       const adopted = fut;
       try {
@@ -458,6 +460,47 @@ export class Task<T> extends Future<T> {
     task._futWaiter = fut;
     internals.addWaker(fut, task);
     task._cancelAwaited();
+  }
+
+  /**
+   * The generator yielded a Future of another copy of @aio/futures (`isFuture()`
+   * but not `instanceof`; its `then()` would refuse a generator task). The task
+   * waits on it as on its own (it is `_futWaiter`, which `cancel()` cancels),
+   * through its public API: its state is in that copy's private fields.
+   */
+  static #coroSuspendForeign(task: Task<unknown>, fut: Future<unknown>): void {
+    if (fut.getLoop() !== task.getLoop()) {
+      TaskClass.#coroThrowSoon(task, TaskClass.#otherLoopError(task, fut));
+      return;
+    }
+    task._futWaiter = fut;
+    fut.addDoneCallback(() => TaskClass.#coroWakeForeign(task, fut));
+    task._cancelAwaited();
+  }
+
+  /** `#coroWake` for a Future of another copy: its outcome through `result()`. */
+  static #coroWakeForeign(task: Task<unknown>, fut: Future<unknown>): void {
+    const scope = task.#scope;
+    if (scope === null || task.done()) return;
+    task._futWaiter = null;
+    let isErr = true;
+    let value: unknown = task._deliverCancel(fut);
+    if (value === null) {
+      try {
+        value = fut.result();
+        isErr = false;
+      } catch (err) {
+        value = err; // its exception, or its CancelledError (asyncio `_make_cancelled_error()`)
+      }
+    }
+    TaskClass.#coroStep(task, scope, isErr, value);
+  }
+
+  /** asyncio `Task.__step`'s error for a future of another loop. */
+  static #otherLoopError(task: Task<unknown>, fut: Future<unknown>): RuntimeError {
+    return new RuntimeError(
+      `Task ${task.toString()} got Future ${fut.toString()} attached to a different loop`,
+    );
   }
 
   /** Throws `err` into the generator at the next loop iteration (asyncio `call_soon(__step, exc)`). */

@@ -1,4 +1,5 @@
-import { describeValue as describe } from "@aio/core";
+import { describeValue as describe, isCancelledError } from "@aio/core";
+import type { Future } from "../future.js";
 
 export { describe };
 
@@ -44,4 +45,20 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
     value !== null &&
     typeof (value as { then?: unknown }).then === "function"
   );
+}
+
+/**
+ * True when the done future `fut` ends in a CancelledError: it was cancelled,
+ * or failed with one (a gather that was cancelled). Asked through the public
+ * API: `fut` may be a Future of another copy of @aio/futures, whose state
+ * this copy's `internals` cannot read. Reading the exception marks it retrieved.
+ */
+export function endsInCancelledError(fut: Future<unknown>): boolean {
+  if (fut.cancelled()) return true;
+  try {
+    fut.result();
+    return false;
+  } catch (err) {
+    return isCancelledError(err);
+  }
 }
