@@ -57,10 +57,15 @@ const PROGRAMS = {
  * made a new pool that nothing would shut down): 18,729 B measured.
  * Both came down after a round of trims in core, loop, futures and sync
  * (no behaviour or hot-path change): 12,438 B and 18,092 B measured.
+ * Both went up again for three bug fixes: reprs and messages that name
+ * @aio's classes in minified bundles (each class declares `_className`), a
+ * rescheduled timeout's message, and futures of another copy of
+ * @aio/futures in gather() and generator tasks: 12,593 B and 18,294 B
+ * measured.
  */
 const BUDGETS = {
-  "run+sleep": { target: 5_000, ceiling: 12_600 },
-  "run, createTask, gather, sleep, timeout, Lock, Queue": { target: 9_000, ceiling: 18_350 },
+  "run+sleep": { target: 5_000, ceiling: 12_750 },
+  "run, createTask, gather, sleep, timeout, Lock, Queue": { target: 9_000, ceiling: 18_500 },
 };
 
 const PACKAGES = ["core", "loop", "futures", "sync", "debug"];

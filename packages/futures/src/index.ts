@@ -26,15 +26,8 @@ export {
 export { _onLoopClose } from "./loop-close.js";
 export { shield } from "./shield.js";
 export { sleep } from "./sleep.js";
-export {
-  allTasks,
-  type Coroutine,
-  createTask,
-  currentTask,
-  eagerTaskFactory,
-  Task,
-  type TaskConstructorOptions,
-} from "./task.js";
+export { type Coroutine, Task, type TaskConstructorOptions } from "./task.js";
+export { allTasks, createTask, currentTask, eagerTaskFactory } from "./task-functions.js";
 export { TaskGroup, taskGroup } from "./task-group.js";
 export { Timeout, timeout, timeoutAt, waitFor } from "./timeouts.js";
 export {

@@ -1,6 +1,6 @@
 import type { EventLoop } from "@aio/core";
 import { flushUnretrieved } from "./internal/unretrieved.js";
-import { allTasks } from "./task.js";
+import { allTasks } from "./task-functions.js";
 
 /**
  * Called by a loop as it closes: reports each task still pending ("Task was

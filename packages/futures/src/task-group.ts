@@ -11,7 +11,8 @@ import {
 import { Future, kAwaits } from "./future.js";
 import { isOwnAbort } from "./internal/abort-as-cancel.js";
 import { noRunningLoop } from "./internal/running-loop.js";
-import { type Coroutine, currentTask, type Task } from "./task.js";
+import type { Coroutine, Task } from "./task.js";
+import { currentTask } from "./task-functions.js";
 
 /**
  * A group of tasks that live no longer than the `taskGroup(fn)` call that

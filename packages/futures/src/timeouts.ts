@@ -13,7 +13,8 @@ import { type AwaitableOrFn, type ResultOf, toFuture } from "./ensure-future.js"
 import type { Future } from "./future.js";
 import { failedFromOwnAbort, isOwnAbort, ownAbortReason } from "./internal/abort-as-cancel.js";
 import { noRunningLoop, runningLoop } from "./internal/running-loop.js";
-import { type Coroutine, currentTask, type Task } from "./task.js";
+import type { Coroutine, Task } from "./task.js";
+import { currentTask } from "./task-functions.js";
 
 const CREATED = "created";
 const ENTERED = "active";
