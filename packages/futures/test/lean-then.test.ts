@@ -70,6 +70,21 @@ describe("Future.then() inside a task (lazy promise)", () => {
     expect(got).toBe("slept 3");
   });
 
+  test("Future.then(): a future whose result is a Future, chained on after it ran, adopts it as a promise does", async () => {
+    const got = await run(async () => {
+      const inner = new Future<number>();
+      inner.setResult(5);
+      const outer = new Future<Future<number>>();
+      const bare = outer.then(); // no handlers: the plain outcome is kept
+      const mapped = outer.then((f) => f); // a handler that returns the Future
+      outer.setResult(inner);
+      await sleep(0); // both registrations ran before anyone chained on them
+      // As with `Promise.resolve(inner)`, a thenable result is adopted.
+      return [await bare, await mapped, await Promise.resolve(inner)];
+    });
+    expect(got).toEqual([5, 5, 5]);
+  });
+
   test("Future.then(): a failed future without onRejected rejects the returned promise", async () => {
     const got = await run(async () => {
       const fut = new Future<number>();

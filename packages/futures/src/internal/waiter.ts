@@ -148,8 +148,10 @@ export class Waiter {
       // Lazy, nobody chained yet: keep a plain outcome; make the promise now
       // for a rejection or a thenable (it must be reported or adopted as before).
       if (typeof handler !== "function") {
-        if (ok) waiter.state = value;
-        else WaiterClass.#materialize(waiter, false, value);
+        // A plain outcome is kept as is; a rejection must be reported, and a
+        // thenable (a future whose result is a Future) adopted, as a promise.
+        if (ok && !isThenable(value)) waiter.state = value;
+        else WaiterClass.#materialize(waiter, ok, value);
         return;
       }
       let result: unknown;
