@@ -222,8 +222,8 @@ export const scenarios = {
     });
   },
 
-  async "hooks: the seven names — gather, timeout, Lock, Queue (under run())"(api) {
-    return recorded(api, null, async (log) => {
+  async "hooks: the seven names — gather, timeout, Lock, Queue"(api, side) {
+    return recorded(api, side, async (log) => {
       const lock = new api.Lock();
       const queue = new api.Queue();
       const t = api.createTask(
