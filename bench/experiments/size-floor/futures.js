@@ -1,6 +1,6 @@
 // The size-floor model's Future, Task and `sleep`. See `model.js`.
 
-/* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG P_FAST */
+/* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG P_FAST P_HOOKS P_VTIME */
 
 import {
   Call1,
@@ -11,8 +11,10 @@ import {
   contextTask,
   current,
   getRunningLoop,
+  hook,
   InvalidStateError,
   inFlight,
+  instruments,
   RuntimeError,
   running,
   setCurrent,
@@ -135,6 +137,7 @@ export class Future {
         task._waitingOn = this;
         if (task._mustCancel && this.cancel(task._cancelMessage)) task._mustCancel = false;
       }
+      if (P_HOOKS && instruments.length) hook("taskStepEnd", task, this);
     }
     const settled = new Promise((resolve, reject) => {
       this.addDoneCallback(() => {
@@ -148,6 +151,7 @@ export class Future {
         }
         if (task !== null) {
           stepStarted(task);
+          if (P_HOOKS && instruments.length) hook("taskStep", task);
           if (P_CANCEL) {
             task._waitingOn = null;
             // A pending cancellation, unless a CancelledError arrives anyway
@@ -216,6 +220,7 @@ export class Task extends Future {
     this._abort = null;
     this._created = P_DEBUG && loop._debug ? new Error("created") : undefined;
     loop._tasks.add(this);
+    if (P_HOOKS && instruments.length) hook("taskCreated", this);
     if (P_SURFACE && options.eagerStart && running === loop) {
       const outer = current;
       this._step(null);
@@ -297,9 +302,14 @@ export class Task extends Future {
       if (!(error instanceof CancelledError)) error = new CancelledError(this._cancelMessage ?? "");
     }
     stepStarted(this);
+    // P_HOOKS: a task cancelled before its first step ends without one.
+    if (P_HOOKS && instruments.length && (this._started || error === null)) hook("taskStep", this);
     if (!this._started) {
       this._started = true;
-      if (error !== null) return this._end(FAILED, error);
+      if (error !== null) {
+        if (P_HOOKS) this._stepless = true;
+        return this._end(FAILED, error);
+      }
       let result;
       try {
         result =
@@ -311,6 +321,9 @@ export class Task extends Future {
       }
       if (P_GEN && typeof result?.next === "function" && typeof result.throw === "function") {
         this._gen = result;
+      } else if (P_HOOKS && typeof result?.then !== "function") {
+        // A function that is not async: its task ends in this step, as in @aio.
+        return this._end(FINISHED, result);
       } else {
         Promise.resolve(result).then(
           (v) => this._end(FINISHED, v),
@@ -346,6 +359,7 @@ export class Task extends Future {
       this._step(fut);
     });
     fut._awaited();
+    if (P_HOOKS && instruments.length) hook("taskStepEnd", this, fut);
   }
   _end(state, value) {
     stepEnded(this);
@@ -358,6 +372,11 @@ export class Task extends Future {
       Future.prototype.setException.call(this, value);
     } else {
       Future.prototype.setResult.call(this, value);
+    }
+    // P_HOOKS: the task is done, then its last step has ended (as @aio reports them).
+    if (P_HOOKS && instruments.length) {
+      hook("taskDone", this);
+      if (!this._stepless) hook("taskStepEnd", this, null);
     }
   }
 }
@@ -395,6 +414,14 @@ export function sleep(ms, value) {
     return fut;
   }
   const fut = new Future(loop);
-  loop.callLater(ms, () => fut.done() || fut.setResult(value));
+  if (P_HOOKS || P_VTIME) {
+    // A cancelled sleep cancels its timer, as @aio's does: instruments hear
+    // no callback for it, and a virtual clock does not jump to its deadline.
+    const timer = loop.callLater(ms, () => fut.done() || fut.setResult(value));
+    fut.cancel = (msg) => {
+      timer.cancel();
+      return Future.prototype.cancel.call(fut, msg);
+    };
+  } else loop.callLater(ms, () => fut.done() || fut.setResult(value));
   return fut;
 }

@@ -2,7 +2,7 @@
 // the step in flight, handles, the timer heap and the event loop. See
 // `model.js`.
 
-/* global P_SURFACE P_REPORTS P_VALIDATE P_DEBUG P_FAST */
+/* global P_SURFACE P_REPORTS P_VALIDATE P_DEBUG P_FAST P_HOOKS P_VTIME */
 
 import { Future, reportUnretrieved, Task } from "./futures.js";
 
@@ -90,6 +90,39 @@ export function stepEnded(task) {
     task._loop._inStep = false;
     task._loop._resume?.();
   }
+}
+
+// ---- instruments (P_HOOKS) -------------------------------------------------------
+
+// The hooks of the registered instruments are called by the loop (the fast
+// loop's callbacks, fast.js) and tasks only when there is one: with none,
+// each hook site costs one branch, as in @aio.
+export const instruments = [];
+export function addInstrument(instrument) {
+  if (typeof instrument !== "object" || instrument === null) {
+    throw new TypeError(
+      `addInstrument() instrument must be an object, received ${describeValue(instrument)}`,
+    );
+  }
+  if (!instruments.includes(instrument)) instruments.push(instrument);
+  return () => removeInstrument(instrument);
+}
+export function removeInstrument(instrument) {
+  const i = instruments.indexOf(instrument);
+  if (i >= 0) instruments.splice(i, 1);
+  return i >= 0;
+}
+/** A value in a message, as @aio's `describeValue` writes it (for what the programs do not bundle). */
+export function describeValue(value) {
+  if (typeof value === "string") {
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  }
+  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
+  return typeof value === "bigint" ? `${value}n` : String(value);
+}
+/** Calls hook `name` of every instrument (callers check `instruments.length` first). */
+export function hook(name, a, b, c) {
+  for (const i of instruments) i[name]?.(a, b, c);
 }
 
 // ---- handles and the timer heap ---------------------------------------------
@@ -197,7 +230,7 @@ export class EventLoop {
   slowCallbackDuration = 100;
 
   time() {
-    return performance.now();
+    return P_VTIME && this._virtual ? this._now : performance.now();
   }
   callSoon(cb, ...args) {
     checkFunction(cb, "callback");
@@ -240,6 +273,7 @@ export class EventLoop {
     }
     this._running = true;
     running = this;
+    if (P_HOOKS && instruments.length) hook("loopStarted", this);
     try {
       if (P_FAST) await this._runFast();
       else {
@@ -250,6 +284,7 @@ export class EventLoop {
       this._stopping = false;
       this._running = false;
       running = null;
+      if (P_HOOKS && instruments.length) hook("loopStopped", this);
     }
   }
   async runUntilComplete(aw) {
@@ -283,6 +318,7 @@ export class EventLoop {
   close() {
     if (this._running) throw new RuntimeError("Cannot close a running event loop");
     if (this._closed) return;
+    if (P_HOOKS && instruments.length) hook("loopClosing", this);
     this._closed = true;
     if (P_REPORTS) {
       for (const task of this._tasks) {
@@ -381,4 +417,12 @@ export class EventLoop {
       ...(context.exception === undefined ? [] : [context.exception]),
     );
   }
+}
+
+// P_VTIME: a virtual-time loop (`_virtual`, its clock `_now`; see testing.js)
+// jumps to its next timer when idle (fast.js) and moves its clock with this.
+if (P_VTIME) {
+  EventLoop.prototype._advanceClock = function (to) {
+    if (to > this._now) this._now = to;
+  };
 }

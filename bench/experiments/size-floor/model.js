@@ -45,6 +45,7 @@ import "./fast.js";
 
 export * from "./futures.js";
 export {
+  addInstrument, // P_HOOKS
   CancelledError,
   checkFunction,
   checkNumber,
@@ -54,11 +55,13 @@ export {
   Handle,
   InvalidStateError,
   RuntimeError,
+  removeInstrument, // P_HOOKS
   TimeoutError,
   TimerHandle,
   ValueError,
 } from "./kernel.js";
 export { setDefaultExecutorFactory } from "./surface.js";
+export { runVirtual, VirtualTimeLoop } from "./testing.js"; // P_VTIME: @aio/loop/testing
 
 // ---- run() ------------------------------------------------------------------------
 
