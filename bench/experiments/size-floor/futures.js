@@ -1,6 +1,6 @@
 // The size-floor model's Future, Task and `sleep`. See `model.js`.
 
-/* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG P_FAST P_HOOKS P_VTIME */
+/* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG P_FAST P_HOOKS P_VTIME P_REPR P_BRAND */
 
 import {
   Call1,
@@ -21,6 +21,7 @@ import {
   stepEnded,
   stepStarted,
 } from "./kernel.js";
+import { describe, kFuture, pull } from "./kernel.js";
 
 // ---- Future ---------------------------------------------------------------------
 
@@ -188,7 +189,9 @@ export class Future {
     return this.result();
   }
   toString() {
-    return `<${this._kind()} ${["pending", "finished", "finished", "cancelled"][this._state]}>`;
+    return P_REPR
+      ? `<${this[Symbol.toStringTag]} ${this._info().join(" ")}>`
+      : `<${this._kind()} ${["pending", "finished", "finished", "cancelled"][this._state]}>`;
   }
   _kind() {
     return "Future";
@@ -220,6 +223,7 @@ export class Task extends Future {
     this._abort = null;
     this._created = P_DEBUG && loop._debug ? new Error("created") : undefined;
     loop._tasks.add(this);
+    if (P_BRAND) pull();
     if (P_HOOKS && instruments.length) hook("taskCreated", this);
     if (P_SURFACE && options.eagerStart && running === loop) {
       const outer = current;
@@ -379,6 +383,43 @@ export class Task extends Future {
       if (!this._stepless) hook("taskStepEnd", this, null);
     }
   }
+}
+
+// P_BRAND: @aio's Future brand, by which a future of another copy is taken as a future (`isFuture`).
+if (P_BRAND) Future.prototype[kFuture] = true;
+
+/** P_REPR: a value in a repr, as @aio shows it: `1`, `'abc'`, `Array(2)`, `<Map>`, `Error('boom')`. */
+const format = (value, isException) =>
+  isException && value instanceof Error
+    ? `${value.name}(${value.message ? `'${value.message}'` : ""})`
+    : typeof value === "string"
+      ? `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`
+      : value === null || typeof value !== "object"
+        ? String(value)
+        : Array.isArray(value)
+          ? `Array(${value.length})`
+          : `<${value.constructor?.name ?? "Object"}>`;
+
+if (P_REPR) {
+  // asyncio's repr: `<Future pending cb=[1]>`, `<Future finished result=1>`,
+  // `<Future finished exception=Error('boom')>`, `<Future cancelled>`.
+  Future.prototype._info = function () {
+    const info = [["pending", "finished", "finished", "cancelled"][this._state]];
+    if (this._state === FAILED) info.push(`exception=${format(this._value, true)}`);
+    else if (this._state === FINISHED) info.push(`result=${format(this._value)}`);
+    else if (this._callbacks.length > 0) info.push(`cb=[${this._callbacks.length}]`);
+    return info;
+  };
+  describe(Future, "Future"); // a sleep's future too, as @aio's says `<Future …>`
+  describe(Task, "Task");
+  // `<Task pending name='Task-1' wait_for=<Future pending cb=[1]>>`, `<Task cancelling name='t'>`.
+  Task.prototype._info = function () {
+    const info = Future.prototype._info.call(this);
+    if (this._mustCancel && !this.done()) info[0] = "cancelling";
+    info.splice(1, 0, `name='${this.getName()}'`);
+    if (this._waitingOn !== null) info.push(`wait_for=${this._waitingOn}`);
+    return info;
+  };
 }
 
 if (P_FAST) {

@@ -2,7 +2,7 @@
 // the step in flight, handles, the timer heap and the event loop. See
 // `model.js`.
 
-/* global P_SURFACE P_REPORTS P_VALIDATE P_DEBUG P_FAST P_HOOKS P_VTIME */
+/* global P_SURFACE P_REPORTS P_VALIDATE P_DEBUG P_FAST P_HOOKS P_VTIME P_REPR P_BRAND */
 
 import { Future, reportUnretrieved, Task } from "./futures.js";
 
@@ -20,7 +20,29 @@ for (const [C, name] of [
   [RuntimeError, "RuntimeError"],
   [ValueError, "ValueError"],
 ]) {
-  C.prototype.name = name;
+  if (P_BRAND) brand(C, name);
+  else C.prototype.name = name;
+}
+
+/**
+ * P_BRAND: @aio's `brandError`. An error class of one copy of the model is
+ * recognised by another: a `Symbol.for` brand on the prototype, checked by
+ * `instanceof` on the class itself (a subclass keeps the prototype check),
+ * and a `name` that is not enumerable, as a class's own would be.
+ */
+export function brand(C, name) {
+  const sym = Symbol.for(`@aio/model.${name}`);
+  Object.defineProperties(C.prototype, {
+    [sym]: { value: true },
+    name: { value: name, writable: true, configurable: true },
+  });
+  Object.defineProperty(C, Symbol.hasInstance, {
+    value(value) {
+      return this === C
+        ? value?.[sym] === true
+        : Function.prototype[Symbol.hasInstance].call(this, value);
+    },
+  });
 }
 
 export function checkFunction(value, name) {
@@ -42,21 +64,47 @@ export let current = null; // the task whose step is in flight
 // Where the host has AsyncLocalStorage (Node, Deno, Bun), an async task's
 // code is known to be the task's after a foreign await too.
 const hooks = globalThis.process?.getBuiltinModule?.("node:async_hooks");
-export const context = hooks ? new hooks.AsyncLocalStorage() : null;
+export let context = hooks ? new hooks.AsyncLocalStorage() : null;
 export const contextTask = () => {
   const task = context?.getStore();
   return task === undefined || task.done() ? null : task;
 };
 
+// P_BRAND: what every copy of the model in one program shares, on
+// globalThis as @aio keeps its runtime: the running loop, the task whose
+// step is in flight, the steps in flight, the task context (the first
+// copy's) and the default executor's factory. A copy reads the loop and
+// the task into its own variables (`pull()`) before it looks at them, and
+// writes them back.
+export const rt = P_BRAND
+  ? (globalThis[Symbol.for("@aio/model.runtime.v1")] ??= {
+      loop: null,
+      task: null,
+      inFlight: [],
+      context,
+      factory: null,
+    })
+  : null;
+if (P_BRAND) context = rt.context;
+/** @aio's Future brand (set in futures.js): `isFuture` across copies. */
+export const kFuture = P_BRAND ? Symbol.for("@aio/model.Future") : null;
+export function pull() {
+  running = rt.loop;
+  current = rt.task;
+}
+
 export function getRunningLoop() {
+  if (P_BRAND) pull();
   if (running === null) throw new RuntimeError("no running event loop");
   return running;
 }
 /** Puts back the task whose step the creator of an eager task was in. */
 export function setCurrent(task) {
   current = task;
+  if (P_BRAND) rt.task = task;
 }
 export function currentTask() {
+  if (P_BRAND) pull();
   return current ?? contextTask();
 }
 
@@ -75,10 +123,11 @@ export const hostTurn =
 
 // The steps in flight, innermost last: an eager task's first step runs
 // inside its creator's, and its first await comes first.
-export const inFlight = [];
+export const inFlight = P_BRAND ? rt.inFlight : [];
 export function stepStarted(task) {
   inFlight.push(task);
   current = task;
+  if (P_BRAND) rt.task = task;
   task._loop._inStep = true;
 }
 export function stepEnded(task) {
@@ -86,6 +135,7 @@ export function stepEnded(task) {
   if (i < 0) return;
   inFlight.splice(i, 1);
   current = inFlight.at(-1) ?? null;
+  if (P_BRAND) rt.task = current;
   if (inFlight.length === 0) {
     task._loop._inStep = false;
     task._loop._resume?.();
@@ -268,11 +318,13 @@ export class EventLoop {
   async runForever() {
     this._checkClosed();
     if (this._running) throw new RuntimeError("This event loop is already running");
+    if (P_BRAND) pull();
     if (running !== null) {
       throw new RuntimeError("Cannot run the event loop while another loop is running");
     }
     this._running = true;
     running = this;
+    if (P_BRAND) rt.loop = this;
     if (P_HOOKS && instruments.length) hook("loopStarted", this);
     try {
       if (P_FAST) await this._runFast();
@@ -284,6 +336,7 @@ export class EventLoop {
       this._stopping = false;
       this._running = false;
       running = null;
+      if (P_BRAND) rt.loop = null;
       if (P_HOOKS && instruments.length) hook("loopStopped", this);
     }
   }
@@ -292,7 +345,7 @@ export class EventLoop {
     const fut =
       typeof aw === "function"
         ? this.createTask(aw)
-        : aw instanceof Future
+        : (P_BRAND ? aw?.[kFuture] : aw instanceof Future)
           ? aw
           : this.createTask(() => aw);
     const stop = () => this.stop();
@@ -372,6 +425,7 @@ export class EventLoop {
         if (this._inStep) {
           inFlight.length = 0;
           current = null;
+          if (P_BRAND) rt.task = null;
           this._inStep = false;
         }
       }
@@ -425,4 +479,41 @@ if (P_VTIME) {
   EventLoop.prototype._advanceClock = function (to) {
     if (to > this._now) this._now = to;
   };
+}
+
+// ---- P_REPR: asyncio's reprs ---------------------------------------------------------
+
+/**
+ * Node's `util.inspect` shows the asyncio repr (`toString()`), and
+ * `Object.prototype.toString` the class's `name`, which the repr starts
+ * with. @aio reads `constructor.name`; a minified bundle renames classes
+ * (@aio's own browser bundle says `<w pending>`), so the model names them.
+ */
+export function describe(C, name) {
+  Object.defineProperty(C.prototype, Symbol.for("nodejs.util.inspect.custom"), {
+    value() {
+      return this.toString();
+    },
+  });
+  if (name) Object.defineProperty(C.prototype, Symbol.toStringTag, { value: name });
+}
+
+if (P_REPR) {
+  // `<Handle cb()>`, `<Handle cancelled>`, `<TimerHandle when=12.000 cb()>`,
+  // `<TimerHandle cancelled when=12.000>`.
+  Handle.prototype.toString = function () {
+    const info = [this._cb === null ? "cancelled" : `${this._cb.name || "<anonymous>"}()`];
+    if (this instanceof TimerHandle) {
+      info.splice(this._cb === null ? 1 : 0, 0, `when=${this._when.toFixed(3)}`);
+    }
+    return `<${this[Symbol.toStringTag]} ${info.join(" ")}>`;
+  };
+  describe(Handle, "Handle"); // a done callback's handle (P_FAST's Call1) too
+  describe(TimerHandle, "TimerHandle");
+
+  // `<BaseEventLoop running=false closed=false debug=false>`, under @aio's name for the class.
+  EventLoop.prototype.toString = function () {
+    return `<BaseEventLoop running=${this._running} closed=${this._closed} debug=${this._debug}>`;
+  };
+  describe(EventLoop, "BaseEventLoop");
 }

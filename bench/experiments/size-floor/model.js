@@ -36,10 +36,11 @@
 // speed and memory optimisation of issue 17 but one: like @aio, it yields
 // to the host once per 4 ms of loop iterations, not after each.
 
-/* global P_RUN P_SURFACE */
+/* global P_RUN P_SURFACE P_BRAND */
 
 import { Future } from "./futures.js";
 import { checkFunction, EventLoop, RuntimeError, running } from "./kernel.js";
+import { pull } from "./kernel.js";
 import "./surface.js";
 import "./fast.js";
 
@@ -67,6 +68,7 @@ export { runVirtual, VirtualTimeLoop } from "./testing.js"; // P_VTIME: @aio/loo
 
 export async function run(main, options = {}) {
   checkFunction(main, "main");
+  if (P_BRAND) pull();
   if (P_RUN && running !== null) {
     throw new RuntimeError("run() cannot be called from a running event loop");
   }

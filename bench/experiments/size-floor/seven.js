@@ -8,7 +8,7 @@
 // the generator-task forms (`yield* lock.acquire()`), `Lock.hold()`/`run()`,
 // loop binding checks, reprs, messages beyond asyncio's.
 
-/* global P_CANCEL P_VALIDATE */
+/* global P_CANCEL P_VALIDATE P_REPR P_BRAND */
 
 import {
   CancelledError,
@@ -22,6 +22,7 @@ import {
   TimeoutError,
   ValueError,
 } from "./model.js";
+import { brand, describe, kFuture } from "./kernel.js";
 
 export class QueueEmpty extends Error {}
 export class QueueFull extends Error {}
@@ -31,7 +32,8 @@ for (const [C, name] of [
   [QueueFull, "QueueFull"],
   [QueueShutDown, "QueueShutDown"],
 ]) {
-  C.prototype.name = name;
+  if (P_BRAND) brand(C, name);
+  else C.prototype.name = name;
 }
 
 function remove(list, item) {
@@ -75,7 +77,7 @@ function isOptions(value) {
 }
 
 function toFuture(aw) {
-  if (aw instanceof Future) return aw;
+  if (P_BRAND ? aw?.[kFuture] : aw instanceof Future) return aw;
   if (P_VALIDATE && typeof aw !== "function" && typeof aw?.then !== "function") {
     throw new TypeError(`gather() arguments must be awaitables or functions, got ${typeof aw}`);
   }
@@ -379,4 +381,51 @@ export class Queue {
       yield item;
     }
   }
+}
+
+// ---- P_REPR: asyncio's reprs -------------------------------------------------------
+
+/** An item in a queue's repr, as @aio shows it: `1`, `'a'`, `[1, [2]]`, `{…}`. */
+function formatItem(value, depth = 0) {
+  if (typeof value === "string") return `'${value.replace(/'/g, "\\'")}'`;
+  if (typeof value === "bigint") return `${value}n`;
+  if (Array.isArray(value)) {
+    return depth > 2 ? "[…]" : `[${value.map((v) => formatItem(v, depth + 1)).join(", ")}]`;
+  }
+  if (value === null || typeof value !== "object") return String(value);
+  if (value instanceof Date) return value.toISOString();
+  const s = String(value);
+  return s === "[object Object]" ? "{…}" : s;
+}
+
+if (P_REPR) {
+  // `<Timeout [active] when=12.000>`, `<Timeout [expired]>` (no tag, as @aio's).
+  Timeout.prototype.toString = function () {
+    const when = this._state === "active" ? ` when=${this._when?.toFixed(3) ?? "null"}` : "";
+    return `<Timeout [${this._state}]${when}>`;
+  };
+  describe(Timeout);
+  // `<Lock [unlocked]>`, `<Lock [locked, waiters:1]>`.
+  Lock.prototype.toString = function () {
+    const n = this._waiters.length;
+    return `<Lock [${this._locked ? "locked" : "unlocked"}${n > 0 ? `, waiters:${n}` : ""}]>`;
+  };
+  describe(Lock, "Lock");
+  // `<Queue maxsize=2 _queue=[1, 'a'] _getters[1] _putters[1] tasks=2 shutdown>`, 20 items at most.
+  Queue.prototype.toString = function () {
+    let result = `maxsize=${this._maxsize}`;
+    const n = this._items.length;
+    if (n > 0) {
+      const items = this._items.slice(0, 20).map((v) => formatItem(v));
+      if (n > 20) items.push(`… ${n - 20} more`);
+      result += ` _queue=[${items.join(", ")}]`;
+    }
+    if (this._getters.waiters.length > 0) result += ` _getters[${this._getters.waiters.length}]`;
+    if (this._putters.waiters.length > 0) result += ` _putters[${this._putters.waiters.length}]`;
+    if (this._unfinished > 0) result += ` tasks=${this._unfinished}`;
+    if (this._shutdown) result += " shutdown";
+    return `<Queue ${result}>`;
+  };
+  describe(Queue, "Queue");
+  describe(GatheringFuture, "GatheringFuture");
 }

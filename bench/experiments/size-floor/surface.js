@@ -2,15 +2,17 @@
 // exception-handler setter, the task factory, executors, signal handlers
 // and async generators, added to `EventLoop.prototype`. See `model.js`.
 
-/* global P_SURFACE P_VALIDATE */
+/* global P_SURFACE P_VALIDATE P_BRAND */
 
 import { Future } from "./futures.js";
 import { checkFunction, EventLoop, RuntimeError, ValueError } from "./kernel.js";
+import { rt } from "./kernel.js";
 
 let defaultExecutorFactory = null;
 /** What `@aio/executors` would call on import, so that `runInExecutor(null, …)` has a pool. */
 export function setDefaultExecutorFactory(factory) {
   defaultExecutorFactory = factory;
+  if (P_BRAND) rt.factory = factory; // shared by every copy, as in @aio's runtime
 }
 
 /** Signal numbers: the host's table, else Linux's. */
@@ -55,6 +57,7 @@ if (P_SURFACE) {
       checkFunction(fn, "fn");
       if (executor === null) {
         if (this._executor === null) {
+          if (P_BRAND) defaultExecutorFactory = rt.factory;
           if (defaultExecutorFactory === null) {
             throw new RuntimeError(
               "runInExecutor(null, …) needs a default executor: import @aio/executors or call setDefaultExecutor()",
