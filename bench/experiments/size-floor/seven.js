@@ -8,17 +8,22 @@
 // the generator-task forms (`yield* lock.acquire()`), `Lock.hold()`/`run()`,
 // loop binding checks, reprs, messages beyond asyncio's.
 
-/* global P_CANCEL P_VALIDATE */
+/* global P_CANCEL P_VALIDATE P_MSG */
 
 import {
   CancelledError,
   checkFunction,
+  checkMs,
   checkNumber,
   createTask,
   currentTask,
+  DIFFERENT_LOOP,
+  describe,
   Future,
   getRunningLoop,
   RuntimeError,
+  running,
+  runningLoop,
   TimeoutError,
   ValueError,
 } from "./model.js";
@@ -32,6 +37,21 @@ for (const [C, name] of [
   [QueueShutDown, "QueueShutDown"],
 ]) {
   C.prototype.name = name;
+}
+if (P_MSG) {
+  QueueEmpty.prototype.message = "Queue is empty";
+  QueueFull.prototype.message = "Queue is full";
+  QueueShutDown.prototype.message = "Queue is shut down";
+}
+
+/** P_MSG: a waiter future, with @aio's message when no loop runs. */
+function newWaiter(method) {
+  if (running === null) {
+    throw new RuntimeError(
+      `${method} has to wait, but no event loop is running: call it from code started by run() or, in a library, ensureLoop() (@aio/loop)`,
+    );
+  }
+  return new Future();
 }
 
 function remove(list, item) {
@@ -77,9 +97,15 @@ function isOptions(value) {
 function toFuture(aw) {
   if (aw instanceof Future) return aw;
   if (P_VALIDATE && typeof aw !== "function" && typeof aw?.then !== "function") {
-    throw new TypeError(`gather() arguments must be awaitables or functions, got ${typeof aw}`);
+    throw new TypeError(
+      P_MSG
+        ? `gather() expects a Future, a thenable, a generator or a function, received ${describe(aw)}`
+        : `gather() arguments must be awaitables or functions, got ${typeof aw}`,
+    );
   }
-  return createTask(typeof aw === "function" ? aw : () => aw);
+  return (P_MSG ? (fn) => runningLoop("gather()").createTask(fn) : createTask)(
+    typeof aw === "function" ? aw : () => aw,
+  );
 }
 
 export function gather(...aws) {
@@ -110,6 +136,14 @@ export function gather(...aws) {
   // One future per distinct argument, its done callback added in argument order.
   const futures = new Map();
   const children = aws.map((aw) => {
+    // P_MSG: every Future on the first child's loop.
+    if (
+      P_MSG &&
+      aw instanceof Future &&
+      aw._loop !== (aws[0] instanceof Future ? aws[0]._loop : getRunningLoop())
+    ) {
+      throw new ValueError(DIFFERENT_LOOP);
+    }
     let fut = futures.get(aw);
     if (fut === undefined) {
       fut = toFuture(aw);
@@ -118,10 +152,14 @@ export function gather(...aws) {
     }
     return fut;
   });
+  if (P_MSG && children.length === 0) runningLoop("gather()");
   const outer = new GatheringFuture(children);
   if (children.length === 0) outer.setResult([]);
   return outer;
 }
+
+// A gather fails with a child's CancelledError (asyncio's `set_exception` of its own).
+if (P_MSG) GatheringFuture.prototype._failsCancelled = true;
 
 // ---- timeout ----------------------------------------------------------------------
 
@@ -138,7 +176,8 @@ class Timeout {
     return this._when;
   }
   reschedule(when) {
-    if (when !== null) checkNumber(when, "when");
+    if (P_MSG) checkMs(when, "Timeout.reschedule() when", undefined, true);
+    else if (when !== null) checkNumber(when, "when");
     if (this._state !== "active") {
       throw new RuntimeError(`Cannot change state of ${this._state} Timeout`);
     }
@@ -162,7 +201,12 @@ class Timeout {
     if (this._state === "expiring") {
       this._state = "expired";
       if (this._task.uncancel() <= this._cancelling && error instanceof CancelledError) {
-        throw new TimeoutError("", { cause: error });
+        throw new TimeoutError(
+          P_MSG
+            ? `${this._ms === null ? `deadline at loop time ${this._when} ms` : `timeout of ${this._ms} ms`} expired`
+            : "",
+          { cause: error },
+        );
       }
     } else {
       this._state = "finished";
@@ -171,12 +215,14 @@ class Timeout {
 }
 
 export async function timeout(ms, fn) {
-  if (ms !== null) checkNumber(ms, "ms");
-  checkFunction(fn, "fn");
-  const loop = getRunningLoop();
+  if (P_MSG) checkMs(ms, "timeout() ms", undefined, true);
+  else if (ms !== null) checkNumber(ms, "ms");
+  checkFunction(fn, P_MSG ? "timeout() fn" : "fn");
+  const loop = P_MSG ? runningLoop("timeout()") : getRunningLoop();
   const task = currentTask();
   if (task === null) throw new RuntimeError("Timeout should be used inside a task");
   const t = new Timeout(task, ms === null ? null : loop.time() + ms);
+  if (P_MSG) t._ms = ms;
   let error;
   try {
     return await fn(t);
@@ -206,7 +252,7 @@ export class Lock {
       this._locked = true;
       return true;
     }
-    const fut = new Future();
+    const fut = P_MSG ? newWaiter("Lock.acquire()") : new Future();
     this._waiters.push(fut);
     try {
       await fut;
@@ -259,7 +305,16 @@ function wakeUpNext(line) {
 /** asyncio `Queue` (3.13, with shutdown), FIFO. */
 export class Queue {
   constructor(maxsize = 0) {
-    checkNumber(maxsize, "maxsize");
+    if (P_MSG) {
+      if (
+        typeof maxsize !== "number" ||
+        !(Number.isInteger(maxsize) || Math.abs(maxsize) === Infinity)
+      ) {
+        throw new (typeof maxsize === "number" ? RangeError : TypeError)(
+          `Queue maxsize must be an integer (0 or less: unbounded), received ${describe(maxsize)}`,
+        );
+      }
+    } else checkNumber(maxsize, "maxsize");
     this._maxsize = maxsize;
     this._items = [];
     this._getters = newLine();
@@ -321,7 +376,9 @@ export class Queue {
 
   /** Waits in `line` (at its head when woken before and beaten to it); a woken waiter cancelled passes its wake-up on. */
   async _wait(line, woken, nextMayGo) {
-    const waiter = new Future();
+    const waiter = P_MSG
+      ? newWaiter(line === this._getters ? "Queue.get()" : "Queue.put()")
+      : new Future();
     if (woken) line.waiters.unshift(waiter);
     else line.waiters.push(waiter);
     try {
@@ -345,7 +402,7 @@ export class Queue {
   }
   async join() {
     if (this._unfinished > 0) {
-      const fut = new Future();
+      const fut = P_MSG ? newWaiter("Queue.join()") : new Future();
       this._joiners.push(fut);
       await fut;
     }
