@@ -7,7 +7,7 @@
 // `size-floor.mjs` checks the same scenarios with it and prints its bytes
 // apart; `speed.mjs` times the model with and without it.
 
-/* global P_FAST P_DEBUG P_HOOKS P_VTIME */
+/* global P_FAST P_DEBUG P_HOOKS P_VTIME P_TIMERS */
 
 import {
   context,
@@ -76,6 +76,7 @@ if (P_FAST) {
           return this._stopped();
         }
         this._started = true;
+        if (P_TIMERS) this._compactTimers();
         while (timers.length > 0 && timers[0]._cb === null) heapPop(timers);
         const now = this.time();
         const due = timers.length > 0 && timers[0]._when <= now;

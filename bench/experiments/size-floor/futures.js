@@ -1,15 +1,17 @@
 // The size-floor model's Future, Task and `sleep`. See `model.js`.
 
-/* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG P_FAST P_HOOKS P_VTIME P_REPR P_BRAND */
+/* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG P_FAST P_HOOKS P_VTIME P_REPR P_BRAND P_MSG */
 
 import {
   Call1,
   CancelledError,
   checkFunction,
+  checkMs,
   checkNumber,
   context,
   contextTask,
   current,
+  describe,
   getRunningLoop,
   hook,
   InvalidStateError,
@@ -17,11 +19,12 @@ import {
   instruments,
   RuntimeError,
   running,
+  runningLoop,
   setCurrent,
   stepEnded,
   stepStarted,
 } from "./kernel.js";
-import { describe, kFuture, pull } from "./kernel.js";
+import { describeClass, kFuture, pull } from "./kernel.js";
 
 // ---- Future ---------------------------------------------------------------------
 
@@ -60,7 +63,9 @@ export class Future {
     return this._state === CANCELLED;
   }
   result() {
-    if (this._state === PENDING) throw new InvalidStateError("Result is not ready.");
+    if (this._state === PENDING) {
+      throw new InvalidStateError(P_MSG ? "Result is not set." : "Result is not ready.");
+    }
     this._retrieved();
     if (this._state === FINISHED) return this._value;
     throw this._error();
@@ -75,6 +80,14 @@ export class Future {
     this._settle(FINISHED, value);
   }
   setException(exception) {
+    if (
+      P_MSG &&
+      this._state === PENDING &&
+      exception instanceof CancelledError &&
+      !this._failsCancelled
+    ) {
+      throw new TypeError("setException() exception must not be a CancelledError; use cancel()");
+    }
     this._settle(FAILED, exception);
     if (P_REPORTS) {
       this._record = {
@@ -103,7 +116,13 @@ export class Future {
     }
   }
   _settle(state, value) {
-    if (this._state !== PENDING) throw new InvalidStateError("invalid state: the future is done");
+    if (this._state !== PENDING) {
+      throw new InvalidStateError(
+        P_MSG
+          ? `invalid state: ${this._state === CANCELLED ? "cancelled" : "finished"}`
+          : "invalid state: the future is done",
+      );
+    }
     this._state = state;
     this._value = value;
     const callbacks = this._callbacks;
@@ -116,7 +135,7 @@ export class Future {
     if (P_FAST && callbacks.length > 0) this._loop._wake?.();
   }
   addDoneCallback(cb) {
-    checkFunction(cb, "callback");
+    checkFunction(cb, P_MSG ? "addDoneCallback() callback" : "callback");
     if (this._state === PENDING) this._callbacks.push(cb);
     else this._loop.callSoon(cb, this);
   }
@@ -127,6 +146,19 @@ export class Future {
   }
   /** `await fut`: inside a task step, the step ends here and resumes when the future is done. */
   then(onFulfilled, onRejected) {
+    if (P_MSG) {
+      // What @aio refuses, with its messages. (The task's step goes on, as
+      // after awaiting a done future.)
+      const task = inFlight.at(-1) ?? contextTask();
+      if (task !== null && (task === this || task._loop !== this._loop)) {
+        const error = new RuntimeError(
+          task === this
+            ? `Task cannot await on itself: ${task}`
+            : `Task ${task} got Future ${this} attached to a different loop`,
+        );
+        return Promise.reject(error).then(onFulfilled, onRejected);
+      }
+    }
     // Done already: the awaiting code goes on without giving up the loop.
     if (this.done()) {
       return new Promise((resolve) => resolve(this.result())).then(onFulfilled, onRejected);
@@ -207,9 +239,10 @@ const GeneratorFunction = P_FAST ? function* () {}.constructor : null;
 
 export class Task extends Future {
   constructor(fn, options = {}) {
+    if (P_MSG) checkFunction(fn, "createTask() fn");
     const loop = options.loop ?? getRunningLoop();
     super(loop);
-    checkFunction(fn, "fn");
+    if (!P_MSG) checkFunction(fn, "fn");
     this._fn = fn;
     this._started = false;
     this._gen = null;
@@ -348,8 +381,16 @@ export class Task extends Future {
     stepEnded(this);
     if (r.done) return this._end(FINISHED, r.value);
     const fut = r.value;
-    if (!(fut instanceof Future) || fut._loop !== this._loop) {
-      const bad = new RuntimeError(`Task got bad yield: ${String(fut)}`);
+    if (!(fut instanceof Future) || fut._loop !== this._loop || (P_MSG && fut === this)) {
+      const bad = new RuntimeError(
+        !P_MSG
+          ? `Task got bad yield: ${String(fut)}`
+          : fut === this
+            ? `Task cannot await on itself: ${this}`
+            : fut instanceof Future
+              ? `Task ${this} got Future ${fut} attached to a different loop`
+              : `Task got bad yield: ${describe(fut)} (use yield* with a Future, or yield a promise)`,
+      );
       const failed = new Future(this._loop);
       failed._state = FAILED;
       failed._value = bad;
@@ -410,8 +451,8 @@ if (P_REPR) {
     else if (this._callbacks.length > 0) info.push(`cb=[${this._callbacks.length}]`);
     return info;
   };
-  describe(Future, "Future"); // a sleep's future too, as @aio's says `<Future …>`
-  describe(Task, "Task");
+  describeClass(Future, "Future"); // a sleep's future too, as @aio's says `<Future …>`
+  describeClass(Task, "Task");
   // `<Task pending name='Task-1' wait_for=<Future pending cb=[1]>>`, `<Task cancelling name='t'>`.
   Task.prototype._info = function () {
     const info = Future.prototype._info.call(this);
@@ -432,6 +473,10 @@ if (P_FAST) {
 // ---- the functions a program imports ------------------------------------------------
 
 export function createTask(fn, options) {
+  if (P_MSG) {
+    checkFunction(fn, "createTask() fn");
+    return runningLoop("createTask()").createTask(fn, options);
+  }
   return getRunningLoop().createTask(fn, options);
 }
 
@@ -447,8 +492,11 @@ class SleepZero extends Future {
 }
 
 export function sleep(ms, value) {
-  checkNumber(ms, "ms");
-  const loop = getRunningLoop();
+  if (P_MSG) {
+    if (ms === undefined) ms = 0;
+    checkMs(ms, "sleep() ms");
+  } else checkNumber(ms, "ms");
+  const loop = P_MSG ? runningLoop("sleep()") : getRunningLoop();
   if (ms <= 0) {
     const fut = new SleepZero(loop);
     fut._sleepValue = value;

@@ -2,7 +2,7 @@
 // the step in flight, handles, the timer heap and the event loop. See
 // `model.js`.
 
-/* global P_SURFACE P_REPORTS P_VALIDATE P_DEBUG P_FAST P_HOOKS P_VTIME P_REPR P_BRAND */
+/* global P_SURFACE P_REPORTS P_VALIDATE P_DEBUG P_FAST P_HOOKS P_VTIME P_REPR P_BRAND P_MSG P_TIMERS */
 
 import { Future, reportUnretrieved, Task } from "./futures.js";
 
@@ -47,12 +47,48 @@ export function brand(C, name) {
 
 export function checkFunction(value, name) {
   if (P_VALIDATE && typeof value !== "function") {
-    throw new TypeError(`${name} must be a function, got ${typeof value}`);
+    throw new TypeError(
+      P_MSG
+        ? `${name} must be a function, received ${describe(value)}`
+        : `${name} must be a function, got ${typeof value}`,
+    );
   }
 }
 export function checkNumber(value, name) {
   if (P_VALIDATE && (typeof value !== "number" || Number.isNaN(value))) {
     throw new TypeError(`${name} must be a number, got ${String(value)}`);
+  }
+}
+
+// P_MSG: @aio's messages. A value as @aio's `describeValue` shows it.
+export function describe(value) {
+  if (value === null) return "null";
+  const type = typeof value;
+  if (type === "string") {
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  }
+  if (type === "function") return `function ${value.name || "(anonymous)"}`;
+  if (type === "object") {
+    const name = value.constructor?.name;
+    return name && name !== "Object" ? `an instance of ${name}` : "an object";
+  }
+  return type === "bigint" ? `${value}n` : String(value);
+}
+/** P_MSG: @aio's `_checkMs`: a number (not NaN), at least `min`, or null when `nullable`. */
+export function checkMs(value, name, min, nullable) {
+  if (value === null && nullable) return;
+  if (typeof value !== "number" || Number.isNaN(value) || value < min) {
+    throw new (typeof value === "number" ? RangeError : TypeError)(
+      `${name} must be a number of milliseconds${min === undefined ? "" : ` >= ${min}`}${
+        nullable ? " or null" : ""
+      }, received ${describe(value)}`,
+    );
+  }
+}
+/** P_MSG: a function or null. */
+export function checkHandler(value, name) {
+  if (value !== null && typeof value !== "function") {
+    throw new TypeError(`${name} must be a function or null, received ${describe(value)}`);
   }
 }
 
@@ -96,6 +132,15 @@ export function pull() {
 export function getRunningLoop() {
   if (P_BRAND) pull();
   if (running === null) throw new RuntimeError("no running event loop");
+  return running;
+}
+/** P_MSG: the running loop, for a helper that names itself and the fix when there is none. */
+export function runningLoop(where) {
+  if (running === null) {
+    throw new RuntimeError(
+      `no running event loop: ${where} needs one — call it inside run() from @aio/loop, or make your library's entry point ensureLoop(() => …) from @aio/loop so it also works from plain Promise code`,
+    );
+  }
   return running;
 }
 /** Puts back the task whose step the creator of an eager task was in. */
@@ -184,6 +229,8 @@ export class Handle {
     this._loop = loop;
   }
   cancel() {
+    // P_TIMERS: a timer cancelled while in the heap is counted.
+    if (P_TIMERS && this._inHeap && this._cb !== null) this._loop._cancelled++;
     this._cb = null;
     this._args = null;
   }
@@ -223,6 +270,7 @@ export class TimerHandle extends Handle {
     super(cb, args, loop);
     this._when = when;
     this._seq = loop._seq++;
+    if (P_TIMERS) this._inHeap = true;
   }
   when() {
     return this._when;
@@ -241,6 +289,11 @@ function heapPush(heap, item) {
 }
 export function heapPop(heap) {
   const top = heap[0];
+  if (P_TIMERS) {
+    // Out of the heap: a cancelled one leaves the count.
+    top._inHeap = false;
+    if (top._cb === null) top._loop._cancelled--;
+  }
   const last = heap.pop();
   if (heap.length > 0) {
     heap[0] = last;
@@ -277,27 +330,36 @@ export class EventLoop {
   _executor = null;
   _signals = new Map();
   _asyncgens = new Set();
-  slowCallbackDuration = 100;
+  // P_MSG: a setter checks it (see below).
+  [P_MSG ? "_slow" : "slowCallbackDuration"] = 100;
 
   time() {
     return P_VTIME && this._virtual ? this._now : performance.now();
   }
   callSoon(cb, ...args) {
-    checkFunction(cb, "callback");
-    this._checkClosed();
+    if (P_MSG) this._checkClosed();
+    checkFunction(cb, P_MSG ? "callSoon() callback" : "callback");
+    if (!P_MSG) this._checkClosed();
     const handle = new Handle(cb, args, this);
     this._ready.push(handle);
     this._wake?.();
     return handle;
   }
   callLater(ms, cb, ...args) {
-    checkNumber(ms, "delay");
+    if (P_MSG) {
+      checkMs(ms, "callLater() delay");
+      this._checkClosed();
+      checkFunction(cb, "callLater() callback");
+    } else checkNumber(ms, "delay");
     return this.callAt(this.time() + ms, cb, ...args);
   }
   callAt(when, cb, ...args) {
-    checkNumber(when, "when");
-    checkFunction(cb, "callback");
-    this._checkClosed();
+    if (P_MSG) {
+      checkMs(when, "callAt() when");
+      this._checkClosed();
+    } else checkNumber(when, "when");
+    checkFunction(cb, P_MSG ? "callAt() callback" : "callback");
+    if (!P_MSG) this._checkClosed();
     const handle = new TimerHandle(when, cb, args, this);
     heapPush(this._timers, handle);
     this._wake?.();
@@ -316,11 +378,14 @@ export class EventLoop {
   }
 
   async runForever() {
-    this._checkClosed();
-    if (this._running) throw new RuntimeError("This event loop is already running");
     if (P_BRAND) pull();
-    if (running !== null) {
-      throw new RuntimeError("Cannot run the event loop while another loop is running");
+    if (P_MSG) this._checkCanRun();
+    else {
+      this._checkClosed();
+      if (this._running) throw new RuntimeError("This event loop is already running");
+      if (running !== null) {
+        throw new RuntimeError("Cannot run the event loop while another loop is running");
+      }
     }
     this._running = true;
     running = this;
@@ -341,7 +406,19 @@ export class EventLoop {
     }
   }
   async runUntilComplete(aw) {
-    this._checkClosed();
+    if (P_MSG) {
+      this._checkCanRun();
+      if (
+        typeof aw !== "function" &&
+        typeof aw?.then !== "function" &&
+        typeof aw?.next !== "function"
+      ) {
+        throw new TypeError(
+          `runUntilComplete() expects a function or an awaitable, received ${describe(aw)}`,
+        );
+      }
+      if (aw instanceof Future && aw._loop !== this) throw new ValueError(DIFFERENT_LOOP);
+    } else this._checkClosed();
     const fut =
       typeof aw === "function"
         ? this.createTask(aw)
@@ -386,6 +463,7 @@ export class EventLoop {
 
   /** One iteration: wait for work (yielding to the host), then run what was ready. */
   async _runOnce() {
+    if (P_TIMERS) this._compactTimers();
     const timers = this._timers;
     while (timers.length > 0 && timers[0]._cb === null) heapPop(timers);
     if (this._ready.length === 0 && !this._stopping) {
@@ -489,7 +567,7 @@ if (P_VTIME) {
  * with. @aio reads `constructor.name`; a minified bundle renames classes
  * (@aio's own browser bundle says `<w pending>`), so the model names them.
  */
-export function describe(C, name) {
+export function describeClass(C, name) {
   Object.defineProperty(C.prototype, Symbol.for("nodejs.util.inspect.custom"), {
     value() {
       return this.toString();
@@ -508,12 +586,53 @@ if (P_REPR) {
     }
     return `<${this[Symbol.toStringTag]} ${info.join(" ")}>`;
   };
-  describe(Handle, "Handle"); // a done callback's handle (P_FAST's Call1) too
-  describe(TimerHandle, "TimerHandle");
+  describeClass(Handle, "Handle"); // a done callback's handle (P_FAST's Call1) too
+  describeClass(TimerHandle, "TimerHandle");
 
   // `<BaseEventLoop running=false closed=false debug=false>`, under @aio's name for the class.
   EventLoop.prototype.toString = function () {
     return `<BaseEventLoop running=${this._running} closed=${this._closed} debug=${this._debug}>`;
   };
-  describe(EventLoop, "BaseEventLoop");
+  describeClass(EventLoop, "BaseEventLoop");
+}
+
+// P_MSG: the checks @aio makes with its messages.
+export const DIFFERENT_LOOP =
+  "The future belongs to a different loop than the one specified as the loop argument";
+if (P_MSG) {
+  Object.defineProperty(EventLoop.prototype, "slowCallbackDuration", {
+    get() {
+      return this._slow;
+    },
+    set(ms) {
+      checkMs(ms, "loop slowCallbackDuration", 0);
+      this._slow = ms;
+    },
+  });
+  /** asyncio `_check_closed` + `_check_running`. */
+  EventLoop.prototype._checkCanRun = function () {
+    this._checkClosed();
+    if (this._running) throw new RuntimeError("This event loop is already running");
+    if (running !== null && running !== this) {
+      throw new RuntimeError("Cannot run the event loop while another loop is running");
+    }
+  };
+}
+
+// P_TIMERS: lazy deletion of cancelled timers (asyncio base_events.py): they
+// stay in the heap until they reach its top, unless more than 100 are
+// cancelled and they are over half of the heap; then it is rebuilt.
+if (P_TIMERS) {
+  /** How many timers in the heap are cancelled. */
+  EventLoop.prototype._cancelled = 0;
+  /** At the start of an iteration. */
+  EventLoop.prototype._compactTimers = function () {
+    const timers = this._timers;
+    if (this._cancelled > 100 && this._cancelled / timers.length > 0.5) {
+      const live = timers.filter((t) => t._cb !== null);
+      timers.length = 0;
+      for (const t of live) heapPush(timers, t);
+      this._cancelled = 0;
+    }
+  };
 }

@@ -8,21 +8,26 @@
 // the generator-task forms (`yield* lock.acquire()`), `Lock.hold()`/`run()`,
 // loop binding checks, reprs, messages beyond asyncio's.
 
-/* global P_CANCEL P_VALIDATE P_REPR P_BRAND */
+/* global P_CANCEL P_VALIDATE P_REPR P_BRAND P_MSG */
 
 import {
   CancelledError,
   checkFunction,
+  checkMs,
   checkNumber,
   createTask,
   currentTask,
+  DIFFERENT_LOOP,
+  describe,
   Future,
   getRunningLoop,
   RuntimeError,
+  running,
+  runningLoop,
   TimeoutError,
   ValueError,
 } from "./model.js";
-import { brand, describe, kFuture } from "./kernel.js";
+import { brand, describeClass, kFuture } from "./kernel.js";
 
 export class QueueEmpty extends Error {}
 export class QueueFull extends Error {}
@@ -34,6 +39,21 @@ for (const [C, name] of [
 ]) {
   if (P_BRAND) brand(C, name);
   else C.prototype.name = name;
+}
+if (P_MSG) {
+  QueueEmpty.prototype.message = "Queue is empty";
+  QueueFull.prototype.message = "Queue is full";
+  QueueShutDown.prototype.message = "Queue is shut down";
+}
+
+/** P_MSG: a waiter future, with @aio's message when no loop runs. */
+function newWaiter(method) {
+  if (running === null) {
+    throw new RuntimeError(
+      `${method} has to wait, but no event loop is running: call it from code started by run() or, in a library, ensureLoop() (@aio/loop)`,
+    );
+  }
+  return new Future();
 }
 
 function remove(list, item) {
@@ -79,9 +99,15 @@ function isOptions(value) {
 function toFuture(aw) {
   if (P_BRAND ? aw?.[kFuture] : aw instanceof Future) return aw;
   if (P_VALIDATE && typeof aw !== "function" && typeof aw?.then !== "function") {
-    throw new TypeError(`gather() arguments must be awaitables or functions, got ${typeof aw}`);
+    throw new TypeError(
+      P_MSG
+        ? `gather() expects a Future, a thenable, a generator or a function, received ${describe(aw)}`
+        : `gather() arguments must be awaitables or functions, got ${typeof aw}`,
+    );
   }
-  return createTask(typeof aw === "function" ? aw : () => aw);
+  return (P_MSG ? (fn) => runningLoop("gather()").createTask(fn) : createTask)(
+    typeof aw === "function" ? aw : () => aw,
+  );
 }
 
 export function gather(...aws) {
@@ -112,6 +138,14 @@ export function gather(...aws) {
   // One future per distinct argument, its done callback added in argument order.
   const futures = new Map();
   const children = aws.map((aw) => {
+    // P_MSG: every Future on the first child's loop.
+    if (
+      P_MSG &&
+      aw instanceof Future &&
+      aw._loop !== (aws[0] instanceof Future ? aws[0]._loop : getRunningLoop())
+    ) {
+      throw new ValueError(DIFFERENT_LOOP);
+    }
     let fut = futures.get(aw);
     if (fut === undefined) {
       fut = toFuture(aw);
@@ -120,10 +154,14 @@ export function gather(...aws) {
     }
     return fut;
   });
+  if (P_MSG && children.length === 0) runningLoop("gather()");
   const outer = new GatheringFuture(children);
   if (children.length === 0) outer.setResult([]);
   return outer;
 }
+
+// A gather fails with a child's CancelledError (asyncio's `set_exception` of its own).
+if (P_MSG) GatheringFuture.prototype._failsCancelled = true;
 
 // ---- timeout ----------------------------------------------------------------------
 
@@ -140,7 +178,8 @@ class Timeout {
     return this._when;
   }
   reschedule(when) {
-    if (when !== null) checkNumber(when, "when");
+    if (P_MSG) checkMs(when, "Timeout.reschedule() when", undefined, true);
+    else if (when !== null) checkNumber(when, "when");
     if (this._state !== "active") {
       throw new RuntimeError(`Cannot change state of ${this._state} Timeout`);
     }
@@ -164,7 +203,12 @@ class Timeout {
     if (this._state === "expiring") {
       this._state = "expired";
       if (this._task.uncancel() <= this._cancelling && error instanceof CancelledError) {
-        throw new TimeoutError("", { cause: error });
+        throw new TimeoutError(
+          P_MSG
+            ? `${this._ms === null ? `deadline at loop time ${this._when} ms` : `timeout of ${this._ms} ms`} expired`
+            : "",
+          { cause: error },
+        );
       }
     } else {
       this._state = "finished";
@@ -173,12 +217,14 @@ class Timeout {
 }
 
 export async function timeout(ms, fn) {
-  if (ms !== null) checkNumber(ms, "ms");
-  checkFunction(fn, "fn");
-  const loop = getRunningLoop();
+  if (P_MSG) checkMs(ms, "timeout() ms", undefined, true);
+  else if (ms !== null) checkNumber(ms, "ms");
+  checkFunction(fn, P_MSG ? "timeout() fn" : "fn");
+  const loop = P_MSG ? runningLoop("timeout()") : getRunningLoop();
   const task = currentTask();
   if (task === null) throw new RuntimeError("Timeout should be used inside a task");
   const t = new Timeout(task, ms === null ? null : loop.time() + ms);
+  if (P_MSG) t._ms = ms;
   let error;
   try {
     return await fn(t);
@@ -208,7 +254,7 @@ export class Lock {
       this._locked = true;
       return true;
     }
-    const fut = new Future();
+    const fut = P_MSG ? newWaiter("Lock.acquire()") : new Future();
     this._waiters.push(fut);
     try {
       await fut;
@@ -261,7 +307,16 @@ function wakeUpNext(line) {
 /** asyncio `Queue` (3.13, with shutdown), FIFO. */
 export class Queue {
   constructor(maxsize = 0) {
-    checkNumber(maxsize, "maxsize");
+    if (P_MSG) {
+      if (
+        typeof maxsize !== "number" ||
+        !(Number.isInteger(maxsize) || Math.abs(maxsize) === Infinity)
+      ) {
+        throw new (typeof maxsize === "number" ? RangeError : TypeError)(
+          `Queue maxsize must be an integer (0 or less: unbounded), received ${describe(maxsize)}`,
+        );
+      }
+    } else checkNumber(maxsize, "maxsize");
     this._maxsize = maxsize;
     this._items = [];
     this._getters = newLine();
@@ -323,7 +378,9 @@ export class Queue {
 
   /** Waits in `line` (at its head when woken before and beaten to it); a woken waiter cancelled passes its wake-up on. */
   async _wait(line, woken, nextMayGo) {
-    const waiter = new Future();
+    const waiter = P_MSG
+      ? newWaiter(line === this._getters ? "Queue.get()" : "Queue.put()")
+      : new Future();
     if (woken) line.waiters.unshift(waiter);
     else line.waiters.push(waiter);
     try {
@@ -347,7 +404,7 @@ export class Queue {
   }
   async join() {
     if (this._unfinished > 0) {
-      const fut = new Future();
+      const fut = P_MSG ? newWaiter("Queue.join()") : new Future();
       this._joiners.push(fut);
       await fut;
     }
@@ -404,13 +461,13 @@ if (P_REPR) {
     const when = this._state === "active" ? ` when=${this._when?.toFixed(3) ?? "null"}` : "";
     return `<Timeout [${this._state}]${when}>`;
   };
-  describe(Timeout);
+  describeClass(Timeout);
   // `<Lock [unlocked]>`, `<Lock [locked, waiters:1]>`.
   Lock.prototype.toString = function () {
     const n = this._waiters.length;
     return `<Lock [${this._locked ? "locked" : "unlocked"}${n > 0 ? `, waiters:${n}` : ""}]>`;
   };
-  describe(Lock, "Lock");
+  describeClass(Lock, "Lock");
   // `<Queue maxsize=2 _queue=[1, 'a'] _getters[1] _putters[1] tasks=2 shutdown>`, 20 items at most.
   Queue.prototype.toString = function () {
     let result = `maxsize=${this._maxsize}`;
@@ -426,6 +483,6 @@ if (P_REPR) {
     if (this._shutdown) result += " shutdown";
     return `<Queue ${result}>`;
   };
-  describe(Queue, "Queue");
-  describe(GatheringFuture, "GatheringFuture");
+  describeClass(Queue, "Queue");
+  describeClass(GatheringFuture, "GatheringFuture");
 }
