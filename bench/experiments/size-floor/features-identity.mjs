@@ -508,7 +508,9 @@ export const scenarios = {
           throw new A.InvalidStateError("bad");
         }),
       );
-      await failing.then(undefined, (e) => log.push([errorName(e), e instanceof B.InvalidStateError]));
+      await failing.then(undefined, (e) =>
+        log.push([errorName(e), e instanceof B.InvalidStateError]),
+      );
       const twice = new A.Future();
       const both = B.gather(twice, twice);
       twice.setResult("t");

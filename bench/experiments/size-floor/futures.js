@@ -1,6 +1,6 @@
 // The size-floor model's Future, Task and `sleep`. See `model.js`.
 
-/* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG P_FAST P_HOOKS P_VTIME P_REPR P_BRAND P_MSG */
+/* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG P_FAST P_HOOKS P_VTIME P_REPR P_BRAND P_MSG P_SYNCX */
 
 import {
   Call1,
@@ -311,6 +311,9 @@ export class Task extends Future {
   }
   uncancel() {
     if (this._cancelRequests > 0) this._cancelRequests--;
+    // P_SYNCX: back to none, a cancellation not yet delivered is withdrawn (a
+    // timeout() whose body failed in a foreign await with its own signal's abort).
+    if (P_SYNCX && this._cancelRequests === 0) this._mustCancel = false;
     return this._cancelRequests;
   }
   get signal() {

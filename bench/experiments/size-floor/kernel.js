@@ -136,6 +136,7 @@ export function getRunningLoop() {
 }
 /** P_MSG: the running loop, for a helper that names itself and the fix when there is none. */
 export function runningLoop(where) {
+  if (P_BRAND) pull();
   if (running === null) {
     throw new RuntimeError(
       `no running event loop: ${where} needs one — call it inside run() from @aio/loop, or make your library's entry point ensureLoop(() => …) from @aio/loop so it also works from plain Promise code`,
@@ -611,6 +612,7 @@ if (P_MSG) {
   });
   /** asyncio `_check_closed` + `_check_running`. */
   EventLoop.prototype._checkCanRun = function () {
+    if (P_BRAND) pull();
     this._checkClosed();
     if (this._running) throw new RuntimeError("This event loop is already running");
     if (running !== null && running !== this) {
