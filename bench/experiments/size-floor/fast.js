@@ -15,9 +15,8 @@ import {
   heapPop,
   hook,
   hostTurn,
-  inFlight,
   instruments,
-  setCurrent,
+  releaseSteps,
 } from "./kernel.js";
 
 const RESOLVED = Promise.resolve();
@@ -130,8 +129,7 @@ if (P_FAST) {
       hostTurn(() => {
         this._armed = false;
         if (this._inStep) {
-          inFlight.length = 0;
-          setCurrent(null);
+          releaseSteps();
           this._inStep = false;
           this._resume = null;
           this._go();

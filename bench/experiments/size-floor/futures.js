@@ -3,20 +3,22 @@
 /* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG P_FAST P_HOOKS P_VTIME P_REPR P_BRAND P_MSG P_SYNCX */
 
 import {
+  awaitingTask,
   Call1,
   CancelledError,
   checkFunction,
   checkMs,
   checkNumber,
   context,
-  contextTask,
   current,
   describe,
+  describeClass,
   getRunningLoop,
   hook,
   InvalidStateError,
-  inFlight,
   instruments,
+  kFuture,
+  pull,
   RuntimeError,
   running,
   runningLoop,
@@ -24,7 +26,6 @@ import {
   stepEnded,
   stepStarted,
 } from "./kernel.js";
-import { describeClass, kFuture, pull } from "./kernel.js";
 
 // ---- Future ---------------------------------------------------------------------
 
@@ -149,7 +150,7 @@ export class Future {
     if (P_MSG) {
       // What @aio refuses, with its messages. (The task's step goes on, as
       // after awaiting a done future.)
-      const task = inFlight.at(-1) ?? contextTask();
+      const task = awaitingTask();
       if (task !== null && (task === this || task._loop !== this._loop)) {
         const error = new RuntimeError(
           task === this
@@ -163,7 +164,7 @@ export class Future {
     if (this.done()) {
       return new Promise((resolve) => resolve(this.result())).then(onFulfilled, onRejected);
     }
-    const task = inFlight.at(-1) ?? contextTask();
+    const task = awaitingTask();
     if (task !== null) {
       stepEnded(task);
       if (P_CANCEL) {

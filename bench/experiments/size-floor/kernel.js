@@ -171,10 +171,25 @@ export const hostTurn =
 // inside its creator's, and its first await comes first.
 export const inFlight = P_BRAND ? rt.inFlight : [];
 export function stepStarted(task) {
+  task._loose = false;
   inFlight.push(task);
   current = task;
   if (P_BRAND) rt.task = task;
   task._loop._inStep = true;
+}
+/**
+ * A host turn came with steps in flight: they await foreign promises. Their
+ * tasks are let go; where the host has a task context, their code is known
+ * by it (not by whichever step is in flight when it next awaits).
+ */
+export function releaseSteps() {
+  for (const task of inFlight.splice(0)) task._loose = true;
+  setCurrent(null);
+}
+/** The task whose code is awaiting: one let go at a host turn by the task context, else the innermost step in flight. */
+export function awaitingTask() {
+  const task = contextTask();
+  return task?._loose ? task : (inFlight.at(-1) ?? task);
 }
 export function stepEnded(task) {
   const i = inFlight.lastIndexOf(task);
@@ -502,9 +517,7 @@ export class EventLoop {
         });
         this._resume = null;
         if (this._inStep) {
-          inFlight.length = 0;
-          current = null;
-          if (P_BRAND) rt.task = null;
+          releaseSteps();
           this._inStep = false;
         }
       }
