@@ -7,9 +7,17 @@
 // `size-floor.mjs` checks the same scenarios with it and prints its bytes
 // apart; `speed.mjs` times the model with and without it.
 
-/* global P_FAST P_DEBUG */
+/* global P_FAST P_DEBUG P_HOOKS P_VTIME P_TIMERS */
 
-import { context, EventLoop, heapPop, hostTurn, inFlight, setCurrent } from "./kernel.js";
+import {
+  context,
+  EventLoop,
+  heapPop,
+  hook,
+  hostTurn,
+  instruments,
+  releaseSteps,
+} from "./kernel.js";
 
 const RESOLVED = Promise.resolve();
 
@@ -43,8 +51,19 @@ if (P_FAST) {
         while (this._at < this._batch.length) {
           const handle = this._batch[this._at++];
           if (handle._cb === null) continue;
-          const t0 = P_DEBUG && this._debug ? this.time() : 0;
+          if (P_HOOKS && instruments.length) hook("callbackStart", this, handle);
+          // P_VTIME: the clock of durations and of the host-turn budget is
+          // the host's, not a virtual loop's.
+          const t0 =
+            (P_DEBUG && this._debug) || (P_HOOKS && instruments.length)
+              ? P_VTIME
+                ? performance.now()
+                : this.time()
+              : 0;
           handle._run();
+          if (P_HOOKS && instruments.length) {
+            hook("callbackEnd", this, handle, (P_VTIME ? performance.now() : this.time()) - t0);
+          }
           if (P_DEBUG && this._debug) this._reportSlow(handle, t0);
           if (this._inStep) {
             this._resume = this._resumer;
@@ -56,13 +75,14 @@ if (P_FAST) {
           return this._stopped();
         }
         this._started = true;
+        if (P_TIMERS) this._compactTimers();
         while (timers.length > 0 && timers[0]._cb === null) heapPop(timers);
         const now = this.time();
         const due = timers.length > 0 && timers[0]._when <= now;
         if (this._ready.length === 0 && !due && !this._stopping) return this._idle();
-        if (now - this._yielded >= 4) {
+        if ((P_VTIME && this._virtual ? performance.now() : now) - this._yielded >= 4) {
           hostTurn(() => {
-            this._yielded = this.time();
+            this._yielded = P_VTIME ? performance.now() : this.time();
             this._go();
           });
           return;
@@ -81,13 +101,25 @@ if (P_FAST) {
     _idle() {
       const timers = this._timers;
       const t =
-        timers.length > 0 ? setTimeout(() => this._wake(), timers[0]._when - this.time()) : 0;
+        timers.length > 0 && !(P_VTIME && this._virtual)
+          ? setTimeout(() => this._wake(), timers[0]._when - this.time())
+          : 0;
       this._wake = () => {
         this._wake = null;
         clearTimeout(t);
-        this._yielded = this.time();
+        this._yielded = P_VTIME ? performance.now() : this.time();
         RESOLVED.then(this._go);
       };
+      // P_VTIME: a virtual loop still idle at the next host turn jumps to its
+      // next timer (one that is never due, at Infinity, is waited for as ever).
+      if (P_VTIME && this._virtual && timers[0]?._when < Infinity) {
+        const wake = this._wake;
+        hostTurn(() => {
+          if (this._wake !== wake) return;
+          this._advanceClock(timers[0]._when);
+          wake();
+        });
+      }
     },
 
     /** The way out for a step that awaits a foreign promise: by the next host turn, every promise job has run. */
@@ -97,8 +129,7 @@ if (P_FAST) {
       hostTurn(() => {
         this._armed = false;
         if (this._inStep) {
-          inFlight.length = 0;
-          setCurrent(null);
+          releaseSteps();
           this._inStep = false;
           this._resume = null;
           this._go();
@@ -107,7 +138,7 @@ if (P_FAST) {
     },
 
     _reportSlow(handle, t0) {
-      const ms = this.time() - t0;
+      const ms = (P_VTIME ? performance.now() : this.time()) - t0;
       if (ms >= this.slowCallbackDuration) {
         console.warn(`Executing ${handle._cb?.name || "callback"} took ${ms.toFixed(3)} ms`);
       }

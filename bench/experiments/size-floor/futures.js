@@ -1,20 +1,27 @@
 // The size-floor model's Future, Task and `sleep`. See `model.js`.
 
-/* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG P_FAST */
+/* global P_CANCEL P_GEN P_SURFACE P_REPORTS P_DEBUG P_FAST P_HOOKS P_VTIME P_REPR P_BRAND P_MSG P_SYNCX */
 
 import {
+  awaitingTask,
   Call1,
   CancelledError,
   checkFunction,
+  checkMs,
   checkNumber,
   context,
-  contextTask,
   current,
+  describe,
+  describeClass,
   getRunningLoop,
+  hook,
   InvalidStateError,
-  inFlight,
+  instruments,
+  kFuture,
+  pull,
   RuntimeError,
   running,
+  runningLoop,
   setCurrent,
   stepEnded,
   stepStarted,
@@ -57,7 +64,9 @@ export class Future {
     return this._state === CANCELLED;
   }
   result() {
-    if (this._state === PENDING) throw new InvalidStateError("Result is not ready.");
+    if (this._state === PENDING) {
+      throw new InvalidStateError(P_MSG ? "Result is not set." : "Result is not ready.");
+    }
     this._retrieved();
     if (this._state === FINISHED) return this._value;
     throw this._error();
@@ -72,6 +81,14 @@ export class Future {
     this._settle(FINISHED, value);
   }
   setException(exception) {
+    if (
+      P_MSG &&
+      this._state === PENDING &&
+      exception instanceof CancelledError &&
+      !this._failsCancelled
+    ) {
+      throw new TypeError("setException() exception must not be a CancelledError; use cancel()");
+    }
     this._settle(FAILED, exception);
     if (P_REPORTS) {
       this._record = {
@@ -100,7 +117,13 @@ export class Future {
     }
   }
   _settle(state, value) {
-    if (this._state !== PENDING) throw new InvalidStateError("invalid state: the future is done");
+    if (this._state !== PENDING) {
+      throw new InvalidStateError(
+        P_MSG
+          ? `invalid state: ${this._state === CANCELLED ? "cancelled" : "finished"}`
+          : "invalid state: the future is done",
+      );
+    }
     this._state = state;
     this._value = value;
     const callbacks = this._callbacks;
@@ -113,7 +136,7 @@ export class Future {
     if (P_FAST && callbacks.length > 0) this._loop._wake?.();
   }
   addDoneCallback(cb) {
-    checkFunction(cb, "callback");
+    checkFunction(cb, P_MSG ? "addDoneCallback() callback" : "callback");
     if (this._state === PENDING) this._callbacks.push(cb);
     else this._loop.callSoon(cb, this);
   }
@@ -124,17 +147,31 @@ export class Future {
   }
   /** `await fut`: inside a task step, the step ends here and resumes when the future is done. */
   then(onFulfilled, onRejected) {
+    if (P_MSG) {
+      // What @aio refuses, with its messages. (The task's step goes on, as
+      // after awaiting a done future.)
+      const task = awaitingTask();
+      if (task !== null && (task === this || task._loop !== this._loop)) {
+        const error = new RuntimeError(
+          task === this
+            ? `Task cannot await on itself: ${task}`
+            : `Task ${task} got Future ${this} attached to a different loop`,
+        );
+        return Promise.reject(error).then(onFulfilled, onRejected);
+      }
+    }
     // Done already: the awaiting code goes on without giving up the loop.
     if (this.done()) {
       return new Promise((resolve) => resolve(this.result())).then(onFulfilled, onRejected);
     }
-    const task = inFlight.at(-1) ?? contextTask();
+    const task = awaitingTask();
     if (task !== null) {
       stepEnded(task);
       if (P_CANCEL) {
         task._waitingOn = this;
         if (task._mustCancel && this.cancel(task._cancelMessage)) task._mustCancel = false;
       }
+      if (P_HOOKS && instruments.length) hook("taskStepEnd", task, this);
     }
     const settled = new Promise((resolve, reject) => {
       this.addDoneCallback(() => {
@@ -148,6 +185,7 @@ export class Future {
         }
         if (task !== null) {
           stepStarted(task);
+          if (P_HOOKS && instruments.length) hook("taskStep", task);
           if (P_CANCEL) {
             task._waitingOn = null;
             // A pending cancellation, unless a CancelledError arrives anyway
@@ -184,7 +222,9 @@ export class Future {
     return this.result();
   }
   toString() {
-    return `<${this._kind()} ${["pending", "finished", "finished", "cancelled"][this._state]}>`;
+    return P_REPR
+      ? `<${this[Symbol.toStringTag]} ${this._info().join(" ")}>`
+      : `<${this._kind()} ${["pending", "finished", "finished", "cancelled"][this._state]}>`;
   }
   _kind() {
     return "Future";
@@ -200,9 +240,10 @@ const GeneratorFunction = P_FAST ? function* () {}.constructor : null;
 
 export class Task extends Future {
   constructor(fn, options = {}) {
+    if (P_MSG) checkFunction(fn, "createTask() fn");
     const loop = options.loop ?? getRunningLoop();
     super(loop);
-    checkFunction(fn, "fn");
+    if (!P_MSG) checkFunction(fn, "fn");
     this._fn = fn;
     this._started = false;
     this._gen = null;
@@ -216,6 +257,8 @@ export class Task extends Future {
     this._abort = null;
     this._created = P_DEBUG && loop._debug ? new Error("created") : undefined;
     loop._tasks.add(this);
+    if (P_BRAND) pull();
+    if (P_HOOKS && instruments.length) hook("taskCreated", this);
     if (P_SURFACE && options.eagerStart && running === loop) {
       const outer = current;
       this._step(null);
@@ -269,6 +312,9 @@ export class Task extends Future {
   }
   uncancel() {
     if (this._cancelRequests > 0) this._cancelRequests--;
+    // P_SYNCX: back to none, a cancellation not yet delivered is withdrawn (a
+    // timeout() whose body failed in a foreign await with its own signal's abort).
+    if (P_SYNCX && this._cancelRequests === 0) this._mustCancel = false;
     return this._cancelRequests;
   }
   get signal() {
@@ -297,9 +343,14 @@ export class Task extends Future {
       if (!(error instanceof CancelledError)) error = new CancelledError(this._cancelMessage ?? "");
     }
     stepStarted(this);
+    // P_HOOKS: a task cancelled before its first step ends without one.
+    if (P_HOOKS && instruments.length && (this._started || error === null)) hook("taskStep", this);
     if (!this._started) {
       this._started = true;
-      if (error !== null) return this._end(FAILED, error);
+      if (error !== null) {
+        if (P_HOOKS) this._stepless = true;
+        return this._end(FAILED, error);
+      }
       let result;
       try {
         result =
@@ -311,6 +362,9 @@ export class Task extends Future {
       }
       if (P_GEN && typeof result?.next === "function" && typeof result.throw === "function") {
         this._gen = result;
+      } else if (P_HOOKS && typeof result?.then !== "function") {
+        // A function that is not async: its task ends in this step, as in @aio.
+        return this._end(FINISHED, result);
       } else {
         Promise.resolve(result).then(
           (v) => this._end(FINISHED, v),
@@ -331,8 +385,16 @@ export class Task extends Future {
     stepEnded(this);
     if (r.done) return this._end(FINISHED, r.value);
     const fut = r.value;
-    if (!(fut instanceof Future) || fut._loop !== this._loop) {
-      const bad = new RuntimeError(`Task got bad yield: ${String(fut)}`);
+    if (!(fut instanceof Future) || fut._loop !== this._loop || (P_MSG && fut === this)) {
+      const bad = new RuntimeError(
+        !P_MSG
+          ? `Task got bad yield: ${String(fut)}`
+          : fut === this
+            ? `Task cannot await on itself: ${this}`
+            : fut instanceof Future
+              ? `Task ${this} got Future ${fut} attached to a different loop`
+              : `Task got bad yield: ${describe(fut)} (use yield* with a Future, or yield a promise)`,
+      );
       const failed = new Future(this._loop);
       failed._state = FAILED;
       failed._value = bad;
@@ -346,6 +408,7 @@ export class Task extends Future {
       this._step(fut);
     });
     fut._awaited();
+    if (P_HOOKS && instruments.length) hook("taskStepEnd", this, fut);
   }
   _end(state, value) {
     stepEnded(this);
@@ -359,7 +422,49 @@ export class Task extends Future {
     } else {
       Future.prototype.setResult.call(this, value);
     }
+    // P_HOOKS: the task is done, then its last step has ended (as @aio reports them).
+    if (P_HOOKS && instruments.length) {
+      hook("taskDone", this);
+      if (!this._stepless) hook("taskStepEnd", this, null);
+    }
   }
+}
+
+// P_BRAND: @aio's Future brand, by which a future of another copy is taken as a future (`isFuture`).
+if (P_BRAND) Future.prototype[kFuture] = true;
+
+/** P_REPR: a value in a repr, as @aio shows it: `1`, `'abc'`, `Array(2)`, `<Map>`, `Error('boom')`. */
+const format = (value, isException) =>
+  isException && value instanceof Error
+    ? `${value.name}(${value.message ? `'${value.message}'` : ""})`
+    : typeof value === "string"
+      ? `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`
+      : value === null || typeof value !== "object"
+        ? String(value)
+        : Array.isArray(value)
+          ? `Array(${value.length})`
+          : `<${value.constructor?.name ?? "Object"}>`;
+
+if (P_REPR) {
+  // asyncio's repr: `<Future pending cb=[1]>`, `<Future finished result=1>`,
+  // `<Future finished exception=Error('boom')>`, `<Future cancelled>`.
+  Future.prototype._info = function () {
+    const info = [["pending", "finished", "finished", "cancelled"][this._state]];
+    if (this._state === FAILED) info.push(`exception=${format(this._value, true)}`);
+    else if (this._state === FINISHED) info.push(`result=${format(this._value)}`);
+    else if (this._callbacks.length > 0) info.push(`cb=[${this._callbacks.length}]`);
+    return info;
+  };
+  describeClass(Future, "Future"); // a sleep's future too, as @aio's says `<Future …>`
+  describeClass(Task, "Task");
+  // `<Task pending name='Task-1' wait_for=<Future pending cb=[1]>>`, `<Task cancelling name='t'>`.
+  Task.prototype._info = function () {
+    const info = Future.prototype._info.call(this);
+    if (this._mustCancel && !this.done()) info[0] = "cancelling";
+    info.splice(1, 0, `name='${this.getName()}'`);
+    if (this._waitingOn !== null) info.push(`wait_for=${this._waitingOn}`);
+    return info;
+  };
 }
 
 if (P_FAST) {
@@ -372,6 +477,10 @@ if (P_FAST) {
 // ---- the functions a program imports ------------------------------------------------
 
 export function createTask(fn, options) {
+  if (P_MSG) {
+    checkFunction(fn, "createTask() fn");
+    return runningLoop("createTask()").createTask(fn, options);
+  }
   return getRunningLoop().createTask(fn, options);
 }
 
@@ -387,14 +496,25 @@ class SleepZero extends Future {
 }
 
 export function sleep(ms, value) {
-  checkNumber(ms, "ms");
-  const loop = getRunningLoop();
+  if (P_MSG) {
+    if (ms === undefined) ms = 0;
+    checkMs(ms, "sleep() ms");
+  } else checkNumber(ms, "ms");
+  const loop = P_MSG ? runningLoop("sleep()") : getRunningLoop();
   if (ms <= 0) {
     const fut = new SleepZero(loop);
     fut._sleepValue = value;
     return fut;
   }
   const fut = new Future(loop);
-  loop.callLater(ms, () => fut.done() || fut.setResult(value));
+  if (P_HOOKS || P_VTIME) {
+    // A cancelled sleep cancels its timer, as @aio's does: instruments hear
+    // no callback for it, and a virtual clock does not jump to its deadline.
+    const timer = loop.callLater(ms, () => fut.done() || fut.setResult(value));
+    fut.cancel = (msg) => {
+      timer.cancel();
+      return Future.prototype.cancel.call(fut, msg);
+    };
+  } else loop.callLater(ms, () => fut.done() || fut.setResult(value));
   return fut;
 }

@@ -9,7 +9,16 @@ import { build } from "esbuild";
 const here = dirname(fileURLToPath(import.meta.url));
 const PARTS = ["P_CANCEL", "P_GEN", "P_SURFACE", "P_RUN", "P_REPORTS", "P_VALIDATE", "P_DEBUG"];
 /** @aio's features beyond the floor (see size-floor.mjs). */
-const FEATURES = ["P_HOOKS", "P_VTIME", "P_REPR", "P_BRAND", "P_MSG", "P_SIGINT", "P_TIMERS", "P_SYNCX"];
+const FEATURES = [
+  "P_HOOKS",
+  "P_VTIME",
+  "P_REPR",
+  "P_BRAND",
+  "P_MSG",
+  "P_SIGINT",
+  "P_TIMERS",
+  "P_SYNCX",
+];
 
 /**
  * @param {boolean} fast - with P_FAST.

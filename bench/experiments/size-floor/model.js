@@ -36,41 +36,65 @@
 // speed and memory optimisation of issue 17 but one: like @aio, it yields
 // to the host once per 4 ms of loop iterations, not after each.
 
-/* global P_RUN P_SURFACE */
+/* global P_RUN P_SURFACE P_BRAND P_MSG P_SIGINT */
 
 import { Future } from "./futures.js";
-import { checkFunction, EventLoop, RuntimeError, running } from "./kernel.js";
+import {
+  CancelledError,
+  checkFunction,
+  describe,
+  EventLoop,
+  pull,
+  RuntimeError,
+  running,
+} from "./kernel.js";
 import "./surface.js";
 import "./fast.js";
 
 export * from "./futures.js";
 export {
+  addInstrument, // P_HOOKS
   CancelledError,
   checkFunction,
+  checkMs,
   checkNumber,
   currentTask,
+  DIFFERENT_LOOP,
+  describe,
   EventLoop,
   getRunningLoop,
   Handle,
   InvalidStateError,
   RuntimeError,
+  removeInstrument, // P_HOOKS
+  running,
+  runningLoop,
   TimeoutError,
   TimerHandle,
   ValueError,
 } from "./kernel.js";
 export { setDefaultExecutorFactory } from "./surface.js";
+export { runVirtual, VirtualTimeLoop } from "./testing.js"; // P_VTIME: @aio/loop/testing
 
 // ---- run() ------------------------------------------------------------------------
 
 export async function run(main, options = {}) {
-  checkFunction(main, "main");
+  if (!P_MSG) checkFunction(main, "main");
+  if (P_BRAND) pull();
   if (P_RUN && running !== null) {
     throw new RuntimeError("run() cannot be called from a running event loop");
+  }
+  if (P_MSG) {
+    checkFunction(main, "run() main");
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new TypeError(`run() options must be an object, received ${describe(options)}`);
+    }
+    if (options.loopFactory !== undefined) checkFunction(options.loopFactory, "Runner loopFactory");
   }
   const loop = P_RUN && options.loopFactory ? options.loopFactory() : new EventLoop();
   if (P_RUN && options.debug !== undefined) loop.setDebug(options.debug);
   try {
-    return await loop.runUntilComplete(main);
+    return await (P_SIGINT ? runMain(loop, main) : loop.runUntilComplete(main));
   } finally {
     try {
       if (P_RUN) {
@@ -103,5 +127,43 @@ async function cancelAllTasks(loop) {
         task,
       });
     }
+  }
+}
+
+// ---- P_SIGINT: run()'s Ctrl-C -------------------------------------------------------
+
+/** Python's `KeyboardInterrupt`: the main task was cancelled by SIGINT. */
+export class KeyboardInterrupt extends Error {}
+if (P_SIGINT) KeyboardInterrupt.prototype.name = "KeyboardInterrupt";
+
+/**
+ * asyncio's Runner: while main runs, the first SIGINT cancels it (then run()
+ * fails with KeyboardInterrupt if the cancellation got through); a second
+ * one exits the process. Only when no one else listens to SIGINT, and not
+ * while the loop has a SIGINT handler of its own.
+ */
+async function runMain(loop, main) {
+  const task = loop.createTask(main);
+  const host = globalThis.process;
+  let interrupts = 0;
+  const onSigint = () => {
+    if (P_SURFACE && loop._signals.has("SIGINT")) return;
+    if (++interrupts === 1 && !task.done()) return task.cancel();
+    host.off("SIGINT", onSigint);
+    host.kill(host.pid, "SIGINT");
+  };
+  const install = host?.listenerCount?.("SIGINT") === 0;
+  if (install) host.on("SIGINT", onSigint);
+  try {
+    return await loop.runUntilComplete(task);
+  } catch (err) {
+    if (err instanceof CancelledError && interrupts > 0 && task.uncancel() === 0) {
+      const interrupt = new KeyboardInterrupt("interrupted by SIGINT");
+      interrupt.cause = err;
+      throw interrupt;
+    }
+    throw err;
+  } finally {
+    if (install) host.off("SIGINT", onSigint);
   }
 }

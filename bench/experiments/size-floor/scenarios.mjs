@@ -102,6 +102,26 @@ export const scenarios = {
     return log;
   },
 
+  async "a task resumed by a foreign promise awaits while another task's step is in flight"(api) {
+    const log = [];
+    await api.run(async () => {
+      const main = api.currentTask();
+      // A foreign await: main's step is let go at the next host turn.
+      await new Promise((r) => setTimeout(r, 5));
+      const fut = new api.Future();
+      const t = api.createTask(async () => {
+        await api.sleep(1);
+        log.push(`t is current ${api.currentTask() === t}`);
+      });
+      api.getRunningLoop().callSoon(() => fut.setResult("set"));
+      // The await is main's, not that of t's step in flight.
+      log.push(await fut, `main is current ${api.currentTask() === main}`);
+      await t;
+      log.push(`t done ${t.done()}, main is current ${api.currentTask() === main}`);
+    });
+    return log;
+  },
+
   async "run() cancels leftover tasks and runs their finally before it resolves"(api) {
     const log = [];
     const result = await api.run(async () => {

@@ -33,7 +33,16 @@ const SPEED_PARTS = ["P_FAST"];
  * Each feature's scenarios live in `features-*.mjs` and are checked against
  * @aio with every feature on.
  */
-const FEATURES = ["P_HOOKS", "P_VTIME", "P_REPR", "P_BRAND", "P_MSG", "P_SIGINT", "P_TIMERS", "P_SYNCX"];
+const FEATURES = [
+  "P_HOOKS",
+  "P_VTIME",
+  "P_REPR",
+  "P_BRAND",
+  "P_MSG",
+  "P_SIGINT",
+  "P_TIMERS",
+  "P_SYNCX",
+];
 const ALL_ON = Object.fromEntries(PARTS.map((p) => [p, true]));
 const FAST_ON = { ...ALL_ON, P_FAST: true };
 const FEATURES_ON = { ...FAST_ON, ...Object.fromEntries(FEATURES.map((p) => [p, true])) };
@@ -106,7 +115,9 @@ async function check(label, parts, features = false) {
     const all = { ...scenarios, ...hostScenarios };
     if (model.Lock) Object.assign(all, (await import("./seven-scenarios.mjs")).scenarios);
     if (features) {
-      for (const file of readdirSync(here).filter((f) => /^features-.*\.mjs$/.test(f)).sort()) {
+      for (const file of readdirSync(here)
+        .filter((f) => /^features-.*\.mjs$/.test(f))
+        .sort()) {
         Object.assign(all, (await import(`./${file}`)).scenarios);
       }
     }
@@ -161,7 +172,9 @@ async function measure() {
       console.log(`| ${p} | ${without.min} | ${without.gz} | ${full.gz - without.gz} |`);
     }
     const featured = await size(source, FEATURES_ON);
-    console.log("\n| fast model with every feature but | minified | gzipped | the feature costs (gzipped) |");
+    console.log(
+      "\n| fast model with every feature but | minified | gzipped | the feature costs (gzipped) |",
+    );
     console.log("|---|---:|---:|---:|");
     for (const p of FEATURES) {
       const without = await size(source, { ...FEATURES_ON, [p]: false });
@@ -170,10 +183,14 @@ async function measure() {
   }
 }
 
-const failed =
-  (await check("the least model", ALL_ON)) +
-  (await check("the model with P_FAST", FAST_ON)) +
-  (await check("the model with P_FAST and @aio's features", FEATURES_ON, true));
+// `--measure-only`: the sizes without the checks (a model whose checks fail
+// weighs nothing as a floor; the flag is for looking at sizes while fixing it).
+const measureOnly = process.argv.includes("--measure-only");
+const failed = measureOnly
+  ? 0
+  : (await check("the least model", ALL_ON)) +
+    (await check("the model with P_FAST", FAST_ON)) +
+    (await check("the model with P_FAST and @aio's features", FEATURES_ON, true));
 await measure();
 if (failed > 0) {
   console.log(`\n${failed} scenario(s) differ from @aio: the figures above are not a floor.`);

@@ -2,15 +2,25 @@
 // exception-handler setter, the task factory, executors, signal handlers
 // and async generators, added to `EventLoop.prototype`. See `model.js`.
 
-/* global P_SURFACE P_VALIDATE */
+/* global P_SURFACE P_VALIDATE P_BRAND P_MSG */
 
 import { Future } from "./futures.js";
-import { checkFunction, EventLoop, RuntimeError, ValueError } from "./kernel.js";
+import {
+  checkFunction,
+  checkHandler,
+  checkMs,
+  describe,
+  EventLoop,
+  RuntimeError,
+  rt,
+  ValueError,
+} from "./kernel.js";
 
 let defaultExecutorFactory = null;
 /** What `@aio/executors` would call on import, so that `runInExecutor(null, …)` has a pool. */
 export function setDefaultExecutorFactory(factory) {
   defaultExecutorFactory = factory;
+  if (P_BRAND) rt.factory = factory; // shared by every copy, as in @aio's runtime
 }
 
 /** Signal numbers: the host's table, else Linux's. */
@@ -37,14 +47,36 @@ function signalName(sig) {
   return name;
 }
 
+/** P_MSG: @aio's `checkSignal`, with its messages. */
+function checkSignal(method, sig) {
+  const table = signalNumbers();
+  if (typeof sig !== "string" && !Number.isInteger(sig)) {
+    throw new TypeError(
+      `${method}() sig must be a signal name or number, received ${describe(sig)}`,
+    );
+  }
+  if (typeof sig === "string" ? !Object.hasOwn(table, sig) : !Object.values(table).includes(sig)) {
+    throw new ValueError(`${method}() sig must be a valid signal, received ${describe(sig)}`);
+  }
+  return signalName(sig);
+}
+
+/** P_MSG: what @aio takes for an executor. */
+const isExecutor = (value) =>
+  typeof value === "object" &&
+  typeof value?.submit === "function" &&
+  typeof value.shutdown === "function";
+
 if (P_SURFACE) {
   Object.assign(EventLoop.prototype, {
     setExceptionHandler(handler) {
-      if (handler !== null) checkFunction(handler, "handler");
+      if (P_MSG) checkHandler(handler, "setExceptionHandler() handler");
+      else if (handler !== null) checkFunction(handler, "handler");
       this._handler = handler;
     },
     setTaskFactory(factory) {
-      if (factory !== null) checkFunction(factory, "factory");
+      if (P_MSG) checkHandler(factory, "setTaskFactory() factory");
+      else if (factory !== null) checkFunction(factory, "factory");
       this._factory = factory;
     },
     getTaskFactory() {
@@ -52,9 +84,18 @@ if (P_SURFACE) {
     },
     runInExecutor(executor, fn, ...args) {
       this._checkClosed();
-      checkFunction(fn, "fn");
-      if (executor === null) {
+      if (P_MSG && executor != null && !isExecutor(executor)) {
+        throw new TypeError(
+          `runInExecutor() executor must be an Executor or null, received ${describe(executor)}`,
+        );
+      }
+      checkFunction(fn, P_MSG ? "runInExecutor() fn" : "fn");
+      if (P_MSG ? executor == null : executor === null) {
+        if (P_MSG && this._executorShutDown) {
+          throw new RuntimeError("Executor shutdown has been called");
+        }
         if (this._executor === null) {
+          if (P_BRAND) defaultExecutorFactory = rt.factory;
           if (defaultExecutorFactory === null) {
             throw new RuntimeError(
               "runInExecutor(null, …) needs a default executor: import @aio/executors or call setDefaultExecutor()",
@@ -74,13 +115,23 @@ if (P_SURFACE) {
       return fut;
     },
     setDefaultExecutor(executor) {
-      if (P_VALIDATE && (executor === null || typeof executor.submit !== "function")) {
+      if (P_MSG) {
+        if (executor !== null && !isExecutor(executor)) {
+          throw new TypeError(
+            `setDefaultExecutor() executor must be an Executor or null, received ${describe(executor)}`,
+          );
+        }
+      } else if (P_VALIDATE && (executor === null || typeof executor.submit !== "function")) {
         throw new TypeError("executor must be an Executor");
       }
       this._executor = executor;
     },
     /** asyncio 3.12: waits at most `timeout` ms, then warns and ends the workers. */
     async shutdownDefaultExecutor(timeout = null) {
+      if (P_MSG) {
+        checkMs(timeout, "shutdownDefaultExecutor() timeout", 0, true);
+        this._executorShutDown = true;
+      }
       const executor = this._executor;
       this._executor = null;
       if (!executor) return;
@@ -97,12 +148,18 @@ if (P_SURFACE) {
       }
     },
     addSignalHandler(sig, cb, ...args) {
-      checkFunction(cb, "callback");
+      if (P_MSG) {
+        this._checkClosed();
+        checkSignal("addSignalHandler", sig);
+      }
+      checkFunction(cb, P_MSG ? "addSignalHandler() callback" : "callback");
       this._checkClosed();
       const host = globalThis.process;
       if (typeof host?.on !== "function") {
         throw new RuntimeError(
-          "signal handlers need Node, Deno or Bun: this runtime has no signals",
+          P_MSG
+            ? "addSignalHandler() needs a host with process signals (Node, Deno or Bun); this runtime has none"
+            : "signal handlers need Node, Deno or Bun: this runtime has no signals",
         );
       }
       const name = signalName(sig);
@@ -112,7 +169,7 @@ if (P_SURFACE) {
       host.on(name, listener);
     },
     removeSignalHandler(sig) {
-      const name = signalName(sig);
+      const name = P_MSG ? checkSignal("removeSignalHandler", sig) : signalName(sig);
       const listener = this._signals.get(name);
       if (listener === undefined) return false;
       this._signals.delete(name);
@@ -120,6 +177,11 @@ if (P_SURFACE) {
       return true;
     },
     trackAsyncgen(gen) {
+      if (P_MSG && typeof gen?.return !== "function") {
+        throw new TypeError(
+          `trackAsyncgen() gen must be an async generator, received ${describe(gen)}`,
+        );
+      }
       this._asyncgens.add(gen);
     },
     async shutdownAsyncgens() {
