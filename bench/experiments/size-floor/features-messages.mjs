@@ -11,13 +11,10 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { build } from "esbuild";
-
-const here = dirname(fileURLToPath(import.meta.url));
+import { bundleModel } from "./load-model.mjs";
 
 /** A loop that is not running: @aio's `newEventLoop()`, the model's `new EventLoop()`. */
 const newLoop = (api, side) => (side === "aio" ? api.newEventLoop() : new api.EventLoop());
@@ -414,36 +411,7 @@ async function order(loop, api) {
 // ---- the SIGINT child processes ----------------------------------------------------
 
 /** The model bundle with every part and feature on (as size-floor.mjs's third check). */
-async function modelBundle() {
-  const flags = [
-    "P_CANCEL",
-    "P_GEN",
-    "P_SURFACE",
-    "P_RUN",
-    "P_REPORTS",
-    "P_VALIDATE",
-    "P_DEBUG",
-    "P_FAST",
-    "P_HOOKS",
-    "P_VTIME",
-    "P_REPR",
-    "P_BRAND",
-    "P_MSG",
-    "P_SIGINT",
-    "P_TIMERS",
-    "P_SYNCX",
-  ];
-  const out = await build({
-    stdin: { contents: `export * from "./model.js";`, resolveDir: here, loader: "js" },
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    define: Object.fromEntries(flags.map((p) => [p, "true"])),
-    write: false,
-    logLevel: "silent",
-  });
-  return out.outputFiles[0].text;
-}
+const modelBundle = () => bundleModel({ fast: true, features: true });
 
 /** Lines to the parent; "ready" tells it to send the next SIGINT. */
 const CHILD_PRELUDE = `

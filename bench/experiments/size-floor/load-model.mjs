@@ -7,9 +7,18 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const PARTS = ["P_CANCEL", "P_GEN", "P_SURFACE", "P_RUN", "P_REPORTS", "P_VALIDATE", "P_DEBUG"];
-/** @aio's features beyond the floor (see size-floor.mjs). */
-const FEATURES = [
+/** The floor's parts (see model.js). */
+export const PARTS = [
+  "P_CANCEL",
+  "P_GEN",
+  "P_SURFACE",
+  "P_RUN",
+  "P_REPORTS",
+  "P_VALIDATE",
+  "P_DEBUG",
+];
+/** @aio's features beyond the floor (see model.js and size-floor.mjs). */
+export const FEATURES = [
   "P_HOOKS",
   "P_VTIME",
   "P_REPR",
@@ -21,12 +30,13 @@ const FEATURES = [
 ];
 
 /**
- * @param {boolean} fast - with P_FAST.
- * @param {{ seven?: boolean, features?: boolean }} [opts] - seven: also export
- *   seven.js's names; features: build in @aio's features too.
- * @returns the model's module namespace.
+ * The model bundled for Node, every floor part on.
+ * @param {{ fast?: boolean, seven?: boolean, features?: boolean }} [opts] - fast:
+ *   with P_FAST; seven: also export seven.js's names; features: build in
+ *   @aio's features too.
+ * @returns the bundle's source text.
  */
-export async function loadModel(fast, { seven = false, features = false } = {}) {
+export async function bundleModel({ fast = false, seven = false, features = false } = {}) {
   const contents = `export * from "./model.js";${seven ? ` export * from "./seven.js";` : ""}`;
   const out = await build({
     stdin: { contents, resolveDir: here, loader: "js" },
@@ -41,5 +51,15 @@ export async function loadModel(fast, { seven = false, features = false } = {}) 
     write: false,
     logLevel: "silent",
   });
-  return import(`data:text/javascript,${encodeURIComponent(out.outputFiles[0].text)}`);
+  return out.outputFiles[0].text;
+}
+
+/**
+ * @param {boolean} fast - with P_FAST.
+ * @param {{ seven?: boolean, features?: boolean }} [opts] - as for bundleModel().
+ * @returns the model's module namespace.
+ */
+export async function loadModel(fast, { seven = false, features = false } = {}) {
+  const text = await bundleModel({ fast, seven, features });
+  return import(`data:text/javascript,${encodeURIComponent(text)}`);
 }
