@@ -25,14 +25,19 @@ export function signalHost(): SignalHost | null {
 
 /**
  * Linux's numbers, for hosts that do not expose `os.constants.signals`:
- * SIGHUP is 1, and so on up to SIGSYS (31), without 16 (SIGSTKFLT).
+ * SIGHUP is 1, and so on up to SIGSYS (31), with the aliases SIGIOT and
+ * SIGPOLL, as Node's table on Linux and CPython's `signal` module have them.
  */
 function linuxSignals(): Record<string, number> {
-  return Object.fromEntries(
-    "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS"
+  const table: Record<string, number> = Object.fromEntries(
+    "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS"
       .split(" ")
-      .map((name, i) => [`SIG${name}`, i < 15 ? i + 1 : i + 2]),
+      .map((name, i) => [`SIG${name}`, i + 1]),
   );
+  // The aliases, after the names a number is reported by.
+  table.SIGIOT = 6;
+  table.SIGPOLL = 29;
+  return table;
 }
 
 let table: Record<string, number> | null = null;
