@@ -95,6 +95,7 @@ const impls = [
   }),
   await load("least model", await loadModel(false, { seven: true })),
   await load("model + P_FAST", await loadModel(true, { seven: true })),
+  await load("model + features", await loadModel(true, { seven: true, features: true })),
 ];
 
 // Each row as issue 17 measures it: label, goal (÷ asyncio + uvloop), workload and
@@ -133,7 +134,15 @@ function sizes() {
   for (const section of out.split("\n### ").slice(1)) {
     const lines = section.split("\n");
     const i = lines.findIndex((l) => l.includes("+ P_FAST"));
-    if (i > 0) res.push({ program: lines[0], least: gz(lines[i - 1]), fast: gz(lines[i]) });
+    const all = lines.findIndex((l) => l.includes("(@aio's features, not floor) + P_SYNCX"));
+    if (i > 0) {
+      res.push({
+        program: lines[0],
+        least: gz(lines[i - 1]),
+        fast: gz(lines[i]),
+        features: gz(lines[all]),
+      });
+    }
   }
   return { res, ok: r.status === 0 };
 }
@@ -208,11 +217,14 @@ for (const [label, goal] of ROWS) {
   out.push(`| ${label} | ≥ ${goal}× | ${cells.join(" | ")} |`);
 }
 out.push("", "Gzipped bytes (`size-floor.mjs`: esbuild, browser, minified):", "");
-out.push("| program | budget | least model | model + P_FAST |", "|---|---:|---:|---:|");
+out.push(
+  "| program | budget | least model | model + P_FAST | model + features |",
+  "|---|---:|---:|---:|---:|",
+);
 const fmtB = (b) => b.toLocaleString("en");
-for (const { program, least, fast } of sz) {
+for (const { program, least, fast, features } of sz) {
   const budget = program === "run + sleep" ? 5000 : 9000;
-  out.push(`| ${program} | ${fmtB(budget)} | ${fmtB(least)} | ${fmtB(fast)} |`);
+  out.push(`| ${program} | ${fmtB(budget)} | ${fmtB(least)} | ${fmtB(fast)} | ${fmtB(features)} |`);
 }
 if (!checked) out.push("", "size-floor.mjs failed or a scenario differs from @aio: no floor.");
 console.log(out.join("\n"));
