@@ -201,7 +201,7 @@ export function describeValue(value: unknown): string {
       return `function ${value.name || "(anonymous)"}`;
     case "object": {
       const name = _className(value as object);
-      return name && name !== "Object" ? `an instance of ${name}` : "an object";
+      return name !== "Object" ? `an instance of ${name}` : "an object";
     }
     case "bigint":
       return `${value}n`;
@@ -220,7 +220,7 @@ export function describeValue(value: unknown): string {
  *
  * @internal
  * @param value - the object to name.
- * @returns the name, or undefined for an object without a constructor.
+ * @returns the name; `"Object"` for an object without a named constructor.
  * @example
  * ```ts
  * import { _className } from "@aio/core";
@@ -228,9 +228,8 @@ export function describeValue(value: unknown): string {
  * console.log(_className(new Mine())); // "Mine"
  * ```
  */
-export function _className(value: object): string | undefined {
+export function _className(value: object): string {
   const proto = Object.getPrototypeOf(value);
-  return proto !== null && Object.hasOwn(proto, "_className")
-    ? (value as NamedClass)._className
-    : (value.constructor as { name?: string } | undefined)?.name;
+  if (proto !== null && Object.hasOwn(proto, "_className")) return (value as NamedClass)._className;
+  return (value.constructor as { name?: string } | undefined)?.name || "Object";
 }

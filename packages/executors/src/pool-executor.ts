@@ -403,7 +403,7 @@ export abstract class PoolExecutor implements Executor {
 
   /** The tag `Object.prototype.toString` reports. */
   get [Symbol.toStringTag](): string {
-    return _className(this) as string;
+    return _className(this);
   }
 
   /** Node's `util.inspect` hook: the repr. */

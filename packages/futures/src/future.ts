@@ -564,7 +564,7 @@ export class Future<T> implements FutureLike<T> {
 
   /** The tag `Object.prototype.toString` reports. */
   get [Symbol.toStringTag](): string {
-    return _className(this) as string;
+    return _className(this);
   }
 
   /** Node's `util.inspect` hook: the asyncio repr. */

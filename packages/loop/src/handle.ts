@@ -106,7 +106,7 @@ export class Handle implements HandleLike {
 
   /** The tag `Object.prototype.toString` reports. */
   get [Symbol.toStringTag](): string {
-    return _className(this) as string;
+    return _className(this);
   }
 
   /** Node's `util.inspect` hook: the asyncio repr. */

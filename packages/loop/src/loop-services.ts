@@ -509,7 +509,7 @@ export abstract class EventLoopServices {
 
   /** The tag `Object.prototype.toString` reports. */
   get [Symbol.toStringTag](): string {
-    return _className(this) as string;
+    return _className(this);
   }
 
   /** Node's `util.inspect` hook: the asyncio repr. */

@@ -546,7 +546,7 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /** The tag `Object.prototype.toString` reports. */
   get [Symbol.toStringTag](): string {
-    return _className(this) as string;
+    return _className(this);
   }
 
   /** Node's `util.inspect` hook: the asyncio repr. */

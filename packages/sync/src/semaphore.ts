@@ -250,7 +250,7 @@ export class Semaphore {
   }
 
   #name(): string {
-    return _className(this) as string;
+    return _className(this);
   }
 
   /**
