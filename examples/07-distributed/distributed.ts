@@ -105,9 +105,14 @@ try {
     console.log(`cancelled a running job (id ${report.jobId.slice(0, 8)}…): ${report.cancelled()}`);
   });
 } finally {
-  for (const child of children.reverse()) child.kill("SIGTERM");
-  await Promise.all(
-    children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once("exit", r)))),
-  );
+  // Workers first, Redis last: a worker finishes its running job and writes
+  // its outcome to Redis before it exits, so Redis must still be there.
+  const [redis, ...workers] = children;
+  const stopped = (c: ChildProcess) =>
+    c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once("exit", r));
+  for (const worker of workers) worker.kill("SIGTERM");
+  await Promise.all(workers.map(stopped));
+  redis?.kill("SIGTERM");
+  await (redis && stopped(redis));
   rmSync(dir, { recursive: true, force: true });
 }
