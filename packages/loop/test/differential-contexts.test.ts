@@ -41,12 +41,15 @@ class ValueError extends Error {
 describe("exception handler contexts", () => {
   it("never-retrieved task, failing done callback, callback from a task step: asyncio's keys", async () => {
     const log: unknown[] = [];
+    // Held until the end, so that the report comes from the loop's close
+    // (with the task), not from a garbage collection that ran first (Bun's may).
+    let unretrieved: Task<unknown> | undefined;
     const runner = new Runner({ loopFactory: () => new VirtualTimeLoop() });
     await runner.run(async () => {
       const loop = getRunningLoop();
       loop.setExceptionHandler((_l, ctx) => log.push(shape(ctx)));
       // a: a task's exception nobody retrieves (reported when the loop closes)
-      createTask(async () => {
+      unretrieved = createTask(async () => {
         throw new ValueError("t");
       });
       await sleep(0);
@@ -83,6 +86,7 @@ describe("exception handler contexts", () => {
       { message: "Task exception was never retrieved", exception: "ValueError", future: "Task" },
       "--closed",
     ]);
+    expect(unretrieved?.done()).toBe(true);
   });
 
   it("a signal handler failing: asyncio's keys", async () => {
